@@ -1,0 +1,132 @@
+//! Accumulates spans from one or more sources and turns them into a [`TraceSet`].
+//!
+//! Importers push spans as they read them; spans of one trace arriving from several files are
+//! stitched together here, because grouping happens by trace id across every source.
+
+use crate::ids::TraceId;
+use crate::interner::{Interner, Sym};
+use crate::span::{Resource, ResourceIdx, Scope, ScopeIdx, SourceIdx, Span};
+use crate::trace::{SourceInfo, Trace, TraceSet};
+use crate::warnings::Warning;
+use std::collections::HashMap;
+
+struct PendingTrace {
+    trace_id: TraceId,
+    width_bytes: u8,
+    spans: Vec<Span>,
+}
+
+/// See the module docs. Typical use: `let mut b = TraceSetBuilder::new(); import(bytes, name, &mut b)?;
+/// … ; let set = b.finish();`.
+#[derive(Default)]
+pub struct TraceSetBuilder {
+    strings: Interner,
+    resources: Vec<Resource>,
+    scopes: Vec<Scope>,
+    sources: Vec<SourceInfo>,
+    warnings: Vec<Warning>,
+    traces: Vec<PendingTrace>,
+    trace_index: HashMap<TraceId, usize>,
+    current_source: SourceIdx,
+}
+
+impl TraceSetBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn intern(&mut self, text: &str) -> Sym {
+        self.strings.intern(text)
+    }
+
+    pub fn strings(&self) -> &Interner {
+        &self.strings
+    }
+
+    /// Starts a new source (file or response); spans pushed afterwards are attributed to it.
+    pub fn begin_source(&mut self, name: &str, format: &str, bytes: u64) -> SourceIdx {
+        let idx = SourceIdx(u32::try_from(self.sources.len()).unwrap_or(u32::MAX));
+        self.sources.push(SourceInfo { name: name.to_owned(), format: format.to_owned(), bytes, span_records: 0 });
+        self.current_source = idx;
+        idx
+    }
+
+    /// Corrects the current source's detected format once the importer knows it precisely.
+    pub fn set_source_format(&mut self, format: &str) {
+        if let Some(s) = self.sources.get_mut(self.current_source.0 as usize) {
+            format.clone_into(&mut s.format);
+        }
+    }
+
+    pub fn add_resource(&mut self, resource: Resource) -> ResourceIdx {
+        self.resources.push(resource);
+        ResourceIdx(u32::try_from(self.resources.len() - 1).unwrap_or(u32::MAX))
+    }
+
+    pub fn add_scope(&mut self, scope: Scope) -> ScopeIdx {
+        self.scopes.push(scope);
+        ScopeIdx(u32::try_from(self.scopes.len() - 1).unwrap_or(u32::MAX))
+    }
+
+    pub fn resource(&self, idx: ResourceIdx) -> Option<&Resource> {
+        self.resources.get(idx.0 as usize)
+    }
+
+    /// Adds a span to its trace. `width_bytes` is the width the trace id was written with; the widest
+    /// seen wins. The span's `source` is set to the current source.
+    pub fn push_span(&mut self, trace_id: TraceId, width_bytes: u8, mut span: Span) {
+        span.source = self.current_source;
+        if let Some(s) = self.sources.get_mut(self.current_source.0 as usize) {
+            s.span_records += 1;
+        }
+        let slot = *self.trace_index.entry(trace_id).or_insert_with(|| {
+            self.traces.push(PendingTrace { trace_id, width_bytes, spans: Vec::new() });
+            self.traces.len() - 1
+        });
+        if let Some(t) = self.traces.get_mut(slot) {
+            t.width_bytes = t.width_bytes.max(width_bytes);
+            t.spans.push(span);
+        }
+    }
+
+    /// Records a warning, tagged with the current source's name.
+    pub fn warn(&mut self, mut warning: Warning) {
+        if warning.source.is_none() {
+            warning.source = self.sources.get(self.current_source.0 as usize).map(|s| s.name.clone());
+        }
+        self.warnings.push(warning);
+    }
+
+    /// Span records pushed so far for the current source.
+    pub fn current_span_records(&self) -> u64 {
+        self.sources.get(self.current_source.0 as usize).map_or(0, |s| s.span_records)
+    }
+
+    pub fn span_count(&self) -> usize {
+        self.traces.iter().map(|t| t.spans.len()).sum()
+    }
+
+    /// Builds every trace's tree and returns the set. Traces keep their order of first appearance.
+    pub fn finish(self) -> TraceSet {
+        let mut warnings = self.warnings;
+        let traces = self
+            .traces
+            .into_iter()
+            .map(|p| {
+                let first_new = warnings.len();
+                let trace = Trace::new(p.trace_id, p.width_bytes, p.spans, &mut warnings);
+                for w in &mut warnings[first_new..] {
+                    if w.source.is_none() {
+                        w.source = w
+                            .span_index
+                            .and_then(|i| trace.spans.get(i as usize))
+                            .and_then(|s| self.sources.get(s.source.0 as usize))
+                            .map(|s| s.name.clone());
+                    }
+                }
+                trace
+            })
+            .collect();
+        TraceSet { strings: self.strings, resources: self.resources, scopes: self.scopes, traces, sources: self.sources, warnings }
+    }
+}

@@ -1,0 +1,158 @@
+//! Traces and the set of everything loaded.
+
+use crate::ids::TraceId;
+use crate::interner::{Interner, Sym};
+use crate::span::{Resource, Scope, Span};
+use crate::tree::Tree;
+use crate::warnings::{Warning, WarningKind};
+use serde::{Deserialize, Serialize};
+
+/// One trace: its spans in an arena and the tree over them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Trace {
+    pub trace_id: TraceId,
+    /// Width in bytes the id was written with (8 or 16), to print it back as read.
+    pub trace_id_width_bytes: u8,
+    pub spans: Vec<Span>,
+    pub tree: Tree,
+    /// Earliest span start and latest span end.
+    pub start_nanos: i64,
+    pub end_nanos: i64,
+}
+
+impl Trace {
+    /// Builds the tree and reports structural problems (orphans, duplicates, cycles, clock skew).
+    /// The warnings carry this trace's id and span indices.
+    pub fn new(trace_id: TraceId, trace_id_width_bytes: u8, spans: Vec<Span>, warnings: &mut Vec<Warning>) -> Trace {
+        let first_new = warnings.len();
+        let tree = Tree::build(&spans, warnings);
+        report_clock_skew(&spans, &tree, warnings);
+        for w in &mut warnings[first_new..] {
+            w.trace_id = Some(trace_id);
+        }
+        let start_nanos = spans.iter().map(|s| s.start_nanos).min().unwrap_or(0);
+        let end_nanos = spans.iter().map(Span::end_nanos).max().unwrap_or(0);
+        Trace { trace_id, trace_id_width_bytes, spans, tree, start_nanos, end_nanos }
+    }
+
+    pub fn duration_nanos(&self) -> i64 {
+        self.end_nanos.saturating_sub(self.start_nanos)
+    }
+
+    pub fn trace_id_hex(&self) -> String {
+        self.trace_id.to_hex(self.trace_id_width_bytes)
+    }
+
+    /// The root that represents the trace: the earliest true root, else the earliest orphan.
+    pub fn root_span(&self) -> Option<&Span> {
+        let tree = &self.tree;
+        let true_root = tree.roots.iter().find(|&&r| !tree.missing_parent.get(r as usize).copied().unwrap_or(false));
+        true_root.or(tree.roots.first()).and_then(|&r| self.spans.get(r as usize))
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.spans.iter().filter(|s| s.is_error()).count()
+    }
+
+    /// Distinct services, in order of first appearance.
+    pub fn services(&self) -> Vec<Sym> {
+        let mut seen = std::collections::HashSet::new();
+        self.spans.iter().map(|s| s.service).filter(|s| seen.insert(*s)).collect()
+    }
+
+    /// Spans whose parent is named but not loaded.
+    pub fn orphan_count(&self) -> usize {
+        self.tree.missing_parent.iter().filter(|&&m| m).count()
+    }
+}
+
+fn report_clock_skew(spans: &[Span], tree: &Tree, warnings: &mut Vec<Warning>) {
+    for (i, span) in spans.iter().enumerate() {
+        let Some(p) = tree.parent_of(i as u32) else { continue };
+        let parent = &spans[p as usize];
+        let before = parent.start_nanos.saturating_sub(span.start_nanos);
+        let after = span.end_nanos().saturating_sub(parent.end_nanos());
+        if before <= 0 && after <= 0 {
+            continue;
+        }
+        let what = if before > 0 {
+            format!("starts {} before", crate::format_duration(before))
+        } else {
+            format!("ends {} after", crate::format_duration(after))
+        };
+        warnings.push(Warning {
+            span_index: Some(i as u32),
+            ..Warning::new(
+                WarningKind::ClockSkew,
+                format!("span {} {what} its parent {}; times are shown as recorded", span.span_id, parent.span_id),
+            )
+            .with_span(span.span_id)
+        });
+    }
+}
+
+/// Where loaded spans came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceInfo {
+    /// File name or URL (never with credentials).
+    pub name: String,
+    /// Detected format, e.g. `otlp-json`.
+    pub format: String,
+    pub bytes: u64,
+    /// Span objects read from the source before any merging.
+    pub span_records: u64,
+}
+
+/// Everything loaded: traces, shared strings, resources, scopes and warnings. This is the unit that
+/// moves from the parsing worker to the UI, so it is plain serde data with no pointers.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TraceSet {
+    pub strings: Interner,
+    pub resources: Vec<Resource>,
+    pub scopes: Vec<Scope>,
+    pub traces: Vec<Trace>,
+    pub sources: Vec<SourceInfo>,
+    pub warnings: Vec<Warning>,
+}
+
+impl PartialEq for Interner {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().zip(other.iter()).all(|(a, b)| a.1 == b.1)
+    }
+}
+
+impl TraceSet {
+    pub fn span_count(&self) -> usize {
+        self.traces.iter().map(|t| t.spans.len()).sum()
+    }
+
+    pub fn resolve(&self, sym: Sym) -> &str {
+        self.strings.resolve(sym)
+    }
+
+    pub fn resource(&self, span: &Span) -> Option<&Resource> {
+        self.resources.get(span.resource.0 as usize)
+    }
+
+    pub fn scope(&self, span: &Span) -> Option<&Scope> {
+        self.scopes.get(span.scope.0 as usize)
+    }
+
+    pub fn trace_by_id(&self, trace_id: TraceId) -> Option<&Trace> {
+        self.traces.iter().find(|t| t.trace_id == trace_id)
+    }
+
+    /// Warnings about one trace, in the order found.
+    pub fn warnings_for(&self, trace_id: TraceId) -> impl Iterator<Item = &Warning> {
+        self.warnings.iter().filter(move |w| w.trace_id == Some(trace_id))
+    }
+
+    /// Warning counts by kind, sorted by kind.
+    pub fn warning_counts(&self) -> Vec<(WarningKind, usize)> {
+        let mut counts = std::collections::BTreeMap::new();
+        for w in &self.warnings {
+            *counts.entry(w.kind).or_insert(0usize) += 1;
+        }
+        counts.into_iter().collect()
+    }
+}
