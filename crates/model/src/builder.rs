@@ -89,6 +89,14 @@ impl TraceSetBuilder {
         }
     }
 
+    /// Counts a span record that was read but merged into an already pushed span (Zipkin halves
+    /// sharing an id), so `span_records` still reports what the file held.
+    pub fn count_merged_record(&mut self) {
+        if let Some(s) = self.sources.get_mut(self.current_source.0 as usize) {
+            s.span_records += 1;
+        }
+    }
+
     /// Records a warning, tagged with the current source's name.
     pub fn warn(&mut self, mut warning: Warning) {
         if warning.source.is_none() {
