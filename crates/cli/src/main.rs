@@ -1,1 +1,64 @@
-fn main() {}
+//! `spanlens`: the command-line side of the trace viewer.
+//!
+//! Subcommands live in their own modules and take the arguments after the subcommand name, returning
+//! an exit code. The argument parsing is hand-written: the surface is small and clap would triple the
+//! build time of this crate.
+
+mod convert;
+mod r#gen;
+mod inspect;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+spanlens: inspect, convert and generate distributed-trace files
+
+USAGE:
+    spanlens <COMMAND> [ARGS...]
+
+COMMANDS:
+    inspect FILE...     print one JSON summary line per file (format, traces, spans, services,
+                        roots, orphans, warnings by kind, error); exit 1 if any file fails
+    convert ...         convert a trace file to another format (see `spanlens convert --help`)
+    gen ...             generate synthetic traces (see `spanlens gen --help`)
+    query ...           run a TraceQL query over trace files (not available yet)
+
+OPTIONS:
+    -h, --help          print this help
+    -V, --version       print the version
+
+Formats are detected from file content: OTLP JSON / JSON Lines / protobuf, Jaeger JSON and api_v2
+protojson, Zipkin v1/v2, Chrome trace events, Tempo search results, Google Cloud Trace; gzip is
+decompressed automatically.
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((command, rest)) = args.split_first() else {
+        eprint!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    match command.as_str() {
+        "inspect" => inspect::run(rest),
+        "convert" => convert::run(rest),
+        "gen" => r#gen::run(rest),
+        // Reserved for the TraceQL subcommand (crates/traceql); wire `query::run(rest)` here.
+        "query" => {
+            eprintln!("spanlens query: not available yet");
+            ExitCode::from(2)
+        }
+        "-h" | "--help" | "help" => {
+            print!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        "-V" | "--version" => {
+            println!("spanlens {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        other => {
+            eprintln!("spanlens: unknown command {other:?}\n");
+            eprint!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}

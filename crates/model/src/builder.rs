@@ -10,6 +10,17 @@ use crate::trace::{SourceInfo, Trace, TraceSet};
 use crate::warnings::Warning;
 use std::collections::HashMap;
 
+/// The builder's extent at one moment; see [`TraceSetBuilder::checkpoint`].
+#[derive(Clone, Copy, Debug)]
+pub struct Checkpoint {
+    traces: usize,
+    resources: usize,
+    scopes: usize,
+    sources: usize,
+    warnings: usize,
+    current_source: SourceIdx,
+}
+
 struct PendingTrace {
     trace_id: TraceId,
     width_bytes: u8,
@@ -110,8 +121,47 @@ impl TraceSetBuilder {
         self.sources.get(self.current_source.0 as usize).map_or(0, |s| s.span_records)
     }
 
+    /// Warnings recorded so far (importer warnings; tree warnings are added by `finish`).
+    pub fn warning_count(&self) -> usize {
+        self.warnings.len()
+    }
+
     pub fn span_count(&self) -> usize {
         self.traces.iter().map(|t| t.spans.len()).sum()
+    }
+
+    /// Marks the builder's current extent so that a failed import can be undone with [`Self::rollback`].
+    /// Take it before `begin_source`: everything the next source adds comes after it.
+    pub fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            traces: self.traces.len(),
+            resources: self.resources.len(),
+            scopes: self.scopes.len(),
+            sources: self.sources.len(),
+            warnings: self.warnings.len(),
+            current_source: self.current_source,
+        }
+    }
+
+    /// Removes everything added since `checkpoint` (spans, traces, resources, scopes, sources,
+    /// warnings), so a file that fails half-way contributes nothing. Interned strings stay: they are
+    /// harmless and unreferenced. Spans carry their source index and sources only grow, so the spans
+    /// to drop are exactly the tail of each trace whose source is at or past the checkpoint.
+    pub fn rollback(&mut self, checkpoint: Checkpoint) {
+        let first_source = u32::try_from(checkpoint.sources).unwrap_or(u32::MAX);
+        self.traces.truncate(checkpoint.traces);
+        for trace in &mut self.traces {
+            while trace.spans.last().is_some_and(|s| s.source.0 >= first_source) {
+                trace.spans.pop();
+            }
+        }
+        let kept = self.traces.len();
+        self.trace_index.retain(|_, slot| *slot < kept);
+        self.resources.truncate(checkpoint.resources);
+        self.scopes.truncate(checkpoint.scopes);
+        self.sources.truncate(checkpoint.sources);
+        self.warnings.truncate(checkpoint.warnings);
+        self.current_source = checkpoint.current_source;
     }
 
     /// Builds every trace's tree and returns the set. Traces keep their order of first appearance.

@@ -37,7 +37,9 @@ impl std::fmt::Debug for Sym {
 pub struct Interner {
     strings: Vec<Arc<str>>,
     // Arc shares the bytes between the list and the index instead of storing every string twice.
-    index: HashMap<Arc<str>, Sym>,
+    // foldhash instead of SipHash: interning is on the import hot path (every key and string value),
+    // and SipHash cost ~5% of OTLP import time. The fixed seed keeps wasm builds deterministic.
+    index: HashMap<Arc<str>, Sym, foldhash::fast::FixedState>,
 }
 
 impl Interner {

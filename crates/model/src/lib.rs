@@ -9,10 +9,12 @@
 //! spans of the same trace across files and builds each trace's [`Tree`].
 
 pub mod builder;
+pub mod export;
 pub mod ids;
 pub mod import;
 pub mod interner;
 pub mod span;
+pub mod synth;
 pub mod trace;
 pub mod tree;
 pub mod value;

@@ -117,6 +117,19 @@ fn push_json_string(out: &mut String, s: &str) {
     }
 }
 
+/// Drops a deeply nested value without recursion. Rust's drop glue for `Box<[AnyValue]>` recurses,
+/// so a value nested 100,000 levels deep (hostile input) would overflow the stack when freed.
+pub fn drop_deep(value: AnyValue) {
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            AnyValue::Array(items) => stack.extend(items.into_vec()),
+            AnyValue::KvList(kvs) => stack.extend(kvs.into_vec().into_iter().map(|kv| kv.value)),
+            _ => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,18 +164,5 @@ mod tests {
         assert_eq!(text.len(), 200_001);
         // Dropping a 100k-deep value recursively would overflow too; unwind it iteratively.
         crate::value::drop_deep(value);
-    }
-}
-
-/// Drops a deeply nested value without recursion. Rust's drop glue for `Box<[AnyValue]>` recurses,
-/// so a value nested 100,000 levels deep (hostile input) would overflow the stack when freed.
-pub fn drop_deep(value: AnyValue) {
-    let mut stack = vec![value];
-    while let Some(v) = stack.pop() {
-        match v {
-            AnyValue::Array(items) => stack.extend(items.into_vec()),
-            AnyValue::KvList(kvs) => stack.extend(kvs.into_vec().into_iter().map(|kv| kv.value)),
-            _ => {}
-        }
     }
 }

@@ -1,9 +1,32 @@
 //! TraceQL for spanlens: lexer, parser, validator and evaluator, following
 //! Grafana Tempo's implementation (see `shared/docs/TRACEQL.md`).
+//!
+//! Entry points:
+//! * [`parse`]: text -> AST, or every syntax error found;
+//! * [`check`]: parse + Tempo's validity rules; the error kind tells syntax
+//!   (CLI exit 2) from semantic (validation/unsupported, CLI exit 3);
+//! * [`eval`]: run a checked query over traces;
+//! * [`highlight::tokens`] and [`complete::completion_at`] for the search box.
 
+pub mod ast;
+pub mod complete;
 pub mod duration;
 pub mod error;
+pub mod highlight;
 pub mod lexer;
+pub mod parser;
 pub mod token;
+pub mod validate;
 
 pub use error::{Error, ErrorKind, Errors};
+pub use parser::parse;
+
+/// Parses and validates. `Err` holds syntax errors if there are any,
+/// otherwise the validation/unsupported errors.
+pub fn check(src: &str) -> Result<ast::Query, Errors> {
+    let query = parse(src)?;
+    validate::validate(src, &query)?;
+    Ok(query)
+}
+pub mod display;
+pub mod eval;

@@ -1,0 +1,521 @@
+//! Zipkin v2 JSON: a top-level array of spans (`ListOfSpans`), or an array of such arrays
+//! (`ListOfTraces`, what `GET /api/v2/traces` returns).
+//!
+//! Mapping: `localEndpoint` becomes the span's resource (`service.name`, `net.host.ip`,
+//! `net.host.port`); `remoteEndpoint` becomes span attributes `peer.service`, `net.peer.ip`
+//! (`net.peer.ipv6` when both families are given) and `net.peer.port`; tags become string attributes,
+//! except `error`, which becomes an error status whose message is the tag's value; annotations become
+//! events; microseconds become nanoseconds.
+//!
+//! Records sharing one span id are handled the way Zipkin's UI (zipkin-lens `span-cleaner.js`
+//! `mergeV2ById` and `span-node.js`) handles them, because that is what Zipkin users expect to see:
+//! - Pieces of one span reported separately (same id, same side, compatible endpoint) are merged
+//!   into one span. We also merge a kind-less, timestamp-less fragment into a compatible shared
+//!   server piece, which lens leaves as a stray duplicate (84 such fragments in the SmartThings
+//!   capture). Each merge is counted with `count_merged_record` and reported as `SharedSpanMerged`.
+//! - A server half sharing its client's id (`shared: true`, or a SERVER next to a CLIENT with the
+//!   same id) stays a separate span shown as the client's **child**, as lens does, so both services
+//!   stay visible. Our model needs unique span ids, so the server half gets a derived id (a hash of
+//!   the id and its service) and its own children — spans of the same service naming the shared
+//!   id as parent — are re-parented to it, exactly like lens's `(id, shared, endpoint)` keys. Each
+//!   such pair is reported as a `SharedSpanMerged` warning naming the derived id.
+
+use super::error::{ImportError, Position};
+use super::json_stream::{self, TopLevel};
+use crate::ids::{parse_span_id_hex, parse_trace_id_hex};
+use crate::warnings::{Warning, WarningKind};
+use crate::{SpanId, TraceId, TraceSetBuilder};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+
+pub const FORMAT: &str = "zipkin-v2";
+
+/// A Zipkin endpoint; every member is optional.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) struct Endpoint {
+    pub service: Option<String>,
+    pub ipv4: Option<String>,
+    pub ipv6: Option<String>,
+    pub port: Option<i64>,
+}
+
+impl Endpoint {
+    pub(crate) fn from_value(value: Option<&Value>) -> Endpoint {
+        let Some(obj) = value.and_then(Value::as_object) else { return Endpoint::default() };
+        let text = |k: &str| obj.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
+        Endpoint {
+            service: text("serviceName"),
+            ipv4: text("ipv4"),
+            ipv6: text("ipv6"),
+            // Port 0 means "unknown" in Zipkin (the v1 corpus writes it everywhere).
+            port: obj.get("port").and_then(json_stream::integer).filter(|&p| p != 0),
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.service.is_none() && self.ipv4.is_none() && self.ipv6.is_none() && self.port.is_none()
+    }
+
+    /// Zipkin's `tryMerge`: members present on both sides must agree.
+    fn compatible(&self, other: &Endpoint) -> bool {
+        fn agree<T: PartialEq>(a: &Option<T>, b: &Option<T>) -> bool {
+            a.is_none() || b.is_none() || a == b
+        }
+        agree(&self.service, &other.service)
+            && agree(&self.ipv4, &other.ipv4)
+            && agree(&self.ipv6, &other.ipv6)
+            && agree(&self.port, &other.port)
+    }
+
+    fn fill_from(&mut self, other: &Endpoint) {
+        if self.service.is_none() {
+            self.service.clone_from(&other.service);
+        }
+        if self.ipv4.is_none() {
+            self.ipv4.clone_from(&other.ipv4);
+        }
+        if self.ipv6.is_none() {
+            self.ipv6.clone_from(&other.ipv6);
+        }
+        if self.port.is_none() {
+            self.port = other.port;
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ZKind {
+    Client,
+    Server,
+    Producer,
+    Consumer,
+}
+
+/// One span object as read (v2), or one half of a v1 span after conversion.
+#[derive(Clone, Debug)]
+pub(crate) struct ZRecord {
+    pub trace_id: TraceId,
+    pub trace_width: u8,
+    pub id: u64,
+    pub parent_id: Option<u64>,
+    pub name: Option<String>,
+    pub kind: Option<ZKind>,
+    pub timestamp_us: Option<i64>,
+    pub duration_us: Option<i64>,
+    pub local: Endpoint,
+    pub remote: Endpoint,
+    /// (µs, value)
+    pub annotations: Vec<(i64, String)>,
+    pub tags: Vec<(String, String)>,
+    pub shared: bool,
+}
+
+impl ZRecord {
+    /// A piece with neither kind nor timestamp: late data (tags, annotations) for a span reported
+    /// elsewhere in the file.
+    fn is_fragment(&self) -> bool {
+        self.kind.is_none() && self.timestamp_us.is_none() && !self.shared
+    }
+
+    /// Zipkin's `merge`: the first present value wins, collections are unioned.
+    fn absorb(&mut self, other: ZRecord) {
+        self.trace_width = self.trace_width.max(other.trace_width);
+        if self.parent_id.is_none() {
+            self.parent_id = other.parent_id;
+        }
+        if self.name.is_none() {
+            self.name = other.name;
+        }
+        if self.kind.is_none() {
+            self.kind = other.kind;
+        }
+        if self.timestamp_us.is_none() {
+            self.timestamp_us = other.timestamp_us;
+        }
+        if self.duration_us.is_none() {
+            self.duration_us = other.duration_us;
+        }
+        self.local.fill_from(&other.local);
+        self.remote.fill_from(&other.remote);
+        for a in other.annotations {
+            if !self.annotations.contains(&a) {
+                self.annotations.push(a);
+            }
+        }
+        for (k, v) in other.tags {
+            match self.tags.iter_mut().find(|(key, _)| *key == k) {
+                Some(slot) => slot.1 = v,
+                None => self.tags.push((k, v)),
+            }
+        }
+        self.shared |= other.shared;
+    }
+}
+
+/// Imports Zipkin v2 JSON. See the module docs.
+pub fn import(bytes: &[u8], file: &str, builder: &mut TraceSetBuilder) -> Result<(), ImportError> {
+    let records = read_records(bytes, file, FORMAT, builder, parse_record)?;
+    emit(records, builder);
+    Ok(())
+}
+
+/// Streams the top-level array (flattening a list of traces) and parses each span object with
+/// `parse`, which may yield several records (Zipkin v1 spans split into client and server halves).
+pub(crate) fn read_records(
+    bytes: &[u8],
+    file: &str,
+    format: &str,
+    builder: &mut TraceSetBuilder,
+    parse: fn(&Value, &str, &mut TraceSetBuilder, &mut Vec<ZRecord>),
+) -> Result<Vec<ZRecord>, ImportError> {
+    if json_stream::top_level(bytes) != TopLevel::Array {
+        return Err(ImportError::new(file, format, Position::Byte(0), "expected a JSON array of spans"));
+    }
+    let mut records = Vec::new();
+    let mut index = 0usize;
+    let result = json_stream::for_each_element(bytes, None, &mut |value| {
+        match value {
+            // ListOfTraces: one level of nesting, no deeper.
+            Value::Array(items) => {
+                for (inner, item) in items.iter().enumerate() {
+                    parse(item, &format!("[{index}][{inner}]"), builder, &mut records);
+                }
+            }
+            other => parse(&other, &format!("[{index}]"), builder, &mut records),
+        }
+        index += 1;
+    });
+    match result {
+        Ok(end) => {
+            if let Some((line, column)) = end.trailing {
+                builder.warn(Warning::new(
+                    WarningKind::Other,
+                    format!("{format}: text after the closing ']' at line {line}, column {column} was ignored"),
+                ));
+            }
+            Ok(records)
+        }
+        Err(e) => Err(ImportError::from_json(file, format, &e.error)),
+    }
+}
+
+fn invalid(builder: &mut TraceSetBuilder, message: String) {
+    builder.warn(Warning::new(WarningKind::InvalidValue, message));
+}
+
+/// Parses a v2 span object; problems become warnings and the record is skipped only when it has no
+/// usable trace id or span id.
+fn parse_record(value: &Value, path: &str, builder: &mut TraceSetBuilder, out: &mut Vec<ZRecord>) {
+    let Some(obj) = value.as_object() else {
+        invalid(builder, format!("{FORMAT}: {path} is not a span object; skipped"));
+        return;
+    };
+    let Some((trace_id, trace_width, id)) = read_ids(obj, path, FORMAT, builder) else { return };
+    let parent_id = read_parent(obj, id, path, FORMAT, builder);
+    let kind = match obj.get("kind").and_then(Value::as_str) {
+        None => None,
+        Some(k) => match k.to_ascii_uppercase().as_str() {
+            "CLIENT" => Some(ZKind::Client),
+            "SERVER" => Some(ZKind::Server),
+            "PRODUCER" => Some(ZKind::Producer),
+            "CONSUMER" => Some(ZKind::Consumer),
+            _ => {
+                invalid(builder, format!("{FORMAT}: {path}.kind {:?} is not a Zipkin kind; ignored", truncate(k)));
+                None
+            }
+        },
+    };
+    let timestamp_us = obj.get("timestamp").and_then(json_stream::integer).filter(|&t| t != 0);
+    let duration_us = read_duration(obj.get("duration"), path, FORMAT, builder);
+    let annotations = obj
+        .get("annotations")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|a| {
+                    let ts = a.get("timestamp").and_then(json_stream::integer)?;
+                    let v = a.get("value").and_then(json_stream::scalar_text)?;
+                    Some((ts, v))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let tags = obj
+        .get("tags")
+        .and_then(Value::as_object)
+        .map(|m| m.iter().filter_map(|(k, v)| json_stream::scalar_text(v).map(|t| (k.clone(), t))).collect())
+        .unwrap_or_default();
+    out.push(ZRecord {
+        trace_id,
+        trace_width,
+        id,
+        parent_id,
+        name: obj.get("name").and_then(Value::as_str).filter(|n| !n.is_empty()).map(str::to_owned),
+        kind,
+        timestamp_us,
+        duration_us,
+        local: Endpoint::from_value(obj.get("localEndpoint")),
+        remote: Endpoint::from_value(obj.get("remoteEndpoint")),
+        annotations,
+        tags,
+        // `shared` is for the server side; lens drops it from clients.
+        shared: obj.get("shared").and_then(Value::as_bool).unwrap_or(false) && kind != Some(ZKind::Client),
+    });
+}
+
+pub(crate) fn truncate(text: &str) -> String {
+    crate::ids::truncate_for_message(text)
+}
+
+/// Reads `traceId` and `id`; warns and returns `None` when either is missing or not hex.
+pub(crate) fn read_ids(
+    obj: &serde_json::Map<String, Value>,
+    path: &str,
+    format: &str,
+    builder: &mut TraceSetBuilder,
+) -> Option<(TraceId, u8, u64)> {
+    let trace = obj.get("traceId").and_then(Value::as_str).map(parse_trace_id_hex);
+    let id = obj.get("id").and_then(Value::as_str).map(parse_span_id_hex);
+    match (trace, id) {
+        (Some(Ok((t, w))), Some(Ok(s))) => Some((t, w, s.0)),
+        (t, s) => {
+            let what = match (t, s) {
+                (None, _) => "has no traceId".to_owned(),
+                (Some(Err(e)), _) => format!("has a bad traceId: {e}"),
+                (_, None) => "has no id".to_owned(),
+                (_, Some(Err(e))) => format!("has a bad id: {e}"),
+                _ => "has bad ids".to_owned(),
+            };
+            invalid(builder, format!("{format}: span {path} {what}; skipped"));
+            None
+        }
+    }
+}
+
+/// Reads `parentId`; a bad one is dropped with a warning, a self-reference silently (as lens does).
+pub(crate) fn read_parent(
+    obj: &serde_json::Map<String, Value>,
+    id: u64,
+    path: &str,
+    format: &str,
+    builder: &mut TraceSetBuilder,
+) -> Option<u64> {
+    let text = obj.get("parentId").and_then(Value::as_str).filter(|s| !s.is_empty())?;
+    match parse_span_id_hex(text) {
+        Ok(p) if p.0 != id => Some(p.0),
+        Ok(_) => None,
+        Err(e) => {
+            invalid(builder, format!("{format}: span {path} has a bad parentId ({e}); shown as a root"));
+            None
+        }
+    }
+}
+
+/// Reads a µs duration; zero means absent, negative is reported and dropped.
+pub(crate) fn read_duration(
+    value: Option<&Value>,
+    path: &str,
+    format: &str,
+    builder: &mut TraceSetBuilder,
+) -> Option<i64> {
+    let d = value.and_then(json_stream::integer).filter(|&d| d != 0)?;
+    if d < 0 {
+        builder.warn(Warning::new(
+            WarningKind::NegativeDuration,
+            format!("{format}: span {path} has a negative duration ({d}µs); shown with zero duration"),
+        ));
+        return None;
+    }
+    Some(d)
+}
+
+/// (trace, shared span id) -> the server halves under it: (their service, their derived id).
+type SharedChildren = HashMap<(TraceId, u64), Vec<(Option<String>, u64)>>;
+
+/// One span after merging, with its final id and parent.
+struct Final {
+    rec: ZRecord,
+    span_id: u64,
+    parent_id: Option<u64>,
+    shared_child: bool,
+}
+
+/// Sort rank inside one id group: non-shared clients first, fragments last (lens orders client first).
+fn rank(r: &ZRecord) -> u8 {
+    if r.is_fragment() {
+        3
+    } else if r.shared {
+        2
+    } else if r.kind == Some(ZKind::Client) {
+        0
+    } else {
+        1
+    }
+}
+
+fn mergeable(piece: &ZRecord, rec: &ZRecord, any_side: bool) -> bool {
+    let kinds = piece.kind.is_none() || rec.kind.is_none() || piece.kind == rec.kind;
+    kinds && (piece.shared == rec.shared || any_side) && piece.local.compatible(&rec.local)
+}
+
+/// Merges records by id as described in the module docs, then pushes the spans.
+pub(crate) fn emit(records: Vec<ZRecord>, builder: &mut TraceSetBuilder) {
+    let mut order: Vec<(TraceId, u64)> = Vec::new();
+    let mut groups: HashMap<(TraceId, u64), Vec<ZRecord>> = HashMap::new();
+    let mut taken_ids: HashSet<(TraceId, u64)> = HashSet::with_capacity(records.len());
+    for rec in records {
+        let key = (rec.trace_id, rec.id);
+        taken_ids.insert(key);
+        groups
+            .entry(key)
+            .or_insert_with(|| {
+                order.push(key);
+                Vec::new()
+            })
+            .push(rec);
+    }
+
+    let mut finals: Vec<Final> = Vec::with_capacity(order.len());
+    // (trace, shared id) -> server halves: (service, derived id)
+    let mut shared_children: SharedChildren = HashMap::new();
+    for key in order {
+        let Some(mut group) = groups.remove(&key) else { continue };
+        group.sort_by_key(rank);
+        let pieces = merge_group(group, builder);
+        push_finals(pieces, &mut taken_ids, &mut shared_children, &mut finals, builder);
+    }
+
+    // Children of a shared id on the server's own endpoint belong to the server half.
+    for f in &mut finals {
+        if f.shared_child {
+            continue;
+        }
+        let Some(parent) = f.parent_id else { continue };
+        if let Some(servers) = shared_children.get(&(f.rec.trace_id, parent)) {
+            let mine = servers.iter().find(|(svc, _)| f.rec.local.service.is_some() && *svc == f.rec.local.service);
+            let chosen = mine.or_else(|| servers.first().filter(|_| f.rec.local.service.is_none()));
+            if let Some((_, derived)) = chosen {
+                f.parent_id = Some(*derived);
+            }
+        }
+    }
+    push_spans(finals, builder);
+}
+
+/// Merges the pieces of one id group; returns the distinct spans left.
+fn merge_group(group: Vec<ZRecord>, builder: &mut TraceSetBuilder) -> Vec<(ZRecord, u32)> {
+    let mut pieces: Vec<(ZRecord, u32)> = Vec::new();
+    for rec in group {
+        let fragment = rec.is_fragment();
+        let slot = pieces
+            .iter()
+            .position(|(p, _)| mergeable(p, &rec, false))
+            .or_else(|| if fragment { pieces.iter().position(|(p, _)| mergeable(p, &rec, true)) } else { None });
+        match slot.and_then(|i| pieces.get_mut(i)) {
+            Some((piece, merged)) => {
+                piece.absorb(rec);
+                *merged += 1;
+                builder.count_merged_record();
+            }
+            None => pieces.push((rec, 0)),
+        }
+    }
+    for (piece, merged) in &pieces {
+        if *merged > 0 {
+            builder.warn(
+                Warning::new(
+                    WarningKind::SharedSpanMerged,
+                    format!(
+                        "{} records of span {} ({}) were pieces of one span reported separately; merged into one, as Zipkin's UI does",
+                        merged + 1,
+                        SpanId(piece.id),
+                        piece.local.service.as_deref().unwrap_or("no service"),
+                    ),
+                )
+                .with_trace(piece.trace_id)
+                .with_span(SpanId(piece.id)),
+            );
+        }
+    }
+    // Some instrumentation omits `shared` on the server half; lens backfills it.
+    if pieces.iter().any(|(p, _)| p.kind == Some(ZKind::Client) && !p.shared) {
+        for (p, _) in &mut pieces {
+            if p.kind == Some(ZKind::Server) {
+                p.shared = true;
+            }
+        }
+    }
+    pieces
+}
+
+fn push_finals(
+    pieces: Vec<(ZRecord, u32)>,
+    taken_ids: &mut HashSet<(TraceId, u64)>,
+    shared_children: &mut SharedChildren,
+    finals: &mut Vec<Final>,
+    builder: &mut TraceSetBuilder,
+) {
+    let primary = pieces.iter().find(|(p, _)| !p.shared).map(|(p, _)| (p.id, p.local.service.clone()));
+    for (rec, _) in pieces {
+        match (&primary, rec.shared) {
+            (Some((client_id, client_service)), true) => {
+                let derived = derive_id(rec.trace_id, rec.id, rec.local.service.as_deref(), taken_ids);
+                builder.warn(
+                    Warning::new(
+                        WarningKind::SharedSpanMerged,
+                        format!(
+                            "server half of span {} ({}) shares its id with the client half ({}); shown as the client's child, as Zipkin's UI does, with derived span id {}",
+                            SpanId(rec.id),
+                            rec.local.service.as_deref().unwrap_or("no service"),
+                            client_service.as_deref().unwrap_or("no service"),
+                            SpanId(derived),
+                        ),
+                    )
+                    .with_trace(rec.trace_id)
+                    .with_span(SpanId(derived)),
+                );
+                shared_children.entry((rec.trace_id, rec.id)).or_default().push((rec.local.service.clone(), derived));
+                let parent_id = Some(*client_id);
+                finals.push(Final { rec, span_id: derived, parent_id, shared_child: true });
+            }
+            _ => {
+                let (span_id, parent_id) = (rec.id, rec.parent_id);
+                finals.push(Final { rec, span_id, parent_id, shared_child: false });
+            }
+        }
+    }
+}
+
+/// A deterministic id for a server half: SplitMix64 of the shared id and the service name, re-mixed
+/// until it is unused in the trace (and non-zero).
+fn derive_id(trace: TraceId, id: u64, service: Option<&str>, taken: &mut HashSet<(TraceId, u64)>) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in service.unwrap_or("").bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let mut x = splitmix64(id ^ h);
+    // 64 tries cannot all collide in practice; the bound only keeps hostile input from looping.
+    for _ in 0..64 {
+        if x != 0 && !taken.contains(&(trace, x)) {
+            break;
+        }
+        x = splitmix64(x);
+    }
+    taken.insert((trace, x));
+    x
+}
+
+pub(crate) fn splitmix64(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+#[path = "zipkin_v2_spans.rs"]
+mod spans;
+use spans::push_spans;
+
+#[cfg(test)]
+#[path = "zipkin_v2_tests.rs"]
+pub(crate) mod tests;

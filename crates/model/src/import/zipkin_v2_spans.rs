@@ -1,0 +1,155 @@
+//! Turning merged Zipkin records into model spans: endpoints into resources, tags into attributes,
+//! annotations into events, µs into ns, and a place in time for spans that have no timestamp.
+
+use super::{Endpoint, Final, ZKind};
+use crate::span::{Event, Resource, ResourceIdx, Scope, ScopeIdx, Span, SpanKind, Status, StatusCode};
+use crate::value::{AnyValue, Attribute};
+use crate::warnings::{Warning, WarningKind};
+use crate::{SpanId, TraceId, TraceSetBuilder};
+use std::collections::HashMap;
+
+fn us_to_ns(us: i64) -> i64 {
+    us.saturating_mul(1000)
+}
+
+/// Interns endpoints into resources, once each.
+struct Resources {
+    by_endpoint: HashMap<Endpoint, ResourceIdx>,
+    scope: Option<ScopeIdx>,
+}
+
+impl Resources {
+    fn get(&mut self, ep: &Endpoint, builder: &mut TraceSetBuilder) -> (ResourceIdx, crate::Sym) {
+        if let Some(&idx) = self.by_endpoint.get(ep) {
+            let service = builder.resource(idx).map(|r| r.service);
+            if let Some(service) = service {
+                return (idx, service);
+            }
+        }
+        let service = builder.intern(ep.service.as_deref().unwrap_or("unknown_service"));
+        let mut attributes = vec![Attribute { key: builder.intern("service.name"), value: AnyValue::Str(service) }];
+        push_address(&mut attributes, builder, ep, "net.host");
+        let idx =
+            builder.add_resource(Resource { service, attributes: attributes.into(), dropped_attributes_count: 0 });
+        self.by_endpoint.insert(ep.clone(), idx);
+        (idx, service)
+    }
+
+    fn scope(&mut self, builder: &mut TraceSetBuilder) -> ScopeIdx {
+        *self.scope.get_or_insert_with(|| {
+            let name = builder.intern("");
+            builder.add_scope(Scope { name, version: None, attributes: Box::default() })
+        })
+    }
+}
+
+/// `{prefix}.ip` (IPv4, else IPv6), `{prefix}.ipv6` (when both are given) and `{prefix}.port`.
+fn push_address(out: &mut Vec<Attribute>, builder: &mut TraceSetBuilder, ep: &Endpoint, prefix: &str) {
+    let mut put = |key: String, value: AnyValue, builder: &mut TraceSetBuilder| {
+        out.push(Attribute { key: builder.intern(&key), value });
+    };
+    let (ip, ipv6) = match (&ep.ipv4, &ep.ipv6) {
+        (Some(v4), v6) => (Some(v4), v6.as_ref()),
+        (None, v6) => (v6.as_ref(), None),
+    };
+    if let Some(ip) = ip {
+        let v = AnyValue::Str(builder.intern(ip));
+        put(format!("{prefix}.ip"), v, builder);
+    }
+    if let Some(ip) = ipv6 {
+        let v = AnyValue::Str(builder.intern(ip));
+        put(format!("{prefix}.ipv6"), v, builder);
+    }
+    if let Some(port) = ep.port {
+        put(format!("{prefix}.port"), AnyValue::Int(port), builder);
+    }
+}
+
+pub(super) fn push_spans(finals: Vec<Final>, builder: &mut TraceSetBuilder) {
+    // Start times of spans that have one, to place incomplete spans at their parent's start.
+    let mut starts: HashMap<(TraceId, u64), i64> = HashMap::with_capacity(finals.len());
+    let mut trace_min: HashMap<TraceId, i64> = HashMap::new();
+    for f in &finals {
+        let ts = f.rec.timestamp_us.or_else(|| f.rec.annotations.iter().map(|a| a.0).min());
+        if let Some(ts) = ts {
+            starts.insert((f.rec.trace_id, f.span_id), us_to_ns(ts));
+            let m = trace_min.entry(f.rec.trace_id).or_insert(i64::MAX);
+            *m = (*m).min(us_to_ns(ts));
+        }
+    }
+    let mut res = Resources { by_endpoint: HashMap::new(), scope: None };
+    let scope = res.scope(builder);
+    let error_key = "error";
+    for f in finals {
+        let Final { rec, span_id, parent_id, .. } = f;
+        let (resource, service) = res.get(&rec.local, builder);
+        let ann_min = rec.annotations.iter().map(|a| a.0).min();
+        let ann_max = rec.annotations.iter().map(|a| a.0).max();
+        let (start_nanos, duration_nanos) = match (rec.timestamp_us, rec.duration_us) {
+            (Some(ts), Some(d)) => (us_to_ns(ts), us_to_ns(d)),
+            (Some(ts), None) => (us_to_ns(ts), ann_max.map_or(0, |m| us_to_ns(m.saturating_sub(ts).max(0)))),
+            (None, d) => match (ann_min, ann_max) {
+                (Some(lo), Some(hi)) => (us_to_ns(lo), d.map_or_else(|| us_to_ns(hi.saturating_sub(lo)), us_to_ns)),
+                _ => {
+                    let at = parent_id
+                        .and_then(|p| starts.get(&(rec.trace_id, p)).copied())
+                        .or_else(|| trace_min.get(&rec.trace_id).copied())
+                        .unwrap_or(0);
+                    builder.warn(
+                        Warning::new(
+                            WarningKind::InvalidValue,
+                            format!(
+                                "span {} has no timestamp (an incomplete Zipkin span); placed at its parent's or the trace's start",
+                                SpanId(span_id)
+                            ),
+                        )
+                        .with_trace(rec.trace_id)
+                        .with_span(SpanId(span_id)),
+                    );
+                    (at, d.map_or(0, us_to_ns))
+                }
+            },
+        };
+        let name = builder.intern(rec.name.as_deref().unwrap_or(""));
+        let mut span = Span::new(SpanId(span_id), name, service, start_nanos, duration_nanos);
+        span.parent_span_id = parent_id.map(SpanId);
+        span.resource = resource;
+        span.scope = scope;
+        span.kind = match rec.kind {
+            None => SpanKind::Unspecified,
+            Some(ZKind::Client) => SpanKind::Client,
+            Some(ZKind::Server) => SpanKind::Server,
+            Some(ZKind::Producer) => SpanKind::Producer,
+            Some(ZKind::Consumer) => SpanKind::Consumer,
+        };
+        let mut attributes = Vec::with_capacity(rec.tags.len() + 4);
+        for (k, v) in &rec.tags {
+            if k == error_key {
+                let message = if v.is_empty() { None } else { Some(builder.intern(v)) };
+                span.status = Status { code: StatusCode::Error, message };
+                continue;
+            }
+            let key = builder.intern(k);
+            attributes.push(Attribute { key, value: AnyValue::Str(builder.intern(v)) });
+        }
+        if let Some(svc) = &rec.remote.service {
+            let key = builder.intern("peer.service");
+            attributes.push(Attribute { key, value: AnyValue::Str(builder.intern(svc)) });
+        }
+        push_address(&mut attributes, builder, &rec.remote, "net.peer");
+        span.attributes = attributes.into();
+        let mut annotations = rec.annotations;
+        annotations.sort();
+        annotations.dedup();
+        span.events = annotations
+            .into_iter()
+            .map(|(ts, v)| Event {
+                time_nanos: us_to_ns(ts),
+                name: builder.intern(&v),
+                attributes: Box::default(),
+                dropped_attributes_count: 0,
+            })
+            .collect();
+        builder.push_span(rec.trace_id, rec.trace_width, span);
+    }
+}

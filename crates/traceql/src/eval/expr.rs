@@ -1,0 +1,299 @@
+//! Field expressions compiled for evaluation: attribute keys resolved once
+//! per query (interned symbols for the model), regexes compiled, `= nil`
+//! turned into existence checks.
+
+use super::value::{Value, apply};
+use super::{Binding, SpanSource};
+use crate::ast::{AttrScope, BinaryOp, Expr, ExprKind, Intrinsic, Static, UnaryOp};
+use crate::error::{Error, ErrorKind};
+use crate::validate::compile_regex;
+use std::borrow::Cow;
+use std::ops::Range;
+
+#[derive(Debug)]
+pub(crate) enum CExpr<K> {
+    Const(Value<'static>),
+    Attr {
+        scope: AttrScope,
+        key: K,
+    },
+    Intrinsic(Intrinsic),
+    /// `x != nil` (present) / `x = nil` (absent).
+    Exists {
+        operand: Box<CExpr<K>>,
+        present: bool,
+    },
+    Unary {
+        op: UnaryOp,
+        operand: Box<CExpr<K>>,
+        range: Range<usize>,
+    },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<CExpr<K>>,
+        rhs: Box<CExpr<K>>,
+        regex: Option<regex::Regex>,
+        range: Range<usize>,
+    },
+}
+
+/// Which binding dimensions a filter needs (events/links multiply work).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Uses {
+    pub events: bool,
+    pub links: bool,
+}
+
+pub(crate) fn static_value(s: &Static) -> Value<'static> {
+    match s {
+        Static::Nil => Value::Nil,
+        Static::Bool(b) => Value::Bool(*b),
+        Static::Int(i) => Value::Int(*i),
+        Static::Float(f) => Value::Float(*f),
+        Static::DurationNanos(d) => Value::DurationNanos(*d),
+        Static::String(s) => Value::Str(Cow::Owned(s.clone())),
+        Static::Status(s) => Value::Status(*s),
+        Static::Kind(k) => Value::Kind(*k),
+    }
+}
+
+fn is_nil(e: &Expr) -> bool {
+    matches!(e.kind, ExprKind::Static(Static::Nil))
+}
+
+fn is_trace_id(e: &Expr) -> bool {
+    matches!(
+        e.kind,
+        ExprKind::Intrinsic(Intrinsic::TraceId | Intrinsic::LinkTraceId)
+    )
+}
+
+pub(crate) fn compile<K>(
+    e: &Expr,
+    key: &dyn Fn(&str) -> K,
+    uses: &mut Uses,
+    src: &str,
+) -> Result<CExpr<K>, Error> {
+    Ok(match &e.kind {
+        ExprKind::Static(s) => CExpr::Const(static_value(s)),
+        ExprKind::Attribute(a) => {
+            if a.parent {
+                return Err(Error::new(
+                    ErrorKind::Unsupported,
+                    "parent scope is not yet supported",
+                    e.range.clone(),
+                    src,
+                ));
+            }
+            uses.events |= a.scope == AttrScope::Event;
+            uses.links |= a.scope == AttrScope::Link;
+            CExpr::Attr {
+                scope: a.scope,
+                key: key(&a.name),
+            }
+        }
+        ExprKind::Intrinsic(i) => {
+            match i {
+                Intrinsic::Parent => {
+                    return Err(Error::new(
+                        ErrorKind::Unsupported,
+                        "parent is not yet supported",
+                        e.range.clone(),
+                        src,
+                    ));
+                }
+                Intrinsic::EventName | Intrinsic::EventTimeSinceStart => uses.events = true,
+                Intrinsic::LinkTraceId | Intrinsic::LinkSpanId => uses.links = true,
+                _ => {}
+            }
+            CExpr::Intrinsic(*i)
+        }
+        ExprKind::Unary { op, operand } => CExpr::Unary {
+            op: *op,
+            operand: Box::new(compile(operand, key, uses, src)?),
+            range: e.range.clone(),
+        },
+        ExprKind::Binary { op, lhs, rhs } => {
+            if matches!(op, BinaryOp::Eq | BinaryOp::Neq) && (is_nil(lhs) || is_nil(rhs)) {
+                if is_nil(lhs) && is_nil(rhs) {
+                    // Tempo folds both `nil = nil` and `nil != nil` to false.
+                    return Ok(CExpr::Const(Value::Bool(false)));
+                }
+                let operand = if is_nil(lhs) { rhs } else { lhs };
+                return Ok(CExpr::Exists {
+                    operand: Box::new(compile(operand, key, uses, src)?),
+                    present: *op == BinaryOp::Neq,
+                });
+            }
+            let regex = if op.is_regex() {
+                let ExprKind::Static(Static::String(pattern)) = &rhs.kind else {
+                    return Err(Error::new(
+                        ErrorKind::Validation,
+                        "regex must be a string literal",
+                        rhs.range.clone(),
+                        src,
+                    ));
+                };
+                let re = compile_regex(pattern).map_err(|err| {
+                    Error::new(
+                        ErrorKind::Validation,
+                        format!("invalid regex: {err}"),
+                        rhs.range.clone(),
+                        src,
+                    )
+                })?;
+                Some(re)
+            } else {
+                None
+            };
+            let mut l = compile(lhs, key, uses, src)?;
+            let mut r = compile(rhs, key, uses, src)?;
+            // Trace ids compare without leading zeros on both sides.
+            if is_trace_id(lhs) {
+                trim_id_literal(&mut r);
+            }
+            if is_trace_id(rhs) {
+                trim_id_literal(&mut l);
+            }
+            CExpr::Binary {
+                op: *op,
+                lhs: Box::new(l),
+                rhs: Box::new(r),
+                regex,
+                range: e.range.clone(),
+            }
+        }
+    })
+}
+
+fn trim_id_literal<K>(e: &mut CExpr<K>) {
+    if let CExpr::Const(Value::Str(s)) = e {
+        let trimmed = s.trim_start_matches('0').to_ascii_lowercase();
+        *s = Cow::Owned(trimmed);
+    }
+}
+
+impl<K> CExpr<K> {
+    pub(crate) fn eval<'s, S: SpanSource<Key = K>>(
+        &'s self,
+        src: &'s S,
+        b: Binding,
+    ) -> Result<Value<'s>, Error> {
+        Ok(match self {
+            CExpr::Const(v) => v.reborrow(),
+            CExpr::Attr { scope, key } => src.attribute(b, *scope, key),
+            CExpr::Intrinsic(i) => src.intrinsic(b, *i),
+            CExpr::Exists { operand, present } => {
+                let v = operand.eval(src, b)?;
+                Value::Bool(matches!(v, Value::Nil) != *present)
+            }
+            CExpr::Unary { op, operand, range } => {
+                let v = operand.eval(src, b)?;
+                match (op, v) {
+                    (UnaryOp::Not, Value::Bool(x)) => Value::Bool(!x),
+                    (UnaryOp::Neg, Value::Int(i)) => Value::Int(i.wrapping_neg()),
+                    (UnaryOp::Neg, Value::Float(f)) => Value::Float(-f),
+                    (UnaryOp::Neg, Value::DurationNanos(d)) => {
+                        Value::DurationNanos(d.wrapping_neg())
+                    }
+                    (op, v) => {
+                        let what = if *op == UnaryOp::Not {
+                            "! needs a boolean"
+                        } else {
+                            "unary - needs a number"
+                        };
+                        return Err(runtime(format!("{what}, found {v:?}"), range));
+                    }
+                }
+            }
+            CExpr::Binary {
+                op: BinaryOp::And,
+                lhs,
+                rhs,
+                ..
+            } => {
+                let l = lhs.eval(src, b)?;
+                if l == Value::Bool(false) {
+                    return Ok(Value::Bool(false));
+                }
+                let r = rhs.eval(src, b)?;
+                Value::Bool(matches!((l, r), (Value::Bool(true), Value::Bool(true))))
+            }
+            CExpr::Binary {
+                op: BinaryOp::Or,
+                lhs,
+                rhs,
+                ..
+            } => {
+                let l = lhs.eval(src, b)?;
+                if l == Value::Bool(true) {
+                    return Ok(Value::Bool(true));
+                }
+                let r = rhs.eval(src, b)?;
+                Value::Bool(matches!((l, r), (Value::Bool(false), Value::Bool(true))))
+            }
+            CExpr::Binary {
+                op,
+                lhs,
+                rhs,
+                regex,
+                range,
+            } => {
+                let l = lhs.eval(src, b)?;
+                let r = rhs.eval(src, b)?;
+                apply(*op, l, r, regex.as_ref())
+                    .map_err(|e| runtime(e.message().to_string(), range))?
+            }
+        })
+    }
+}
+
+fn runtime(message: String, range: &Range<usize>) -> Error {
+    Error {
+        kind: ErrorKind::Runtime,
+        message,
+        range: range.clone(),
+        line: 0,
+        col: 0,
+    }
+}
+
+/// Evaluates a filter on one span: true if any event/link binding matches.
+pub(crate) fn span_matches<S: SpanSource>(
+    e: &CExpr<S::Key>,
+    uses: Uses,
+    src: &S,
+    span: u32,
+) -> Result<bool, Error> {
+    let events = if uses.events {
+        src.event_count(span)
+    } else {
+        0
+    };
+    let links = if uses.links { src.link_count(span) } else { 0 };
+    let event_iter = |n: u32| -> Vec<Option<u32>> {
+        if n == 0 {
+            vec![None]
+        } else {
+            (0..n).map(Some).collect()
+        }
+    };
+    if events == 0 && links == 0 {
+        return Ok(e.eval(
+            src,
+            Binding {
+                span,
+                event: None,
+                link: None,
+            },
+        )? == Value::Bool(true));
+    }
+    for event in event_iter(events) {
+        for link in event_iter(links) {
+            if e.eval(src, Binding { span, event, link })? == Value::Bool(true) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}

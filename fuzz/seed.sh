@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds the seed corpora in fuzz/corpus/<target>/ from the shared fixture corpus. The corpora are
+# git-ignored: rerun this script on a fresh checkout before fuzzing. FIXTURES overrides the source.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+fixtures=${FIXTURES:-$here/../../shared/fixtures}
+[ -d "$fixtures" ] || { echo "seed.sh: no fixture corpus at $fixtures" >&2; exit 1; }
+
+# seed TARGET DIR... : copy every fixture of DIRs, plus a 16 KiB prefix of the large ones (small
+# inputs fuzz faster, and a cut-off file is itself a case worth exploring: truncated downloads).
+seed() {
+  local target=$1; shift
+  local out="$here/corpus/$target"
+  mkdir -p "$out"
+  for dir in "$@"; do
+    for f in "$fixtures/$dir"/*; do
+      [ -f "$f" ] || continue
+      local name; name=$(basename "$f")
+      cp "$f" "$out/$name"
+      if [ "$(stat -c %s "$f")" -gt 16384 ]; then
+        head -c 16384 "$f" > "$out/head16k-$name"
+      fi
+    done
+  done
+}
+
+seed otlp_json otlp-json spec-examples
+seed otlp_jsonl otlp-jsonl
+seed otlp_proto otlp-protobuf
+seed jaeger_json jaeger-json
+seed jaeger_protojson jaeger-api-v2-protojson
+seed zipkin_v1 zipkin-v1
+seed zipkin_v2 zipkin-v2
+seed chrome chrome-trace-event
+seed import_bytes otlp-json otlp-jsonl otlp-protobuf jaeger-json jaeger-api-v2-protojson zipkin-v1 zipkin-v2 \
+  chrome-trace-event other spec-examples tempo-search
+# A gzipped input, so detection's gunzip path is seeded too.
+gzip -c "$fixtures/zipkin-v2/zipkin-lens__skew.json" > "$here/corpus/import_bytes/skew.json.gz"
+echo "seeded: $(ls "$here/corpus" | tr '\n' ' ')"

@@ -1,0 +1,186 @@
+//! The application root: router, shared state, the parsing worker and the page shell.
+
+use crate::components::{DropOverlay, ErrorBanner, Header, ProgressBar};
+use crate::fetch;
+use crate::hooks::use_window_drop;
+use crate::pages::{LandingPage, NotFoundPage, SearchPage, ServicesPage, TracePage, WarningsPage};
+use crate::state::{AppState, LoadProgress, Loaded, Loader, LoaderEvent};
+use crate::timing;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::{NavigateOptions, path};
+use std::sync::Arc;
+
+/// Where a load came from; decides where to navigate when it finishes.
+#[derive(Clone)]
+enum Origin {
+    Files,
+    Url(String),
+}
+
+/// Starts loads; provided as context so any page can open files, the demo or a URL.
+#[derive(Clone, Copy)]
+pub struct Loads {
+    loader: StoredValue<Loader, LocalStorage>,
+    origin: StoredValue<Option<Origin>>,
+    state: AppState,
+}
+
+impl Loads {
+    pub fn use_context() -> Option<Loads> {
+        use_context::<Loads>()
+    }
+
+    fn begin(&self, origin: Origin, first_name: &str) {
+        timing::mark(timing::LOAD_START);
+        self.origin.set_value(Some(origin));
+        self.state.progress.set(Some(LoadProgress {
+            file: first_name.to_owned(),
+            bytes_done: 0,
+            bytes_total: 0,
+            parsing: false,
+        }));
+    }
+
+    pub fn open_files(&self, files: Vec<web_sys::File>) {
+        let name = match files.as_slice() {
+            [one] => one.name(),
+            many => format!("{} files", many.len()),
+        };
+        self.begin(Origin::Files, &name);
+        self.loader.with_value(|l| l.load_files(files));
+    }
+
+    /// Fetches a trace file by URL (same-origin path or http(s)) and parses it in the worker.
+    pub fn open_url(&self, url: String) {
+        let shown = fetch::redact(&url);
+        self.begin(Origin::Url(url.clone()), &shown);
+        let this = *self;
+        spawn_local(async move {
+            match fetch::fetch_bytes(&url).await {
+                Ok(buffer) => {
+                    let name = url.rsplit('/').next().unwrap_or(&url).to_owned();
+                    this.loader.try_with_value(|l| l.load_bytes(&name, buffer));
+                }
+                Err(e) => {
+                    this.state.progress.try_set(None);
+                    this.state.report(format!("Could not load {shown}"), e);
+                }
+            }
+        });
+    }
+}
+
+pub const DEMO_URL: &str = "samples/checkout.json";
+
+fn router_base() -> Option<String> {
+    // `<base href>` is written by Trunk from --public-url; routes live under the same prefix.
+    let base = web_sys::window()?.document()?.base_uri().ok()??;
+    let path = web_sys::Url::new(&base).ok()?.pathname();
+    let trimmed = path.trim_end_matches('/');
+    (!trimmed.is_empty()).then(|| trimmed.to_owned())
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let state = AppState::new();
+    provide_context(state);
+    let base = router_base().unwrap_or_default();
+    view! {
+        <Router base=base>
+            <Shell/>
+        </Router>
+    }
+}
+
+/// Everything inside the router: navigation needs the router context.
+#[component]
+fn Shell() -> impl IntoView {
+    let state = AppState::from_context();
+    let navigate = use_navigate();
+    let origin = StoredValue::new(None::<Origin>);
+
+    let on_event = move |event: LoaderEvent| match event {
+        LoaderEvent::Progress { file, bytes_done, bytes_total } => {
+            let parsing = bytes_total > 0 && bytes_done >= bytes_total;
+            state.progress.try_set(Some(LoadProgress { file, bytes_done, bytes_total, parsing }));
+        }
+        LoaderEvent::Failed(message) => {
+            state.progress.try_set(None);
+            state.report("Loading failed", message);
+        }
+        LoaderEvent::Done(result) => {
+            timing::mark(timing::PARSED);
+            state.progress.try_set(None);
+            for e in &result.errors {
+                state.report(format!("Could not open {}", e.file), e.to_string());
+            }
+            let source_url = match origin.try_get_value().flatten() {
+                Some(Origin::Url(u)) => Some(u),
+                _ => None,
+            };
+            if result.set.traces.is_empty() && result.errors.is_empty() {
+                state.report("No traces found", "The files were read, but they contain no spans.");
+            }
+            let loaded =
+                Loaded { set: result.set, errors: result.errors, source_url, bytes_total: result.bytes_total, parse_millis: result.parse_millis };
+            let target = match loaded.set.traces.as_slice() {
+                [only] => Some(format!("/trace/{}{}", only.trace_id_hex(), loaded.link_query())),
+                [] => None,
+                _ => Some(format!("/{}", loaded.link_query())),
+            };
+            state.paint_pending.try_set_value(true);
+            state.loaded.try_set(Some(Arc::new(loaded)));
+            // A URL load that already sits on a trace page (a shared link) stays where it is.
+            let on_trace_page = web_sys::window()
+                .and_then(|w| w.location().pathname().ok())
+                .is_some_and(|p| p.contains("/trace/"));
+            if let Some(target) = target
+                && (!on_trace_page || source_url_is_none(&state))
+            {
+                navigate(&target, NavigateOptions::default());
+            }
+        }
+    };
+    let loader = StoredValue::new_local(Loader::new(on_event));
+    let loads = Loads { loader, origin, state };
+    provide_context(loads);
+
+    // `?url=` loads a trace file from a URL: for sharing links and for benchmark harnesses.
+    let query = use_query_map();
+    Effect::new(move |_| {
+        let Some(url) = query.with(|q| q.get("url")) else { return };
+        let already = state.loaded.with_untracked(|l| l.as_ref().and_then(|l| l.source_url.clone()));
+        let in_flight = matches!(origin.get_value(), Some(Origin::Url(u)) if u == url)
+            && state.progress.with_untracked(Option::is_some);
+        if already.as_deref() != Some(url.as_str()) && !in_flight {
+            loads.open_url(url);
+        }
+    });
+
+    let dragging = use_window_drop(move |files| loads.open_files(files));
+
+    view! {
+        <div class="sl-app">
+            <Header/>
+            <ProgressBar/>
+            <ErrorBanner/>
+            <main class="sl-main">
+                <Routes fallback=|| view! { <NotFoundPage/> }>
+                    <Route path=path!("/") view=LandingPage/>
+                    <Route path=path!("/trace/:id") view=TracePage/>
+                    <Route path=path!("/search") view=SearchPage/>
+                    <Route path=path!("/services") view=ServicesPage/>
+                    <Route path=path!("/warnings") view=WarningsPage/>
+                </Routes>
+            </main>
+            <DropOverlay visible=dragging/>
+        </div>
+    }
+}
+
+fn source_url_is_none(state: &AppState) -> bool {
+    state.loaded.with_untracked(|l| l.as_ref().is_none_or(|l| l.source_url.is_none()))
+}

@@ -1,0 +1,56 @@
+//! The top bar: product name, navigation and theme toggle.
+
+use crate::state::AppState;
+use crate::theme;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let state = AppState::from_context();
+    let (current_theme, set_theme) = signal(theme::current());
+    let toggle = move |_| {
+        let next = current_theme.get_untracked().toggled();
+        theme::apply(next);
+        set_theme.set(next);
+    };
+    // The Trace tab opens the first loaded trace; with nothing loaded it leads to the landing page.
+    let trace_href = move || {
+        state.loaded.with(|l| match l {
+            Some(l) => match l.set.traces.first() {
+                Some(t) => format!("/trace/{}{}", t.trace_id_hex(), l.link_query()),
+                None => "/".to_owned(),
+            },
+            None => "/".to_owned(),
+        })
+    };
+    let query = move || state.loaded.with(|l| l.as_ref().map(|l| l.link_query()).unwrap_or_default());
+
+    view! {
+        <header class="sl-header">
+            <A href=move || format!("/{}", query()) attr:class="sl-brand" attr:aria-label="spanlens home">
+                <svg class="sl-brand__mark" viewBox="0 0 32 32" aria-hidden="true">
+                    <rect x="5" y="7" width="20" height="4" rx="2" class="sl-brand__bar1"></rect>
+                    <rect x="9" y="14" width="14" height="4" rx="2" class="sl-brand__bar2"></rect>
+                    <rect x="13" y="21" width="9" height="4" rx="2" class="sl-brand__bar3"></rect>
+                </svg>
+                <span class="sl-brand__name">"spanlens"</span>
+            </A>
+            <nav class="sl-nav" aria-label="Main">
+                <A href=move || format!("/search{}", query()) attr:class="sl-nav__link">"Search"</A>
+                <A href=trace_href attr:class="sl-nav__link">"Trace"</A>
+                <A href=move || format!("/services{}", query()) attr:class="sl-nav__link">"Services"</A>
+            </nav>
+            <div class="sl-header__spacer"></div>
+            <button
+                class="sl-icon-button sl-theme-toggle"
+                data-testid="theme-toggle"
+                title=move || format!("Switch to {} theme", current_theme.get().toggled().as_str())
+                aria-label="Toggle theme"
+                on:click=toggle
+            >
+                {move || if current_theme.get() == theme::Theme::Dark { "☀" } else { "☾" }}
+            </button>
+        </header>
+    }
+}

@@ -1,0 +1,119 @@
+//! `/`: what to do, how to open traces, and the list of loaded traces.
+
+use crate::app::{DEMO_URL, Loads};
+use crate::components::TraceList;
+use crate::format::thousands;
+use crate::state::AppState;
+use leptos::html;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use web_sys::File;
+
+#[component]
+pub fn LandingPage() -> impl IntoView {
+    let state = AppState::from_context();
+    let loads = Loads::use_context();
+    let file_input = NodeRef::<html::Input>::new();
+
+    let on_pick = move |_| {
+        let Some(input) = file_input.get() else { return };
+        let Some(list) = input.files() else { return };
+        let files: Vec<File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+        if let (Some(loads), false) = (loads, files.is_empty()) {
+            loads.open_files(files);
+        }
+        // Let the same file be picked again after it changes on disk.
+        input.set_value("");
+    };
+    let open_demo = move |_| {
+        if let Some(loads) = loads {
+            loads.open_url(DEMO_URL.to_owned());
+        }
+    };
+    let has_traces = move || state.loaded.with(|l| l.as_ref().is_some_and(|l| !l.set.traces.is_empty()));
+
+    view! {
+        <section class="sl-landing">
+            <div class="sl-hero">
+                <h1 class="sl-hero__title">"See where the time went."</h1>
+                <p class="sl-hero__lead">
+                    "Drop trace files anywhere on this page — or open them — to see each request's journey across services. Everything stays in your browser."
+                </p>
+                <div class="sl-dropzone" data-testid="dropzone">
+                    <div class="sl-dropzone__icon" aria-hidden="true">
+                        <svg viewBox="0 0 48 48">
+                            <rect x="6" y="10" width="28" height="6" rx="3"></rect>
+                            <rect x="14" y="21" width="22" height="6" rx="3"></rect>
+                            <rect x="22" y="32" width="18" height="6" rx="3"></rect>
+                        </svg>
+                    </div>
+                    <div class="sl-dropzone__text">
+                        <strong>"Drop trace files here"</strong>
+                        <span class="sl-muted">
+                            "OTLP JSON, JSON Lines or protobuf · Jaeger · Zipkin v1/v2 · Chrome trace events · gzip"
+                        </span>
+                    </div>
+                    <div class="sl-dropzone__actions">
+                        <label class="sl-button sl-button--primary">
+                            "Open files…"
+                            <input
+                                node_ref=file_input
+                                type="file"
+                                multiple
+                                class="sl-visually-hidden"
+                                data-testid="file-input"
+                                on:change=on_pick
+                            />
+                        </label>
+                        <button class="sl-button" data-testid="open-demo" on:click=open_demo>
+                            "Open demo trace"
+                        </button>
+                    </div>
+                </div>
+                <p class="sl-hint sl-muted">
+                    "Tip: add "<code>"?url=https://…/trace.json"</code>" to this page's address to open a trace from a link."
+                </p>
+            </div>
+            <Show when=has_traces>
+                <LoadedSummary/>
+                <TraceList/>
+            </Show>
+        </section>
+    }
+}
+
+/// "3 traces · 1,204 spans · 2 warnings" above the list.
+#[component]
+fn LoadedSummary() -> impl IntoView {
+    let state = AppState::from_context();
+    let summary = move || {
+        state.loaded.with(|l| {
+            l.as_ref().map(|l| (l.set.traces.len(), l.set.span_count(), l.set.warnings.len(), l.set.sources.len()))
+        })
+    };
+    let query = move || state.loaded.with(|l| l.as_ref().map(|l| l.link_query()).unwrap_or_default());
+    move || {
+        summary().map(|(traces, spans, warnings, files)| {
+            view! {
+                <div class="sl-loaded-summary">
+                    <h2>"Loaded traces"</h2>
+                    <span class="sl-muted">
+                        {format!(
+                            "{} {} · {} spans · {} {}",
+                            thousands(traces),
+                            if traces == 1 { "trace" } else { "traces" },
+                            thousands(spans),
+                            files,
+                            if files == 1 { "file" } else { "files" },
+                        )}
+                    </span>
+                    <Show when=move || { warnings > 0 }>
+                        <A href=format!("/warnings{}", query()) attr:class="sl-badge sl-badge--warn" attr:data-testid="warnings-link">
+                            {format!("{} {}", thousands(warnings), if warnings == 1 { "warning" } else { "warnings" })}
+                        </A>
+                    </Show>
+                </div>
+            }
+        })
+    }
+}

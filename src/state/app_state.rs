@@ -1,0 +1,98 @@
+//! The state every page reads: what is loaded, load progress, and user-facing notices.
+
+use leptos::prelude::*;
+use spanlens_model::import::ImportError;
+use spanlens_model::{Trace, TraceSet, ids::parse_trace_id_hex};
+use std::sync::Arc;
+
+/// Everything from one load (one drop, one picker choice, one URL).
+#[derive(Debug)]
+pub struct Loaded {
+    pub set: TraceSet,
+    pub errors: Vec<ImportError>,
+    /// The `?url=` this set came from, kept in links so a shared URL reloads the same data.
+    pub source_url: Option<String>,
+    pub bytes_total: u64,
+    pub parse_millis: f64,
+}
+
+impl Loaded {
+    /// Finds a trace by hex id, tolerating missing leading zeros and either id width.
+    pub fn trace_by_hex(&self, hex: &str) -> Option<(usize, &Trace)> {
+        let (id, _) = parse_trace_id_hex(hex).ok()?;
+        self.set.traces.iter().enumerate().find(|(_, t)| t.trace_id == id)
+    }
+
+    /// The query string to append to in-app links (`?url=…`) so that they stay shareable.
+    pub fn link_query(&self) -> String {
+        match &self.source_url {
+            Some(url) => format!("?url={}", js_sys::encode_uri_component(url)),
+            None => String::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadProgress {
+    pub file: String,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    /// Reading is done and the importers are running; there is no byte count for that phase.
+    pub parsing: bool,
+}
+
+/// A message in the error banner.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub id: u64,
+    pub title: String,
+    pub detail: String,
+}
+
+/// Copyable handle to the shared signals; provided once by the shell.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub loaded: RwSignal<Option<Arc<Loaded>>>,
+    pub progress: RwSignal<Option<LoadProgress>>,
+    pub notices: RwSignal<Vec<Notice>>,
+    next_notice_id: StoredValue<u64>,
+    /// Set when a load finishes; the first page that paints trace data records the
+    /// `spanlens:first-paint` mark and clears it.
+    pub paint_pending: StoredValue<bool>,
+}
+
+impl AppState {
+    pub fn new() -> Self {
+        AppState {
+            loaded: RwSignal::new(None),
+            progress: RwSignal::new(None),
+            notices: RwSignal::new(Vec::new()),
+            next_notice_id: StoredValue::new(1),
+            paint_pending: StoredValue::new(false),
+        }
+    }
+
+    /// The shell provides the state; outside it (component tests) a fresh detached state is used.
+    pub fn from_context() -> Self {
+        use_context::<AppState>().unwrap_or_default()
+    }
+
+    /// Shows an error in the banner. `try_` variants: this is called from worker and fetch callbacks
+    /// that can outlive the owner during page teardown.
+    pub fn report(&self, title: impl Into<String>, detail: impl Into<String>) {
+        let id = self.next_notice_id.try_get_value().unwrap_or(1);
+        self.next_notice_id.try_set_value(id + 1);
+        let notice = Notice { id, title: title.into(), detail: detail.into() };
+        self.notices.try_update(|list| list.push(notice));
+    }
+
+    pub fn dismiss(&self, id: u64) {
+        self.notices.update(|list| list.retain(|n| n.id != id));
+    }
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        Self::new()
+    }
+}

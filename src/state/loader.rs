@@ -1,0 +1,167 @@
+//! Client side of the parsing worker.
+//!
+//! Requests are queued until the worker says it is ready (messages posted before its wasm installs
+//! `onmessage` would be lost). Only the newest request's results are delivered: a new drop supersedes
+//! a load still in flight.
+
+use crate::protocol::{self, LoadResult};
+use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast as _;
+use wasm_bindgen::prelude::*;
+use web_sys::{File, MessageEvent, Worker, WorkerOptions, WorkerType};
+
+pub enum LoaderEvent {
+    Progress { file: String, bytes_done: u64, bytes_total: u64 },
+    Done(Box<LoadResult>),
+    Failed(String),
+}
+
+struct Inner {
+    worker: Option<Worker>,
+    ready: bool,
+    queue: Vec<(Object, Option<Array>)>,
+    latest_id: u32,
+    on_event: Rc<dyn Fn(LoaderEvent)>,
+    // Kept alive for as long as the worker may call it.
+    _on_message: Option<Closure<dyn Fn(MessageEvent)>>,
+}
+
+#[derive(Clone)]
+pub struct Loader {
+    inner: Rc<RefCell<Inner>>,
+}
+
+impl Loader {
+    /// Starts the worker. Trunk writes `worker_loader.js`, a classic-worker shim (it uses
+    /// `importScripts`, so a module worker would fail).
+    pub fn new(on_event: impl Fn(LoaderEvent) + 'static) -> Loader {
+        let on_event: Rc<dyn Fn(LoaderEvent)> = Rc::new(on_event);
+        let inner = Rc::new(RefCell::new(Inner {
+            worker: None,
+            ready: false,
+            queue: Vec::new(),
+            latest_id: 0,
+            on_event: Rc::clone(&on_event),
+            _on_message: None,
+        }));
+        let options = WorkerOptions::new();
+        options.set_type(WorkerType::Classic);
+        match Worker::new_with_options("./worker_loader.js", &options) {
+            Ok(worker) => {
+                let weak = Rc::downgrade(&inner);
+                let closure = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
+                    if let Some(inner) = weak.upgrade() {
+                        handle_message(&inner, &event.data());
+                    }
+                });
+                worker.set_onmessage(Some(closure.as_ref().unchecked_ref()));
+                let mut guard = inner.borrow_mut();
+                guard.worker = Some(worker);
+                guard._on_message = Some(closure);
+            }
+            Err(e) => on_event(LoaderEvent::Failed(format!(
+                "could not start the parsing worker: {}",
+                e.as_string().unwrap_or_else(|| format!("{e:?}"))
+            ))),
+        }
+        Loader { inner }
+    }
+
+    /// Parses user-chosen files (dropped or picked) in the worker.
+    pub fn load_files(&self, files: Vec<File>) {
+        let list = Array::new();
+        for f in files {
+            list.push(&f);
+        }
+        let msg = self.request();
+        Reflect::set(&msg, &"files".into(), &list).ok();
+        self.send(msg, None);
+    }
+
+    /// Parses bytes fetched by the UI thread (demo trace, `?url=`). The buffer is transferred.
+    pub fn load_bytes(&self, name: &str, bytes: ArrayBuffer) {
+        let msg = self.request();
+        Reflect::set(&msg, &"name".into(), &JsValue::from_str(name)).ok();
+        Reflect::set(&msg, &"bytes".into(), &bytes).ok();
+        self.send(msg, Some(Array::of1(&bytes)));
+    }
+
+    fn request(&self) -> Object {
+        let mut inner = self.inner.borrow_mut();
+        inner.latest_id += 1;
+        let msg = Object::new();
+        Reflect::set(&msg, &"id".into(), &JsValue::from(inner.latest_id)).ok();
+        msg
+    }
+
+    fn send(&self, msg: Object, transfer: Option<Array>) {
+        let mut inner = self.inner.borrow_mut();
+        if !inner.ready {
+            inner.queue.push((msg, transfer));
+            return;
+        }
+        let Some(worker) = inner.worker.clone() else { return };
+        let on_event = Rc::clone(&inner.on_event);
+        drop(inner);
+        post(&worker, &msg, transfer.as_ref(), &*on_event);
+    }
+}
+
+fn post(worker: &Worker, msg: &Object, transfer: Option<&Array>, on_event: &dyn Fn(LoaderEvent)) {
+    let result = match transfer {
+        Some(list) => worker.post_message_with_transfer(msg, list),
+        None => worker.post_message(msg),
+    };
+    if result.is_err() {
+        on_event(LoaderEvent::Failed("could not send the files to the parsing worker".to_owned()));
+    }
+}
+
+fn field(data: &JsValue, key: &str) -> JsValue {
+    Reflect::get(data, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn handle_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
+    let kind = field(data, "kind").as_string().unwrap_or_default();
+    let id = field(data, "id").as_f64().unwrap_or(0.0) as u32;
+    if kind == protocol::MSG_READY {
+        let (worker, queue, on_event) = {
+            let mut guard = inner.borrow_mut();
+            guard.ready = true;
+            (guard.worker.clone(), std::mem::take(&mut guard.queue), Rc::clone(&guard.on_event))
+        };
+        if let Some(worker) = worker {
+            for (msg, transfer) in queue {
+                post(&worker, &msg, transfer.as_ref(), &*on_event);
+            }
+        }
+        return;
+    }
+    let (latest, on_event) = {
+        let guard = inner.borrow();
+        (guard.latest_id, Rc::clone(&guard.on_event))
+    };
+    if id != latest {
+        return; // superseded by a newer load
+    }
+    let event = match kind.as_str() {
+        protocol::MSG_PROGRESS => LoaderEvent::Progress {
+            file: field(data, "file").as_string().unwrap_or_default(),
+            bytes_done: field(data, "done").as_f64().unwrap_or(0.0) as u64,
+            bytes_total: field(data, "total").as_f64().unwrap_or(0.0) as u64,
+        },
+        protocol::MSG_DONE => match field(data, "payload").dyn_into::<ArrayBuffer>() {
+            Ok(buffer) => match protocol::decode(&Uint8Array::new(&buffer).to_vec()) {
+                Ok(result) => LoaderEvent::Done(Box::new(result)),
+                Err(e) => LoaderEvent::Failed(e),
+            },
+            Err(_) => LoaderEvent::Failed("the parsing worker sent no result".to_owned()),
+        },
+        _ => LoaderEvent::Failed(
+            field(data, "error").as_string().unwrap_or_else(|| "the parsing worker failed".to_owned()),
+        ),
+    };
+    on_event(event);
+}

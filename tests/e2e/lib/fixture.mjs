@@ -1,0 +1,36 @@
+// Shared set-up for every spec: one browser and one server per spec file.
+import { before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { startServer } from "./server.mjs";
+import { launch, DIST, SHARED } from "./browser.mjs";
+
+export function useApp() {
+  const ctx = { server: null, browser: null, baseUrl: "" };
+  before(async () => {
+    assert.ok(fs.existsSync(path.join(DIST, "index.html")), "dist/ is missing: run `make build` first");
+    const mounts = {};
+    if (fs.existsSync(SHARED)) mounts["/fixtures/"] = path.join(SHARED, "fixtures");
+    ctx.server = await startServer({ root: DIST, mounts });
+    ctx.baseUrl = ctx.server.url;
+    ctx.browser = await launch();
+  });
+  after(async () => {
+    await ctx.browser?.close();
+    await ctx.server?.close();
+  });
+  return ctx;
+}
+
+/** Fixture paths from ../shared; under CI a missing ../shared fails, elsewhere the test skips loudly. */
+export function sharedFixture(t, relative) {
+  const full = path.join(SHARED, "fixtures", relative);
+  if (!fs.existsSync(full)) {
+    if (process.env.CI === "true") throw new Error(`../shared is missing (${full})`);
+    console.warn(`!!! SKIPPED: ${t.name}: ../shared/fixtures is missing`);
+    t.skip("../shared missing");
+    return null;
+  }
+  return full;
+}

@@ -1,0 +1,90 @@
+// Loading files: the picker with several files, every format family, errors and warnings.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { useApp, sharedFixture } from "../lib/fixture.mjs";
+import { openPage, screenshot } from "../lib/browser.mjs";
+import { LandingPage } from "../pages/landing_page.mjs";
+import { TracePage } from "../pages/trace_page.mjs";
+
+const app = useApp();
+
+test("several files of different formats load together and list their traces", async (t) => {
+  const files = [
+    "otlp-json/tempo__servicegraphs__trace-with-queue-database.json",
+    "jaeger-json/jaeger-ui-2017__query-api-response__2992f2a5b5d037a8aabffd08ef384237.json",
+    "zipkin-v2/zipkin-lens__messaging.json",
+  ].map((f) => sharedFixture(t, f));
+  if (files.includes(null)) return;
+  const { page, context, errors } = await openPage(app.browser);
+  const landing = new LandingPage(page, app.baseUrl);
+  await landing.open();
+  await landing.pickFiles(files);
+  await landing.traceList().waitFor();
+  const rows = await landing.traceList().locator("tbody tr").count();
+  assert.ok(rows >= 3, `expected at least 3 traces, got ${rows}`);
+  await screenshot(page, "trace-list");
+  await landing.traceList().locator("tbody tr a").first().click();
+  await new TracePage(page).waitForTrace();
+  assert.deepEqual(errors(), []);
+  await context.close();
+});
+
+test("a broken file gets an error naming it, and the good files still load", async (t) => {
+  const good = sharedFixture(t, "otlp-json/tempo__vulture__trace.json");
+  if (!good) return;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "spanlens-e2e-"));
+  const bad = path.join(dir, "broken-export.json");
+  fs.writeFileSync(bad, '{"resourceSpans": [{"scopeSpans": [{"spans": [{"traceId": ');
+  const { page, context } = await openPage(app.browser);
+  const landing = new LandingPage(page, app.baseUrl);
+  await landing.open();
+  await landing.pickFiles([good, bad]);
+  const banner = landing.errorBanners().first();
+  await banner.waitFor();
+  assert.match(await banner.innerText(), /broken-export\.json/);
+  await new TracePage(page).waitForTrace();
+  await screenshot(page, "error-banner");
+  await banner.getByRole("button", { name: "Dismiss" }).click();
+  assert.equal(await landing.errorBanners().count(), 0);
+  await context.close();
+});
+
+test("warnings are counted and listed", async (t) => {
+  // Jaeger UI's telemetrygen sample has orphans and a duplicate span id.
+  const file = sharedFixture(t, "otlp-json/jaeger-ui__telemetrygen__otlp2jaeger-in.json");
+  if (!file) return;
+  const { page, context, errors } = await openPage(app.browser);
+  const landing = new LandingPage(page, app.baseUrl);
+  await landing.open();
+  await landing.pickFiles([file]);
+  await new TracePage(page).waitForTrace();
+  await page.getByTestId("warnings-badge").click();
+  await page.getByTestId("warnings-table").waitFor();
+  const text = await page.getByTestId("warnings-table").innerText();
+  assert.match(text, /missing_parent|duplicate_span_id/);
+  await screenshot(page, "warnings");
+  assert.deepEqual(errors(), []);
+  await context.close();
+});
+
+test("?url= loads a file from a URL", async (t) => {
+  if (!sharedFixture(t, "zipkin-v2/zipkin-lens__simple-db-p6.json")) return;
+  const { page, context, errors } = await openPage(app.browser);
+  await page.goto(`${app.baseUrl}/?url=/fixtures/zipkin-v2/zipkin-lens__simple-db-p6.json`);
+  await new TracePage(page).waitForTrace();
+  assert.match(page.url(), /\/trace\/[0-9a-f]+\?url=/);
+  assert.deepEqual(errors(), []);
+  await context.close();
+});
+
+test("a URL that does not exist gets a clear error", async () => {
+  const { page, context } = await openPage(app.browser);
+  await page.goto(`${app.baseUrl}/?url=/fixtures/does-not-exist.json`);
+  const banner = new LandingPage(page, app.baseUrl).errorBanners().first();
+  await banner.waitFor();
+  assert.match(await banner.innerText(), /does-not-exist\.json[\s\S]*404/);
+  await context.close();
+});
