@@ -124,8 +124,13 @@ fn Shell() -> impl IntoView {
             if result.set.traces.is_empty() && result.errors.is_empty() {
                 state.report("No traces found", "The files were read, but they contain no spans.");
             }
-            let loaded =
-                Loaded { set: result.set, errors: result.errors, source_url, bytes_total: result.bytes_total, parse_millis: result.parse_millis };
+            let loaded = Loaded {
+                set: result.set,
+                errors: result.errors,
+                source_url,
+                bytes_total: result.bytes_total,
+                parse_millis: result.parse_millis,
+            };
             let target = match loaded.set.traces.as_slice() {
                 [only] => Some(format!("/trace/{}{}", only.trace_id_hex(), loaded.link_query())),
                 [] => None,
@@ -133,10 +138,10 @@ fn Shell() -> impl IntoView {
             };
             state.paint_pending.try_set_value(true);
             state.loaded.try_set(Some(Arc::new(loaded)));
-            // A URL load that already sits on a trace page (a shared link) stays where it is.
+            // A URL load that already sits on a trace or search page (a shared link) stays there.
             let on_trace_page = web_sys::window()
                 .and_then(|w| w.location().pathname().ok())
-                .is_some_and(|p| p.contains("/trace/"));
+                .is_some_and(|p| p.contains("/trace/") || p.ends_with("/search"));
             if let Some(target) = target
                 && (!on_trace_page || source_url_is_none(&state))
             {

@@ -167,9 +167,8 @@ fn read_file(
     while offset < size {
         let end = (offset + protocol::READ_CHUNK_BYTES).min(size);
         let slice = file.slice_with_f64_and_f64(offset, end).map_err(|_| "could not slice the file".to_owned())?;
-        let buffer = reader
-            .read_as_array_buffer(&slice)
-            .map_err(|_| format!("could not read the file at byte {offset}"))?;
+        let buffer =
+            reader.read_as_array_buffer(&slice).map_err(|_| format!("could not read the file at byte {offset}"))?;
         let chunk = Uint8Array::new(&buffer);
         let start = bytes.len();
         bytes.resize(start + chunk.length() as usize, 0);

@@ -8,11 +8,11 @@ use leptos_router::components::A;
 #[component]
 pub fn Header() -> impl IntoView {
     let state = AppState::from_context();
-    let (current_theme, set_theme) = signal(theme::current());
+    let current_theme = state.theme;
     let toggle = move |_| {
         let next = current_theme.get_untracked().toggled();
         theme::apply(next);
-        set_theme.set(next);
+        current_theme.set(next);
     };
     // The Trace tab opens the first loaded trace; with nothing loaded it leads to the landing page.
     let trace_href = move || {

@@ -1,5 +1,9 @@
 //! Reusable hooks, one per file.
 
+pub mod use_element_size;
+pub mod use_raf_scheduler;
 pub mod use_window_drop;
 
+pub use use_element_size::{device_pixel_ratio, use_element_size};
+pub use use_raf_scheduler::{RafScheduler, use_raf_scheduler};
 pub use use_window_drop::use_window_drop;

@@ -1,28 +1,216 @@
-//! `/search`: find traces among those loaded.
+//! `/search?q=…`: TraceQL over the loaded traces.
+//!
+//! The query lives in the URL (next to `url=` when the set came from a link): running navigates to
+//! `/search?…&q=…`, and whenever `q` or the loaded set changes the search runs, so a shared link,
+//! a reload and back/forward all show the same results once the traces are loaded.
 
-use crate::components::TraceList;
-use crate::state::AppState;
+use crate::app::{DEMO_URL, Loads};
+use crate::components::{QueryEditor, QueryHistory, SearchResults};
+use crate::state::completions::AttrIndex;
+use crate::state::search::{SearchOutcome, load_history, remember, run_search};
+use crate::state::{AppState, Loaded};
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
 use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use std::cell::RefCell;
+use std::sync::{Arc, Weak};
+
+thread_local! {
+    /// The attribute index of the last loaded set: built once per load, not per visit.
+    static INDEX: RefCell<(Weak<Loaded>, Arc<AttrIndex>)> = RefCell::new((Weak::new(), Arc::default()));
+}
+
+fn index_for(loaded: Option<&Arc<Loaded>>) -> Arc<AttrIndex> {
+    let Some(loaded) = loaded else { return Arc::default() };
+    INDEX.with(|cell| {
+        let mut cache = cell.borrow_mut();
+        if !cache.0.upgrade().is_some_and(|l| Arc::ptr_eq(&l, loaded)) {
+            *cache = (Arc::downgrade(loaded), Arc::new(AttrIndex::build(&loaded.set)));
+        }
+        cache.1.clone()
+    })
+}
+
+/// `/search?url=…&q=…` for `query`, keeping the `url` parameter.
+fn search_href(url: Option<&str>, query: &str) -> String {
+    let mut params = Vec::new();
+    if let Some(u) = url {
+        params.push(format!("url={}", js_sys::encode_uri_component(u)));
+    }
+    if !query.trim().is_empty() {
+        params.push(format!("q={}", js_sys::encode_uri_component(query)));
+    }
+    if params.is_empty() { "/search".to_owned() } else { format!("/search?{}", params.join("&")) }
+}
 
 #[component]
 pub fn SearchPage() -> impl IntoView {
     let state = AppState::from_context();
+    let loads = Loads::use_context();
+    let query_map = use_query_map();
+    let navigate = use_navigate();
+    let url_q = Memo::new(move |_| query_map.with(|q| q.get("q")).unwrap_or_default());
+    let text = RwSignal::new(url_q.get_untracked());
+    let outcome = RwSignal::new(None::<SearchOutcome>);
+    let history = RwSignal::new(load_history());
+    let index = Memo::new(move |_| IndexHandle(state.loaded.with(|l| index_for(l.as_ref()))));
     let has_traces = move || state.loaded.with(|l| l.as_ref().is_some_and(|l| !l.set.traces.is_empty()));
+    let loading = move || state.progress.with(Option::is_some);
+    let link_query =
+        Signal::derive(move || state.loaded.with(|l| l.as_ref().map(|l| l.link_query()).unwrap_or_default()));
+
+    // Run whenever the URL's query or the loaded set changes.
+    Effect::new(move |prev: Option<String>| {
+        let q = url_q.get();
+        // A new URL query (back/forward, a history pick) replaces the text; a new load does not.
+        if prev.as_ref() != Some(&q) && text.get_untracked() != q {
+            text.set(q.clone());
+        }
+        let next = state.loaded.with(|l| match l {
+            Some(l) if !q.trim().is_empty() => Some(run_search(&q, &l.set)),
+            _ => None,
+        });
+        outcome.set(next);
+        q
+    });
+
+    let run = Callback::new(move |()| {
+        let q = text.get_untracked();
+        if !q.trim().is_empty() {
+            history.set(remember(&history.get_untracked(), &q));
+        }
+        if q == url_q.get_untracked() {
+            // Same URL: navigating would change nothing, so run here.
+            let next = state.loaded.with_untracked(|l| match l {
+                Some(l) if !q.trim().is_empty() => Some(run_search(&q, &l.set)),
+                _ => None,
+            });
+            outcome.set(next);
+        } else {
+            // Keep the data source in the link: the loaded set's URL (none for opened files), or
+            // while nothing is loaded yet, the one being loaded.
+            let url = match state.loaded.with_untracked(|l| l.as_ref().map(|l| l.source_url.clone())) {
+                Some(source) => source,
+                None => query_map.with_untracked(|m| m.get("url")),
+            };
+            navigate(&search_href(url.as_deref(), &q), NavigateOptions { scroll: false, ..Default::default() });
+        }
+    });
+    let pick_history = Callback::new(move |q: String| {
+        text.set(q);
+        run.run(());
+    });
+
+    let results = move || {
+        let Some(o) = outcome.get() else {
+            return view! {
+                <p class="sl-muted sl-search-hint">
+                    "Write a TraceQL query, e.g. "<code>"{ status = error }"</code>" or "
+                    <code>"{ resource.service.name = \"frontend\" } >> { duration > 500ms }"</code>
+                    ", and press Ctrl+Enter."
+                </p>
+            }
+            .into_any();
+        };
+        let stats = format!(
+            "Searched {} traces ({} spans) in {:.1} ms",
+            crate::format::thousands(o.traces_inspected),
+            crate::format::thousands(o.spans_inspected),
+            o.millis
+        );
+        match o.result {
+            Err(errors) => view! {
+                <div class="sl-empty sl-search-empty" data-testid="search-invalid">
+                    <p>
+                        <strong>"The query cannot run. "</strong>
+                        {errors.0.first().map(|e| format!("{}:{}: {}", e.line, e.col, e.message))}
+                    </p>
+                </div>
+            }
+            .into_any(),
+            Ok(rows) if rows.is_empty() => view! {
+                <div class="sl-empty sl-search-empty" data-testid="search-empty">
+                    <p>"No traces match this query."</p>
+                    <p class="sl-muted">{stats}</p>
+                </div>
+            }
+            .into_any(),
+            Ok(rows) => {
+                let q = o.query.clone();
+                view! {
+                    <SearchResults rows=Signal::stored(rows) query=Signal::stored(q) link_query=link_query/>
+                    <p class="sl-muted sl-search-stats">{stats}</p>
+                }
+                .into_any()
+            }
+        }
+    };
+
     view! {
-        <section class="sl-page">
+        <section class="sl-page sl-search">
             <h1>"Search"</h1>
+            <div class="sl-search__bar">
+                <QueryEditor text=text index=Signal::derive(move || index.get().0) on_run=run/>
+                <div class="sl-search__actions">
+                    <button
+                        class="sl-button sl-button--primary"
+                        data-testid="run-query"
+                        title="Run (Ctrl+Enter)"
+                        on:click=move |_| run.run(())
+                    >
+                        "Run"
+                    </button>
+                    <QueryHistory history=history on_pick=pick_history/>
+                </div>
+            </div>
             <Show
                 when=has_traces
-                fallback=|| view! {
-                    <div class="sl-empty">
-                        <p class="sl-muted">"Search runs over the traces loaded in this tab. Open trace files first."</p>
-                        <A href="/" attr:class="sl-button">"Open traces"</A>
-                    </div>
+                fallback=move || {
+                    view! {
+                        <div class="sl-empty" data-testid="search-nothing-loaded">
+                            {move || {
+                                if loading() {
+                                    view! { <p class="sl-muted">"Loading traces…"</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <p class="sl-muted">
+                                            "Search runs over the traces loaded in this tab. Open trace files or the demo trace first."
+                                        </p>
+                                        <div class="sl-dropzone__actions">
+                                            <A href="/" attr:class="sl-button">"Open files…"</A>
+                                            <button
+                                                class="sl-button sl-button--primary"
+                                                data-testid="search-open-demo"
+                                                on:click=move |_| {
+                                                    if let Some(loads) = loads {
+                                                        loads.open_url(DEMO_URL.to_owned());
+                                                    }
+                                                }
+                                            >
+                                                "Open demo trace"
+                                            </button>
+                                        </div>
+                                    }
+                                    .into_any()
+                                }
+                            }}
+                        </div>
+                    }
                 }
             >
-                <TraceList/>
+                {results}
             </Show>
         </section>
+    }
+}
+
+/// Compares by pointer: one index per load.
+#[derive(Clone)]
+struct IndexHandle(Arc<AttrIndex>);
+
+impl PartialEq for IndexHandle {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
     }
 }

@@ -37,7 +37,10 @@ pub fn WarningsPage() -> impl IntoView {
                     kind: w.kind.as_str(),
                     message: w.message.clone(),
                     source: w.source.clone().unwrap_or_default(),
-                    trace_href: w.trace_id.and_then(|id| loaded.set.trace_by_id(id)).map(|t| format!("/trace/{}{query}", t.trace_id_hex())),
+                    trace_href: w
+                        .trace_id
+                        .and_then(|id| loaded.set.trace_by_id(id))
+                        .map(|t| format!("/trace/{}{query}", t.trace_id_hex())),
                 })
                 .collect();
             (counts, rows, loaded.set.warnings.len())

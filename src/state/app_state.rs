@@ -55,6 +55,8 @@ pub struct AppState {
     pub loaded: RwSignal<Option<Arc<Loaded>>>,
     pub progress: RwSignal<Option<LoadProgress>>,
     pub notices: RwSignal<Vec<Notice>>,
+    /// The theme in effect; canvases read it to pick their colours.
+    pub theme: RwSignal<crate::theme::Theme>,
     next_notice_id: StoredValue<u64>,
     /// Set when a load finishes; the first page that paints trace data records the
     /// `spanlens:first-paint` mark and clears it.
@@ -67,6 +69,7 @@ impl AppState {
             loaded: RwSignal::new(None),
             progress: RwSignal::new(None),
             notices: RwSignal::new(Vec::new()),
+            theme: RwSignal::new(crate::theme::current()),
             next_notice_id: StoredValue::new(1),
             paint_pending: StoredValue::new(false),
         }

@@ -19,6 +19,8 @@ pub enum LoaderEvent {
 }
 
 struct Inner {
+    /// Started on demand and terminated after each result: a wasm instance's memory never shrinks,
+    /// so a worker kept alive would hold the peak of every parse for the rest of the session.
     worker: Option<Worker>,
     ready: bool,
     queue: Vec<(Object, Option<Array>)>,
@@ -43,30 +45,42 @@ impl Loader {
             ready: false,
             queue: Vec::new(),
             latest_id: 0,
-            on_event: Rc::clone(&on_event),
+            on_event,
             _on_message: None,
         }));
+        Loader { inner }
+    }
+
+    /// Starts the worker if none is running. Trunk writes `worker_loader.js`, a classic-worker shim
+    /// (it uses `importScripts`, so a module worker would fail).
+    fn ensure_worker(&self) {
+        if self.inner.borrow().worker.is_some() {
+            return;
+        }
         let options = WorkerOptions::new();
         options.set_type(WorkerType::Classic);
         match Worker::new_with_options("./worker_loader.js", &options) {
             Ok(worker) => {
-                let weak = Rc::downgrade(&inner);
+                let weak = Rc::downgrade(&self.inner);
                 let closure = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
                     if let Some(inner) = weak.upgrade() {
                         handle_message(&inner, &event.data());
                     }
                 });
                 worker.set_onmessage(Some(closure.as_ref().unchecked_ref()));
-                let mut guard = inner.borrow_mut();
+                let mut guard = self.inner.borrow_mut();
                 guard.worker = Some(worker);
+                guard.ready = false;
                 guard._on_message = Some(closure);
             }
-            Err(e) => on_event(LoaderEvent::Failed(format!(
-                "could not start the parsing worker: {}",
-                e.as_string().unwrap_or_else(|| format!("{e:?}"))
-            ))),
+            Err(e) => {
+                let on_event = Rc::clone(&self.inner.borrow().on_event);
+                on_event(LoaderEvent::Failed(format!(
+                    "could not start the parsing worker: {}",
+                    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+                )));
+            }
         }
-        Loader { inner }
     }
 
     /// Parses user-chosen files (dropped or picked) in the worker.
@@ -97,6 +111,7 @@ impl Loader {
     }
 
     fn send(&self, msg: Object, transfer: Option<Array>) {
+        self.ensure_worker();
         let mut inner = self.inner.borrow_mut();
         if !inner.ready {
             inner.queue.push((msg, transfer));
@@ -145,6 +160,16 @@ fn handle_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
     };
     if id != latest {
         return; // superseded by a newer load
+    }
+    let finished = kind == protocol::MSG_DONE || kind == protocol::MSG_FAILED;
+    if finished {
+        let mut guard = inner.borrow_mut();
+        if guard.queue.is_empty()
+            && let Some(worker) = guard.worker.take()
+        {
+            worker.terminate();
+            guard.ready = false;
+        }
     }
     let event = match kind.as_str() {
         protocol::MSG_PROGRESS => LoaderEvent::Progress {

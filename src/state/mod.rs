@@ -1,7 +1,13 @@
 //! Application state shared through Leptos context.
 
 pub mod app_state;
+pub mod completions;
 pub mod loader;
+pub mod search;
+pub mod trace_ref;
+pub mod trace_view;
 
 pub use app_state::{AppState, LoadProgress, Loaded, Notice};
 pub use loader::{Loader, LoaderEvent};
+pub use trace_ref::{Shared, TraceRef};
+pub use trace_view::TraceViewState;

@@ -55,7 +55,9 @@ pub fn run(args: &[String]) -> ExitCode {
         }
         i += 1;
     }
-    let Some(spans) = spans else { return usage("--spans is required") };
+    let Some(spans) = spans else {
+        return usage("--spans is required");
+    };
     let traces = traces.unwrap_or((spans / 1000).max(1));
     let set = generate(&SynthOptions { spans, traces, seed, deep_chain });
     let stdout = std::io::stdout();

@@ -7,6 +7,7 @@
 mod convert;
 mod r#gen;
 mod inspect;
+mod query;
 
 use std::process::ExitCode;
 
@@ -21,7 +22,7 @@ COMMANDS:
                         roots, orphans, warnings by kind, error); exit 1 if any file fails
     convert ...         convert a trace file to another format (see `spanlens convert --help`)
     gen ...             generate synthetic traces (see `spanlens gen --help`)
-    query ...           run a TraceQL query over trace files (not available yet)
+    query ...           run or check a TraceQL query (see `spanlens query --help`)
 
 OPTIONS:
     -h, --help          print this help
@@ -42,11 +43,7 @@ fn main() -> ExitCode {
         "inspect" => inspect::run(rest),
         "convert" => convert::run(rest),
         "gen" => r#gen::run(rest),
-        // Reserved for the TraceQL subcommand (crates/traceql); wire `query::run(rest)` here.
-        "query" => {
-            eprintln!("spanlens query: not available yet");
-            ExitCode::from(2)
-        }
+        "query" => query::run(rest),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
             ExitCode::SUCCESS

@@ -3,12 +3,10 @@
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use spanlens_layout::{
-    FindQuery, ViewState, Viewport, critical_path, density_grid, find_spans, hide_non_matching,
-    layout_rows, self_times, visible_bars,
+    FindQuery, ViewState, Viewport, critical_path, density_grid, find_spans, hide_non_matching, layout_rows,
+    self_times, visible_bars,
 };
-use spanlens_model::{
-    AnyValue, Attribute, Span, SpanId, StatusCode, TraceId, TraceSet, TraceSetBuilder,
-};
+use spanlens_model::{AnyValue, Attribute, Span, SpanId, StatusCode, TraceId, TraceSet, TraceSetBuilder};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -16,10 +14,7 @@ struct Rng(u64);
 
 impl Rng {
     fn next(&mut self, m: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         (self.0 >> 33) % m.max(1)
     }
 }
@@ -33,17 +28,9 @@ fn synthetic(n: usize) -> TraceSet {
     let mut b = TraceSetBuilder::new();
     b.begin_source("bench", "synthetic", 0);
     let services: Vec<_> = (0..20).map(|i| b.intern(&format!("service-{i}"))).collect();
-    let names: Vec<_> = (0..300)
-        .map(|i| b.intern(&format!("operation /api/v1/thing-{i}")))
-        .collect();
-    let keys = [
-        b.intern("http.route"),
-        b.intern("db.statement"),
-        b.intern("http.status_code"),
-    ];
-    let values: Vec<_> = (0..2000)
-        .map(|i| b.intern(&format!("value-{i}-checkout")))
-        .collect();
+    let names: Vec<_> = (0..300).map(|i| b.intern(&format!("operation /api/v1/thing-{i}"))).collect();
+    let keys = [b.intern("http.route"), b.intern("db.statement"), b.intern("http.status_code")];
+    let values: Vec<_> = (0..2000).map(|i| b.intern(&format!("value-{i}-checkout"))).collect();
     let t0: i64 = 1_700_000_000_000_000_000;
     // (start, end, parent) of each span so far.
     let mut times: Vec<(i64, i64, usize)> = Vec::with_capacity(n);
@@ -57,11 +44,7 @@ fn synthetic(n: usize) -> TraceSet {
                 _ => rng.next(i as u64) as usize,
             }
         };
-        let parent = if parent == usize::MAX && i > 0 {
-            0
-        } else {
-            parent
-        };
+        let parent = if parent == usize::MAX && i > 0 { 0 } else { parent };
         let (start, end) = if i == 0 {
             (t0, t0 + 10_000_000_000)
         } else {
@@ -69,39 +52,20 @@ fn synthetic(n: usize) -> TraceSet {
             let len = (pe - ps).max(1) as u64;
             let s = ps + rng.next(len) as i64;
             let d = rng.next((pe - s).max(1) as u64 + 1) as i64;
-            let skew = if rng.next(50) == 0 {
-                rng.next(2_000) as i64 - 1_000
-            } else {
-                0
-            };
+            let skew = if rng.next(50) == 0 { rng.next(2_000) as i64 - 1_000 } else { 0 };
             (s + skew, s + skew + d)
         };
         times.push((start, end, parent));
         let svc = services[rng.next(20) as usize];
-        let mut span = Span::new(
-            SpanId(i as u64 + 1),
-            names[rng.next(300) as usize],
-            svc,
-            start,
-            end - start,
-        );
+        let mut span = Span::new(SpanId(i as u64 + 1), names[rng.next(300) as usize], svc, start, end - start);
         span.parent_span_id = (i > 0).then(|| SpanId(parent as u64 + 1));
         if rng.next(100) == 0 {
             span.status.code = StatusCode::Error;
         }
         span.attributes = vec![
-            Attribute {
-                key: keys[0],
-                value: AnyValue::Str(values[rng.next(2000) as usize]),
-            },
-            Attribute {
-                key: keys[1],
-                value: AnyValue::Str(values[rng.next(2000) as usize]),
-            },
-            Attribute {
-                key: keys[2],
-                value: AnyValue::Int(200 + rng.next(400) as i64),
-            },
+            Attribute { key: keys[0], value: AnyValue::Str(values[rng.next(2000) as usize]) },
+            Attribute { key: keys[1], value: AnyValue::Str(values[rng.next(2000) as usize]) },
+            Attribute { key: keys[2], value: AnyValue::Int(200 + rng.next(400) as i64) },
         ]
         .into();
         b.push_span(TraceId(42), 16, span);
@@ -120,27 +84,19 @@ fn quick<T>(label: &str, runs: usize, mut f: impl FnMut() -> T) {
         })
         .collect();
     times.sort();
-    eprintln!(
-        "quick {label:<40} min {:>10.3?}  median {:>10.3?}",
-        times[0],
-        times[runs / 2]
-    );
+    eprintln!("quick {label:<40} min {:>10.3?}  median {:>10.3?}", times[0], times[runs / 2]);
 }
 
 fn quick_report(n: usize, set: &TraceSet) {
     let trace = &set.traces[0];
     let k = format!("{}k", n / 1000);
     let state = ViewState::new(trace);
-    quick(&format!("{k} layout_rows expanded"), 9, || {
-        layout_rows(trace, &state)
-    });
+    quick(&format!("{k} layout_rows expanded"), 9, || layout_rows(trace, &state));
     let query = FindQuery::parse("value-17-");
     let matches = find_spans(set, trace, &query);
     let mut filtered = ViewState::new(trace);
     filtered.hidden = Some(hide_non_matching(&trace.tree, &matches));
-    quick(&format!("{k} layout_rows filtered"), 9, || {
-        layout_rows(trace, &filtered)
-    });
+    quick(&format!("{k} layout_rows filtered"), 9, || layout_rows(trace, &filtered));
     let mut rows = layout_rows(trace, &state);
     let mut st = state.clone();
     let small = (0..trace.spans.len() as u32)
@@ -152,33 +108,21 @@ fn quick_report(n: usize, set: &TraceSet) {
     });
     quick(&format!("{k} critical_path"), 9, || critical_path(trace));
     quick(&format!("{k} self_times"), 9, || self_times(trace));
-    quick(&format!("{k} find text"), 9, || {
-        find_spans(set, trace, &query)
-    });
+    quick(&format!("{k} find text"), 9, || find_spans(set, trace, &query));
     let numeric = FindQuery::parse("503");
-    quick(&format!("{k} find number"), 9, || {
-        find_spans(set, trace, &numeric)
-    });
+    quick(&format!("{k} find number"), 9, || find_spans(set, trace, &numeric));
     let minimap = Viewport::for_trace(trace, 1600.0);
-    quick(&format!("{k} density_grid 1600x200"), 9, || {
-        density_grid(trace, &trace.tree.preorder, &minimap, 1600, 200)
-    });
+    quick(&format!("{k} density_grid 1600x200"), 9, || density_grid(trace, &trace.tree.preorder, &minimap, 1600, 200));
 }
 
 fn bench(c: &mut Criterion) {
     for n in [100_000usize, 1_000_000] {
         let set = synthetic(n);
         let trace = &set.traces[0];
-        eprintln!(
-            "n={n}: max depth {}, roots {}",
-            trace.tree.max_depth,
-            trace.tree.roots.len()
-        );
+        eprintln!("n={n}: max depth {}, roots {}", trace.tree.max_depth, trace.tree.roots.len());
         quick_report(n, &set);
         let mut g = c.benchmark_group(format!("{}k", n / 1000));
-        g.sample_size(10)
-            .warm_up_time(Duration::from_millis(500))
-            .measurement_time(Duration::from_secs(2));
+        g.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2));
 
         let state = ViewState::new(trace);
         g.bench_function(BenchmarkId::new("layout_rows", "expanded"), |b| {
@@ -202,21 +146,15 @@ fn bench(c: &mut Criterion) {
             .copied()
             .max_by_key(|&c| trace.tree.subtree_len[c as usize])
             .unwrap_or(root);
-        eprintln!(
-            "n={n}: toggled subtree {} spans",
-            trace.tree.subtree_len[big as usize]
-        );
+        eprintln!("n={n}: toggled subtree {} spans", trace.tree.subtree_len[big as usize]);
         let mut rows = layout_rows(trace, &state);
         let mut st = state.clone();
-        g.bench_function(
-            BenchmarkId::new("collapse+expand", "largest child of root"),
-            |b| {
-                b.iter(|| {
-                    rows.set_collapsed(trace, &mut st, big, true);
-                    rows.set_collapsed(trace, &mut st, big, false);
-                })
-            },
-        );
+        g.bench_function(BenchmarkId::new("collapse+expand", "largest child of root"), |b| {
+            b.iter(|| {
+                rows.set_collapsed(trace, &mut st, big, true);
+                rows.set_collapsed(trace, &mut st, big, false);
+            })
+        });
         // A small subtree deep down the tree: the typical click.
         let small = (0..trace.spans.len() as u32)
             .find(|&s| trace.tree.subtree_len[s as usize] == 5 && trace.tree.depth[s as usize] > 5)
@@ -230,28 +168,16 @@ fn bench(c: &mut Criterion) {
             })
         });
 
-        g.bench_function("critical_path", |b| {
-            b.iter(|| black_box(critical_path(trace)))
-        });
+        g.bench_function("critical_path", |b| b.iter(|| black_box(critical_path(trace))));
         g.bench_function("self_times", |b| b.iter(|| black_box(self_times(trace))));
-        g.bench_function(BenchmarkId::new("find", "text"), |b| {
-            b.iter(|| black_box(find_spans(&set, trace, &query)))
-        });
+        g.bench_function(BenchmarkId::new("find", "text"), |b| b.iter(|| black_box(find_spans(&set, trace, &query))));
         let numeric = FindQuery::parse("503");
         g.bench_function(BenchmarkId::new("find", "number"), |b| {
             b.iter(|| black_box(find_spans(&set, trace, &numeric)))
         });
         let minimap = Viewport::for_trace(trace, 1600.0);
         g.bench_function("density_grid 1600x200", |b| {
-            b.iter(|| {
-                black_box(density_grid(
-                    trace,
-                    &trace.tree.preorder,
-                    &minimap,
-                    1600,
-                    200,
-                ))
-            })
+            b.iter(|| black_box(density_grid(trace, &trace.tree.preorder, &minimap, 1600, 200)))
         });
         let view = Viewport::for_trace(trace, 1600.0).zoom(800.0, 50.0);
         g.bench_function("visible_bars 60 rows", |b| {

@@ -15,18 +15,12 @@ pub struct BitSet {
 impl BitSet {
     /// An empty set able to hold indices `0..len`.
     pub fn new(len: usize) -> Self {
-        BitSet {
-            words: vec![0; len.div_ceil(64)],
-            len,
-        }
+        BitSet { words: vec![0; len.div_ceil(64)], len }
     }
 
     /// A set holding every index `0..len`.
     pub fn full(len: usize) -> Self {
-        let mut set = BitSet {
-            words: vec![u64::MAX; len.div_ceil(64)],
-            len,
-        };
+        let mut set = BitSet { words: vec![u64::MAX; len.div_ceil(64)], len };
         set.clear_tail();
         set
     }
@@ -51,9 +45,7 @@ impl BitSet {
     /// Whether `index` is a member; out-of-range indices are not.
     #[inline]
     pub fn contains(&self, index: u32) -> bool {
-        self.words
-            .get(index as usize / 64)
-            .is_some_and(|w| w >> (index % 64) & 1 == 1)
+        self.words.get(index as usize / 64).is_some_and(|w| w >> (index % 64) & 1 == 1)
     }
 
     /// Adds `index`; out-of-range indices are ignored. Returns whether it was newly added.

@@ -52,10 +52,8 @@ impl CriticalPath {
 
     /// The segments of `span` and all its descendants — what a collapsed row merges into its bar.
     pub fn subtree_segments(&self, tree: &Tree, span: u32) -> &[Segment] {
-        let (Some(&pos), Some(&len)) = (
-            tree.preorder_pos.get(span as usize),
-            tree.subtree_len.get(span as usize),
-        ) else {
+        let (Some(&pos), Some(&len)) = (tree.preorder_pos.get(span as usize), tree.subtree_len.get(span as usize))
+        else {
             return &[];
         };
         self.range_of_positions(pos, pos.saturating_add(len))
@@ -113,8 +111,7 @@ pub fn critical_path(trace: &Trace) -> CriticalPath {
     let mut by_end = tree.child_indices.clone();
     let mut live_end = vec![0u32; n];
     for (i, stop) in live_end.iter_mut().enumerate() {
-        let (Some(&from), Some(&to)) = (tree.child_offsets.get(i), tree.child_offsets.get(i + 1))
-        else {
+        let (Some(&from), Some(&to)) = (tree.child_offsets.get(i), tree.child_offsets.get(i + 1)) else {
             continue;
         };
         let Some(kids) = by_end.get_mut(from as usize..to as usize) else {
@@ -122,8 +119,7 @@ pub fn critical_path(trace: &Trace) -> CriticalPath {
         };
         kids.sort_by(|&a, &b| {
             let (la, lb) = (alive.contains(a), alive.contains(b));
-            lb.cmp(&la)
-                .then_with(|| end[b as usize].cmp(&end[a as usize]))
+            lb.cmp(&la).then_with(|| end[b as usize].cmp(&end[a as usize]))
         });
         let live = kids.iter().take_while(|&&c| alive.contains(c)).count() as u32;
         *stop = from + live;
@@ -178,28 +174,16 @@ pub fn critical_path(trace: &Trace) -> CriticalPath {
         }
     }
 
-    let pos_of = |s: u32| {
-        tree.preorder_pos
-            .get(s as usize)
-            .copied()
-            .unwrap_or(u32::MAX)
-    };
+    let pos_of = |s: u32| tree.preorder_pos.get(s as usize).copied().unwrap_or(u32::MAX);
     segments.sort_unstable_by_key(|seg: &Segment| (pos_of(seg.span), seg.start_nanos));
     let segment_pos = segments.iter().map(|s| pos_of(s.span)).collect();
     let on_path = BitSet::from_indices(n, segments.iter().map(|s| s.span));
-    CriticalPath {
-        segments,
-        segment_pos,
-        on_path,
-    }
+    CriticalPath { segments, segment_pos, on_path }
 }
 
 /// Start and end (never before the start) of every span, in index order.
 pub(crate) fn span_bounds(spans: &[Span]) -> (Vec<i64>, Vec<i64>) {
-    spans
-        .iter()
-        .map(|s| (s.start_nanos, s.end_nanos().max(s.start_nanos)))
-        .unzip()
+    spans.iter().map(|s| (s.start_nanos, s.end_nanos().max(s.start_nanos))).unzip()
 }
 
 fn push(segments: &mut Vec<Segment>, span: u32, start_nanos: i64, end_nanos: i64) {
@@ -215,11 +199,7 @@ fn push(segments: &mut Vec<Segment>, span: u32, start_nanos: i64, end_nanos: i64
         last.start_nanos = start_nanos;
         return;
     }
-    segments.push(Segment {
-        span,
-        start_nanos,
-        end_nanos,
-    });
+    segments.push(Segment { span, start_nanos, end_nanos });
 }
 
 /// Self time of every span: its duration minus the union of its children's intervals clipped to the
@@ -260,13 +240,7 @@ mod tests {
         let mut v: Vec<_> = cp
             .segments()
             .iter()
-            .map(|g| {
-                (
-                    t.spans[g.span as usize].span_id.0,
-                    g.start_nanos - BASE_NANOS,
-                    g.end_nanos - BASE_NANOS,
-                )
-            })
+            .map(|g| (t.spans[g.span as usize].span_id.0, g.start_nanos - BASE_NANOS, g.end_nanos - BASE_NANOS))
             .collect();
         v.sort_by_key(|x| x.1);
         v
@@ -277,16 +251,7 @@ mod tests {
         // |-------------A--------------|
         //    |--B--|    |--C--|
         let set = build(&[s(1, 0, 0, 100), s(2, 1, 10, 30), s(3, 1, 50, 30)]);
-        assert_eq!(
-            path(&set),
-            vec![
-                (1, 0, 10),
-                (2, 10, 40),
-                (1, 40, 50),
-                (3, 50, 80),
-                (1, 80, 100)
-            ]
-        );
+        assert_eq!(path(&set), vec![(1, 0, 10), (2, 10, 40), (1, 40, 50), (3, 50, 80), (1, 80, 100)]);
         let t = trace(&set);
         let cp = critical_path(t);
         assert!(cp.is_on_critical_path(idx(&set, 2)));
@@ -298,12 +263,7 @@ mod tests {
     fn overlapping_and_back_to_back_children() {
         // B and C overlap: C finishes last, B ends after C starts so it is skipped; D ends exactly
         // where C starts and is taken.
-        let set = build(&[
-            s(1, 0, 0, 100),
-            s(4, 1, 0, 20),
-            s(2, 1, 10, 40),
-            s(3, 1, 20, 60),
-        ]);
+        let set = build(&[s(1, 0, 0, 100), s(4, 1, 0, 20), s(2, 1, 10, 40), s(3, 1, 20, 60)]);
         assert_eq!(path(&set), vec![(4, 0, 20), (3, 20, 80), (1, 80, 100)]);
         assert!(!critical_path(trace(&set)).is_on_critical_path(idx(&set, 2)));
     }
@@ -322,20 +282,12 @@ mod tests {
         assert_eq!(path(&set), vec![(2, 0, 20), (1, 20, 90), (3, 90, 100)]);
         let cp = critical_path(trace(&set));
         assert!(!cp.is_on_critical_path(idx(&set, 4)));
-        assert!(
-            !cp.is_on_critical_path(idx(&set, 6)),
-            "C's child lies outside C's clipped bounds"
-        );
+        assert!(!cp.is_on_critical_path(idx(&set, 6)), "C's child lies outside C's clipped bounds");
     }
 
     #[test]
     fn zero_length_children_do_not_loop() {
-        let set = build(&[
-            s(1, 0, 0, 10),
-            s(2, 1, 10, 0),
-            s(3, 1, 10, 0),
-            s(4, 1, 5, 0),
-        ]);
+        let set = build(&[s(1, 0, 0, 10), s(2, 1, 10, 0), s(3, 1, 10, 0), s(4, 1, 5, 0)]);
         assert_eq!(path(&set), vec![(1, 0, 10)]);
     }
 
@@ -378,13 +330,7 @@ mod tests {
     #[test]
     fn self_time_counts_overlapping_children_once() {
         // Children [10,50] and [30,70] overlap: union 60. Child [90,130] outlives the parent: 10 inside.
-        let set = build(&[
-            s(1, 0, 0, 100),
-            s(2, 1, 10, 40),
-            s(3, 1, 30, 40),
-            s(4, 1, 90, 40),
-            s(5, 2, 15, 5),
-        ]);
+        let set = build(&[s(1, 0, 0, 100), s(2, 1, 10, 40), s(3, 1, 30, 40), s(4, 1, 90, 40), s(5, 2, 15, 5)]);
         let st = self_times(trace(&set));
         assert_eq!(st[idx(&set, 1) as usize], 100 - 60 - 10);
         assert_eq!(st[idx(&set, 2) as usize], 35);
@@ -403,12 +349,7 @@ mod tests {
                     .tree
                     .children(i as u32)
                     .iter()
-                    .map(|&c| {
-                        (
-                            t.spans[c as usize].start_nanos.max(s0),
-                            t.spans[c as usize].end_nanos().min(e0),
-                        )
-                    })
+                    .map(|&c| (t.spans[c as usize].start_nanos.max(s0), t.spans[c as usize].end_nanos().min(e0)))
                     .filter(|(a, b)| b > a)
                     .collect();
                 iv.sort();

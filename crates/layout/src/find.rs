@@ -38,10 +38,9 @@ impl FindQuery {
                 return;
             }
             let term = match word.split_once('=') {
-                Some((k, v)) if !k.is_empty() && !v.is_empty() => Term::KeyValue {
-                    key: k.to_owned(),
-                    value: v.to_owned(),
-                },
+                Some((k, v)) if !k.is_empty() && !v.is_empty() => {
+                    Term::KeyValue { key: k.to_owned(), value: v.to_owned() }
+                }
                 _ => Term::Text(word),
             };
             terms.push(term);
@@ -97,19 +96,10 @@ impl Needles {
                 syms.insert(sym.index() as u32);
             }
         }
-        let numeric = texts.iter().any(|t| {
-            t.chars()
-                .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e'))
-        });
+        let numeric = texts.iter().any(|t| t.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e')));
         let matches_true = texts.iter().any(|t| "true".contains(t.as_str()));
         let matches_false = texts.iter().any(|t| "false".contains(t.as_str()));
-        Needles {
-            syms,
-            texts,
-            numeric,
-            matches_true,
-            matches_false,
-        }
+        Needles { syms, texts, numeric, matches_true, matches_false }
     }
 
     fn sym(&self, sym: Sym) -> bool {
@@ -129,9 +119,7 @@ impl Needles {
             AnyValue::Float(_) => self.numeric && self.text(&value.display(strings)),
             AnyValue::Empty => false,
             // Nested and binary values are rare; their display text is built iteratively.
-            AnyValue::Bytes(_) | AnyValue::Array(_) | AnyValue::KvList(_) => {
-                self.text(&value.display(strings))
-            }
+            AnyValue::Bytes(_) | AnyValue::Array(_) | AnyValue::KvList(_) => self.text(&value.display(strings)),
         }
     }
 }
@@ -163,10 +151,7 @@ fn format_int(value: i64, buf: &mut [u8; 20]) -> &str {
 fn hex16(value: u64, buf: &mut [u8; 16]) -> &str {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     for (i, b) in buf.iter_mut().enumerate() {
-        *b = DIGITS
-            .get(((value >> (60 - 4 * i)) & 0xf) as usize)
-            .copied()
-            .unwrap_or(b'0');
+        *b = DIGITS.get(((value >> (60 - 4 * i)) & 0xf) as usize).copied().unwrap_or(b'0');
     }
     std::str::from_utf8(buf).unwrap_or("")
 }
@@ -188,10 +173,10 @@ impl Matcher<'_> {
         attrs.iter().any(|a| {
             self.text.sym(a.key)
                 || self.text.value(&a.value, self.strings)
-                || self.kv.iter().any(|kv| {
-                    kv.keys.contains(a.key.index() as u32)
-                        && kv.values.value(&a.value, self.strings)
-                })
+                || self
+                    .kv
+                    .iter()
+                    .any(|kv| kv.keys.contains(a.key.index() as u32) && kv.values.value(&a.value, self.strings))
         })
     }
 
@@ -206,10 +191,7 @@ impl Matcher<'_> {
                 self.hex.iter().any(|h| id.contains(h.as_str()))
             })
             || self.attributes(&span.attributes)
-            || span
-                .events
-                .iter()
-                .any(|e| self.text.sym(e.name) || self.attributes(&e.attributes))
+            || span.events.iter().any(|e| self.text.sym(e.name) || self.attributes(&e.attributes))
     }
 }
 
@@ -227,15 +209,12 @@ pub fn find_spans(set: &TraceSet, trace: &Trace, query: &FindQuery) -> Vec<u32> 
             Term::KeyValue { .. } => None,
         })
         .collect();
-    let hex: Vec<String> = texts
-        .iter()
-        .filter(|t| t.len() <= 16 && t.bytes().all(|b| b.is_ascii_hexdigit()))
-        .cloned()
-        .collect();
+    let hex: Vec<String> =
+        texts.iter().filter(|t| t.len() <= 16 && t.bytes().all(|b| b.is_ascii_hexdigit())).cloned().collect();
     let trace_hex = trace.trace_id_hex();
-    let trace_hit = texts.iter().any(|t| {
-        t.len() >= 8 && t.bytes().all(|b| b.is_ascii_hexdigit()) && trace_hex.contains(t.as_str())
-    });
+    let trace_hit = texts
+        .iter()
+        .any(|t| t.len() >= 8 && t.bytes().all(|b| b.is_ascii_hexdigit()) && trace_hex.contains(t.as_str()));
     let kv = query
         .terms
         .iter()
@@ -247,41 +226,22 @@ pub fn find_spans(set: &TraceSet, trace: &Trace, query: &FindQuery) -> Vec<u32> 
                         keys.insert(sym.index() as u32);
                     }
                 }
-                Some(KeyValue {
-                    keys,
-                    values: Needles::new(strings, vec![value.clone()]),
-                })
+                Some(KeyValue { keys, values: Needles::new(strings, vec![value.clone()]) })
             }
             Term::Text(_) => None,
         })
         .collect();
-    let matcher = Matcher {
-        strings,
-        text: Needles::new(strings, texts),
-        hex,
-        kv,
-    };
+    let matcher = Matcher { strings, text: Needles::new(strings, texts), hex, kv };
     if trace_hit {
         return (0..trace.spans.len() as u32).collect();
     }
-    let resource_hits: Vec<bool> = set
-        .resources
-        .iter()
-        .map(|r| matcher.text.sym(r.service) || matcher.attributes(&r.attributes))
-        .collect();
+    let resource_hits: Vec<bool> =
+        set.resources.iter().map(|r| matcher.text.sym(r.service) || matcher.attributes(&r.attributes)).collect();
     trace
         .spans
         .iter()
         .enumerate()
-        .filter(|(_, span)| {
-            matcher.span(
-                span,
-                resource_hits
-                    .get(span.resource.0 as usize)
-                    .copied()
-                    .unwrap_or(false),
-            )
-        })
+        .filter(|(_, span)| matcher.span(span, resource_hits.get(span.resource.0 as usize).copied().unwrap_or(false)))
         .map(|(i, _)| i as u32)
         .collect()
 }
@@ -325,10 +285,7 @@ mod tests {
             vec![
                 Term::Text("foo".into()),
                 Term::Text("bar baz".into()),
-                Term::KeyValue {
-                    key: "http.status".into(),
-                    value: "500".into()
-                },
+                Term::KeyValue { key: "http.status".into(), value: "500".into() },
                 Term::Text("=x".into()),
             ]
         );
@@ -339,22 +296,13 @@ mod tests {
     fn matches_names_services_ids_and_attributes() {
         let set = build(&[
             s(0x1, 0, 0, 100).svc("Frontend").name("GET /cart"),
-            s(0x2, 1, 10, 10)
-                .svc("cart")
-                .name("redis GET")
-                .attr("db.system", Val::Str("redis")),
-            s(0xbeef, 1, 20, 10)
-                .svc("payments")
-                .name("charge")
-                .attr("http.status_code", Val::Int(503)),
+            s(0x2, 1, 10, 10).svc("cart").name("redis GET").attr("db.system", Val::Str("redis")),
+            s(0xbeef, 1, 20, 10).svc("payments").name("charge").attr("http.status_code", Val::Int(503)),
             s(0x4, 0xbeef, 25, 1).svc("payments").name("Überweisung"),
         ]);
         let t = trace(&set);
         let ids = |q: &str| -> Vec<u64> {
-            find_spans(&set, t, &FindQuery::parse(q))
-                .iter()
-                .map(|&i| t.spans[i as usize].span_id.0)
-                .collect()
+            find_spans(&set, t, &FindQuery::parse(q)).iter().map(|&i| t.spans[i as usize].span_id.0).collect()
         };
         assert_eq!(ids("frontend"), vec![1]);
         assert_eq!(ids("get"), vec![1, 2]);
@@ -364,11 +312,7 @@ mod tests {
         assert_eq!(ids("db.system=503"), Vec::<u64>::new());
         assert_eq!(ids("beef"), vec![0xbeef]);
         assert_eq!(ids("überweisung"), vec![4]);
-        assert_eq!(
-            ids("charge frontend"),
-            vec![1, 0xbeef],
-            "terms are alternatives"
-        );
+        assert_eq!(ids("charge frontend"), vec![1, 0xbeef], "terms are alternatives");
         assert_eq!(ids("nothing-like-this"), Vec::<u64>::new());
         assert_eq!(ids(&t.trace_id_hex()), vec![1, 2, 0xbeef, 4]);
         assert_eq!(ids(""), Vec::<u64>::new());
@@ -376,12 +320,7 @@ mod tests {
 
     #[test]
     fn ancestors_and_hide_mask() {
-        let set = build(&[
-            s(1, 0, 0, 100),
-            s(2, 1, 0, 10),
-            s(3, 2, 0, 5),
-            s(4, 1, 20, 10),
-        ]);
+        let set = build(&[s(1, 0, 0, 100), s(2, 1, 0, 10), s(3, 2, 0, 5), s(4, 1, 20, 10)]);
         let t = trace(&set);
         let shown = visible_with_ancestors(&t.tree, &[idx(&set, 3)]);
         assert_eq!(shown.count(), 3);
@@ -398,10 +337,7 @@ mod tests {
         let m = find_spans(&set, t, &FindQuery::parse(&format!("{:016x}", n)));
         assert_eq!(m, vec![idx(&set, n)]);
         assert_eq!(visible_with_ancestors(&t.tree, &m).count(), n as usize);
-        assert_eq!(
-            find_spans(&set, t, &FindQuery::parse("op")).len(),
-            n as usize
-        );
+        assert_eq!(find_spans(&set, t, &FindQuery::parse("op")).len(), n as usize);
     }
 
     #[test]

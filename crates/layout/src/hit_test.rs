@@ -20,13 +20,7 @@ pub struct RowMetrics {
 
 impl RowMetrics {
     pub fn new(row_height_px: f64) -> Self {
-        RowMetrics {
-            row_height_px: if row_height_px.is_finite() && row_height_px > 0.0 {
-                row_height_px
-            } else {
-                1.0
-            },
-        }
+        RowMetrics { row_height_px: if row_height_px.is_finite() && row_height_px > 0.0 { row_height_px } else { 1.0 } }
     }
 
     /// Total content height for scrollbars.
@@ -56,13 +50,7 @@ impl RowMetrics {
 
     /// Scroll offset that brings `row` into view, moving as little as possible; centres it when it
     /// is far off-screen (after "scroll to selected" or find next).
-    pub fn scroll_to_row(
-        &self,
-        rows: &Rows,
-        row: usize,
-        scroll_top_px: f64,
-        height_px: f64,
-    ) -> f64 {
+    pub fn scroll_to_row(&self, rows: &Rows, row: usize, scroll_top_px: f64, height_px: f64) -> f64 {
         let top = row as f64 * self.row_height_px;
         let bottom = top + self.row_height_px;
         let max_scroll = (self.content_height_px(rows) - height_px).max(0.0);
@@ -150,42 +138,16 @@ mod tests {
         assert_eq!(m.visible_rows(&rows, 1e9, 15.0), 2..2);
         assert_eq!(
             hit_test(t, &rows, &m, &v, 0.0, 552.0, 25.0),
-            Some(HitTarget::Event {
-                row: 1,
-                span: child,
-                event: 0
-            })
+            Some(HitTarget::Event { row: 1, span: child, event: 0 })
         );
-        assert_eq!(
-            hit_test(t, &rows, &m, &v, 0.0, 598.0, 25.0),
-            Some(HitTarget::Bar {
-                row: 1,
-                span: child
-            })
-        );
-        assert_eq!(
-            hit_test(t, &rows, &m, &v, 0.0, 100.0, 25.0),
-            Some(HitTarget::Row {
-                row: 1,
-                span: child
-            })
-        );
-        assert_eq!(
-            hit_test(t, &rows, &m, &v, 0.0, 100.0, 5.0),
-            Some(HitTarget::Bar {
-                row: 0,
-                span: idx(&set, 1)
-            })
-        );
+        assert_eq!(hit_test(t, &rows, &m, &v, 0.0, 598.0, 25.0), Some(HitTarget::Bar { row: 1, span: child }));
+        assert_eq!(hit_test(t, &rows, &m, &v, 0.0, 100.0, 25.0), Some(HitTarget::Row { row: 1, span: child }));
+        assert_eq!(hit_test(t, &rows, &m, &v, 0.0, 100.0, 5.0), Some(HitTarget::Bar { row: 0, span: idx(&set, 1) }));
     }
 
     #[test]
     fn scroll_to_row_moves_minimally_then_centres() {
-        let set = build(
-            &(1..=100)
-                .map(|i| s(i, if i == 1 { 0 } else { 1 }, i as i64, 10))
-                .collect::<Vec<_>>(),
-        );
+        let set = build(&(1..=100).map(|i| s(i, if i == 1 { 0 } else { 1 }, i as i64, 10)).collect::<Vec<_>>());
         let t = trace(&set);
         let rows = layout_rows(t, &ViewState::new(t));
         let m = RowMetrics::new(10.0);

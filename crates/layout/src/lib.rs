@@ -8,14 +8,14 @@
 //! How a waterfall renderer uses it:
 //!
 //! * once per trace: [`summarize`] (header), [`ServiceColors::for_trace`] (colours),
-//!   [`critical_path`] (path overlay), [`Viewport::for_trace`] for the main view and the minimap,
+//!   [`critical_path()`] (path overlay), [`Viewport::for_trace`] for the main view and the minimap,
 //!   [`density_grid`] + [`DensityGrid::rects`] for the minimap;
 //! * per filter / find change: [`find_spans`] → [`hide_non_matching`] into [`ViewState::hidden`]
 //!   → [`layout_rows`];
 //! * per expand/collapse click: [`Rows::set_collapsed`] (incremental);
 //! * per frame: [`RowMetrics::visible_rows`] → [`visible_bars`] for those rows,
 //!   [`Rows::row`] and [`Rows::guides`] for the name column, [`event_marks`] for event ticks,
-//!   [`CriticalPath::segments_of`] (or `subtree_segments` on collapsed rows), [`ticks`] for the axis;
+//!   [`CriticalPath::segments_of`] (or `subtree_segments` on collapsed rows), [`ticks()`] for the axis;
 //! * per pointer event: [`hit_test()`]; per wheel/drag: [`Viewport::zoom`],
 //!   [`Viewport::pan_px`], [`Viewport::range_from_px_selection`] → [`Viewport::set_range`];
 //! * "scroll to selected": [`ViewState::reveal`] → [`layout_rows`] → [`Rows::row_of_span`] →

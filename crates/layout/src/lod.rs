@@ -41,13 +41,7 @@ pub struct DensityRect {
 /// Bins the spans of `order` (e.g. `trace.tree.preorder` for the whole trace, or `rows.spans()`) into a
 /// `width × height` grid, x by `viewport` (normally the whole trace at `width` px), y by position in
 /// `order`. O(n + width × height).
-pub fn density_grid(
-    trace: &Trace,
-    order: &[u32],
-    viewport: &Viewport,
-    width: u32,
-    height: u32,
-) -> DensityGrid {
+pub fn density_grid(trace: &Trace, order: &[u32], viewport: &Viewport, width: u32, height: u32) -> DensityGrid {
     let (w, h) = (width.max(1) as usize, height.max(1) as usize);
     let cells = w * h;
     let mut diff = vec![0i64; cells + h];
@@ -135,13 +129,7 @@ pub fn density_grid(
             }
         }
     }
-    DensityGrid {
-        width: w as u32,
-        height: h as u32,
-        counts,
-        errors,
-        top_span: top,
-    }
+    DensityGrid { width: w as u32, height: h as u32, counts, errors, top_span: top }
 }
 
 /// Next unpainted x at or after `x` in the bucket row starting at `base` (`w` = past the end).
@@ -172,15 +160,11 @@ impl DensityGrid {
             for x in 0..w {
                 let i = y * w + x;
                 let top = self.top_span.get(i).copied().unwrap_or(NONE);
-                let cell = trace
-                    .spans
-                    .get(top as usize)
-                    .map(|s| (s.service, self.errors.get(i).is_some_and(|&e| e > 0)));
+                let cell =
+                    trace.spans.get(top as usize).map(|s| (s.service, self.errors.get(i).is_some_and(|&e| e > 0)));
                 let count = self.counts.get(i).copied().unwrap_or(0);
                 match (&mut open, cell) {
-                    (Some(r), Some((svc, err)))
-                        if r.service == svc && r.has_error == err && r.x1 == x as u32 =>
-                    {
+                    (Some(r), Some((svc, err))) if r.service == svc && r.has_error == err && r.x1 == x as u32 => {
                         r.x1 += 1;
                         r.max_count = r.max_count.max(count);
                     }
@@ -240,33 +224,17 @@ pub fn visible_bars<'a>(
             x1 = (x0 + 1.0).min(width);
             x0 = (x1 - 1.0).max(0.0);
         }
-        Some(Bar {
-            row,
-            span: span_index,
-            x0_px: x0,
-            x1_px: x1,
-            clipped_left: raw0 < 0.0,
-            clipped_right: raw1 > width,
-        })
+        Some(Bar { row, span: span_index, x0_px: x0, x1_px: x1, clipped_left: raw0 < 0.0, clipped_right: raw1 > width })
     })
 }
 
 /// X of each event of `span` inside the viewport, with the event's index, for tick marks on a bar.
-pub fn event_marks<'a>(
-    trace: &'a Trace,
-    span: u32,
-    viewport: &'a Viewport,
-) -> impl Iterator<Item = (usize, f64)> + 'a {
-    let events = trace
-        .spans
-        .get(span as usize)
-        .map_or(&[][..], |s| &s.events[..]);
+pub fn event_marks<'a>(trace: &'a Trace, span: u32, viewport: &'a Viewport) -> impl Iterator<Item = (usize, f64)> + 'a {
+    let events = trace.spans.get(span as usize).map_or(&[][..], |s| &s.events[..]);
     events
         .iter()
         .enumerate()
-        .filter(move |(_, e)| {
-            e.time_nanos >= viewport.start_nanos && e.time_nanos <= viewport.end_nanos
-        })
+        .filter(move |(_, e)| e.time_nanos >= viewport.start_nanos && e.time_nanos <= viewport.end_nanos)
         .map(move |(i, e)| (i, viewport.px_from_nanos(e.time_nanos)))
 }
 
@@ -278,22 +246,13 @@ mod tests {
 
     #[test]
     fn bars_are_culled_clamped_and_at_least_one_pixel() {
-        let set = build(&[
-            s(1, 0, 0, 1000),
-            s(2, 1, 0, 0),
-            s(3, 1, 900, 100),
-            s(4, 1, 100, 100),
-        ]);
+        let set = build(&[s(1, 0, 0, 1000), s(2, 1, 0, 0), s(3, 1, 900, 100), s(4, 1, 100, 100)]);
         let t = trace(&set);
         let rows = layout_rows(t, &ViewState::new(t));
         let v = Viewport::for_trace(t, 100.0).set_range(BASE_NANOS + 400, BASE_NANOS + 950);
         let bars: Vec<Bar> = visible_bars(t, &rows, 0..rows.len(), &v).collect();
         let ids: Vec<u32> = bars.iter().map(|b| b.span).collect();
-        assert_eq!(
-            ids,
-            vec![idx(&set, 1), idx(&set, 3)],
-            "zero-length span at 0 and span 4 are off-screen"
-        );
+        assert_eq!(ids, vec![idx(&set, 1), idx(&set, 3)], "zero-length span at 0 and span 4 are off-screen");
         let root = bars[0];
         assert!(root.clipped_left && root.clipped_right);
         assert_eq!((root.x0_px, root.x1_px), (0.0, 100.0));
@@ -306,11 +265,7 @@ mod tests {
 
     #[test]
     fn density_grid_counts_and_paints_in_order() {
-        let set = build(&[
-            s(1, 0, 0, 100).svc("a"),
-            s(2, 1, 0, 50).svc("b").err(),
-            s(3, 1, 50, 50).svc("c"),
-        ]);
+        let set = build(&[s(1, 0, 0, 100).svc("a"), s(2, 1, 0, 50).svc("b").err(), s(3, 1, 50, 50).svc("c")]);
         let t = trace(&set);
         let v = Viewport::for_trace(t, 10.0);
         let g = density_grid(t, &t.tree.preorder, &v, 10, 1);

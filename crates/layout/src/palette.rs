@@ -25,11 +25,7 @@ impl Rgb {
 
     /// Hue in degrees and saturation (HSV), to test for red-likeness.
     pub fn hue_saturation(self) -> (f64, f64) {
-        let (r, g, b) = (
-            f64::from(self.0) / 255.0,
-            f64::from(self.1) / 255.0,
-            f64::from(self.2) / 255.0,
-        );
+        let (r, g, b) = (f64::from(self.0) / 255.0, f64::from(self.1) / 255.0, f64::from(self.2) / 255.0);
         let max = r.max(g).max(b);
         let min = r.min(g).min(b);
         let d = max - min;
@@ -168,11 +164,7 @@ impl ServiceColors {
 
     /// Bar colour: error red for error spans, else the service colour.
     pub fn bar_color(&self, service: Sym, is_error: bool, theme: Theme) -> Rgb {
-        if is_error {
-            error_color(theme)
-        } else {
-            self.color(service, theme)
-        }
+        if is_error { error_color(theme) } else { self.color(service, theme) }
     }
 }
 
@@ -207,14 +199,9 @@ mod tests {
     #[test]
     fn distinct_until_the_palette_runs_out_and_stable() {
         let mut strings = Interner::new();
-        let names: Vec<Sym> = (0..15)
-            .map(|i| strings.intern(&format!("service-{i}")))
-            .collect();
+        let names: Vec<Sym> = (0..15).map(|i| strings.intern(&format!("service-{i}"))).collect();
         let colors = ServiceColors::for_services(names.iter().copied(), &strings);
-        let mut first12: Vec<u8> = names[..12]
-            .iter()
-            .map(|&s| colors.slot(s).unwrap())
-            .collect();
+        let mut first12: Vec<u8> = names[..12].iter().map(|&s| colors.slot(s).unwrap()).collect();
         first12.sort_unstable();
         first12.dedup();
         assert_eq!(first12.len(), 12);

@@ -26,10 +26,7 @@ pub struct ViewState {
 impl ViewState {
     /// Everything expanded, no filter.
     pub fn new(trace: &Trace) -> Self {
-        ViewState {
-            collapsed: BitSet::new(trace.spans.len()),
-            hidden: None,
-        }
+        ViewState { collapsed: BitSet::new(trace.spans.len()), hidden: None }
     }
 
     /// Collapses every span that has children (Jaeger's "collapse all").
@@ -137,10 +134,7 @@ pub struct Rows {
 pub fn layout_rows(trace: &Trace, state: &ViewState) -> Rows {
     let tree = &trace.tree;
     let n = tree.len();
-    let filter = state
-        .hidden
-        .as_ref()
-        .map(|hidden| filter_info(tree, hidden));
+    let filter = state.hidden.as_ref().map(|hidden| filter_info(tree, hidden));
     let mut out = RowBuf::with_capacity(n);
     emit(tree, state, filter.as_ref(), 0, n, 0, &mut out);
     let has_next_sibling = next_sibling_flags(tree, filter.as_ref());
@@ -168,19 +162,13 @@ fn filter_info(tree: &Tree, hidden: &BitSet) -> Filtered {
             }
         }
     }
-    Filtered {
-        kept_by_pos,
-        has_kept_child,
-    }
+    Filtered { kept_by_pos, has_kept_child }
 }
 
 fn is_kept(tree: &Tree, filter: Option<&Filtered>, span: u32) -> bool {
     match filter {
         None => true,
-        Some(f) => tree
-            .preorder_pos
-            .get(span as usize)
-            .is_some_and(|&pos| f.kept_by_pos.contains(pos)),
+        Some(f) => tree.preorder_pos.get(span as usize).is_some_and(|&pos| f.kept_by_pos.contains(pos)),
     }
 }
 
@@ -269,14 +257,9 @@ fn emit(
         }
         out.spans.push(span);
         out.positions.push(pos as u32);
-        out.depths
-            .push(base_depth.saturating_add(open_ends.len() as u32));
+        out.depths.push(base_depth.saturating_add(open_ends.len() as u32));
         out.flags.push(flags);
-        out.hidden.push(if collapsed {
-            kept_descendants(filter, pos, len)
-        } else {
-            0
-        });
+        out.hidden.push(if collapsed { kept_descendants(filter, pos, len) } else { 0 });
         if collapsed {
             pos += len;
         } else {
@@ -354,23 +337,13 @@ impl Rows {
                 None => break,
             }
         }
-        RowGuides {
-            depth,
-            continues,
-            levels,
-        }
+        RowGuides { depth, continues, levels }
     }
 
     /// Collapses or expands `span`, updating `state` and the rows in place. Returns whether the rows
     /// changed. Costs the size of the (un)folded subtree plus a memmove of the rows after it, not a
     /// relayout.
-    pub fn set_collapsed(
-        &mut self,
-        trace: &Trace,
-        state: &mut ViewState,
-        span: u32,
-        collapsed: bool,
-    ) -> bool {
+    pub fn set_collapsed(&mut self, trace: &Trace, state: &mut ViewState, span: u32, collapsed: bool) -> bool {
         state.collapsed.set(span, collapsed);
         let tree = &trace.tree;
         let Some(row) = self.row_of_span(tree, span) else {
@@ -380,10 +353,8 @@ impl Rows {
         if flags & HAS_CHILDREN == 0 || (flags & COLLAPSED != 0) == collapsed {
             return false;
         }
-        let (Some(&pos), Some(&len)) = (
-            tree.preorder_pos.get(span as usize),
-            tree.subtree_len.get(span as usize),
-        ) else {
+        let (Some(&pos), Some(&len)) = (tree.preorder_pos.get(span as usize), tree.subtree_len.get(span as usize))
+        else {
             return false;
         };
         let (pos, len) = (pos as usize, len as usize);
@@ -403,15 +374,7 @@ impl Rows {
         } else {
             let mut out = RowBuf::default();
             let depth = self.depths.get(row).copied().unwrap_or(0).saturating_add(1);
-            emit(
-                tree,
-                state,
-                self.filter.as_ref(),
-                pos + 1,
-                pos + len,
-                depth,
-                &mut out,
-            );
+            emit(tree, state, self.filter.as_ref(), pos + 1, pos + len, depth, &mut out);
             let at = row + 1;
             self.spans.splice(at..at, out.spans);
             self.positions.splice(at..at, out.positions);

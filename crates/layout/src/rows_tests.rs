@@ -6,21 +6,11 @@ use crate::test_util::{build, chain, idx, s, trace};
 //          └─ b(3) ─┬─ b1(5)
 //                   └─ b2(6)
 fn sample() -> spanlens_model::TraceSet {
-    build(&[
-        s(1, 0, 0, 100),
-        s(2, 1, 10, 30),
-        s(3, 1, 50, 40),
-        s(4, 2, 12, 5),
-        s(5, 3, 55, 10),
-        s(6, 3, 70, 10),
-    ])
+    build(&[s(1, 0, 0, 100), s(2, 1, 10, 30), s(3, 1, 50, 40), s(4, 2, 12, 5), s(5, 3, 55, 10), s(6, 3, 70, 10)])
 }
 
 fn ids(set: &spanlens_model::TraceSet, rows: &Rows) -> Vec<u64> {
-    rows.spans()
-        .iter()
-        .map(|&i| trace(set).spans[i as usize].span_id.0)
-        .collect()
+    rows.spans().iter().map(|&i| trace(set).spans[i as usize].span_id.0).collect()
 }
 
 #[test]
@@ -29,9 +19,7 @@ fn preorder_rows_with_depth_and_guides() {
     let t = trace(&set);
     let rows = layout_rows(t, &ViewState::new(t));
     assert_eq!(ids(&set, &rows), vec![1, 2, 4, 3, 5, 6]);
-    let depths: Vec<u32> = (0..rows.len())
-        .map(|r| rows.row(r).unwrap().depth)
-        .collect();
+    let depths: Vec<u32> = (0..rows.len()).map(|r| rows.row(r).unwrap().depth).collect();
     assert_eq!(depths, vec![0, 1, 2, 1, 2, 2]);
     assert!(rows.row(0).unwrap().has_children);
     assert!(!rows.row(2).unwrap().has_children);
@@ -64,10 +52,7 @@ fn collapse_and_expand_incrementally_match_full_layout() {
     assert!(rows.set_collapsed(t, &mut state, root, true));
     assert_eq!(ids(&set, &rows), vec![1]);
     assert_eq!(rows.row(0).unwrap().hidden_descendants, 5);
-    assert!(
-        !rows.set_collapsed(t, &mut state, b, false),
-        "b is not shown, only state changes"
-    );
+    assert!(!rows.set_collapsed(t, &mut state, b, false), "b is not shown, only state changes");
     assert!(!rows.set_collapsed(t, &mut state, b, true));
     assert!(rows.set_collapsed(t, &mut state, root, false));
     assert_eq!(ids(&set, &rows), vec![1, 2, 4, 3]);
@@ -126,17 +111,12 @@ fn random_toggles_match_full_layout() {
         let n = t.spans.len() as u32;
         let mut state = ViewState::new(t);
         if seed % 2 == 1 {
-            state.hidden = Some(BitSet::from_indices(
-                n as usize,
-                (0..n).filter(|i| i % 3 != 0),
-            ));
+            state.hidden = Some(BitSet::from_indices(n as usize, (0..n).filter(|i| i % 3 != 0)));
         }
         let mut rows = layout_rows(t, &state);
         let mut x = seed + 7;
         for _ in 0..300 {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             let span = ((x >> 33) % u64::from(n)) as u32;
             let collapse = !state.collapsed.contains(span);
             rows.set_collapsed(t, &mut state, span, collapse);
@@ -165,16 +145,10 @@ fn deep_chain_lays_out_collapses_and_draws_guides() {
     let mid = idx(&set, n / 2);
     assert!(rows.set_collapsed(t, &mut state, mid, true));
     assert_eq!(rows.len(), (n / 2) as usize);
-    assert_eq!(
-        rows.row(rows.len() - 1).unwrap().hidden_descendants,
-        (n / 2) as u32
-    );
+    assert_eq!(rows.row(rows.len() - 1).unwrap().hidden_descendants, (n / 2) as u32);
     assert!(rows.set_collapsed(t, &mut state, mid, false));
     assert_eq!(rows.len(), n as usize);
-    assert_eq!(
-        rows.row_of_span(&t.tree, idx(&set, n)),
-        Some(n as usize - 1)
-    );
+    assert_eq!(rows.row_of_span(&t.tree, idx(&set, n)), Some(n as usize - 1));
     // Filter keeping only the deepest span keeps the whole chain, dimmed.
     let mut hidden = BitSet::full(n as usize);
     hidden.remove(idx(&set, n));

@@ -61,9 +61,7 @@ pub fn summarize_with_self_times(trace: &Trace, self_nanos: &[i64]) -> TraceSumm
         };
         t.span_count = t.span_count.saturating_add(1);
         t.total_nanos = t.total_nanos.saturating_add(span.duration_nanos.max(0));
-        t.self_nanos = t
-            .self_nanos
-            .saturating_add(self_nanos.get(i).copied().unwrap_or(0));
+        t.self_nanos = t.self_nanos.saturating_add(self_nanos.get(i).copied().unwrap_or(0));
         if span.is_error() {
             t.error_count = t.error_count.saturating_add(1);
             error_count += 1;
@@ -78,11 +76,7 @@ pub fn summarize_with_self_times(trace: &Trace, self_nanos: &[i64]) -> TraceSumm
         span_count: trace.spans.len(),
         service_count: services.len(),
         error_count,
-        depth: if trace.spans.is_empty() {
-            0
-        } else {
-            trace.tree.max_depth.saturating_add(1)
-        },
+        depth: if trace.spans.is_empty() { 0 } else { trace.tree.max_depth.saturating_add(1) },
         orphan_count: trace.orphan_count(),
         services,
     }
@@ -106,27 +100,10 @@ mod tests {
         assert_eq!(set.resolve(sum.root_service.unwrap()), "front");
         assert_eq!(set.resolve(sum.root_name.unwrap()), "GET /");
         assert_eq!((sum.start_nanos, sum.duration_nanos), (BASE_NANOS, 100));
-        assert_eq!(
-            (
-                sum.span_count,
-                sum.service_count,
-                sum.error_count,
-                sum.depth,
-                sum.orphan_count
-            ),
-            (4, 3, 1, 2, 1)
-        );
+        assert_eq!((sum.span_count, sum.service_count, sum.error_count, sum.depth, sum.orphan_count), (4, 3, 1, 2, 1));
         let cart = &sum.services[1];
         assert_eq!(set.resolve(cart.service), "cart");
-        assert_eq!(
-            (
-                cart.span_count,
-                cart.error_count,
-                cart.total_nanos,
-                cart.self_nanos
-            ),
-            (2, 1, 80, 80)
-        );
+        assert_eq!((cart.span_count, cart.error_count, cart.total_nanos, cart.self_nanos), (2, 1, 80, 80));
         assert_eq!(sum.services[0].self_nanos, 100 - 60);
     }
 

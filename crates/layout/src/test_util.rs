@@ -1,9 +1,7 @@
 //! Builds small traces for tests through the real model builder, so trees, orphans and sort orders
 //! are exactly what the app will see.
 
-use spanlens_model::{
-    AnyValue, Attribute, Span, SpanId, StatusCode, Trace, TraceId, TraceSet, TraceSetBuilder,
-};
+use spanlens_model::{AnyValue, Attribute, Span, SpanId, StatusCode, Trace, TraceId, TraceSet, TraceSetBuilder};
 
 /// One test span: `id` and `parent` are span ids (0 = no parent), times in nanoseconds.
 #[derive(Clone, Debug)]
@@ -25,16 +23,7 @@ pub enum Val {
 }
 
 pub fn s(id: u64, parent: u64, start: i64, dur: i64) -> S {
-    S {
-        id,
-        parent,
-        start,
-        dur,
-        service: "svc",
-        name: "op",
-        error: false,
-        attrs: Vec::new(),
-    }
+    S { id, parent, start, dur, service: "svc", name: "op", error: false, attrs: Vec::new() }
 }
 
 impl S {
@@ -94,31 +83,21 @@ pub fn trace(set: &TraceSet) -> &Trace {
 
 /// A chain `n` deep: span i (id i+1) is the only child of span i-1 and ends 1 ns before its parent.
 pub fn chain(n: u64) -> TraceSet {
-    let spans: Vec<S> = (0..n)
-        .map(|i| s(i + 1, i, i as i64, 2 * (n - i) as i64))
-        .collect();
+    let spans: Vec<S> = (0..n).map(|i| s(i + 1, i, i as i64, 2 * (n - i) as i64)).collect();
     build(&spans)
 }
 
 /// Index of the span with this id.
 pub fn idx(set: &TraceSet, id: u64) -> u32 {
-    trace(set)
-        .spans
-        .iter()
-        .position(|sp| sp.span_id == SpanId(id))
-        .map_or(u32::MAX, |i| i as u32)
+    trace(set).spans.iter().position(|sp| sp.span_id == SpanId(id)).map_or(u32::MAX, |i| i as u32)
 }
 
 /// A deterministic pseudo-random tree of `n` spans: fan-out 1–6, children inside their parent with
 /// some overlap and a little clock skew. `seed` varies the shape.
 pub fn random_tree(n: u64, seed: u64) -> Vec<S> {
-    let mut rng = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
+    let mut rng = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
     let mut next = move |m: u64| {
-        rng = rng
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         (rng >> 33) % m.max(1)
     };
     let mut spans = vec![s(1, 0, 0, 1_000_000)];
@@ -135,11 +114,7 @@ pub fn random_tree(n: u64, seed: u64) -> Vec<S> {
             let off = next(p.dur.max(1) as u64) as i64;
             let dur = next((p.dur - off).max(1) as u64 + 2) as i64;
             // One child in 16 starts or ends outside its parent (clock skew).
-            let skew = if next(16) == 0 {
-                next(50) as i64 - 25
-            } else {
-                0
-            };
+            let skew = if next(16) == 0 { next(50) as i64 - 25 } else { 0 };
             let id = spans.len() as u64 + 1;
             spans.push(s(id, p.id, p.start + off + skew, dur));
         }

@@ -14,11 +14,7 @@ pub struct Tick {
 
 /// The smallest 1/2/5 × 10^k step (in ns, at least 1) that keeps ticks `min_spacing_px` apart.
 pub fn tick_step_nanos(viewport: &Viewport, min_spacing_px: f64) -> i64 {
-    let spacing = if min_spacing_px.is_finite() && min_spacing_px > 0.0 {
-        min_spacing_px
-    } else {
-        1.0
-    };
+    let spacing = if min_spacing_px.is_finite() && min_spacing_px > 0.0 { min_spacing_px } else { 1.0 };
     let raw = spacing / viewport.px_per_nanos();
     let mut decade: i64 = 1;
     loop {
@@ -52,11 +48,7 @@ pub fn ticks(viewport: &Viewport, zero_nanos: i64, min_spacing_px: f64) -> Vec<T
             break;
         };
         let offset = i64::try_from(offset).unwrap_or(i64::MAX);
-        out.push(Tick {
-            nanos,
-            x_px: viewport.px_from_nanos(nanos),
-            label: format_offset(offset, step as i64),
-        });
+        out.push(Tick { nanos, x_px: viewport.px_from_nanos(nanos), label: format_offset(offset, step as i64) });
         k += 1;
     }
     out
@@ -65,22 +57,10 @@ pub fn ticks(viewport: &Viewport, zero_nanos: i64, min_spacing_px: f64) -> Vec<T
 /// Formats an offset in the largest unit not exceeding it, with just enough decimals to tell ticks
 /// `step` apart: `1.5s` next to `1s`, `250ms`, `12µs`. Zero takes the step's unit (`0ms`).
 pub fn format_offset(offset_nanos: i64, step_nanos: i64) -> String {
-    const UNITS: [(i64, &str); 4] = [
-        (1_000_000_000, "s"),
-        (1_000_000, "ms"),
-        (1_000, "µs"),
-        (1, "ns"),
-    ];
-    let magnitude = if offset_nanos == 0 {
-        step_nanos.max(1)
-    } else {
-        offset_nanos.unsigned_abs().min(i64::MAX as u64) as i64
-    };
-    let (scale, unit) = UNITS
-        .iter()
-        .copied()
-        .find(|&(scale, _)| magnitude >= scale)
-        .unwrap_or((1, "ns"));
+    const UNITS: [(i64, &str); 4] = [(1_000_000_000, "s"), (1_000_000, "ms"), (1_000, "µs"), (1, "ns")];
+    let magnitude =
+        if offset_nanos == 0 { step_nanos.max(1) } else { offset_nanos.unsigned_abs().min(i64::MAX as u64) as i64 };
+    let (scale, unit) = UNITS.iter().copied().find(|&(scale, _)| magnitude >= scale).unwrap_or((1, "ns"));
     // Decimals needed so every multiple of the step prints exactly: step 500ms in seconds needs 1,
     // step 250µs in milliseconds needs 2.
     let mut decimals = 0usize;
@@ -97,15 +77,8 @@ pub fn format_offset(offset_nanos: i64, step_nanos: i64) -> String {
         return format!("{sign}{whole}{unit}");
     }
     let frac_digits = format!("{:0width$}", abs % scale, width = scale.ilog10() as usize);
-    let frac = frac_digits
-        .get(..decimals)
-        .unwrap_or("")
-        .trim_end_matches('0');
-    if frac.is_empty() {
-        format!("{sign}{whole}{unit}")
-    } else {
-        format!("{sign}{whole}.{frac}{unit}")
-    }
+    let frac = frac_digits.get(..decimals).unwrap_or("").trim_end_matches('0');
+    if frac.is_empty() { format!("{sign}{whole}{unit}") } else { format!("{sign}{whole}.{frac}{unit}") }
 }
 
 #[cfg(test)]
@@ -115,10 +88,7 @@ mod tests {
     const T0: i64 = 1_700_000_000_000_000_000;
 
     fn labels(v: &Viewport, spacing: f64) -> Vec<String> {
-        ticks(v, v.bounds_start_nanos, spacing)
-            .into_iter()
-            .map(|t| t.label)
-            .collect()
+        ticks(v, v.bounds_start_nanos, spacing).into_iter().map(|t| t.label).collect()
     }
 
     #[test]
@@ -127,10 +97,7 @@ mod tests {
         assert_eq!(tick_step_nanos(&v, 200.0), 500_000_000);
         assert_eq!(labels(&v, 200.0), vec!["0ms", "500ms", "1s", "1.5s", "2s"]);
         let us = Viewport::new(T0, T0 + 50_000, 500.0);
-        assert_eq!(
-            labels(&us, 100.0),
-            vec!["0µs", "10µs", "20µs", "30µs", "40µs", "50µs"]
-        );
+        assert_eq!(labels(&us, 100.0), vec!["0µs", "10µs", "20µs", "30µs", "40µs", "50µs"]);
         let ns = Viewport::new(T0, T0 + 100, 1000.0);
         assert_eq!(tick_step_nanos(&ns, 5.0), 1);
         assert_eq!(format_offset(12_000, 2_000), "12µs");
@@ -141,8 +108,7 @@ mod tests {
 
     #[test]
     fn zoomed_in_ticks_are_offsets_from_the_trace_start() {
-        let v = Viewport::new(T0, T0 + 10_000_000_000, 1000.0)
-            .set_range(T0 + 3_000_000_000, T0 + 3_000_001_000);
+        let v = Viewport::new(T0, T0 + 10_000_000_000, 1000.0).set_range(T0 + 3_000_000_000, T0 + 3_000_001_000);
         let t = ticks(&v, T0, 100.0);
         assert!(!t.is_empty());
         assert_eq!(t[0].label, "3s");

@@ -52,9 +52,7 @@ impl Viewport {
     }
 
     fn bounds_nanos(&self) -> i64 {
-        self.bounds_end_nanos
-            .saturating_sub(self.bounds_start_nanos)
-            .max(1)
+        self.bounds_end_nanos.saturating_sub(self.bounds_start_nanos).max(1)
     }
 
     /// Pixels per nanosecond.
@@ -74,11 +72,7 @@ impl Viewport {
 
     /// Time at an x, rounded to the nearest nanosecond and clamped into `i64`.
     pub fn nanos_from_px(&self, px: f64) -> i64 {
-        let offset = if px.is_finite() {
-            px / self.px_per_nanos()
-        } else {
-            0.0
-        };
+        let offset = if px.is_finite() { px / self.px_per_nanos() } else { 0.0 };
         clamp_i64(i128::from(self.start_nanos) + offset.round() as i128)
     }
 
@@ -88,16 +82,11 @@ impl Viewport {
         if !(factor.is_finite() && factor > 0.0) {
             return *self;
         }
-        let anchor_px = if anchor_px.is_finite() {
-            anchor_px.clamp(0.0, self.width_px)
-        } else {
-            0.0
-        };
+        let anchor_px = if anchor_px.is_finite() { anchor_px.clamp(0.0, self.width_px) } else { 0.0 };
         let anchor_nanos = self.nanos_from_px(anchor_px);
         let max_span = self.bounds_nanos();
         let min_span = MIN_VISIBLE_NANOS.min(max_span);
-        let span =
-            ((self.visible_nanos() as f64 / factor).round() as i64).clamp(min_span, max_span);
+        let span = ((self.visible_nanos() as f64 / factor).round() as i64).clamp(min_span, max_span);
         let left = (span as f64 * anchor_px / self.width_px).round() as i64;
         self.with_range_len(anchor_nanos.saturating_sub(left), span)
     }
@@ -114,15 +103,9 @@ impl Viewport {
 
     /// Shows `start..end` (swapped if inverted), widened to the minimum and shifted into bounds.
     pub fn set_range(&self, start_nanos: i64, end_nanos: i64) -> Viewport {
-        let (a, b) = if start_nanos <= end_nanos {
-            (start_nanos, end_nanos)
-        } else {
-            (end_nanos, start_nanos)
-        };
+        let (a, b) = if start_nanos <= end_nanos { (start_nanos, end_nanos) } else { (end_nanos, start_nanos) };
         let max_span = self.bounds_nanos();
-        let span = b
-            .saturating_sub(a)
-            .clamp(MIN_VISIBLE_NANOS.min(max_span), max_span);
+        let span = b.saturating_sub(a).clamp(MIN_VISIBLE_NANOS.min(max_span), max_span);
         let mid = a.saturating_add(b.saturating_sub(a) / 2);
         self.with_range_len(mid.saturating_sub(span / 2), span)
     }
@@ -130,39 +113,24 @@ impl Viewport {
     /// The time range a drag from `x0_px` to `x1_px` on this viewport selects (the minimap drag);
     /// feed it to the main viewport's [`Viewport::set_range`].
     pub fn range_from_px_selection(&self, x0_px: f64, x1_px: f64) -> (i64, i64) {
-        let (a, b) = (
-            self.nanos_from_px(x0_px.min(x1_px)),
-            self.nanos_from_px(x0_px.max(x1_px)),
-        );
+        let (a, b) = (self.nanos_from_px(x0_px.min(x1_px)), self.nanos_from_px(x0_px.max(x1_px)));
         (a.max(self.bounds_start_nanos), b.min(self.bounds_end_nanos))
     }
 
     /// Back to the whole bounds (the "reset zoom" button).
     pub fn reset(&self) -> Viewport {
-        Viewport {
-            start_nanos: self.bounds_start_nanos,
-            end_nanos: self.bounds_end_nanos,
-            ..*self
-        }
+        Viewport { start_nanos: self.bounds_start_nanos, end_nanos: self.bounds_end_nanos, ..*self }
     }
 
     fn with_range_len(&self, start: i64, span: i64) -> Viewport {
         let max_start = self.bounds_end_nanos.saturating_sub(span);
         let start = start.min(max_start).max(self.bounds_start_nanos);
-        Viewport {
-            start_nanos: start,
-            end_nanos: start.saturating_add(span),
-            ..*self
-        }
+        Viewport { start_nanos: start, end_nanos: start.saturating_add(span), ..*self }
     }
 }
 
 fn sane_width(width_px: f64) -> f64 {
-    if width_px.is_finite() && width_px >= 1.0 {
-        width_px
-    } else {
-        1.0
-    }
+    if width_px.is_finite() && width_px >= 1.0 { width_px } else { 1.0 }
 }
 
 fn clamp_i64(v: i128) -> i64 {
@@ -200,10 +168,7 @@ mod tests {
         assert_eq!(deep.visible_nanos(), MIN_VISIBLE_NANOS);
         assert!(deep.start_nanos >= v.start_nanos && deep.end_nanos <= v.end_nanos);
         let out = z.zoom(0.0, 0.001);
-        assert_eq!(
-            (out.start_nanos, out.end_nanos),
-            (v.start_nanos, v.end_nanos)
-        );
+        assert_eq!((out.start_nanos, out.end_nanos), (v.start_nanos, v.end_nanos));
         assert_eq!(v.zoom(10.0, f64::NAN), v);
     }
 

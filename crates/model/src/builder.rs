@@ -185,6 +185,13 @@ impl TraceSetBuilder {
                 trace
             })
             .collect();
-        TraceSet { strings: self.strings, resources: self.resources, scopes: self.scopes, traces, sources: self.sources, warnings }
+        TraceSet {
+            strings: self.strings,
+            resources: self.resources,
+            scopes: self.scopes,
+            traces,
+            sources: self.sources,
+            warnings,
+        }
     }
 }

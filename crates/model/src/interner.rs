@@ -89,10 +89,7 @@ impl Interner {
 
     /// Every interned string with its symbol, in interning order.
     pub fn iter(&self) -> impl Iterator<Item = (Sym, &str)> {
-        self.strings
-            .iter()
-            .enumerate()
-            .filter_map(|(i, s)| Sym::from_index(i).map(|sym| (sym, &**s)))
+        self.strings.iter().enumerate().filter_map(|(i, s)| Sym::from_index(i).map(|sym| (sym, &**s)))
     }
 
     /// Bytes held by string payloads (for memory reports).

@@ -24,8 +24,7 @@ pub use builder::TraceSetBuilder;
 pub use ids::{SpanId, TraceId};
 pub use interner::{Interner, Sym};
 pub use span::{
-    DroppedCounts, Event, Link, Resource, ResourceIdx, Scope, ScopeIdx, SourceIdx, Span, SpanKind, Status,
-    StatusCode,
+    DroppedCounts, Event, Link, Resource, ResourceIdx, Scope, ScopeIdx, SourceIdx, Span, SpanKind, Status, StatusCode,
 };
 pub use trace::{SourceInfo, Trace, TraceSet};
 pub use tree::{NONE, Tree};
@@ -49,7 +48,13 @@ pub fn format_duration(nanos: i64) -> String {
     } else {
         return format!("{sign}{abs}ns");
     };
-    let decimals = if value >= 100.0 { 0 } else if value >= 10.0 { 1 } else { 2 };
+    let decimals = if value >= 100.0 {
+        0
+    } else if value >= 10.0 {
+        1
+    } else {
+        2
+    };
     format!("{sign}{}{unit}", trim_float(value, decimals))
 }
 

@@ -68,7 +68,9 @@ impl Trace {
 
 fn report_clock_skew(spans: &[Span], tree: &Tree, warnings: &mut Vec<Warning>) {
     for (i, span) in spans.iter().enumerate() {
-        let Some(p) = tree.parent_of(i as u32) else { continue };
+        let Some(p) = tree.parent_of(i as u32) else {
+            continue;
+        };
         let parent = &spans[p as usize];
         let before = parent.start_nanos.saturating_sub(span.start_nanos);
         let after = span.end_nanos().saturating_sub(parent.end_nanos());

@@ -97,14 +97,19 @@ impl Tree {
         let mut parent = vec![NONE; n];
         let mut missing_parent = vec![false; n];
         for (i, span) in spans.iter().enumerate() {
-            let Some(pid) = span.parent_span_id else { continue };
+            let Some(pid) = span.parent_span_id else {
+                continue;
+            };
             match by_id.get(&pid) {
                 Some(&p) if p as usize != i => parent[i] = p,
                 Some(_) => {
                     warnings.push(Warning {
                         span_index: Some(i as u32),
-                        ..Warning::new(WarningKind::Cycle, format!("span {} is its own parent; shown as a root", span.span_id))
-                            .with_span(span.span_id)
+                        ..Warning::new(
+                            WarningKind::Cycle,
+                            format!("span {} is its own parent; shown as a root", span.span_id),
+                        )
+                        .with_span(span.span_id)
                     });
                 }
                 None => {

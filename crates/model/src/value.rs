@@ -103,11 +103,7 @@ fn write_value(root: &AnyValue, strings: &Interner, out: &mut String, quoted_roo
 }
 
 fn format_float(f: f64) -> String {
-    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
-        format!("{f:.1}")
-    } else {
-        f.to_string()
-    }
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 { format!("{f:.1}") } else { f.to_string() }
 }
 
 fn push_json_string(out: &mut String, s: &str) {

@@ -49,7 +49,9 @@ fn truncated_fixtures_never_panic() {
     let mut outcomes = (0usize, 0usize);
     for (path, bytes) in fixture_files() {
         for cut in [1, 7, bytes.len() / 10, bytes.len() / 3, bytes.len() / 2, bytes.len() * 9 / 10, bytes.len() - 1] {
-            let Some(prefix) = bytes.get(..cut) else { continue };
+            let Some(prefix) = bytes.get(..cut) else {
+                continue;
+            };
             let name = format!("{path}@{cut}");
             match try_import(prefix, &name) {
                 Ok(_) => outcomes.0 += 1,
@@ -95,7 +97,9 @@ fn wrong_structural_types_are_errors_with_positions() {
 #[test]
 fn deep_nesting_is_an_error_not_a_stack_overflow() {
     const DEPTH: usize = 100_000;
-    let mut json = String::from(r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"01","spanId":"02","attributes":[{"key":"k","value":"#);
+    let mut json = String::from(
+        r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"01","spanId":"02","attributes":[{"key":"k","value":"#,
+    );
     for _ in 0..DEPTH {
         json.push_str(r#"{"arrayValue":{"values":["#);
     }
@@ -108,7 +112,11 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
 
     let bare = "[".repeat(DEPTH) + &"]".repeat(DEPTH);
     expect_error(bare.as_bytes(), "deep-array.json");
-    let jaeger = format!(r#"{{"data":[{{"spans":[{{"spanID":"01","tags":[{{"key":"k","value":{}1{}}}]}}]}}]}}"#, "[".repeat(DEPTH), "]".repeat(DEPTH));
+    let jaeger = format!(
+        r#"{{"data":[{{"spans":[{{"spanID":"01","tags":[{{"key":"k","value":{}1{}}}]}}]}}]}}"#,
+        "[".repeat(DEPTH),
+        "]".repeat(DEPTH)
+    );
     // serde_json skips ignored values iteratively, so a deep value where a scalar belongs is dropped
     // with a warning instead of failing the file.
     let set = try_import(jaeger.as_bytes(), "deep-jaeger.json").unwrap();
@@ -153,8 +161,14 @@ fn jsonl_bad_lines_become_warnings() {
     assert_eq!(set.sources[0].format, "otlp-jsonl");
     assert_eq!(set.sources[0].span_records, 2);
     let kinds: Vec<_> = set.warnings.iter().map(|w| (w.kind, w.message.clone())).collect();
-    assert!(kinds.iter().any(|(k, m)| *k == spanlens_model::WarningKind::InvalidValue && m.starts_with("line 2:")), "{kinds:#?}");
-    assert!(kinds.iter().any(|(k, m)| *k == spanlens_model::WarningKind::Truncated && m.starts_with("line 5:")), "{kinds:#?}");
+    assert!(
+        kinds.iter().any(|(k, m)| *k == spanlens_model::WarningKind::InvalidValue && m.starts_with("line 2:")),
+        "{kinds:#?}"
+    );
+    assert!(
+        kinds.iter().any(|(k, m)| *k == spanlens_model::WarningKind::Truncated && m.starts_with("line 5:")),
+        "{kinds:#?}"
+    );
     let e = expect_error(format!("{good}\n{good}").replace("resourceSpans", "x").as_bytes(), "nothing.jsonl");
     assert!(!e.message.is_empty());
 }

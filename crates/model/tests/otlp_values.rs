@@ -115,7 +115,9 @@ fn enums_as_numbers_and_names() {
         assert_eq!(set.traces[0].spans[0].status.code, StatusCode::Ok);
         assert_eq!(set.resolve(set.traces[0].spans[0].service), "unknown_service");
     }
-    let (set, _) = load(r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"01","spanId":"02","kind":"BOGUS","status":{"code":"STATUS_CODE_OK"}}]}]}]}"#);
+    let (set, _) = load(
+        r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"01","spanId":"02","kind":"BOGUS","status":{"code":"STATUS_CODE_OK"}}]}]}]}"#,
+    );
     assert_eq!(set.traces[0].spans[0].status.code, StatusCode::Ok);
     assert!(set.warnings.iter().any(|w| w.kind == WarningKind::InvalidValue && w.message.contains("kind")));
 }

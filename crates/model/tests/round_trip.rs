@@ -80,7 +80,11 @@ fn canon(set: &TraceSet, mode: Mode) -> Vec<CSpan> {
                 id: span.span_id.0,
                 start: micros(span.start_nanos, mode),
                 name: s.resolve(span.name).to_owned(),
-                end: micros(span.end_nanos(), mode),
+                end: if mode == Mode::Jaeger {
+                    span.end_nanos().div_euclid(1000) + i64::from(span.end_nanos().rem_euclid(1000) != 0)
+                } else {
+                    span.end_nanos()
+                },
                 parent: span.parent_span_id.map(|p| p.0),
                 missing_parent: t.tree.missing_parent[i],
                 depth: t.tree.depth[i],

@@ -104,27 +104,11 @@ pub enum BinaryOp {
 
 impl BinaryOp {
     pub fn is_arithmetic(self) -> bool {
-        matches!(
-            self,
-            BinaryOp::Add
-                | BinaryOp::Sub
-                | BinaryOp::Mul
-                | BinaryOp::Div
-                | BinaryOp::Mod
-                | BinaryOp::Pow
-        )
+        matches!(self, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod | BinaryOp::Pow)
     }
 
     pub fn is_comparison(self) -> bool {
-        matches!(
-            self,
-            BinaryOp::Eq
-                | BinaryOp::Neq
-                | BinaryOp::Lt
-                | BinaryOp::Lte
-                | BinaryOp::Gt
-                | BinaryOp::Gte
-        )
+        matches!(self, BinaryOp::Eq | BinaryOp::Neq | BinaryOp::Lt | BinaryOp::Lte | BinaryOp::Gt | BinaryOp::Gte)
     }
 
     pub fn is_regex(self) -> bool {
@@ -175,15 +159,8 @@ pub enum ExprKind {
     Static(Static),
     Attribute(Attribute),
     Intrinsic(Intrinsic),
-    Unary {
-        op: UnaryOp,
-        operand: Box<Expr>,
-    },
-    Binary {
-        op: BinaryOp,
-        lhs: Box<Expr>,
-        rhs: Box<Expr>,
-    },
+    Unary { op: UnaryOp, operand: Box<Expr> },
+    Binary { op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr> },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -257,16 +234,8 @@ pub struct Aggregate {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ScalarExpr {
     Aggregate(Aggregate),
-    Static {
-        value: Static,
-        range: Range<usize>,
-    },
-    Binary {
-        op: BinaryOp,
-        lhs: Box<ScalarExpr>,
-        rhs: Box<ScalarExpr>,
-        range: Range<usize>,
-    },
+    Static { value: Static, range: Range<usize> },
+    Binary { op: BinaryOp, lhs: Box<ScalarExpr>, rhs: Box<ScalarExpr>, range: Range<usize> },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -281,17 +250,9 @@ pub struct ScalarFilter {
 pub enum Stage {
     Spanset(SpansetExpr),
     ScalarFilter(ScalarFilter),
-    By {
-        expr: Expr,
-        range: Range<usize>,
-    },
-    Coalesce {
-        range: Range<usize>,
-    },
-    Select {
-        fields: Vec<Expr>,
-        range: Range<usize>,
-    },
+    By { expr: Expr, range: Range<usize> },
+    Coalesce { range: Range<usize> },
+    Select { fields: Vec<Expr>, range: Range<usize> },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -303,20 +264,9 @@ pub struct Pipeline {
 /// `(pipeline | count()) OP ...`: parses, Tempo rejects it as unsupported.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ScalarPipelineExpr {
-    Pipeline {
-        pipeline: Pipeline,
-        aggregate: Aggregate,
-    },
-    Binary {
-        op: BinaryOp,
-        lhs: Box<ScalarPipelineExpr>,
-        rhs: Box<ScalarPipelineExpr>,
-        range: Range<usize>,
-    },
-    Static {
-        value: Static,
-        range: Range<usize>,
-    },
+    Pipeline { pipeline: Pipeline, aggregate: Aggregate },
+    Binary { op: BinaryOp, lhs: Box<ScalarPipelineExpr>, rhs: Box<ScalarPipelineExpr>, range: Range<usize> },
+    Static { value: Static, range: Range<usize> },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -365,35 +315,16 @@ pub enum SecondStage {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum MetricsExpr {
-    Query {
-        pipeline: Pipeline,
-        func: MetricsFn,
-    },
-    Scalar {
-        value: f64,
-        range: Range<usize>,
-    },
-    Binary {
-        op: BinaryOp,
-        lhs: Box<MetricsExpr>,
-        rhs: Box<MetricsExpr>,
-        range: Range<usize>,
-    },
-    Staged {
-        expr: Box<MetricsExpr>,
-        stages: Vec<SecondStage>,
-    },
+    Query { pipeline: Pipeline, func: MetricsFn },
+    Scalar { value: f64, range: Range<usize> },
+    Binary { op: BinaryOp, lhs: Box<MetricsExpr>, rhs: Box<MetricsExpr>, range: Range<usize> },
+    Staged { expr: Box<MetricsExpr>, stages: Vec<SecondStage> },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Root {
     Spans(SpansetExpr),
-    ScalarFilter {
-        op: BinaryOp,
-        lhs: ScalarPipelineExpr,
-        rhs: ScalarPipelineExpr,
-        range: Range<usize>,
-    },
+    ScalarFilter { op: BinaryOp, lhs: ScalarPipelineExpr, rhs: ScalarPipelineExpr, range: Range<usize> },
     Metrics(MetricsExpr),
 }
 

@@ -95,11 +95,7 @@ fn operand_before(toks: &[Token], end: usize) -> Option<ValueTarget> {
             Some(ValueTarget::Attribute { scope, name })
         }
         Some(TokenKind::Keyword(k)) => {
-            if let Some(TokenKind::ScopeColon(s)) = end
-                .checked_sub(1)
-                .and_then(|i| toks.get(i))
-                .map(|t| &t.kind)
-            {
+            if let Some(TokenKind::ScopeColon(s)) = end.checked_sub(1).and_then(|i| toks.get(i)).map(|t| &t.kind) {
                 return field_scoped_intrinsic(*s, *k).map(ValueTarget::Intrinsic);
             }
             crate::parser::field_bare_intrinsic(*k).map(ValueTarget::Intrinsic)
@@ -113,11 +109,7 @@ pub fn completion_at(src: &str, cursor: usize) -> Completion {
     let cursor = floor_char_boundary(src, cursor);
     let before = &src[..cursor];
     let toks = lex(before);
-    let none = |kind| Completion {
-        kind,
-        prefix: String::new(),
-        replace: cursor..cursor,
-    };
+    let none = |kind| Completion { kind, prefix: String::new(), replace: cursor..cursor };
     let Some(last_idx) = toks.len().checked_sub(1) else {
         return none(CompletionKind::QueryStart);
     };
@@ -147,21 +139,15 @@ pub fn completion_at(src: &str, cursor: usize) -> Completion {
         let prev = last_idx.checked_sub(1).map(|i| &toks[i].kind);
         let kind = match prev {
             Some(TokenKind::ScopeColon(s)) => CompletionKind::ScopedIntrinsic { scope: *s },
-            Some(k) if is_comparison(k) => {
-                match operand_before(&toks, last_idx.saturating_sub(2)) {
-                    Some(target) => CompletionKind::Value { target },
-                    None => CompletionKind::None,
-                }
-            }
+            Some(k) if is_comparison(k) => match operand_before(&toks, last_idx.saturating_sub(2)) {
+                Some(target) => CompletionKind::Value { target },
+                None => CompletionKind::None,
+            },
             Some(TokenKind::Pipe) => CompletionKind::PipelineStage,
             None => CompletionKind::QueryStart,
             _ => CompletionKind::Field,
         };
-        return Completion {
-            kind,
-            prefix,
-            replace: last.range.clone(),
-        };
+        return Completion { kind, prefix, replace: last.range.clone() };
     }
     if touching && let TokenKind::ScopeColon(s) = last.kind {
         return none(CompletionKind::ScopedIntrinsic { scope: s });
@@ -170,24 +156,15 @@ pub fn completion_at(src: &str, cursor: usize) -> Completion {
     if touching
         && matches!(
             last.kind,
-            TokenKind::String(_)
-                | TokenKind::Invalid(_)
-                | TokenKind::Integer(_)
-                | TokenKind::Float(_)
+            TokenKind::String(_) | TokenKind::Invalid(_) | TokenKind::Integer(_) | TokenKind::Float(_)
         )
     {
         if let Some(op_idx) = last_idx.checked_sub(1)
             && is_comparison(&toks[op_idx].kind)
             && let Some(target) = operand_before(&toks, op_idx.saturating_sub(1))
         {
-            let prefix = before[last.range.clone()]
-                .trim_start_matches(['"', '`'])
-                .to_string();
-            return Completion {
-                kind: CompletionKind::Value { target },
-                prefix,
-                replace: last.range.clone(),
-            };
+            let prefix = before[last.range.clone()].trim_start_matches(['"', '`']).to_string();
+            return Completion { kind: CompletionKind::Value { target }, prefix, replace: last.range.clone() };
         }
         return none(CompletionKind::None);
     }
@@ -201,11 +178,7 @@ pub fn completion_at(src: &str, cursor: usize) -> Completion {
         return none(CompletionKind::Operator);
     }
     let kind = match &last.kind {
-        TokenKind::OpenBrace
-        | TokenKind::And
-        | TokenKind::Or
-        | TokenKind::Not
-        | TokenKind::OpenParen => {
+        TokenKind::OpenBrace | TokenKind::And | TokenKind::Or | TokenKind::Not | TokenKind::OpenParen => {
             if inside_braces(&toks) {
                 CompletionKind::Field
             } else {
@@ -245,47 +218,19 @@ mod tests {
     fn completes_common_positions() {
         assert_eq!(kind(""), CompletionKind::QueryStart);
         assert_eq!(kind("{ "), CompletionKind::Field);
-        assert_eq!(
-            kind("{ span."),
-            CompletionKind::AttributeName {
-                scope: AttrScope::Span
-            }
-        );
+        assert_eq!(kind("{ span."), CompletionKind::AttributeName { scope: AttrScope::Span });
         let c = completion_at("{ resource.serv", 15);
-        assert_eq!(
-            c.kind,
-            CompletionKind::AttributeName {
-                scope: AttrScope::Resource
-            }
-        );
+        assert_eq!(c.kind, CompletionKind::AttributeName { scope: AttrScope::Resource });
         assert_eq!((c.prefix.as_str(), c.replace), ("serv", 11..15));
-        assert_eq!(
-            kind("{ span:"),
-            CompletionKind::ScopedIntrinsic {
-                scope: ScopeColon::Span
-            }
-        );
+        assert_eq!(kind("{ span:"), CompletionKind::ScopedIntrinsic { scope: ScopeColon::Span });
         assert_eq!(kind("{ .http.method "), CompletionKind::Operator);
         let want = CompletionKind::Value {
-            target: ValueTarget::Attribute {
-                scope: AttrScope::None,
-                name: "http.method".into(),
-            },
+            target: ValueTarget::Attribute { scope: AttrScope::None, name: "http.method".into() },
         };
         assert_eq!(kind("{ .http.method = "), want);
         assert_eq!(kind("{ .http.method = \"GE"), want);
-        assert_eq!(
-            kind("{ status = "),
-            CompletionKind::Value {
-                target: ValueTarget::Intrinsic(Intrinsic::Status)
-            }
-        );
-        assert_eq!(
-            kind("{ span:kind != "),
-            CompletionKind::Value {
-                target: ValueTarget::Intrinsic(Intrinsic::Kind)
-            }
-        );
+        assert_eq!(kind("{ status = "), CompletionKind::Value { target: ValueTarget::Intrinsic(Intrinsic::Status) });
+        assert_eq!(kind("{ span:kind != "), CompletionKind::Value { target: ValueTarget::Intrinsic(Intrinsic::Kind) });
         assert_eq!(kind("{ } "), CompletionKind::SpansetOperator);
         assert_eq!(kind("{ } | "), CompletionKind::PipelineStage);
         assert_eq!(kind("{ .a = 1 && "), CompletionKind::Field);

@@ -1,10 +1,7 @@
 //! Tempo-style rendering of field expressions (`ast_stringer.go` format):
 //! used to name spanset attributes such as `by(.foo)` and `avg(duration)`.
 
-use crate::ast::{
-    AggregateKind, AttrScope, Attribute, Expr, ExprKind, Intrinsic, SpanKind, Static, Status,
-    UnaryOp,
-};
+use crate::ast::{AggregateKind, AttrScope, Attribute, Expr, ExprKind, Intrinsic, SpanKind, Static, Status, UnaryOp};
 use crate::duration::format_go_duration;
 use std::fmt::{self, Display, Formatter, Write};
 
@@ -28,11 +25,7 @@ impl Display for Expr {
 }
 
 fn operand_fmt(e: &Expr, f: &mut Formatter<'_>) -> fmt::Result {
-    if matches!(e.kind, ExprKind::Binary { .. }) {
-        write!(f, "({e})")
-    } else {
-        e.fmt(f)
-    }
+    if matches!(e.kind, ExprKind::Binary { .. }) { write!(f, "({e})") } else { e.fmt(f) }
 }
 
 pub fn intrinsic_name(i: Intrinsic) -> &'static str {
@@ -75,17 +68,10 @@ impl Display for Attribute {
             AttrScope::Link => "link.",
             AttrScope::Instrumentation => "instrumentation.",
         };
-        let prefix = if self.parent && self.scope == AttrScope::None {
-            "."
-        } else {
-            prefix
-        };
+        let prefix = if self.parent && self.scope == AttrScope::None { "." } else { prefix };
         f.write_str(prefix)?;
-        let plain = !self.name.is_empty()
-            && !self
-                .name
-                .chars()
-                .any(|c| c.is_whitespace() || "{}()=~!<>&|^,\"".contains(c));
+        let plain =
+            !self.name.is_empty() && !self.name.chars().any(|c| c.is_whitespace() || "{}()=~!<>&|^,\"".contains(c));
         if plain {
             f.write_str(&self.name)
         } else {

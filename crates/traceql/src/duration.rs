@@ -86,10 +86,8 @@ fn parse_go(text: &str) -> Option<i64> {
         } else if int_part.is_empty() {
             return None;
         }
-        let unit_len = after
-            .char_indices()
-            .find(|(_, c)| *c == '.' || c.is_ascii_digit())
-            .map_or(after.len(), |(i, _)| i);
+        let unit_len =
+            after.char_indices().find(|(_, c)| *c == '.' || c.is_ascii_digit()).map_or(after.len(), |(i, _)| i);
         let (unit, tail) = after.split_at(unit_len);
         let unit_ns: u64 = match unit {
             "ns" => 1,
@@ -100,31 +98,20 @@ fn parse_go(text: &str) -> Option<i64> {
             "h" => NS_PER_H,
             _ => return None,
         };
-        let whole: u64 = if int_part.is_empty() {
-            0
-        } else {
-            int_part.parse().ok()?
-        };
+        let whole: u64 = if int_part.is_empty() { 0 } else { int_part.parse().ok()? };
         let mut value = whole.checked_mul(unit_ns)?;
         if !frac_part.is_empty() {
             // Go keeps as many fraction digits as fit and scales in float.
             let mut frac: u64 = 0;
             let mut scale: f64 = 1.0;
             for d in frac_part.bytes() {
-                let Some(next) = frac
-                    .checked_mul(10)
-                    .and_then(|f| f.checked_add(u64::from(d - b'0')))
-                else {
+                let Some(next) = frac.checked_mul(10).and_then(|f| f.checked_add(u64::from(d - b'0'))) else {
                     break;
                 };
                 frac = next;
                 scale *= 10.0;
             }
-            #[allow(
-                clippy::cast_possible_truncation,
-                clippy::cast_sign_loss,
-                clippy::cast_precision_loss
-            )]
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
             let extra = (frac as f64 * (unit_ns as f64 / scale)) as u64;
             value = value.checked_add(extra)?;
         }
@@ -195,18 +182,9 @@ mod tests {
         assert_eq!(parse_duration_nanos("1.5m"), Some(90 * NS_PER_S as i64));
         assert_eq!(parse_duration_nanos("2d"), Some(2 * NS_PER_D as i64));
         assert_eq!(parse_duration_nanos("1y"), Some(NS_PER_Y as i64));
-        assert_eq!(
-            parse_duration_nanos("1d12h"),
-            Some((NS_PER_D + 12 * NS_PER_H) as i64)
-        );
-        assert_eq!(
-            parse_duration_nanos("1h15m30.918273645s"),
-            Some(4_530_918_273_645)
-        );
-        assert_eq!(
-            parse_duration_nanos(".24h"),
-            Some((NS_PER_H as f64 * 0.24) as i64)
-        );
+        assert_eq!(parse_duration_nanos("1d12h"), Some((NS_PER_D + 12 * NS_PER_H) as i64));
+        assert_eq!(parse_duration_nanos("1h15m30.918273645s"), Some(4_530_918_273_645));
+        assert_eq!(parse_duration_nanos(".24h"), Some((NS_PER_H as f64 * 0.24) as i64));
     }
 
     #[test]

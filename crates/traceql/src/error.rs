@@ -52,31 +52,14 @@ fn kind_label(kind: ErrorKind) -> &'static str {
 
 impl Error {
     /// Builds an error and resolves its line/column against `src`.
-    pub fn new(
-        kind: ErrorKind,
-        message: impl Into<String>,
-        range: Range<usize>,
-        src: &str,
-    ) -> Self {
+    pub fn new(kind: ErrorKind, message: impl Into<String>, range: Range<usize>, src: &str) -> Self {
         let (line, col) = line_col(src, range.start);
-        Error {
-            kind,
-            message: message.into(),
-            range,
-            line,
-            col,
-        }
+        Error { kind, message: message.into(), range, line, col }
     }
 
     /// An error not tied to a place in the text (e.g. runtime errors).
     pub fn unplaced(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error {
-            kind,
-            message: message.into(),
-            range: 0..0,
-            line: 1,
-            col: 1,
-        }
+        Error { kind, message: message.into(), range: 0..0, line: 1, col: 1 }
     }
 }
 
@@ -106,11 +89,7 @@ pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
 pub struct Errors(pub Vec<Error>);
 
 fn summary(errors: &[Error]) -> String {
-    errors
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
+    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
 }
 
 impl Errors {

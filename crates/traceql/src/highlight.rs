@@ -41,9 +41,7 @@ pub struct HighlightToken {
 pub fn classify(kind: &TokenKind) -> Option<TokenClass> {
     use TokenKind as T;
     Some(match kind {
-        T::OpenBrace | T::CloseBrace | T::OpenParen | T::CloseParen | T::Comma => {
-            TokenClass::Punctuation
-        }
+        T::OpenBrace | T::CloseBrace | T::OpenParen | T::CloseParen | T::Comma => TokenClass::Punctuation,
         T::String(_) => TokenClass::String,
         T::Integer(_) | T::Float(_) => TokenClass::Number,
         T::DurationNanos(_) => TokenClass::Duration,
@@ -64,12 +62,7 @@ pub fn classify(kind: &TokenKind) -> Option<TokenClass> {
 pub fn tokens(src: &str) -> Vec<HighlightToken> {
     lex(src)
         .into_iter()
-        .filter_map(|t| {
-            classify(&t.kind).map(|class| HighlightToken {
-                class,
-                range: t.range,
-            })
-        })
+        .filter_map(|t| classify(&t.kind).map(|class| HighlightToken { class, range: t.range }))
         .collect()
 }
 

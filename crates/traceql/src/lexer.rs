@@ -8,11 +8,7 @@ use crate::token::{Keyword, OPERATORS, ScopeColon, ScopeDot, Token, TokenKind};
 
 /// Lexes the whole input. The result never contains an end-of-input token.
 pub fn lex(src: &str) -> Vec<Token> {
-    let mut lexer = Lexer {
-        src,
-        pos: 0,
-        tokens: Vec::new(),
-    };
+    let mut lexer = Lexer { src, pos: 0, tokens: Vec::new() };
     lexer.run();
     lexer.tokens
 }
@@ -25,25 +21,7 @@ struct Lexer<'a> {
 
 /// Runes that end an unquoted attribute name.
 fn ends_attribute(c: char) -> bool {
-    matches!(
-        c,
-        ' ' | '\t'
-            | '\n'
-            | '\r'
-            | '{'
-            | '}'
-            | '('
-            | ')'
-            | '='
-            | '~'
-            | '!'
-            | '<'
-            | '>'
-            | '&'
-            | '|'
-            | '^'
-            | ','
-    )
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '{' | '}' | '(' | ')' | '=' | '~' | '!' | '<' | '>' | '&' | '|' | '^' | ',')
 }
 
 fn is_duration_rune(c: char) -> bool {
@@ -78,10 +56,7 @@ impl Lexer<'_> {
     }
 
     fn push(&mut self, kind: TokenKind, start: usize) {
-        self.tokens.push(Token {
-            kind,
-            range: start..self.pos,
-        });
+        self.tokens.push(Token { kind, range: start..self.pos });
     }
 
     fn run(&mut self) {
@@ -245,10 +220,7 @@ impl Lexer<'_> {
                 i += 1;
             }
             self.pos = i;
-            self.push(
-                TokenKind::Invalid("invalid integer: only decimal numbers are allowed".into()),
-                start,
-            );
+            self.push(TokenKind::Invalid("invalid integer: only decimal numbers are allowed".into()), start);
             return;
         }
         while at(i).is_ascii_digit() || at(i) == b'_' {
@@ -292,12 +264,7 @@ impl Lexer<'_> {
             }
         };
         if !matches!(number, TokenKind::Invalid(_)) && self.peek().is_some_and(is_duration_rune) {
-            let suffix_len: usize = self
-                .rest()
-                .chars()
-                .take_while(|c| is_duration_rune(*c))
-                .map(char::len_utf8)
-                .sum();
+            let suffix_len: usize = self.rest().chars().take_while(|c| is_duration_rune(*c)).map(char::len_utf8).sum();
             let candidate = &self.src[start..self.pos + suffix_len];
             if let Some(nanos) = parse_duration_nanos(candidate) {
                 self.pos += suffix_len;
@@ -373,16 +340,9 @@ impl Lexer<'_> {
             '0'..='7' => (2, 8),
             _ => return Err("invalid escape sequence in string".into()),
         };
-        let mut value: u32 = if radix == 8 {
-            c.to_digit(8).unwrap_or(0)
-        } else {
-            0
-        };
+        let mut value: u32 = if radix == 8 { c.to_digit(8).unwrap_or(0) } else { 0 };
         for _ in 0..digits {
-            let d = self
-                .peek()
-                .and_then(|d| d.to_digit(radix))
-                .ok_or("invalid escape sequence in string")?;
+            let d = self.peek().and_then(|d| d.to_digit(radix)).ok_or("invalid escape sequence in string")?;
             self.bump();
             value = value * radix + d;
         }
@@ -445,21 +405,10 @@ mod tests {
     fn attributes() {
         assert_eq!(names(".foo"), ["DOT", "IDENTIFIER", "END_ATTRIBUTE"]);
         assert_eq!(names(". foo"), ["DOT", "END_ATTRIBUTE", "IDENTIFIER"]);
-        assert_eq!(
-            names("parent.span.foo"),
-            ["PARENT_DOT", "SPAN_DOT", "IDENTIFIER", "END_ATTRIBUTE"]
-        );
+        assert_eq!(names("parent.span.foo"), ["PARENT_DOT", "SPAN_DOT", "IDENTIFIER", "END_ATTRIBUTE"]);
         assert_eq!(
             names(".foo}.bar"),
-            [
-                "DOT",
-                "IDENTIFIER",
-                "END_ATTRIBUTE",
-                "CLOSE_BRACE",
-                "DOT",
-                "IDENTIFIER",
-                "END_ATTRIBUTE"
-            ]
+            ["DOT", "IDENTIFIER", "END_ATTRIBUTE", "CLOSE_BRACE", "DOT", "IDENTIFIER", "END_ATTRIBUTE"]
         );
         let toks = lex(r#"span."a b".c"#);
         assert_eq!(toks[1].kind, TokenKind::AttrName("a b.c".into()));
@@ -470,10 +419,7 @@ mod tests {
 
     #[test]
     fn numbers_and_durations() {
-        assert_eq!(
-            lex("1.5m")[0].kind,
-            TokenKind::DurationNanos(90_000_000_000)
-        );
+        assert_eq!(lex("1.5m")[0].kind, TokenKind::DurationNanos(90_000_000_000));
         assert_eq!(names("1.5d"), ["FLOAT", "IDENTIFIER"]);
         assert_eq!(names("1t"), ["INTEGER", "IDENTIFIER"]);
         assert_eq!(names(".3"), ["FLOAT"]);
@@ -486,28 +432,12 @@ mod tests {
 
     #[test]
     fn operators_and_strings() {
-        assert_eq!(
-            names("!<< &>> == & :"),
-            [
-                "NOT_ANCE",
-                "UNION_DESC",
-                "EQ",
-                "EQ",
-                "IDENTIFIER",
-                "IDENTIFIER"
-            ]
-        );
-        assert_eq!(
-            lex(r#""a\tb\x41""#)[0].kind,
-            TokenKind::String("a\tbA".into())
-        );
+        assert_eq!(names("!<< &>> == & :"), ["NOT_ANCE", "UNION_DESC", "EQ", "EQ", "IDENTIFIER", "IDENTIFIER"]);
+        assert_eq!(lex(r#""a\tb\x41""#)[0].kind, TokenKind::String("a\tbA".into()));
         assert_eq!(lex("`raw\\n`")[0].kind, TokenKind::String("raw\\n".into()));
         assert_eq!(names("/* c */ 1 // x"), ["INTEGER"]);
         assert_eq!(names("\"open"), ["INVALID"]);
-        assert_eq!(
-            names("span:id trace:x"),
-            ["SPAN_COLON", "ID", "TRACE_COLON", "IDENTIFIER"]
-        );
+        assert_eq!(names("span:id trace:x"), ["SPAN_COLON", "ID", "TRACE_COLON", "IDENTIFIER"]);
     }
 
     #[test]

@@ -111,19 +111,11 @@ pub const KEYWORDS: &[(&str, Keyword, &str)] = &[
     ("statusMessage", Keyword::StatusMessage, "STATUS_MESSAGE"),
     ("kind", Keyword::Kind, "KIND"),
     ("rootName", Keyword::RootName, "ROOTNAME"),
-    (
-        "rootServiceName",
-        Keyword::RootServiceName,
-        "ROOTSERVICENAME",
-    ),
+    ("rootServiceName", Keyword::RootServiceName, "ROOTSERVICENAME"),
     ("traceDuration", Keyword::TraceDuration, "TRACEDURATION"),
     ("nestedSetLeft", Keyword::NestedSetLeft, "NESTEDSETLEFT"),
     ("nestedSetRight", Keyword::NestedSetRight, "NESTEDSETRIGHT"),
-    (
-        "nestedSetParent",
-        Keyword::NestedSetParent,
-        "NESTEDSETPARENT",
-    ),
+    ("nestedSetParent", Keyword::NestedSetParent, "NESTEDSETPARENT"),
     ("parent", Keyword::Parent, "PARENT"),
     ("childCount", Keyword::ChildCount, "CHILDCOUNT"),
     ("rootService", Keyword::RootService, "ROOTSERVICE"),
@@ -147,16 +139,8 @@ pub const KEYWORDS: &[(&str, Keyword, &str)] = &[
     ("max_over_time", Keyword::MaxOverTime, "MAX_OVER_TIME"),
     ("avg_over_time", Keyword::AvgOverTime, "AVG_OVER_TIME"),
     ("sum_over_time", Keyword::SumOverTime, "SUM_OVER_TIME"),
-    (
-        "quantile_over_time",
-        Keyword::QuantileOverTime,
-        "QUANTILE_OVER_TIME",
-    ),
-    (
-        "histogram_over_time",
-        Keyword::HistogramOverTime,
-        "HISTOGRAM_OVER_TIME",
-    ),
+    ("quantile_over_time", Keyword::QuantileOverTime, "QUANTILE_OVER_TIME"),
+    ("histogram_over_time", Keyword::HistogramOverTime, "HISTOGRAM_OVER_TIME"),
     ("compare", Keyword::Compare, "COMPARE"),
     ("topk", Keyword::Topk, "TOPK"),
     ("bottomk", Keyword::Bottomk, "BOTTOMK"),
@@ -165,24 +149,15 @@ pub const KEYWORDS: &[(&str, Keyword, &str)] = &[
 
 impl Keyword {
     pub fn lookup(text: &str) -> Option<Keyword> {
-        KEYWORDS
-            .iter()
-            .find(|(t, _, _)| *t == text)
-            .map(|(_, k, _)| *k)
+        KEYWORDS.iter().find(|(t, _, _)| *t == text).map(|(_, k, _)| *k)
     }
 
     pub fn text(self) -> &'static str {
-        KEYWORDS
-            .iter()
-            .find(|(_, k, _)| *k == self)
-            .map_or("", |(t, _, _)| t)
+        KEYWORDS.iter().find(|(_, k, _)| *k == self).map_or("", |(t, _, _)| t)
     }
 
     fn tempo_name(self) -> &'static str {
-        KEYWORDS
-            .iter()
-            .find(|(_, k, _)| *k == self)
-            .map_or("", |(_, _, n)| n)
+        KEYWORDS.iter().find(|(_, k, _)| *k == self).map_or("", |(_, _, n)| n)
     }
 
     pub fn is_literal(self) -> bool {

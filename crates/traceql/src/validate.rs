@@ -3,8 +3,8 @@
 //! rejects as unsupported (`parent`, complex scalar filters).
 
 use crate::ast::{
-    AttrScope, BinaryOp, Expr, ExprKind, Intrinsic, MetricsExpr, MetricsFnKind, Pipeline, Query,
-    Root, ScalarExpr, ScalarPipelineExpr, SecondStage, SpansetExpr, Stage, Static, UnaryOp,
+    AttrScope, BinaryOp, Expr, ExprKind, Intrinsic, MetricsExpr, MetricsFnKind, Pipeline, Query, Root, ScalarExpr,
+    ScalarPipelineExpr, SecondStage, SpansetExpr, Stage, Static, UnaryOp,
 };
 use crate::error::{Error, ErrorKind, Errors};
 use std::ops::Range;
@@ -93,23 +93,14 @@ fn static_type(s: &Static) -> Type {
 
 /// Compiles a TraceQL regex: RE2 syntax, fully anchored, `.` matches `\n`.
 pub fn compile_regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
-    regex::RegexBuilder::new(&format!("^(?s:{pattern})$"))
-        .size_limit(1 << 22)
-        .build()
+    regex::RegexBuilder::new(&format!("^(?s:{pattern})$")).size_limit(1 << 22).build()
 }
 
 /// Validates a parsed query; returns all validation/unsupported errors.
 pub fn validate(src: &str, query: &Query) -> Result<(), Errors> {
-    let mut v = Validator {
-        src,
-        errors: Vec::new(),
-    };
+    let mut v = Validator { src, errors: Vec::new() };
     v.root(&query.root);
-    if v.errors.is_empty() {
-        Ok(())
-    } else {
-        Err(Errors(v.errors))
-    }
+    if v.errors.is_empty() { Ok(()) } else { Err(Errors(v.errors)) }
 }
 
 struct Validator<'a> {
@@ -144,9 +135,7 @@ impl Validator<'_> {
     fn root(&mut self, root: &Root) {
         match root {
             Root::Spans(s) => self.spanset(s),
-            Root::ScalarFilter {
-                lhs, rhs, range, ..
-            } => {
+            Root::ScalarFilter { lhs, rhs, range, .. } => {
                 let before = self.errors.len();
                 self.scalar_pipeline(lhs);
                 self.scalar_pipeline(rhs);
@@ -164,10 +153,7 @@ impl Validator<'_> {
 
     fn scalar_pipeline(&mut self, e: &ScalarPipelineExpr) {
         match e {
-            ScalarPipelineExpr::Pipeline {
-                pipeline,
-                aggregate,
-            } => {
+            ScalarPipelineExpr::Pipeline { pipeline, aggregate } => {
                 self.pipeline(pipeline);
                 self.scalar(&ScalarExpr::Aggregate(aggregate.clone()));
             }
@@ -199,8 +185,7 @@ impl Validator<'_> {
                     self.scalar(&f.lhs);
                     self.scalar(&f.rhs);
                     if self.errors.len() == before {
-                        let supported = matches!(f.lhs, ScalarExpr::Aggregate(_))
-                            && !contains_aggregate(&f.rhs);
+                        let supported = matches!(f.lhs, ScalarExpr::Aggregate(_)) && !contains_aggregate(&f.rhs);
                         if !supported {
                             self.err(
                                 ErrorKind::Unsupported,
@@ -216,11 +201,7 @@ impl Validator<'_> {
                     }
                     self.type_of(expr);
                     if !references_span(expr) {
-                        self.err(
-                            ErrorKind::Validation,
-                            expr.range.clone(),
-                            "by() must reference the span",
-                        );
+                        self.err(ErrorKind::Validation, expr.range.clone(), "by() must reference the span");
                     }
                 }
                 Stage::Select { fields, .. } => {
@@ -237,11 +218,7 @@ impl Validator<'_> {
     fn parent_unsupported(&mut self, e: &Expr) -> bool {
         match find_parent(e) {
             Some(range) => {
-                self.err(
-                    ErrorKind::Unsupported,
-                    range,
-                    "parent scope is not yet supported",
-                );
+                self.err(ErrorKind::Unsupported, range, "parent scope is not yet supported");
                 true
             }
             None => false,
@@ -269,11 +246,7 @@ impl Validator<'_> {
                         format!("aggregate argument must be numeric, found {}", t.name()),
                     );
                 } else if !references_span(arg) {
-                    self.err(
-                        ErrorKind::Validation,
-                        arg.range.clone(),
-                        "aggregate argument must reference the span",
-                    );
+                    self.err(ErrorKind::Validation, arg.range.clone(), "aggregate argument must reference the span");
                 }
             }
             ScalarExpr::Static { .. } => {}
@@ -351,11 +324,7 @@ impl Validator<'_> {
                 return None;
             }
             if let Err(err) = compile_regex(pattern) {
-                self.err(
-                    ErrorKind::Validation,
-                    rhs.range.clone(),
-                    format!("invalid regex: {err}"),
-                );
+                self.err(ErrorKind::Validation, rhs.range.clone(), format!("invalid regex: {err}"));
                 return None;
             }
             return Some(Type::Bool);
@@ -365,16 +334,10 @@ impl Validator<'_> {
             if op == BinaryOp::Eq {
                 match &other.kind {
                     ExprKind::Intrinsic(_) => {
-                        self.err(
-                            ErrorKind::Validation,
-                            e.range.clone(),
-                            "intrinsics cannot be compared with nil",
-                        );
+                        self.err(ErrorKind::Validation, e.range.clone(), "intrinsics cannot be compared with nil");
                         return None;
                     }
-                    ExprKind::Attribute(a)
-                        if a.scope == AttrScope::Resource && a.name == "service.name" =>
-                    {
+                    ExprKind::Attribute(a) if a.scope == AttrScope::Resource && a.name == "service.name" => {
                         self.err(
                             ErrorKind::Validation,
                             e.range.clone(),
@@ -405,9 +368,7 @@ impl Validator<'_> {
                 || match op {
                     _ if op.is_arithmetic() => t.is_numeric(),
                     BinaryOp::Eq | BinaryOp::Neq => true,
-                    BinaryOp::Lt | BinaryOp::Lte | BinaryOp::Gt | BinaryOp::Gte => {
-                        t.is_numeric() || t == Type::String
-                    }
+                    BinaryOp::Lt | BinaryOp::Lte | BinaryOp::Gt | BinaryOp::Gte => t.is_numeric() || t == Type::String,
                     BinaryOp::And | BinaryOp::Or => t == Type::Bool,
                     _ => false,
                 };
@@ -469,11 +430,7 @@ impl Validator<'_> {
                     if let SecondStage::TopK { k, range } | SecondStage::BottomK { k, range } = s
                         && *k <= 0
                     {
-                        self.err(
-                            ErrorKind::Validation,
-                            range.clone(),
-                            "topk/bottomk: k must be greater than 0",
-                        );
+                        self.err(ErrorKind::Validation, range.clone(), "topk/bottomk: k must be greater than 0");
                     }
                 }
             }

@@ -29,11 +29,7 @@ fn queries_jsonl() {
             Ok(_) => String::new(),
             Err(e) => e.to_string(),
         };
-        Outcome::expect(
-            query.to_string(),
-            got == category,
-            format!("expected {category}, got {got} {detail}"),
-        )
+        Outcome::expect(query.to_string(), got == category, format!("expected {category}, got {got} {detail}"))
     });
 }
 
@@ -48,11 +44,7 @@ fn lexer_jsonl() {
         if let Some(expected) = row.get("tokens").and_then(Value::as_array) {
             let expected: Vec<&str> = expected.iter().filter_map(Value::as_str).collect();
             let got: Vec<&str> = tokens.iter().map(|t| t.kind.tempo_name()).collect();
-            return Outcome::expect(
-                id,
-                got == expected,
-                format!("expected {expected:?}, got {got:?}"),
-            );
+            return Outcome::expect(id, got == expected, format!("expected {expected:?}, got {got:?}"));
         }
         if let Some(ns) = row.get("duration_ns").and_then(Value::as_i64) {
             let got = match tokens.as_slice() {
@@ -62,17 +54,9 @@ fn lexer_jsonl() {
                 },
                 _ => None,
             };
-            return Outcome::expect(
-                id,
-                got == Some(ns),
-                format!("expected {ns} ns, got {got:?}"),
-            );
+            return Outcome::expect(id, got == Some(ns), format!("expected {ns} ns, got {got:?}"));
         }
-        Outcome::expect(
-            id,
-            false,
-            "row has neither tokens nor duration_ns".to_string(),
-        )
+        Outcome::expect(id, false, "row has neither tokens nor duration_ns".to_string())
     });
 }
 
@@ -98,15 +82,8 @@ fn semantics_jsonl() {
         let input = row["input"].as_array().cloned().unwrap_or_default();
         let (trace, sets) = MockTrace::from_case(&input);
         let result = run(&parsed, &trace, sets);
-        if row
-            .get("expect_error")
-            .is_some_and(|v| !v.is_null() && v != &Value::Bool(false))
-        {
-            return Outcome::expect(
-                id,
-                result.is_err(),
-                format!("expected an error, got {result:?}"),
-            );
+        if row.get("expect_error").is_some_and(|v| !v.is_null() && v != &Value::Bool(false)) {
+            return Outcome::expect(id, result.is_err(), format!("expected an error, got {result:?}"));
         }
         let got = match result {
             Ok(sets) => sets,
@@ -115,16 +92,8 @@ fn semantics_jsonl() {
         let mut got_keys: Vec<String> = got
             .iter()
             .map(|s| {
-                let spans = s
-                    .spans
-                    .iter()
-                    .map(|&i| trace.spans[i as usize].json.clone())
-                    .collect();
-                let attrs = s
-                    .attributes
-                    .iter()
-                    .map(|(k, v)| format!("{k}={v:?}"))
-                    .collect();
+                let spans = s.spans.iter().map(|&i| trace.spans[i as usize].json.clone()).collect();
+                let attrs = s.attributes.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
                 spanset_key(spans, attrs)
             })
             .collect();
@@ -134,36 +103,20 @@ fn semantics_jsonl() {
             .unwrap_or_default()
             .iter()
             .map(|s| {
-                let spans = s["spans"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default()
-                    .iter()
-                    .map(canonical)
-                    .collect();
+                let spans = s["spans"].as_array().cloned().unwrap_or_default().iter().map(canonical).collect();
                 let attrs = s["attributes"]
                     .as_array()
                     .cloned()
                     .unwrap_or_default()
                     .iter()
-                    .map(|a| {
-                        format!(
-                            "{}={:?}",
-                            a["name"].as_str().unwrap_or_default(),
-                            parse_attr_value(a)
-                        )
-                    })
+                    .map(|a| format!("{}={:?}", a["name"].as_str().unwrap_or_default(), parse_attr_value(a)))
                     .collect();
                 spanset_key(spans, attrs)
             })
             .collect();
         got_keys.sort();
         want_keys.sort();
-        Outcome::expect(
-            id,
-            got_keys == want_keys,
-            format!("\n  want {want_keys:?}\n  got  {got_keys:?}"),
-        )
+        Outcome::expect(id, got_keys == want_keys, format!("\n  want {want_keys:?}\n  got  {got_keys:?}"))
     });
 }
 
@@ -180,9 +133,9 @@ fn lenient_jsonl_report() {
             let input = row["input"].as_str().unwrap_or_default();
             let expected = row["expected"].as_str().unwrap_or_default();
             match spanlens_traceql::parse(input).map(|q| q.root) {
-                Ok(spanlens_traceql::ast::Root::Spans(
-                    spanlens_traceql::ast::SpansetExpr::Filter { expr, .. },
-                )) => format!("{{ {expr} }}") == expected,
+                Ok(spanlens_traceql::ast::Root::Spans(spanlens_traceql::ast::SpansetExpr::Filter { expr, .. })) => {
+                    format!("{{ {expr} }}") == expected
+                }
                 _ => false,
             }
         })

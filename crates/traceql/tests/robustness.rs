@@ -23,8 +23,7 @@ fn exercise(q: &str) {
                                         {"intrinsic": "name", "type": "string", "value": "op"}],
              "nested_set": {"parent": 1, "left": 2, "right": 3}}
         ]}]);
-        let (trace, sets) =
-            MockTrace::from_case(input.as_array().map(Vec::as_slice).unwrap_or(&[]));
+        let (trace, sets) = MockTrace::from_case(input.as_array().map(Vec::as_slice).unwrap_or(&[]));
         let _ = run(&query, &trace, sets);
         let _ = serde_json::to_string(&query);
     }
@@ -56,10 +55,7 @@ fn depth_just_under_the_limit_evaluates() {
     let q = format!("{{ {}true }}", "!".repeat(400));
     let query = check(&q).unwrap_or_else(|e| panic!("{e}"));
     let (trace, sets) = MockTrace::from_case(
-        &serde_json::json!([{"spans": [{"attributes": []}]}])
-            .as_array()
-            .cloned()
-            .unwrap_or_default(),
+        &serde_json::json!([{"spans": [{"attributes": []}]}]).as_array().cloned().unwrap_or_default(),
     );
     assert_eq!(run(&query, &trace, sets).map(|s| s.len()).ok(), Some(1));
 }
@@ -75,11 +71,7 @@ impl Rng {
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
     fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
+        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
     }
 }
 
@@ -134,10 +126,7 @@ const FRAGMENTS: &[&str] = &[
 #[test]
 #[ignore = "long-running fuzzer; run with --ignored"]
 fn fuzz_mutations() {
-    let iterations: usize = std::env::var("FUZZ_ITERS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(200_000);
+    let iterations: usize = std::env::var("FUZZ_ITERS").ok().and_then(|s| s.parse().ok()).unwrap_or(200_000);
     let mut seeds: Vec<String> = vec!["{ .a = 1 }".into()];
     if let Some(dir) = common::corpus_dir() {
         for file in ["queries.jsonl", "semantics.jsonl", "lenient.jsonl"] {
@@ -177,8 +166,5 @@ fn fuzz_mutations() {
         let text: String = q.into_iter().collect();
         exercise(&text);
     }
-    println!(
-        "fuzz_mutations: {iterations} iterations, {} seeds, no panics",
-        seeds.len()
-    );
+    println!("fuzz_mutations: {iterations} iterations, {} seeds, no panics", seeds.len());
 }

@@ -7,7 +7,7 @@
 //! `otel.scope.name`/`otel.scope.version`; events become logs whose `event` field is the name;
 //! each trace's resources become its `processes` (`p1`, `p2`, … with the resource attributes other
 //! than `service.name` as process tags). Jaeger times are microseconds, so nanoseconds are
-//! truncated (start and end floored separately, so children stay inside parents). Jaeger tags are
+//! rounded outward (start down, end up, so children stay inside parents). Jaeger tags are
 //! flat: arrays and kvlists are written as their display text with type `string`, bytes as base64
 //! `binary`, non-finite floats as strings.
 

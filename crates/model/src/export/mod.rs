@@ -100,10 +100,13 @@ pub(crate) fn nanos_to_micros(nanos: i64) -> i64 {
     nanos.div_euclid(1000)
 }
 
-/// A span's end in µs minus its start in µs: truncating start and end separately keeps children
-/// inside their parents after the precision loss.
+/// A span's duration in µs from its start rounded down and its end rounded up: every child then
+/// stays inside its parent after the precision loss (a child's rounded interval is inside the
+/// parent's), and a sub-microsecond span gets 1µs rather than a zero that Zipkin reads as "unknown".
 pub(crate) fn duration_micros(span: &Span) -> i64 {
-    nanos_to_micros(span.end_nanos()) - nanos_to_micros(span.start_nanos)
+    let end = span.end_nanos();
+    let end_micros = end.div_euclid(1000) + i64::from(end.rem_euclid(1000) != 0);
+    end_micros - nanos_to_micros(span.start_nanos)
 }
 
 #[cfg(test)]

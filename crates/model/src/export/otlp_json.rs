@@ -79,8 +79,12 @@ pub fn write<W: Write>(set: &TraceSet, out: W) -> io::Result<()> {
             }
             out.write_all(b"},\"spans\":[")?;
             for (n, &(ti, si)) in list.iter().enumerate() {
-                let Some(trace) = set.traces.get(ti as usize) else { continue };
-                let Some(span) = trace.spans.get(si as usize) else { continue };
+                let Some(trace) = set.traces.get(ti as usize) else {
+                    continue;
+                };
+                let Some(span) = trace.spans.get(si as usize) else {
+                    continue;
+                };
                 if n > 0 {
                     out.write_all(b",")?;
                 }

@@ -4,8 +4,9 @@
 //! become `localEndpoint`; `peer.service` and `net.peer.*` attributes become `remoteEndpoint`; other
 //! attributes become string tags (non-string values as their display text); an error status becomes
 //! the `error` tag (its message, or empty); events become annotations (name as value); kinds other
-//! than client/server/producer/consumer are omitted (Zipkin has no INTERNAL). Times are µs, floored.
-//! Zipkin requires a duration of at least 1µs when present, so shorter spans are written with 1.
+//! than client/server/producer/consumer are omitted (Zipkin has no INTERNAL). Times are µs, rounded
+//! outward (start down, end up) so children stay inside parents; Zipkin requires a duration of at
+//! least 1µs, so zero-length spans are written with 1.
 
 use super::{duration_micros, json_str, nanos_to_micros, value_text};
 use crate::trace::TraceSet;
@@ -45,7 +46,9 @@ impl<'a> Endpoint<'a> {
     /// Takes `{prefix}.ip`, `{prefix}.ipv6`, `{prefix}.port`; returns whether `a` was one of them.
     fn absorb(&mut self, a: &Attribute, prefix: &str, strings: &'a Interner) -> bool {
         let key = strings.resolve(a.key);
-        let Some(rest) = key.strip_prefix(prefix).and_then(|r| r.strip_prefix('.')) else { return false };
+        let Some(rest) = key.strip_prefix(prefix).and_then(|r| r.strip_prefix('.')) else {
+            return false;
+        };
         match (rest, &a.value) {
             ("ip", AnyValue::Str(s)) => {
                 let ip = strings.resolve(*s);

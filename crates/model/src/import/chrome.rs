@@ -512,7 +512,9 @@ pub(crate) fn json_to_any(root: &Value, builder: &mut TraceSetBuilder) -> AnyVal
     }
     let mut stack: Vec<Frame> = open(root, None).into_iter().collect();
     loop {
-        let Some(top) = stack.last_mut() else { return AnyValue::Empty };
+        let Some(top) = stack.last_mut() else {
+            return AnyValue::Empty;
+        };
         let next = match top {
             Frame::Array { items, .. } => items.next().map(|v| (None, v)),
             Frame::Object { items, .. } => items.next().map(|(k, v)| (Some(k.as_str()), v)),

@@ -57,18 +57,24 @@ pub fn import(bytes: &[u8], file: &str, builder: &mut TraceSetBuilder) -> Result
     let scope = builder.add_scope(Scope { name: empty, version: None, attributes: Box::default() });
     let mut pushed = 0usize;
     for trace in &traces {
-        let Some((trace_value, width)) = trace.trace_id.as_ref().and_then(Scalar::as_str).and_then(|t| parse_id(t, 16).ok()) else {
+        let Some((trace_value, width)) =
+            trace.trace_id.as_ref().and_then(Scalar::as_str).and_then(|t| parse_id(t, 16).ok())
+        else {
             builder.warn(Warning::new(WarningKind::InvalidValue, "traceId is missing or unreadable; trace skipped"));
             continue;
         };
         let trace_id = TraceId(trace_value);
         let project = trace.project_id.as_ref().and_then(Scalar::as_str).unwrap_or("unknown_service");
         let service = builder.intern(project);
-        let resource = builder.add_resource(Resource { service, attributes: Box::default(), dropped_attributes_count: 0 });
+        let resource =
+            builder.add_resource(Resource { service, attributes: Box::default(), dropped_attributes_count: 0 });
         for s in &trace.spans {
             let decimal = |v: &Option<Scalar>| v.as_ref().and_then(Scalar::as_u64).filter(|&id| id != 0).map(SpanId);
             let Some(span_id) = decimal(&s.span_id) else {
-                builder.warn(Warning::new(WarningKind::InvalidValue, "a span without a decimal spanId was skipped").with_trace(trace_id));
+                builder.warn(
+                    Warning::new(WarningKind::InvalidValue, "a span without a decimal spanId was skipped")
+                        .with_trace(trace_id),
+                );
                 continue;
             };
             let name = s.name.as_ref().and_then(Scalar::as_str).map_or(empty, |n| builder.intern(n));

@@ -74,8 +74,8 @@ impl Scan {
         // JSON Lines needs a complete value on the first line and more text after it; only then is it
         // worth scanning past the window to find where the first value ends.
         let first_newline = text.iter().position(|&c| c == b'\n');
-        let jsonl_possible = first_newline
-            .is_some_and(|p| text.get(p + 1..).unwrap_or(&[]).iter().any(|c| !c.is_ascii_whitespace()));
+        let jsonl_possible =
+            first_newline.is_some_and(|p| text.get(p + 1..).unwrap_or(&[]).iter().any(|c| !c.is_ascii_whitespace()));
         let scan_to = match first_newline {
             Some(p) if jsonl_possible => limit.max(p + 1),
             _ => limit,
@@ -151,9 +151,8 @@ fn join(stack: &[String], key: &str) -> String {
 
 fn classify(scan: &Scan) -> Result<Format, String> {
     let has = |p: &str| scan.has(p);
-    let otlp = |prefix: &str| {
-        ["resourceSpans", "resource_spans", "batches"].iter().any(|k| has(&format!("{prefix}{k}")))
-    };
+    let otlp =
+        |prefix: &str| ["resourceSpans", "resource_spans", "batches"].iter().any(|k| has(&format!("{prefix}{k}")));
     if otlp("") || otlp("result.") || otlp("trace.") || otlp("[].") {
         return Ok(if scan.more_values_after_first_line { Format::OtlpJsonl } else { Format::OtlpJson });
     }
@@ -224,7 +223,10 @@ mod tests {
         assert_eq!(fmt(r#"[[{"traceId":"1","id":"2"}]]"#).unwrap(), Format::ZipkinV2);
         assert_eq!(fmt(r#"[{"traceId":"1","id":"2","binaryAnnotations":[]}]"#).unwrap(), Format::ZipkinV1);
         assert_eq!(fmt(r#"[{"ph":"X","ts":1}]"#).unwrap(), Format::ChromeTrace);
-        assert_eq!(fmt(r#"{"spans":[{"traceId":"AA==","spanId":"AA==","operationName":"x"}]}"#).unwrap(), Format::JaegerProtojson);
+        assert_eq!(
+            fmt(r#"{"spans":[{"traceId":"AA==","spanId":"AA==","operationName":"x"}]}"#).unwrap(),
+            Format::JaegerProtojson
+        );
         assert!(fmt(r#"{"nodes":[],"samples":[]}"#).unwrap_err().message.contains("CPU profile"));
         assert!(fmt("").is_err());
         assert!(fmt("\x00\x01\x02").unwrap_err().message.contains("binary"));

@@ -7,7 +7,10 @@ use std::fmt;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Position {
     /// 1-based line and column (text formats).
-    LineColumn { line: u64, column: u64 },
+    LineColumn {
+        line: u64,
+        column: u64,
+    },
     /// 0-based byte offset (binary formats, or when lines are unknown).
     Byte(u64),
     /// A JSON path such as `resourceSpans[0].scopeSpans[2].spans[7].startTimeUnixNano`.

@@ -53,7 +53,12 @@ pub(crate) fn import_dialect(
     })?;
     let traces = top.into_traces();
     if traces.iter().all(|t| t.spans.is_empty()) && traces.iter().all(|t| t.errors.is_empty()) {
-        return Err(ImportError::new(file, format, Position::Unknown, "no spans found (expected `data`, `spans` or an array of spans)"));
+        return Err(ImportError::new(
+            file,
+            format,
+            Position::Unknown,
+            "no spans found (expected `data`, `spans` or an array of spans)",
+        ));
     }
     convert::Converter::new(builder, dialect).run(traces);
     Ok(())

@@ -108,7 +108,16 @@ impl<'b> Ctx<'b> {
         let empty = builder.intern("");
         let service_name = builder.intern("service.name");
         let unknown_service = builder.intern("unknown_service");
-        Ctx { builder, path: JsonPath::default(), empty, service_name, unknown_service, problems: Vec::new(), problems_total: 0, attr_pool: Vec::new() }
+        Ctx {
+            builder,
+            path: JsonPath::default(),
+            empty,
+            service_name,
+            unknown_service,
+            problems: Vec::new(),
+            problems_total: 0,
+            attr_pool: Vec::new(),
+        }
     }
 
     pub fn intern(&mut self, text: &str) -> Sym {
@@ -155,7 +164,10 @@ impl<'b> Ctx<'b> {
         self.flush_problems(None, None);
         if self.problems_total > MAX_PROBLEMS_PER_SOURCE {
             let more = self.problems_total - MAX_PROBLEMS_PER_SOURCE;
-            self.builder.warn(Warning::new(WarningKind::InvalidValue, format!("{more} more value problems in this file were not listed")));
+            self.builder.warn(Warning::new(
+                WarningKind::InvalidValue,
+                format!("{more} more value problems in this file were not listed"),
+            ));
         }
     }
 

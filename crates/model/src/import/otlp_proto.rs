@@ -30,9 +30,8 @@ pub fn import(bytes: &[u8], file: &str, builder: &mut TraceSetBuilder) -> Result
     };
     let mut d = Decoder::new(builder);
     for (offset, frame) in frames {
-        d.traces_data(frame).map_err(|e| {
-            ImportError::new(file, FORMAT, Position::Byte((offset + e.offset) as u64), e.message)
-        })?;
+        d.traces_data(frame)
+            .map_err(|e| ImportError::new(file, FORMAT, Position::Byte((offset + e.offset) as u64), e.message))?;
     }
     Ok(())
 }
@@ -195,7 +194,8 @@ impl<'a> Reader<'a> {
     fn string(&mut self) -> Result<&'a str, WireError> {
         let start = self.pos;
         let bytes = self.len_delimited()?;
-        std::str::from_utf8(bytes).map_err(|_| WireError { offset: start, message: "a string is not valid UTF-8".to_owned() })
+        std::str::from_utf8(bytes)
+            .map_err(|_| WireError { offset: start, message: "a string is not valid UTF-8".to_owned() })
     }
 
     fn done(&self) -> bool {
@@ -275,7 +275,8 @@ impl<'b> Decoder<'b> {
             .find(|a: &&Attribute| a.key == self.service_name)
             .and_then(|a| if let AnyValue::Str(s) = a.value { Some(s) } else { None })
             .unwrap_or(self.unknown_service);
-        let resource = Resource { service, attributes: attributes.into_boxed_slice(), dropped_attributes_count: dropped };
+        let resource =
+            Resource { service, attributes: attributes.into_boxed_slice(), dropped_attributes_count: dropped };
         let idx = self.builder.add_resource(resource);
         for p in spans {
             let mut span = p.span;
@@ -383,7 +384,8 @@ impl<'b> Decoder<'b> {
                     } else if b.len() == 8 {
                         id_from_be_bytes(b).map(|(v, _)| SpanId(v as u64))
                     } else {
-                        let msg = format!("parent_span_id has {} bytes, expected 8; the span is shown as a root", b.len());
+                        let msg =
+                            format!("parent_span_id has {} bytes, expected 8; the span is shown as a root", b.len());
                         problems.push((WarningKind::InvalidValue, msg));
                         None
                     };
@@ -393,7 +395,9 @@ impl<'b> Decoder<'b> {
                     let k = r.varint()?;
                     match crate::import::otlp_json::kind_from_number(k) {
                         Some(kind) => span.kind = kind,
-                        None => problems.push((WarningKind::InvalidValue, format!("kind {k} is not a SpanKind; ignored"))),
+                        None => {
+                            problems.push((WarningKind::InvalidValue, format!("kind {k} is not a SpanKind; ignored")))
+                        }
                     }
                 }
                 (7, 1) => start = r.fixed64()?,
@@ -431,18 +435,25 @@ impl<'b> Decoder<'b> {
         let (trace_id, width) = match trace {
             Some((v, w)) => (TraceId(v), w),
             None => {
-                problems.push((WarningKind::InvalidValue, "trace_id is missing or not 16 bytes; kept under trace id 0".to_owned()));
+                problems.push((
+                    WarningKind::InvalidValue,
+                    "trace_id is missing or not 16 bytes; kept under trace id 0".to_owned(),
+                ));
                 (TraceId(0), 16)
             }
         };
         if !has_span_id {
-            problems.push((WarningKind::InvalidValue, "span_id is missing or not 8 bytes; kept with span id 0".to_owned()));
+            problems
+                .push((WarningKind::InvalidValue, "span_id is missing or not 8 bytes; kept with span id 0".to_owned()));
         }
         span.start_nanos = clamp(start, "start_time_unix_nano", &mut problems);
         let end_nanos = clamp(end, "end_time_unix_nano", &mut problems);
         span.duration_nanos = end_nanos.saturating_sub(span.start_nanos);
         if span.duration_nanos < 0 {
-            problems.push((WarningKind::NegativeDuration, format!("end {end_nanos} is before start {}; duration set to 0", span.start_nanos)));
+            problems.push((
+                WarningKind::NegativeDuration,
+                format!("end {end_nanos} is before start {}; duration set to 0", span.start_nanos),
+            ));
             span.duration_nanos = 0;
         }
         for (kind, message) in problems {
@@ -453,7 +464,8 @@ impl<'b> Decoder<'b> {
 
     fn event(&mut self, buf: &[u8], problems: &mut Vec<(WarningKind, String)>) -> Result<Event, WireError> {
         let mut r = Reader { buf, pos: 0 };
-        let mut event = Event { time_nanos: 0, name: self.empty, attributes: Box::default(), dropped_attributes_count: 0 };
+        let mut event =
+            Event { time_nanos: 0, name: self.empty, attributes: Box::default(), dropped_attributes_count: 0 };
         let mut attributes = Vec::new();
         while !r.done() {
             match r.key()? {
@@ -501,7 +513,9 @@ impl<'b> Decoder<'b> {
             }
         }
         link.attributes = attributes.into_boxed_slice();
-        let (Some(t), Some(s)) = (trace_id, span_id) else { return Ok(None) };
+        let (Some(t), Some(s)) = (trace_id, span_id) else {
+            return Ok(None);
+        };
         link.trace_id = t;
         link.span_id = s;
         Ok(Some(link))
@@ -520,7 +534,9 @@ impl<'b> Decoder<'b> {
                     let c = r.varint()?;
                     match crate::import::otlp_json::code_from_number(c) {
                         Some(code) => status.code = code,
-                        None => problems.push((WarningKind::InvalidValue, format!("status code {c} is unknown; ignored"))),
+                        None => {
+                            problems.push((WarningKind::InvalidValue, format!("status code {c} is unknown; ignored")))
+                        }
                     }
                 }
                 (_, wire) => r.skip(wire)?,
@@ -548,7 +564,8 @@ impl<'b> Decoder<'b> {
     fn any_value(&mut self, buf: &[u8], depth: u32) -> Result<AnyValue, WireError> {
         let mut r = Reader { buf, pos: 0 };
         if depth > MAX_VALUE_DEPTH {
-            return r.err(format!("attribute values nest deeper than {MAX_VALUE_DEPTH} levels (hostile or corrupt data)"));
+            return r
+                .err(format!("attribute values nest deeper than {MAX_VALUE_DEPTH} levels (hostile or corrupt data)"));
         }
         let mut value = AnyValue::Empty;
         while !r.done() {

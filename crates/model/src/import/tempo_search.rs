@@ -78,7 +78,12 @@ pub fn import(bytes: &[u8], file: &str, builder: &mut TraceSetBuilder) -> Result
         err
     })?;
     if response.traces.is_empty() {
-        return Err(ImportError::new(file, FORMAT, Position::Unknown, "a Tempo search response with no traces: nothing to show"));
+        return Err(ImportError::new(
+            file,
+            FORMAT,
+            Position::Unknown,
+            "a Tempo search response with no traces: nothing to show",
+        ));
     }
     let empty = builder.intern("");
     let scope = builder.add_scope(Scope { name: empty, version: None, attributes: Box::default() });
@@ -86,21 +91,32 @@ pub fn import(bytes: &[u8], file: &str, builder: &mut TraceSetBuilder) -> Result
     let mut resource_for = |builder: &mut TraceSetBuilder, name: &str| {
         *resources.entry(name.to_owned()).or_insert_with(|| {
             let service = builder.intern(name);
-            (builder.add_resource(Resource { service, attributes: Box::default(), dropped_attributes_count: 0 }), service)
+            (
+                builder.add_resource(Resource { service, attributes: Box::default(), dropped_attributes_count: 0 }),
+                service,
+            )
         })
     };
     for (i, summary) in response.traces.iter().enumerate() {
-        let Some((trace_value, width)) = summary.trace_id.as_ref().and_then(Scalar::as_str).and_then(|t| parse_id(t, 16).ok()) else {
-            builder.warn(Warning::new(WarningKind::InvalidValue, format!("traces[{i}].traceID is missing or unreadable; summary skipped")));
+        let Some((trace_value, width)) =
+            summary.trace_id.as_ref().and_then(Scalar::as_str).and_then(|t| parse_id(t, 16).ok())
+        else {
+            builder.warn(Warning::new(
+                WarningKind::InvalidValue,
+                format!("traces[{i}].traceID is missing or unreadable; summary skipped"),
+            ));
             continue;
         };
         let trace_id = TraceId(trace_value);
         let root_service = summary.root_service_name.as_ref().and_then(Scalar::as_str).unwrap_or("unknown_service");
-        let start = summary.start_time_unix_nano.as_ref().and_then(Scalar::as_u64).and_then(nanos_from_u64).unwrap_or(0);
+        let start =
+            summary.start_time_unix_nano.as_ref().and_then(Scalar::as_u64).and_then(nanos_from_u64).unwrap_or(0);
         let mut seen = HashSet::new();
         let mut count = 0usize;
         for m in summary.span_set.iter().chain(summary.span_sets.iter()).flat_map(|s| s.spans.iter()) {
-            let Some((sid, _)) = m.span_id.as_ref().and_then(Scalar::as_str).and_then(|t| parse_id(t, 8).ok()) else { continue };
+            let Some((sid, _)) = m.span_id.as_ref().and_then(Scalar::as_str).and_then(|t| parse_id(t, 8).ok()) else {
+                continue;
+            };
             if !seen.insert(sid) {
                 continue;
             }
@@ -115,7 +131,8 @@ pub fn import(bytes: &[u8], file: &str, builder: &mut TraceSetBuilder) -> Result
                 .to_owned();
             let (resource, service) = resource_for(builder, &service_name);
             let name = m.name.as_ref().and_then(Scalar::as_str).map_or(empty, |n| builder.intern(n));
-            let span_start = m.start_time_unix_nano.as_ref().and_then(Scalar::as_u64).and_then(nanos_from_u64).unwrap_or(start);
+            let span_start =
+                m.start_time_unix_nano.as_ref().and_then(Scalar::as_u64).and_then(nanos_from_u64).unwrap_or(start);
             let duration = m.duration_nanos.as_ref().and_then(Scalar::as_i64).unwrap_or(0).max(0);
             let mut span = Span::new(SpanId(sid as u64), name, service, span_start, duration);
             span.resource = resource;
@@ -133,7 +150,11 @@ pub fn import(bytes: &[u8], file: &str, builder: &mut TraceSetBuilder) -> Result
             span.scope = scope;
             builder.push_span(trace_id, width, span);
         }
-        let what = if count == 0 { "one span standing for the whole trace".to_owned() } else { format!("only the {count} matched spans, without parent links") };
+        let what = if count == 0 {
+            "one span standing for the whole trace".to_owned()
+        } else {
+            format!("only the {count} matched spans, without parent links")
+        };
         builder.warn(
             Warning::new(
                 WarningKind::Other,
@@ -150,8 +171,12 @@ fn attribute(builder: &mut TraceSetBuilder, kv: &KeyValue) -> Attribute {
     let value = kv.value.iter().next().map_or(AnyValue::Empty, |(ty, v)| match (ty.as_str(), v) {
         ("stringValue", serde_json::Value::String(s)) => AnyValue::Str(builder.intern(s)),
         ("boolValue", serde_json::Value::Bool(b)) => AnyValue::Bool(*b),
-        ("intValue", v) => v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok())).map_or(AnyValue::Empty, AnyValue::Int),
-        ("doubleValue", v) => v.as_f64().or_else(|| v.as_str().and_then(|s| s.parse().ok())).map_or(AnyValue::Empty, AnyValue::Float),
+        ("intValue", v) => {
+            v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok())).map_or(AnyValue::Empty, AnyValue::Int)
+        }
+        ("doubleValue", v) => {
+            v.as_f64().or_else(|| v.as_str().and_then(|s| s.parse().ok())).map_or(AnyValue::Empty, AnyValue::Float)
+        }
         (_, other) => AnyValue::Str(builder.intern(&other.to_string())),
     });
     Attribute { key, value }

@@ -229,9 +229,8 @@ pub fn parse_duration_nanos(text: &str) -> Option<i64> {
             frac_value = frac_value * 10 + i128::from(d - b'0');
             scale *= 10;
         }
-        total = total
-            .checked_add(whole_value.checked_mul(unit_nanos)?)?
-            .checked_add(frac_value * unit_nanos / scale)?;
+        total =
+            total.checked_add(whole_value.checked_mul(unit_nanos)?)?.checked_add(frac_value * unit_nanos / scale)?;
         rest = after;
     }
     let total = if negative { -total } else { total };

@@ -37,7 +37,9 @@ fn parse_v1(value: &Value, path: &str, builder: &mut TraceSetBuilder, out: &mut 
             .warn(Warning::new(WarningKind::InvalidValue, format!("{FORMAT}: {path} is not a span object; skipped")));
         return;
     };
-    let Some((trace_id, trace_width, id)) = zipkin_v2::read_ids(obj, path, FORMAT, builder) else { return };
+    let Some((trace_id, trace_width, id)) = zipkin_v2::read_ids(obj, path, FORMAT, builder) else {
+        return;
+    };
     let parent_id = zipkin_v2::read_parent(obj, id, path, FORMAT, builder);
     let timestamp_us = obj.get("timestamp").and_then(json_stream::integer).filter(|&t| t != 0);
     let duration_us = zipkin_v2::read_duration(obj.get("duration"), path, FORMAT, builder);
@@ -154,7 +156,9 @@ fn owner(records: &[ZRecord], ep: &Endpoint) -> usize {
 }
 
 fn apply_binary_annotation(b: &Value, records: &mut [ZRecord]) {
-    let Some(key) = b.get("key").and_then(Value::as_str) else { return };
+    let Some(key) = b.get("key").and_then(Value::as_str) else {
+        return;
+    };
     let endpoint = Endpoint::from_value(b.get("endpoint"));
     let value = b.get("value");
     // Address annotations: `sa` is the server seen by the client, `ca` the client seen by the server,
@@ -164,7 +168,9 @@ fn apply_binary_annotation(b: &Value, records: &mut [ZRecord]) {
         "ca" => Some(ZKind::Server),
         "ma" => None,
         _ => {
-            let Some(text) = value.and_then(json_stream::scalar_text) else { return };
+            let Some(text) = value.and_then(json_stream::scalar_text) else {
+                return;
+            };
             let target = owner(records, &endpoint);
             if let Some(r) = records.get_mut(target).filter(|r| key == "lc" && r.local.is_empty()) {
                 r.local = endpoint.clone();

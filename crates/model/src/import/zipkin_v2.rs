@@ -41,7 +41,9 @@ pub(crate) struct Endpoint {
 
 impl Endpoint {
     pub(crate) fn from_value(value: Option<&Value>) -> Endpoint {
-        let Some(obj) = value.and_then(Value::as_object) else { return Endpoint::default() };
+        let Some(obj) = value.and_then(Value::as_object) else {
+            return Endpoint::default();
+        };
         let text = |k: &str| obj.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
         Endpoint {
             service: text("serviceName"),
@@ -210,7 +212,9 @@ fn parse_record(value: &Value, path: &str, builder: &mut TraceSetBuilder, out: &
         invalid(builder, format!("{FORMAT}: {path} is not a span object; skipped"));
         return;
     };
-    let Some((trace_id, trace_width, id)) = read_ids(obj, path, FORMAT, builder) else { return };
+    let Some((trace_id, trace_width, id)) = read_ids(obj, path, FORMAT, builder) else {
+        return;
+    };
     let parent_id = read_parent(obj, id, path, FORMAT, builder);
     let kind = match obj.get("kind").and_then(Value::as_str) {
         None => None,
@@ -379,7 +383,9 @@ pub(crate) fn emit(records: Vec<ZRecord>, builder: &mut TraceSetBuilder) {
     // (trace, shared id) -> server halves: (service, derived id)
     let mut shared_children: SharedChildren = HashMap::new();
     for key in order {
-        let Some(mut group) = groups.remove(&key) else { continue };
+        let Some(mut group) = groups.remove(&key) else {
+            continue;
+        };
         group.sort_by_key(rank);
         let pieces = merge_group(group, builder);
         push_finals(pieces, &mut taken_ids, &mut shared_children, &mut finals, builder);

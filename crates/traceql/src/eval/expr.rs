@@ -2,7 +2,7 @@
 //! per query (interned symbols for the model), regexes compiled, `= nil`
 //! turned into existence checks.
 
-use super::value::{Value, apply};
+use super::value::{Value, apply, test};
 use super::{Binding, SpanSource};
 use crate::ast::{AttrScope, BinaryOp, Expr, ExprKind, Intrinsic, Static, UnaryOp};
 use crate::error::{Error, ErrorKind};
@@ -62,18 +62,10 @@ fn is_nil(e: &Expr) -> bool {
 }
 
 fn is_trace_id(e: &Expr) -> bool {
-    matches!(
-        e.kind,
-        ExprKind::Intrinsic(Intrinsic::TraceId | Intrinsic::LinkTraceId)
-    )
+    matches!(e.kind, ExprKind::Intrinsic(Intrinsic::TraceId | Intrinsic::LinkTraceId))
 }
 
-pub(crate) fn compile<K>(
-    e: &Expr,
-    key: &dyn Fn(&str) -> K,
-    uses: &mut Uses,
-    src: &str,
-) -> Result<CExpr<K>, Error> {
+pub(crate) fn compile<K>(e: &Expr, key: &dyn Fn(&str) -> K, uses: &mut Uses, src: &str) -> Result<CExpr<K>, Error> {
     Ok(match &e.kind {
         ExprKind::Static(s) => CExpr::Const(static_value(s)),
         ExprKind::Attribute(a) => {
@@ -87,10 +79,7 @@ pub(crate) fn compile<K>(
             }
             uses.events |= a.scope == AttrScope::Event;
             uses.links |= a.scope == AttrScope::Link;
-            CExpr::Attr {
-                scope: a.scope,
-                key: key(&a.name),
-            }
+            CExpr::Attr { scope: a.scope, key: key(&a.name) }
         }
         ExprKind::Intrinsic(i) => {
             match i {
@@ -108,11 +97,9 @@ pub(crate) fn compile<K>(
             }
             CExpr::Intrinsic(*i)
         }
-        ExprKind::Unary { op, operand } => CExpr::Unary {
-            op: *op,
-            operand: Box::new(compile(operand, key, uses, src)?),
-            range: e.range.clone(),
-        },
+        ExprKind::Unary { op, operand } => {
+            CExpr::Unary { op: *op, operand: Box::new(compile(operand, key, uses, src)?), range: e.range.clone() }
+        }
         ExprKind::Binary { op, lhs, rhs } => {
             if matches!(op, BinaryOp::Eq | BinaryOp::Neq) && (is_nil(lhs) || is_nil(rhs)) {
                 if is_nil(lhs) && is_nil(rhs) {
@@ -135,12 +122,7 @@ pub(crate) fn compile<K>(
                     ));
                 };
                 let re = compile_regex(pattern).map_err(|err| {
-                    Error::new(
-                        ErrorKind::Validation,
-                        format!("invalid regex: {err}"),
-                        rhs.range.clone(),
-                        src,
-                    )
+                    Error::new(ErrorKind::Validation, format!("invalid regex: {err}"), rhs.range.clone(), src)
                 })?;
                 Some(re)
             } else {
@@ -155,15 +137,70 @@ pub(crate) fn compile<K>(
             if is_trace_id(rhs) {
                 trim_id_literal(&mut l);
             }
-            CExpr::Binary {
-                op: *op,
-                lhs: Box::new(l),
-                rhs: Box::new(r),
-                regex,
-                range: e.range.clone(),
+            // `&&` is commutative when neither side can fail, so test the cheaper side first:
+            // `{ span.http.status_code >= 500 && resource.service.name = "x" }` then reads the
+            // span's attribute list (a cache miss per span) only for spans of service `x`.
+            if *op == BinaryOp::And && infallible(&l) && infallible(&r) && cost(&r) < cost(&l) {
+                std::mem::swap(&mut l, &mut r);
             }
+            CExpr::Binary { op: *op, lhs: Box::new(l), rhs: Box::new(r), regex, range: e.range.clone() }
         }
     })
+}
+
+/// Can evaluating `e` never return an error? Comparisons fail only on two arrays, so one constant
+/// side (constants are never arrays) makes them safe; arithmetic and unary operators may fail.
+fn infallible<K>(e: &CExpr<K>) -> bool {
+    match e {
+        CExpr::Const(_) | CExpr::Attr { .. } | CExpr::Intrinsic(_) => true,
+        CExpr::Exists { operand, .. } => infallible(operand),
+        CExpr::Unary { .. } => false,
+        CExpr::Binary { op, lhs, rhs, .. } => match op {
+            BinaryOp::And | BinaryOp::Or => infallible(lhs) && infallible(rhs),
+            op if op.is_arithmetic() => false,
+            _ => {
+                infallible(lhs)
+                    && infallible(rhs)
+                    && (matches!(**lhs, CExpr::Const(_)) || matches!(**rhs, CExpr::Const(_)))
+            }
+        },
+    }
+}
+
+/// A rough relative cost of evaluating `e` on one span of the model: fields of the span record
+/// are cheap, the small shared resource/scope tables next, the span's own attribute list (a
+/// separate allocation per span) and event/link bindings dearest, formatted ids dearer still.
+fn cost<K>(e: &CExpr<K>) -> u32 {
+    match e {
+        CExpr::Const(_) => 0,
+        CExpr::Intrinsic(i) => match i {
+            Intrinsic::Duration | Intrinsic::Name | Intrinsic::Status | Intrinsic::StatusMessage | Intrinsic::Kind => 1,
+            Intrinsic::TraceRootName
+            | Intrinsic::TraceRootService
+            | Intrinsic::TraceDuration
+            | Intrinsic::InstrumentationName
+            | Intrinsic::InstrumentationVersion
+            | Intrinsic::ChildCount => 2,
+            Intrinsic::EventName
+            | Intrinsic::EventTimeSinceStart
+            | Intrinsic::NestedSetLeft
+            | Intrinsic::NestedSetRight
+            | Intrinsic::NestedSetParent => 4,
+            Intrinsic::SpanId
+            | Intrinsic::ParentId
+            | Intrinsic::TraceId
+            | Intrinsic::LinkTraceId
+            | Intrinsic::LinkSpanId
+            | Intrinsic::Parent => 8,
+        },
+        CExpr::Attr { scope, .. } => match scope {
+            AttrScope::Resource | AttrScope::Instrumentation => 2,
+            AttrScope::Span | AttrScope::None => 4,
+            AttrScope::Event | AttrScope::Link => 5,
+        },
+        CExpr::Exists { operand, .. } | CExpr::Unary { operand, .. } => cost(operand),
+        CExpr::Binary { lhs, rhs, regex, .. } => cost(lhs) + cost(rhs) + if regex.is_some() { 4 } else { 0 },
+    }
 }
 
 fn trim_id_literal<K>(e: &mut CExpr<K>) {
@@ -174,11 +211,7 @@ fn trim_id_literal<K>(e: &mut CExpr<K>) {
 }
 
 impl<K> CExpr<K> {
-    pub(crate) fn eval<'s, S: SpanSource<Key = K>>(
-        &'s self,
-        src: &'s S,
-        b: Binding,
-    ) -> Result<Value<'s>, Error> {
+    pub(crate) fn eval<'s, S: SpanSource<Key = K>>(&'s self, src: &'s S, b: Binding) -> Result<Value<'s>, Error> {
         Ok(match self {
             CExpr::Const(v) => v.reborrow(),
             CExpr::Attr { scope, key } => src.attribute(b, *scope, key),
@@ -193,104 +226,92 @@ impl<K> CExpr<K> {
                     (UnaryOp::Not, Value::Bool(x)) => Value::Bool(!x),
                     (UnaryOp::Neg, Value::Int(i)) => Value::Int(i.wrapping_neg()),
                     (UnaryOp::Neg, Value::Float(f)) => Value::Float(-f),
-                    (UnaryOp::Neg, Value::DurationNanos(d)) => {
-                        Value::DurationNanos(d.wrapping_neg())
-                    }
+                    (UnaryOp::Neg, Value::DurationNanos(d)) => Value::DurationNanos(d.wrapping_neg()),
                     (op, v) => {
-                        let what = if *op == UnaryOp::Not {
-                            "! needs a boolean"
-                        } else {
-                            "unary - needs a number"
-                        };
+                        let what = if *op == UnaryOp::Not { "! needs a boolean" } else { "unary - needs a number" };
                         return Err(runtime(format!("{what}, found {v:?}"), range));
                     }
                 }
             }
-            CExpr::Binary {
-                op: BinaryOp::And,
-                lhs,
-                rhs,
-                ..
-            } => {
+            CExpr::Binary { op: BinaryOp::And, lhs, rhs, .. } => {
                 let l = lhs.eval(src, b)?;
-                if l == Value::Bool(false) {
+                if matches!(l, Value::Bool(false)) {
                     return Ok(Value::Bool(false));
                 }
                 let r = rhs.eval(src, b)?;
                 Value::Bool(matches!((l, r), (Value::Bool(true), Value::Bool(true))))
             }
-            CExpr::Binary {
-                op: BinaryOp::Or,
-                lhs,
-                rhs,
-                ..
-            } => {
+            CExpr::Binary { op: BinaryOp::Or, lhs, rhs, .. } => {
                 let l = lhs.eval(src, b)?;
-                if l == Value::Bool(true) {
+                if matches!(l, Value::Bool(true)) {
                     return Ok(Value::Bool(true));
                 }
                 let r = rhs.eval(src, b)?;
                 Value::Bool(matches!((l, r), (Value::Bool(false), Value::Bool(true))))
             }
-            CExpr::Binary {
-                op,
-                lhs,
-                rhs,
-                regex,
-                range,
-            } => {
+            CExpr::Binary { op, lhs, rhs, regex, range } => {
                 let l = lhs.eval(src, b)?;
                 let r = rhs.eval(src, b)?;
-                apply(*op, l, r, regex.as_ref())
-                    .map_err(|e| runtime(e.message().to_string(), range))?
+                apply(*op, l, r, regex.as_ref()).map_err(|e| runtime(e.message().to_string(), range))?
             }
         })
     }
 }
 
-fn runtime(message: String, range: &Range<usize>) -> Error {
-    Error {
-        kind: ErrorKind::Runtime,
-        message,
-        range: range.clone(),
-        line: 0,
-        col: 0,
+impl<K> CExpr<K> {
+    /// Does this node only ever evaluate to a boolean (or fail)? Comparisons, `&&`, `||`, `!`
+    /// and existence checks do; attributes, intrinsics and arithmetic may not.
+    fn is_boolean(&self) -> bool {
+        match self {
+            CExpr::Const(v) => matches!(v, Value::Bool(_)),
+            CExpr::Exists { .. } => true,
+            CExpr::Unary { op, .. } => *op == UnaryOp::Not,
+            CExpr::Binary { op, .. } => !op.is_arithmetic(),
+            CExpr::Attr { .. } | CExpr::Intrinsic(_) => false,
+        }
+    }
+
+    /// `matches!(self.eval(src, b)?, Value::Bool(true))`, without building values for the
+    /// boolean nodes: the per-span filter path.
+    pub(crate) fn eval_bool<'s, S: SpanSource<Key = K>>(&'s self, src: &'s S, b: Binding) -> Result<bool, Error> {
+        match self {
+            CExpr::Binary { op: BinaryOp::And, lhs, rhs, .. } if lhs.is_boolean() => {
+                Ok(lhs.eval_bool(src, b)? && rhs.eval_bool(src, b)?)
+            }
+            CExpr::Binary { op: BinaryOp::Or, lhs, rhs, .. } if lhs.is_boolean() => {
+                Ok(lhs.eval_bool(src, b)? || rhs.eval_bool(src, b)?)
+            }
+            CExpr::Binary { op, lhs, rhs, regex, range } if !matches!(op, BinaryOp::And | BinaryOp::Or) => {
+                let l = lhs.eval(src, b)?;
+                let r = match &**rhs {
+                    CExpr::Const(c) => {
+                        return test(*op, &l, c, regex.as_ref()).map_err(|e| runtime(e.message().to_string(), range));
+                    }
+                    other => other.eval(src, b)?,
+                };
+                test(*op, &l, &r, regex.as_ref()).map_err(|e| runtime(e.message().to_string(), range))
+            }
+            CExpr::Exists { operand, present } => Ok(matches!(operand.eval(src, b)?, Value::Nil) != *present),
+            other => Ok(matches!(other.eval(src, b)?, Value::Bool(true))),
+        }
     }
 }
 
+fn runtime(message: String, range: &Range<usize>) -> Error {
+    Error { kind: ErrorKind::Runtime, message, range: range.clone(), line: 0, col: 0 }
+}
+
 /// Evaluates a filter on one span: true if any event/link binding matches.
-pub(crate) fn span_matches<S: SpanSource>(
-    e: &CExpr<S::Key>,
-    uses: Uses,
-    src: &S,
-    span: u32,
-) -> Result<bool, Error> {
-    let events = if uses.events {
-        src.event_count(span)
-    } else {
-        0
-    };
+pub(crate) fn span_matches<S: SpanSource>(e: &CExpr<S::Key>, uses: Uses, src: &S, span: u32) -> Result<bool, Error> {
+    let events = if uses.events { src.event_count(span) } else { 0 };
     let links = if uses.links { src.link_count(span) } else { 0 };
-    let event_iter = |n: u32| -> Vec<Option<u32>> {
-        if n == 0 {
-            vec![None]
-        } else {
-            (0..n).map(Some).collect()
-        }
-    };
+    let event_iter = |n: u32| -> Vec<Option<u32>> { if n == 0 { vec![None] } else { (0..n).map(Some).collect() } };
     if events == 0 && links == 0 {
-        return Ok(e.eval(
-            src,
-            Binding {
-                span,
-                event: None,
-                link: None,
-            },
-        )? == Value::Bool(true));
+        return e.eval_bool(src, Binding { span, event: None, link: None });
     }
     for event in event_iter(events) {
         for link in event_iter(links) {
-            if e.eval(src, Binding { span, event, link })? == Value::Bool(true) {
+            if e.eval_bool(src, Binding { span, event, link })? {
                 return Ok(true);
             }
         }

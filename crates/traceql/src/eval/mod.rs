@@ -16,9 +16,7 @@ use crate::error::Error;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "model")]
-pub use model::{
-    EvalOptions, SearchResult, SelectedSpan, SpansetMatch, TraceMatch, evaluate, search,
-};
+pub use model::{EvalOptions, SearchResult, SelectedSpan, SpansetMatch, TraceMatch, evaluate, search};
 pub use pipeline::CompiledQuery;
 pub use value::{AttrValue, Value};
 
@@ -69,19 +67,12 @@ pub struct Spanset {
 
 impl Spanset {
     pub fn all(span_count: u32) -> Spanset {
-        Spanset {
-            spans: (0..span_count).collect(),
-            ..Spanset::default()
-        }
+        Spanset { spans: (0..span_count).collect(), ..Spanset::default() }
     }
 }
 
 /// Compiles `query` against `src`'s key space and runs it over `input`.
-pub fn run<S: SpanSource>(
-    query: &Query,
-    src: &S,
-    input: Vec<Spanset>,
-) -> Result<Vec<Spanset>, Error> {
+pub fn run<S: SpanSource>(query: &Query, src: &S, input: Vec<Spanset>) -> Result<Vec<Spanset>, Error> {
     let compiled = CompiledQuery::compile(query, &|name| src.resolve_key(name), "")?;
     compiled.run(src, input)
 }

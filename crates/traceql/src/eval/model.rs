@@ -20,11 +20,7 @@ pub struct ModelTrace<'a> {
 
 impl<'a> ModelTrace<'a> {
     pub fn new(set: &'a TraceSet, trace: &'a Trace) -> Self {
-        ModelTrace {
-            set,
-            trace,
-            nested: OnceCell::new(),
-        }
+        ModelTrace { set, trace, nested: OnceCell::new() }
     }
 
     fn span(&self, i: u32) -> Option<&'a Span> {
@@ -44,9 +40,7 @@ impl<'a> ModelTrace<'a> {
             AnyValue::Array(items) => {
                 // Homogeneous scalar arrays only; one element collapses to a scalar.
                 let values: Vec<Value<'a>> = items.iter().map(|x| self.convert_scalar(x)).collect();
-                let same = values
-                    .windows(2)
-                    .all(|w| std::mem::discriminant(&w[0]) == std::mem::discriminant(&w[1]));
+                let same = values.windows(2).all(|w| std::mem::discriminant(&w[0]) == std::mem::discriminant(&w[1]));
                 if !same || values.iter().any(|v| matches!(v, Value::Nil)) {
                     return Value::Nil;
                 }
@@ -68,10 +62,7 @@ impl<'a> ModelTrace<'a> {
     }
 
     fn find(&self, attrs: &'a [Attribute], key: Sym) -> Value<'a> {
-        attrs
-            .iter()
-            .find(|a| a.key == key)
-            .map_or(Value::Nil, |a| self.convert(&a.value))
+        attrs.iter().find(|a| a.key == key).map_or(Value::Nil, |a| self.convert(&a.value))
     }
 
     fn root(&self) -> Option<&'a Span> {
@@ -91,11 +82,7 @@ impl<'a> ModelTrace<'a> {
                 let left = left_of(i);
                 let size = i64::from(tree.subtree_len.get(i).copied().unwrap_or(1));
                 let parent = tree.parent_of(i as u32).map_or(-1, |p| left_of(p as usize));
-                NestedSet {
-                    left,
-                    right: left + 2 * size - 1,
-                    parent,
-                }
+                NestedSet { left, right: left + 2 * size - 1, parent }
             })
             .collect()
     }
@@ -120,11 +107,7 @@ impl SpanSource for ModelTrace<'_> {
         let (Some(key), Some(span)) = (*key, self.span(at.span)) else {
             return Value::Nil;
         };
-        let resource = || {
-            self.set
-                .resource(span)
-                .map_or(Value::Nil, |r| self.find(&r.attributes, key))
-        };
+        let resource = || self.set.resource(span).map_or(Value::Nil, |r| self.find(&r.attributes, key));
         match scope {
             AttrScope::Span => self.find(&span.attributes, key),
             AttrScope::Resource => resource(),
@@ -132,18 +115,13 @@ impl SpanSource for ModelTrace<'_> {
                 Value::Nil => resource(),
                 v => v,
             },
-            AttrScope::Event => at
-                .event
-                .and_then(|e| span.events.get(e as usize))
-                .map_or(Value::Nil, |e| self.find(&e.attributes, key)),
-            AttrScope::Link => at
-                .link
-                .and_then(|l| span.links.get(l as usize))
-                .map_or(Value::Nil, |l| self.find(&l.attributes, key)),
-            AttrScope::Instrumentation => self
-                .set
-                .scope(span)
-                .map_or(Value::Nil, |s| self.find(&s.attributes, key)),
+            AttrScope::Event => {
+                at.event.and_then(|e| span.events.get(e as usize)).map_or(Value::Nil, |e| self.find(&e.attributes, key))
+            }
+            AttrScope::Link => {
+                at.link.and_then(|l| span.links.get(l as usize)).map_or(Value::Nil, |l| self.find(&l.attributes, key))
+            }
+            AttrScope::Instrumentation => self.set.scope(span).map_or(Value::Nil, |s| self.find(&s.attributes, key)),
         }
     }
 
@@ -161,10 +139,7 @@ impl SpanSource for ModelTrace<'_> {
                 StatusCode::Ok => Status::Ok,
                 StatusCode::Error => Status::Error,
             }),
-            Intrinsic::StatusMessage => span
-                .status
-                .message
-                .map_or(Value::Str(Cow::Borrowed("")), |m| self.str(m)),
+            Intrinsic::StatusMessage => span.status.message.map_or(Value::Str(Cow::Borrowed("")), |m| self.str(m)),
             Intrinsic::Kind => Value::Kind(match span.kind {
                 spanlens_model::SpanKind::Unspecified => SpanKind::Unspecified,
                 spanlens_model::SpanKind::Internal => SpanKind::Internal,
@@ -173,40 +148,27 @@ impl SpanSource for ModelTrace<'_> {
                 spanlens_model::SpanKind::Producer => SpanKind::Producer,
                 spanlens_model::SpanKind::Consumer => SpanKind::Consumer,
             }),
-            Intrinsic::ChildCount => Value::Int(
-                i64::try_from(self.trace.tree.children(at.span).len()).unwrap_or(i64::MAX),
-            ),
+            Intrinsic::ChildCount => {
+                Value::Int(i64::try_from(self.trace.tree.children(at.span).len()).unwrap_or(i64::MAX))
+            }
             Intrinsic::SpanId => Value::Str(Cow::Owned(hex16(span.span_id.0))),
-            Intrinsic::ParentId => span
-                .parent_span_id
-                .map_or(Value::Nil, |p| Value::Str(Cow::Owned(hex16(p.0)))),
+            Intrinsic::ParentId => span.parent_span_id.map_or(Value::Nil, |p| Value::Str(Cow::Owned(hex16(p.0)))),
             Intrinsic::TraceId => Value::Str(Cow::Owned(format!("{:x}", self.trace.trace_id.0))),
-            Intrinsic::TraceRootName => self
-                .root()
-                .map_or(Value::Str(Cow::Borrowed("")), |r| self.str(r.name)),
-            Intrinsic::TraceRootService => self
-                .root()
-                .map_or(Value::Str(Cow::Borrowed("")), |r| self.str(r.service)),
+            Intrinsic::TraceRootName => self.root().map_or(Value::Str(Cow::Borrowed("")), |r| self.str(r.name)),
+            Intrinsic::TraceRootService => self.root().map_or(Value::Str(Cow::Borrowed("")), |r| self.str(r.service)),
             Intrinsic::TraceDuration => Value::DurationNanos(self.trace.duration_nanos()),
             Intrinsic::EventName => event().map_or(Value::Nil, |e| self.str(e.name)),
-            Intrinsic::EventTimeSinceStart => event().map_or(Value::Nil, |e| {
-                Value::DurationNanos(e.time_nanos.saturating_sub(span.start_nanos))
-            }),
-            Intrinsic::LinkTraceId => link().map_or(Value::Nil, |l| {
-                Value::Str(Cow::Owned(format!("{:x}", l.trace_id.0)))
-            }),
-            Intrinsic::LinkSpanId => {
-                link().map_or(Value::Nil, |l| Value::Str(Cow::Owned(hex16(l.span_id.0))))
+            Intrinsic::EventTimeSinceStart => {
+                event().map_or(Value::Nil, |e| Value::DurationNanos(e.time_nanos.saturating_sub(span.start_nanos)))
             }
-            Intrinsic::InstrumentationName => self
-                .set
-                .scope(span)
-                .map_or(Value::Nil, |s| self.str(s.name)),
-            Intrinsic::InstrumentationVersion => self
-                .set
-                .scope(span)
-                .and_then(|s| s.version)
-                .map_or(Value::Nil, |v| self.str(v)),
+            Intrinsic::LinkTraceId => {
+                link().map_or(Value::Nil, |l| Value::Str(Cow::Owned(format!("{:x}", l.trace_id.0))))
+            }
+            Intrinsic::LinkSpanId => link().map_or(Value::Nil, |l| Value::Str(Cow::Owned(hex16(l.span_id.0)))),
+            Intrinsic::InstrumentationName => self.set.scope(span).map_or(Value::Nil, |s| self.str(s.name)),
+            Intrinsic::InstrumentationVersion => {
+                self.set.scope(span).and_then(|s| s.version).map_or(Value::Nil, |v| self.str(v))
+            }
             Intrinsic::NestedSetLeft => Value::Int(self.nested_set(at.span).left),
             Intrinsic::NestedSetRight => Value::Int(self.nested_set(at.span).right),
             Intrinsic::NestedSetParent => Value::Int(self.nested_set(at.span).parent),
@@ -215,21 +177,15 @@ impl SpanSource for ModelTrace<'_> {
     }
 
     fn event_count(&self, span: u32) -> u32 {
-        self.span(span)
-            .map_or(0, |s| u32::try_from(s.events.len()).unwrap_or(u32::MAX))
+        self.span(span).map_or(0, |s| u32::try_from(s.events.len()).unwrap_or(u32::MAX))
     }
 
     fn link_count(&self, span: u32) -> u32 {
-        self.span(span)
-            .map_or(0, |s| u32::try_from(s.links.len()).unwrap_or(u32::MAX))
+        self.span(span).map_or(0, |s| u32::try_from(s.links.len()).unwrap_or(u32::MAX))
     }
 
     fn nested_set(&self, span: u32) -> NestedSet {
-        self.nested
-            .get_or_init(|| self.compute_nested())
-            .get(span as usize)
-            .copied()
-            .unwrap_or_default()
+        self.nested.get_or_init(|| self.compute_nested()).get(span as usize).copied().unwrap_or_default()
     }
 }
 
@@ -292,10 +248,7 @@ pub fn evaluate(query: &Query, set: &TraceSet, opts: &EvalOptions) -> Result<Sea
             continue;
         }
         let root = trace.root_span();
-        let spansets = sets
-            .into_iter()
-            .map(|s| shape(&compiled, &src, s))
-            .collect();
+        let spansets = sets.into_iter().map(|s| shape(&compiled, &src, s)).collect();
         result.traces.push(TraceMatch {
             trace_index,
             trace_id: trace.trace_id_hex(),
@@ -322,14 +275,7 @@ fn shape(compiled: &CompiledQuery<Option<Sym>>, src: &ModelTrace<'_>, s: Spanset
                     .iter()
                     .map(|(label, e)| {
                         let v = e
-                            .eval(
-                                src,
-                                Binding {
-                                    span,
-                                    event: None,
-                                    link: None,
-                                },
-                            )
+                            .eval(src, Binding { span, event: None, link: None })
                             .map_or(AttrValue::Nil, |v| v.to_attr_value());
                         (label.clone(), v)
                     })
@@ -337,13 +283,7 @@ fn shape(compiled: &CompiledQuery<Option<Sym>>, src: &ModelTrace<'_>, s: Spanset
             })
             .collect()
     };
-    SpansetMatch {
-        matched: s.spans.len(),
-        spans: s.spans,
-        attributes: s.attributes,
-        scalar: s.scalar,
-        selected,
-    }
+    SpansetMatch { matched: s.spans.len(), spans: s.spans, attributes: s.attributes, scalar: s.scalar, selected }
 }
 
 /// Parses, validates and evaluates `text`. Errors carry positions in `text`.
@@ -371,11 +311,7 @@ mod tests {
             let key = b.intern("service.name");
             let r = b.add_resource(Resource {
                 service,
-                attributes: vec![Attribute {
-                    key,
-                    value: AnyValue::Str(service),
-                }]
-                .into_boxed_slice(),
+                attributes: vec![Attribute { key, value: AnyValue::Str(service) }].into_boxed_slice(),
                 dropped_attributes_count: 0,
             });
             (service, r)
@@ -384,21 +320,16 @@ mod tests {
         let (payments, r1) = svc(&mut b, "payments");
         let (db, r2) = svc(&mut b, "db");
         let code = b.intern("http.status_code");
-        let mut span =
-            |id: u64, parent: Option<u64>, name: &str, service: Sym, res, status: Option<i64>| {
-                let n = b.intern(name);
-                let mut s = Span::new(SpanId(id), n, service, id as i64 * 10, 100 - id as i64);
-                s.parent_span_id = parent.map(SpanId);
-                s.resource = res;
-                if let Some(c) = status {
-                    s.attributes = vec![Attribute {
-                        key: code,
-                        value: AnyValue::Int(c),
-                    }]
-                    .into_boxed_slice();
-                }
-                b.push_span(TraceId(0xabc), 16, s);
-            };
+        let mut span = |id: u64, parent: Option<u64>, name: &str, service: Sym, res, status: Option<i64>| {
+            let n = b.intern(name);
+            let mut s = Span::new(SpanId(id), n, service, id as i64 * 10, 100 - id as i64);
+            s.parent_span_id = parent.map(SpanId);
+            s.resource = res;
+            if let Some(c) = status {
+                s.attributes = vec![Attribute { key: code, value: AnyValue::Int(c) }].into_boxed_slice();
+            }
+            b.push_span(TraceId(0xabc), 16, s);
+        };
         span(1, None, "GET /", checkout, r0, None);
         span(2, Some(1), "charge", payments, r1, Some(500));
         span(3, Some(2), "retry", payments, r1, Some(200));
@@ -411,15 +342,7 @@ mod tests {
         r.traces
             .iter()
             .flat_map(|t| &t.spansets)
-            .map(|s| {
-                s.spans
-                    .iter()
-                    .map(|&i| {
-                        set.resolve(set.traces[0].spans[i as usize].name)
-                            .to_string()
-                    })
-                    .collect()
-            })
+            .map(|s| s.spans.iter().map(|&i| set.resolve(set.traces[0].spans[i as usize].name).to_string()).collect())
             .collect()
     }
 
@@ -427,40 +350,19 @@ mod tests {
     fn filters_and_structure() {
         let set = sample();
         assert_eq!(
-            names(
-                &set,
-                r#"{ span.http.status_code >= 500 && resource.service.name = "payments" }"#
-            ),
+            names(&set, r#"{ span.http.status_code >= 500 && resource.service.name = "payments" }"#),
             [["charge"]]
         );
-        assert_eq!(
-            names(&set, r#"{ resource.service.name = "checkout" } > { }"#),
-            [["charge", "query"]]
-        );
-        assert_eq!(
-            names(
-                &set,
-                r#"{ name = "GET /" } >> { .http.status_code != nil }"#
-            ),
-            [["charge", "retry"]]
-        );
-        assert_eq!(
-            names(&set, r#"{ name = "retry" } << { }"#),
-            [["GET /", "charge"]]
-        );
+        assert_eq!(names(&set, r#"{ resource.service.name = "checkout" } > { }"#), [["charge", "query"]]);
+        assert_eq!(names(&set, r#"{ name = "GET /" } >> { .http.status_code != nil }"#), [["charge", "retry"]]);
+        assert_eq!(names(&set, r#"{ name = "retry" } << { }"#), [["GET /", "charge"]]);
         assert_eq!(names(&set, r#"{ name = "charge" } ~ { }"#), [["query"]]);
         assert_eq!(names(&set, "{ } !< { }"), [["retry", "query"]]);
-        assert_eq!(
-            names(&set, r#"{ name = "GET /" } &> { name = "query" }"#),
-            [["GET /", "query"]]
-        );
+        assert_eq!(names(&set, r#"{ name = "GET /" } &> { name = "query" }"#), [["GET /", "query"]]);
         assert_eq!(names(&set, "{ nestedSetParent = -1 }"), [["GET /"]]);
         assert_eq!(names(&set, "{ span:childCount = 2 }"), [["GET /"]]);
         assert_eq!(
-            names(
-                &set,
-                r#"{ trace:id = "0000abc" && rootServiceName = "checkout" }"#
-            ),
+            names(&set, r#"{ trace:id = "0000abc" && rootServiceName = "checkout" }"#),
             [["GET /", "charge", "retry", "query"]]
         );
         assert!(names(&set, r#"{ resource.service.name = "nope" }"#).is_empty());
@@ -469,31 +371,13 @@ mod tests {
     #[test]
     fn pipelines_and_errors() {
         let set = sample();
-        let r = search(
-            "{ } | by(resource.service.name) | count() > 1",
-            &set,
-            &EvalOptions::default(),
-        )
-        .unwrap();
+        let r = search("{ } | by(resource.service.name) | count() > 1", &set, &EvalOptions::default()).unwrap();
         let attrs = &r.traces[0].spansets[0].attributes;
-        assert_eq!(
-            attrs[0],
-            (
-                "by(resource.service.name)".to_string(),
-                AttrValue::String("payments".into())
-            )
-        );
+        assert_eq!(attrs[0], ("by(resource.service.name)".to_string(), AttrValue::String("payments".into())));
         assert_eq!(attrs[1], ("count()".to_string(), AttrValue::Int(2)));
-        let r = search(
-            "{ .http.status_code = 200 } | select(resource.service.name)",
-            &set,
-            &EvalOptions::default(),
-        )
-        .unwrap();
-        assert_eq!(
-            r.traces[0].spansets[0].selected[0].values[0].1,
-            AttrValue::String("payments".into())
-        );
+        let r = search("{ .http.status_code = 200 } | select(resource.service.name)", &set, &EvalOptions::default())
+            .unwrap();
+        assert_eq!(r.traces[0].spansets[0].selected[0].values[0].1, AttrValue::String("payments".into()));
         let e = search("{ } | rate()", &set, &EvalOptions::default()).unwrap_err();
         assert_eq!(e.kind(), crate::ErrorKind::Unsupported);
         let e = search("{ 1 / 0 = 1 }", &set, &EvalOptions::default()).unwrap_err();

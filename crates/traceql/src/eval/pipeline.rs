@@ -4,9 +4,7 @@ use super::expr::{CExpr, Uses, compile, span_matches, static_value};
 use super::structural::structural;
 use super::value::{AttrValue, Value, apply, compare};
 use super::{Binding, SpanSource, Spanset};
-use crate::ast::{
-    AggregateKind, BinaryOp, Expr, Pipeline, Query, Root, ScalarExpr, SpansetExpr, SpansetOp, Stage,
-};
+use crate::ast::{AggregateKind, BinaryOp, Expr, Pipeline, Query, Root, ScalarExpr, SpansetExpr, SpansetOp, Stage};
 use crate::display::aggregate_label;
 use crate::error::{Error, ErrorKind};
 use std::collections::HashMap;
@@ -29,17 +27,8 @@ enum CSpanset<K> {
 #[derive(Debug)]
 enum CStage<K> {
     Spanset(CSpanset<K>),
-    Scalar {
-        kind: AggregateKind,
-        arg: Option<CExpr<K>>,
-        op: BinaryOp,
-        value: Value<'static>,
-        label: String,
-    },
-    By {
-        expr: CExpr<K>,
-        label: String,
-    },
+    Scalar { kind: AggregateKind, arg: Option<CExpr<K>>, op: BinaryOp, value: Value<'static>, label: String },
+    By { expr: CExpr<K>, label: String },
     Coalesce,
     Select,
 }
@@ -57,18 +46,11 @@ fn unsupported(message: &str, src: &str) -> Error {
 impl<K> CompiledQuery<K> {
     /// `src` is the query text, only used to place errors.
     pub fn compile(query: &Query, key: &dyn Fn(&str) -> K, src: &str) -> Result<Self, Error> {
-        let mut c = Compiler {
-            key,
-            src,
-            selects: Vec::new(),
-        };
+        let mut c = Compiler { key, src, selects: Vec::new() };
         let root = match &query.root {
             Root::Spans(s) => c.spanset(s)?,
             Root::ScalarFilter { .. } => {
-                return Err(unsupported(
-                    "comparing the results of two pipelines is not supported",
-                    src,
-                ));
+                return Err(unsupported("comparing the results of two pipelines is not supported", src));
             }
             Root::Metrics(_) => {
                 return Err(unsupported(
@@ -77,10 +59,7 @@ impl<K> CompiledQuery<K> {
                 ));
             }
         };
-        Ok(CompiledQuery {
-            root,
-            selects: c.selects,
-        })
+        Ok(CompiledQuery { root, selects: c.selects })
     }
 
     /// Labels of the `select(...)` fields, e.g. `resource.service.name`.
@@ -88,11 +67,7 @@ impl<K> CompiledQuery<K> {
         self.selects.iter().map(|(label, _)| label.as_str())
     }
 
-    pub fn run<S: SpanSource<Key = K>>(
-        &self,
-        src: &S,
-        input: Vec<Spanset>,
-    ) -> Result<Vec<Spanset>, Error> {
+    pub fn run<S: SpanSource<Key = K>>(&self, src: &S, input: Vec<Spanset>) -> Result<Vec<Spanset>, Error> {
         let mut out = Vec::new();
         for spanset in input {
             out.extend(eval_spanset(&self.root, src, spanset)?);
@@ -113,11 +88,9 @@ impl<K> Compiler<'_, K> {
                 let c = self.expr(expr, &mut uses)?;
                 CSpanset::Filter(c, uses)
             }
-            SpansetExpr::Op { op, lhs, rhs, .. } => CSpanset::Op(
-                *op,
-                Box::new(self.spanset(lhs)?),
-                Box::new(self.spanset(rhs)?),
-            ),
+            SpansetExpr::Op { op, lhs, rhs, .. } => {
+                CSpanset::Op(*op, Box::new(self.spanset(lhs)?), Box::new(self.spanset(rhs)?))
+            }
             SpansetExpr::Pipeline(p) => self.pipeline(p)?,
         })
     }
@@ -149,18 +122,11 @@ impl<K> Compiler<'_, K> {
                         None => None,
                     };
                     let label = aggregate_label(agg.kind, agg.arg.as_ref());
-                    CStage::Scalar {
-                        kind: agg.kind,
-                        arg,
-                        op: f.op,
-                        value,
-                        label,
-                    }
+                    CStage::Scalar { kind: agg.kind, arg, op: f.op, value, label }
                 }
-                Stage::By { expr, .. } => CStage::By {
-                    expr: self.expr(expr, &mut Uses::default())?,
-                    label: format!("by({expr})"),
-                },
+                Stage::By { expr, .. } => {
+                    CStage::By { expr: self.expr(expr, &mut Uses::default())?, label: format!("by({expr})") }
+                }
                 Stage::Coalesce { .. } => CStage::Coalesce,
                 Stage::Select { fields, .. } => {
                     for f in fields {
@@ -188,11 +154,7 @@ fn fold_scalar(e: &ScalarExpr) -> Option<Value<'static>> {
     }
 }
 
-fn eval_spanset<S: SpanSource>(
-    s: &CSpanset<S::Key>,
-    src: &S,
-    input: Spanset,
-) -> Result<Vec<Spanset>, Error> {
+fn eval_spanset<S: SpanSource>(s: &CSpanset<S::Key>, src: &S, input: Spanset) -> Result<Vec<Spanset>, Error> {
     match s {
         CSpanset::Filter(e, uses) => {
             let mut spans = Vec::new();
@@ -256,11 +218,7 @@ fn merge(a: &[u32], b: &[u32]) -> Vec<u32> {
     out
 }
 
-fn eval_stage<S: SpanSource>(
-    stage: &CStage<S::Key>,
-    src: &S,
-    sets: Vec<Spanset>,
-) -> Result<Vec<Spanset>, Error> {
+fn eval_stage<S: SpanSource>(stage: &CStage<S::Key>, src: &S, sets: Vec<Spanset>) -> Result<Vec<Spanset>, Error> {
     let mut out = Vec::with_capacity(sets.len());
     match stage {
         CStage::Spanset(s) => {
@@ -268,13 +226,7 @@ fn eval_stage<S: SpanSource>(
                 out.extend(eval_spanset(s, src, set)?);
             }
         }
-        CStage::Scalar {
-            kind,
-            arg,
-            op,
-            value,
-            label,
-        } => {
+        CStage::Scalar { kind, arg, op, value, label } => {
             for mut set in sets {
                 let Some(agg) = aggregate(*kind, arg.as_ref(), src, &set.spans)? else {
                     continue;
@@ -293,16 +245,7 @@ fn eval_stage<S: SpanSource>(
                 let mut groups: Vec<(AttrValue, Vec<u32>)> = Vec::new();
                 let mut index: HashMap<String, usize> = HashMap::new();
                 for &i in &set.spans {
-                    let v = expr
-                        .eval(
-                            src,
-                            Binding {
-                                span: i,
-                                event: None,
-                                link: None,
-                            },
-                        )?
-                        .to_attr_value();
+                    let v = expr.eval(src, Binding { span: i, event: None, link: None })?.to_attr_value();
                     let key = format!("{v:?}");
                     let g = *index.entry(key).or_insert_with(|| {
                         groups.push((v, Vec::new()));
@@ -315,11 +258,7 @@ fn eval_stage<S: SpanSource>(
                 for (v, spans) in groups {
                     let mut attributes = set.attributes.clone();
                     attributes.push((label.clone(), v));
-                    out.push(Spanset {
-                        spans,
-                        attributes,
-                        scalar: set.scalar.clone(),
-                    });
+                    out.push(Spanset { spans, attributes, scalar: set.scalar.clone() });
                 }
             }
         }
@@ -328,10 +267,7 @@ fn eval_stage<S: SpanSource>(
             spans.sort_unstable();
             spans.dedup();
             if !spans.is_empty() {
-                out.push(Spanset {
-                    spans,
-                    ..Spanset::default()
-                });
+                out.push(Spanset { spans, ..Spanset::default() });
             }
         }
         CStage::Select => out = sets,
@@ -348,20 +284,11 @@ fn aggregate<'s, S: SpanSource>(
     spans: &[u32],
 ) -> Result<Option<Value<'s>>, Error> {
     let Some(arg) = arg else {
-        return Ok(Some(Value::Int(
-            i64::try_from(spans.len()).unwrap_or(i64::MAX),
-        )));
+        return Ok(Some(Value::Int(i64::try_from(spans.len()).unwrap_or(i64::MAX))));
     };
     let mut values: Vec<Value<'s>> = Vec::new();
     for &i in spans {
-        let v = arg.eval(
-            src,
-            Binding {
-                span: i,
-                event: None,
-                link: None,
-            },
-        )?;
+        let v = arg.eval(src, Binding { span: i, event: None, link: None })?;
         if v.is_numeric() {
             values.push(v);
         }
@@ -387,12 +314,9 @@ fn aggregate<'s, S: SpanSource>(
         AggregateKind::Count => Value::Int(i64::try_from(values.len()).unwrap_or(i64::MAX)),
         AggregateKind::Min => pick(false),
         AggregateKind::Max => pick(true),
-        AggregateKind::Sum if all_int => Value::Int(
-            values
-                .iter()
-                .map(|v| if let Value::Int(i) = v { *i } else { 0 })
-                .fold(0i64, i64::wrapping_add),
-        ),
+        AggregateKind::Sum if all_int => {
+            Value::Int(values.iter().map(|v| if let Value::Int(i) = v { *i } else { 0 }).fold(0i64, i64::wrapping_add))
+        }
         AggregateKind::Sum if all_dur => Value::DurationNanos(sum_f as i64),
         AggregateKind::Sum => Value::Float(sum_f),
         AggregateKind::Avg if all_dur => Value::DurationNanos((sum_f / n) as i64),

@@ -73,55 +73,34 @@ fn point_inside(sorted: &[i64], l: i64, r: i64) -> bool {
 
 /// Spans of `rhs` related to some span of `lhs` (plus, for union modes,
 /// the participating spans of `lhs`). Returns sorted span indices.
-pub(crate) fn structural<S: SpanSource>(
-    src: &S,
-    op: SpansetOp,
-    lhs: &[u32],
-    rhs: &[u32],
-) -> Vec<u32> {
+pub(crate) fn structural<S: SpanSource>(src: &S, op: SpansetOp, lhs: &[u32], rhs: &[u32]) -> Vec<u32> {
     let Some((rel, mode)) = classify(op) else {
         return Vec::new();
     };
     let ns = |i: u32| src.nested_set(i);
     let numbered = |n: &NestedSet| n.left != 0;
-    let l_sets: Vec<(u32, NestedSet)> = lhs
-        .iter()
-        .map(|&i| (i, ns(i)))
-        .filter(|(_, n)| numbered(n))
-        .collect();
+    let l_sets: Vec<(u32, NestedSet)> = lhs.iter().map(|&i| (i, ns(i))).filter(|(_, n)| numbered(n)).collect();
     let r_sets: Vec<(u32, NestedSet)> = rhs.iter().map(|&i| (i, ns(i))).collect();
 
     let matched: Vec<bool> = match rel {
         Relation::Child => {
             let mut lefts: Vec<i64> = l_sets.iter().map(|(_, n)| n.left).collect();
             lefts.sort_unstable();
-            r_sets
-                .iter()
-                .map(|(_, n)| numbered(n) && lefts.binary_search(&n.parent).is_ok())
-                .collect()
+            r_sets.iter().map(|(_, n)| numbered(n) && lefts.binary_search(&n.parent).is_ok()).collect()
         }
         Relation::Parent => {
             let mut parents: Vec<i64> = l_sets.iter().map(|(_, n)| n.parent).collect();
             parents.sort_unstable();
-            r_sets
-                .iter()
-                .map(|(_, n)| numbered(n) && parents.binary_search(&n.left).is_ok())
-                .collect()
+            r_sets.iter().map(|(_, n)| numbered(n) && parents.binary_search(&n.left).is_ok()).collect()
         }
         Relation::Descendant => {
             let outer = outermost(l_sets.iter().map(|(_, n)| (n.left, n.right)).collect());
-            r_sets
-                .iter()
-                .map(|(_, n)| numbered(n) && strictly_inside(&outer, n.left))
-                .collect()
+            r_sets.iter().map(|(_, n)| numbered(n) && strictly_inside(&outer, n.left)).collect()
         }
         Relation::Ancestor => {
             let mut lefts: Vec<i64> = l_sets.iter().map(|(_, n)| n.left).collect();
             lefts.sort_unstable();
-            r_sets
-                .iter()
-                .map(|(_, n)| numbered(n) && point_inside(&lefts, n.left, n.right))
-                .collect()
+            r_sets.iter().map(|(_, n)| numbered(n) && point_inside(&lefts, n.left, n.right)).collect()
         }
         Relation::Sibling => {
             let mut by_parent: HashMap<i64, Vec<u32>> = HashMap::new();
@@ -130,37 +109,17 @@ pub(crate) fn structural<S: SpanSource>(
             }
             r_sets
                 .iter()
-                .map(|(i, n)| {
-                    numbered(n)
-                        && by_parent
-                            .get(&n.parent)
-                            .is_some_and(|ls| ls.iter().any(|l| l != i))
-                })
+                .map(|(i, n)| numbered(n) && by_parent.get(&n.parent).is_some_and(|ls| ls.iter().any(|l| l != i)))
                 .collect()
         }
     };
 
     let mut out: Vec<u32> = match mode {
-        Mode::Plain | Mode::Union => r_sets
-            .iter()
-            .zip(&matched)
-            .filter(|(_, m)| **m)
-            .map(|((i, _), _)| *i)
-            .collect(),
-        Mode::Negated => r_sets
-            .iter()
-            .zip(&matched)
-            .filter(|(_, m)| !**m)
-            .map(|((i, _), _)| *i)
-            .collect(),
+        Mode::Plain | Mode::Union => r_sets.iter().zip(&matched).filter(|(_, m)| **m).map(|((i, _), _)| *i).collect(),
+        Mode::Negated => r_sets.iter().zip(&matched).filter(|(_, m)| !**m).map(|((i, _), _)| *i).collect(),
     };
     if mode == Mode::Union && !out.is_empty() {
-        let hits: Vec<(u32, NestedSet)> = r_sets
-            .iter()
-            .zip(&matched)
-            .filter(|(_, m)| **m)
-            .map(|(x, _)| *x)
-            .collect();
+        let hits: Vec<(u32, NestedSet)> = r_sets.iter().zip(&matched).filter(|(_, m)| **m).map(|(x, _)| *x).collect();
         out.extend(participants(rel, &l_sets, &hits));
     }
     out.sort_unstable();
@@ -170,12 +129,8 @@ pub(crate) fn structural<S: SpanSource>(
 
 /// Spans of `lhs` that take part in at least one relation with `hits`.
 fn participants(rel: Relation, lhs: &[(u32, NestedSet)], hits: &[(u32, NestedSet)]) -> Vec<u32> {
-    let keep = |pred: &dyn Fn(&NestedSet, u32) -> bool| {
-        lhs.iter()
-            .filter(|(i, n)| pred(n, *i))
-            .map(|(i, _)| *i)
-            .collect()
-    };
+    let keep =
+        |pred: &dyn Fn(&NestedSet, u32) -> bool| lhs.iter().filter(|(i, n)| pred(n, *i)).map(|(i, _)| *i).collect();
     match rel {
         Relation::Child => {
             let mut parents: Vec<i64> = hits.iter().map(|(_, n)| n.parent).collect();
@@ -201,11 +156,7 @@ fn participants(rel: Relation, lhs: &[(u32, NestedSet)], hits: &[(u32, NestedSet
             for (i, n) in hits {
                 by_parent.entry(n.parent).or_default().push(*i);
             }
-            keep(&|n, i| {
-                by_parent
-                    .get(&n.parent)
-                    .is_some_and(|rs| rs.iter().any(|r| *r != i))
-            })
+            keep(&|n, i| by_parent.get(&n.parent).is_some_and(|rs| rs.iter().any(|r| *r != i)))
         }
     }
 }

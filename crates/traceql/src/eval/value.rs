@@ -45,9 +45,7 @@ impl Value<'_> {
             Value::Str(s) => AttrValue::String(s.to_string()),
             Value::Status(s) => AttrValue::Status(*s),
             Value::Kind(k) => AttrValue::Kind(*k),
-            Value::Array(items) => {
-                AttrValue::Array(items.iter().map(Value::to_attr_value).collect())
-            }
+            Value::Array(items) => AttrValue::Array(items.iter().map(Value::to_attr_value).collect()),
         }
     }
 
@@ -76,10 +74,7 @@ impl Value<'_> {
     }
 
     pub fn is_numeric(&self) -> bool {
-        matches!(
-            self,
-            Value::Int(_) | Value::Float(_) | Value::DurationNanos(_)
-        )
+        matches!(self, Value::Int(_) | Value::Float(_) | Value::DurationNanos(_))
     }
 }
 
@@ -104,30 +99,33 @@ impl OpError {
 }
 
 /// Applies a comparison, regex, or arithmetic operator (not `&&`/`||`).
-pub fn apply<'a>(
-    op: BinaryOp,
-    l: Value<'a>,
-    r: Value<'a>,
-    regex: Option<&regex::Regex>,
-) -> Result<Value<'a>, OpError> {
-    if matches!(l, Value::Nil) || matches!(r, Value::Nil) {
-        return Ok(Value::Bool(false));
+pub fn apply<'a>(op: BinaryOp, l: Value<'a>, r: Value<'a>, regex: Option<&regex::Regex>) -> Result<Value<'a>, OpError> {
+    if op.is_arithmetic() && !matches!(l, Value::Nil) && !matches!(r, Value::Nil) {
+        return match (&l, &r) {
+            (Value::Array(_), _) | (_, Value::Array(_)) => Err(OpError::ArrayArithmetic),
+            _ => arithmetic(op, &l, &r),
+        };
     }
-    let (array, scalar, array_left) = match (&l, &r) {
+    test(op, &l, &r, regex).map(Value::Bool)
+}
+
+/// A comparison or regex operator (or arithmetic, which is never true) on borrowed values, as
+/// [`apply`] computes it: nil is false, an array matches if any element does (all for `!=`/`!~`).
+pub fn test(op: BinaryOp, l: &Value<'_>, r: &Value<'_>, regex: Option<&regex::Regex>) -> Result<bool, OpError> {
+    if matches!(l, Value::Nil) || matches!(r, Value::Nil) {
+        return Ok(false);
+    }
+    let (array, scalar, array_left) = match (l, r) {
         (Value::Array(_), Value::Array(_)) => {
-            return if op.is_arithmetic() {
-                Err(OpError::ArrayArithmetic)
-            } else {
-                Err(OpError::ArrayComparison)
-            };
+            return if op.is_arithmetic() { Err(OpError::ArrayArithmetic) } else { Err(OpError::ArrayComparison) };
         }
         (Value::Array(a), s) => (a, s, true),
         (s, Value::Array(a)) => (a, s, false),
         _ => {
             return if op.is_arithmetic() {
-                arithmetic(op, &l, &r)
+                arithmetic(op, l, r).map(|v| matches!(v, Value::Bool(true)))
             } else {
-                Ok(Value::Bool(compare(op, &l, &r, regex)))
+                Ok(compare(op, l, r, regex))
             };
         }
     };
@@ -135,18 +133,9 @@ pub fn apply<'a>(
         return Err(OpError::ArrayArithmetic);
     }
     let test = |e: &Value<'_>| {
-        if array_left {
-            compare(op, e, scalar, regex)
-        } else {
-            compare(op, scalar, e, regex)
-        }
+        if array_left { compare(op, e, scalar, regex) } else { compare(op, scalar, e, regex) }
     };
-    let hit = if matches!(op, BinaryOp::Neq | BinaryOp::Nre) {
-        array.iter().all(test)
-    } else {
-        array.iter().any(test)
-    };
-    Ok(Value::Bool(hit))
+    Ok(if matches!(op, BinaryOp::Neq | BinaryOp::Nre) { array.iter().all(test) } else { array.iter().any(test) })
 }
 
 fn ord_result(op: BinaryOp, ord: std::cmp::Ordering) -> bool {
@@ -251,37 +240,16 @@ mod tests {
     #[test]
     fn nil_and_mismatch_are_false() {
         let s = Value::Str("1".into());
-        assert_eq!(
-            apply(BinaryOp::Neq, Value::Nil, s.clone(), None),
-            Ok(Value::Bool(false))
-        );
-        assert_eq!(
-            apply(BinaryOp::Neq, Value::Int(1), s, None),
-            Ok(Value::Bool(false))
-        );
-        assert_eq!(
-            apply(BinaryOp::Eq, Value::DurationNanos(1), Value::Int(1), None),
-            Ok(Value::Bool(true))
-        );
+        assert_eq!(apply(BinaryOp::Neq, Value::Nil, s.clone(), None), Ok(Value::Bool(false)));
+        assert_eq!(apply(BinaryOp::Neq, Value::Int(1), s, None), Ok(Value::Bool(false)));
+        assert_eq!(apply(BinaryOp::Eq, Value::DurationNanos(1), Value::Int(1), None), Ok(Value::Bool(true)));
     }
 
     #[test]
     fn arithmetic_rules() {
-        assert_eq!(
-            apply(BinaryOp::Div, Value::Int(1), Value::Int(10), None),
-            Ok(Value::Int(0))
-        );
-        assert_eq!(
-            apply(BinaryOp::Div, Value::Int(1), Value::Int(0), None),
-            Err(OpError::DivisionByZero)
-        );
-        assert_eq!(
-            apply(BinaryOp::Pow, Value::Int(2), Value::Int(3), None),
-            Ok(Value::Int(8))
-        );
-        assert_eq!(
-            apply(BinaryOp::Mod, Value::Int(-7), Value::Int(2), None),
-            Ok(Value::Int(-1))
-        );
+        assert_eq!(apply(BinaryOp::Div, Value::Int(1), Value::Int(10), None), Ok(Value::Int(0)));
+        assert_eq!(apply(BinaryOp::Div, Value::Int(1), Value::Int(0), None), Err(OpError::DivisionByZero));
+        assert_eq!(apply(BinaryOp::Pow, Value::Int(2), Value::Int(3), None), Ok(Value::Int(8)));
+        assert_eq!(apply(BinaryOp::Mod, Value::Int(-7), Value::Int(2), None), Ok(Value::Int(-1)));
     }
 }

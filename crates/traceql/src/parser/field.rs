@@ -3,9 +3,7 @@
 //! prefix `-`), prefix `!`, `* / %`, `^` (right-assoc).
 
 use super::Parser;
-use crate::ast::{
-    AttrScope, Attribute, BinaryOp, Expr, ExprKind, Intrinsic, SpanKind, Static, Status, UnaryOp,
-};
+use crate::ast::{AttrScope, Attribute, BinaryOp, Expr, ExprKind, Intrinsic, SpanKind, Static, Status, UnaryOp};
 use crate::token::{Keyword, ScopeColon, ScopeDot, TokenKind};
 
 const PREC_NEG: u8 = 4;
@@ -128,24 +126,14 @@ impl Parser<'_> {
             if (is_nil(&lhs) || is_nil(&rhs)) && !matches!(op, BinaryOp::Eq | BinaryOp::Neq) {
                 self.error_at(
                     op_range,
-                    format!(
-                        "syntax error: nil can only be compared with = or != (found {})",
-                        op.symbol()
-                    ),
+                    format!("syntax error: nil can only be compared with = or != (found {})", op.symbol()),
                 );
                 return None;
             }
             let range = lhs.range.start..rhs.range.end;
             depth = depth.max(rhs_depth) + 1;
             self.check_node_depth(depth, range.clone())?;
-            lhs = Expr {
-                kind: ExprKind::Binary {
-                    op,
-                    lhs: Box::new(lhs),
-                    rhs: Box::new(rhs),
-                },
-                range,
-            };
+            lhs = Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, range };
         }
         Some((lhs, depth))
     }
@@ -169,16 +157,7 @@ impl Parser<'_> {
                 return None;
             }
             let range = start..operand.range.end;
-            return Some((
-                Expr {
-                    kind: ExprKind::Unary {
-                        op,
-                        operand: Box::new(operand),
-                    },
-                    range,
-                },
-                depth + 1,
-            ));
+            return Some((Expr { kind: ExprKind::Unary { op, operand: Box::new(operand) }, range }, depth + 1));
         }
         if kind == TokenKind::OpenParen {
             self.bump();
@@ -186,23 +165,11 @@ impl Parser<'_> {
             self.expect(&TokenKind::CloseParen, ")")?;
             // Parentheses are not kept as nodes; widen the range instead.
             let range = start..self.last_end();
-            return Some((
-                Expr {
-                    kind: inner.kind,
-                    range,
-                },
-                depth,
-            ));
+            return Some((Expr { kind: inner.kind, range }, depth));
         }
         let expr_kind = self.field_leaf(&kind)?;
         let range = start..self.last_end();
-        Some((
-            Expr {
-                kind: expr_kind,
-                range,
-            },
-            1,
-        ))
+        Some((Expr { kind: expr_kind, range }, 1))
     }
 
     fn field_leaf(&mut self, kind: &TokenKind) -> Option<ExprKind> {
@@ -273,10 +240,7 @@ impl Parser<'_> {
             Some(TokenKind::ScopeDot(s)) => scope_of(s, &mut parent),
             _ => return None,
         };
-        if parent
-            && let Some(TokenKind::ScopeDot(s @ (ScopeDot::Span | ScopeDot::Resource))) =
-                self.peek()
-        {
+        if parent && let Some(TokenKind::ScopeDot(s @ (ScopeDot::Span | ScopeDot::Resource))) = self.peek() {
             let mut ignored = false;
             scope = scope_of(*s, &mut ignored);
             self.bump();
@@ -290,11 +254,7 @@ impl Parser<'_> {
         };
         self.bump();
         self.expect(&TokenKind::EndAttribute, "END_ATTRIBUTE")?;
-        Some(Attribute {
-            scope,
-            parent,
-            name,
-        })
+        Some(Attribute { scope, parent, name })
     }
 }
 

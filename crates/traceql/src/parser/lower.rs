@@ -4,8 +4,8 @@
 use super::Parser;
 use super::query::{QNode, QOp};
 use crate::ast::{
-    BinaryOp, MetricsExpr, MetricsFn, Pipeline, Root, ScalarExpr, ScalarFilter, ScalarPipelineExpr,
-    SecondStage, SpansetExpr, SpansetOp, Stage, Static,
+    BinaryOp, MetricsExpr, MetricsFn, Pipeline, Root, ScalarExpr, ScalarFilter, ScalarPipelineExpr, SecondStage,
+    SpansetExpr, SpansetOp, Stage, Static,
 };
 use std::ops::Range;
 
@@ -72,9 +72,7 @@ fn has_aggregate(q: &QNode) -> bool {
     match q {
         QNode::Aggregate(_) => true,
         QNode::Paren(inner, _) | QNode::Neg(inner, _) => has_aggregate(inner),
-        QNode::Binary(op, l, r, _) if arithmetic(*op).is_some() => {
-            has_aggregate(l) || has_aggregate(r)
-        }
+        QNode::Binary(op, l, r, _) if arithmetic(*op).is_some() => has_aggregate(l) || has_aggregate(r),
         _ => false,
     }
 }
@@ -86,9 +84,7 @@ fn is_scalar_pipeline(q: &QNode) -> bool {
             QNode::Pipe(items, _) => matches!(items.last(), Some(QNode::Aggregate(_))),
             other => is_scalar_pipeline(other),
         },
-        QNode::Binary(op, l, r, _) => {
-            arithmetic(*op).is_some() && is_scalar_pipeline(l) && is_scalar_pipeline(r)
-        }
+        QNode::Binary(op, l, r, _) => arithmetic(*op).is_some() && is_scalar_pipeline(l) && is_scalar_pipeline(r),
         _ => false,
     }
 }
@@ -154,25 +150,16 @@ impl Parser<'_> {
         {
             let lhs = self.lower_scalar_pipeline(l)?;
             let rhs = match r.as_ref() {
-                QNode::Static(value, range) => ScalarPipelineExpr::Static {
-                    value: value.clone(),
-                    range: range.clone(),
-                },
+                QNode::Static(value, range) => {
+                    ScalarPipelineExpr::Static { value: value.clone(), range: range.clone() }
+                }
                 other if is_scalar_pipeline(other) => self.lower_scalar_pipeline(other)?,
                 other => {
-                    self.reject(
-                        other.range(),
-                        "expecting a wrapped (pipeline | aggregate) or a literal",
-                    )?;
+                    self.reject(other.range(), "expecting a wrapped (pipeline | aggregate) or a literal")?;
                     return None;
                 }
             };
-            return Some(Root::ScalarFilter {
-                op: cmp,
-                lhs,
-                rhs,
-                range: range.clone(),
-            });
+            return Some(Root::ScalarFilter { op: cmp, lhs, rhs, range: range.clone() });
         }
         let range = q.range();
         let items = match q {
@@ -198,10 +185,7 @@ impl Parser<'_> {
                         return None;
                     };
                     let pipeline = self.lower_pipeline(before, range.clone())?;
-                    Some(ScalarPipelineExpr::Pipeline {
-                        pipeline,
-                        aggregate: (**agg).clone(),
-                    })
+                    Some(ScalarPipelineExpr::Pipeline { pipeline, aggregate: (**agg).clone() })
                 }
                 other => self.lower_scalar_pipeline(other),
             },
@@ -209,12 +193,7 @@ impl Parser<'_> {
                 let op = arithmetic(*op)?;
                 let lhs = self.lower_scalar_pipeline(l)?;
                 let rhs = self.lower_scalar_pipeline(r)?;
-                Some(ScalarPipelineExpr::Binary {
-                    op,
-                    lhs: Box::new(lhs),
-                    rhs: Box::new(rhs),
-                    range: range.clone(),
-                })
+                Some(ScalarPipelineExpr::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs), range: range.clone() })
             }
             other => {
                 self.reject(other.range(), "expecting a wrapped (pipeline | aggregate)")?;
@@ -230,24 +209,15 @@ impl Parser<'_> {
         let mut stages = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let stage = match item {
-                QNode::By(expr, r) => Stage::By {
-                    expr: (**expr).clone(),
-                    range: r.clone(),
-                },
-                QNode::Select(fields, r) => Stage::Select {
-                    fields: fields.clone(),
-                    range: r.clone(),
-                },
+                QNode::By(expr, r) => Stage::By { expr: (**expr).clone(), range: r.clone() },
+                QNode::Select(fields, r) => Stage::Select { fields: fields.clone(), range: r.clone() },
                 QNode::Coalesce(r) if i == 0 => {
                     self.reject(r.clone(), "coalesce() cannot start a pipeline")?;
                     return None;
                 }
                 QNode::Coalesce(r) => Stage::Coalesce { range: r.clone() },
                 QNode::Aggregate(a) => {
-                    self.reject(
-                        a.range.clone(),
-                        "an aggregate must be compared, e.g. count() > 1",
-                    )?;
+                    self.reject(a.range.clone(), "an aggregate must be compared, e.g. count() > 1")?;
                     return None;
                 }
                 QNode::Binary(op, l, r, range)
@@ -256,12 +226,7 @@ impl Parser<'_> {
                     let op = comparison(*op)?;
                     let lhs = self.lower_scalar(l)?;
                     let rhs = self.lower_scalar(r)?;
-                    Stage::ScalarFilter(ScalarFilter {
-                        op,
-                        lhs,
-                        rhs,
-                        range: range.clone(),
-                    })
+                    Stage::ScalarFilter(ScalarFilter { op, lhs, rhs, range: range.clone() })
                 }
                 other => Stage::Spanset(self.lower_spanset(other)?),
             };
@@ -272,19 +237,12 @@ impl Parser<'_> {
 
     fn lower_spanset(&mut self, q: &QNode) -> Option<SpansetExpr> {
         match q {
-            QNode::Filter(expr, range) => Some(SpansetExpr::Filter {
-                expr: (**expr).clone(),
-                range: range.clone(),
-            }),
+            QNode::Filter(expr, range) => Some(SpansetExpr::Filter { expr: (**expr).clone(), range: range.clone() }),
             QNode::Paren(inner, range) => match inner.as_ref() {
-                QNode::Pipe(items, _) => self
-                    .lower_pipeline(items, range.clone())
-                    .map(SpansetExpr::Pipeline),
+                QNode::Pipe(items, _) => self.lower_pipeline(items, range.clone()).map(SpansetExpr::Pipeline),
                 QNode::Filter(..) | QNode::Paren(..) => self.lower_spanset(inner),
                 QNode::Binary(op, ..) if spanset_op(*op).is_some() => self.lower_spanset(inner),
-                other => self
-                    .lower_pipeline(std::slice::from_ref(other), range.clone())
-                    .map(SpansetExpr::Pipeline),
+                other => self.lower_pipeline(std::slice::from_ref(other), range.clone()).map(SpansetExpr::Pipeline),
             },
             QNode::Binary(op, l, r, range) => {
                 let Some(sop) = spanset_op(*op) else {
@@ -293,18 +251,10 @@ impl Parser<'_> {
                 };
                 let lhs = self.lower_spanset(l);
                 let rhs = self.lower_spanset(r);
-                Some(SpansetExpr::Op {
-                    op: sop,
-                    lhs: Box::new(lhs?),
-                    rhs: Box::new(rhs?),
-                    range: range.clone(),
-                })
+                Some(SpansetExpr::Op { op: sop, lhs: Box::new(lhs?), rhs: Box::new(rhs?), range: range.clone() })
             }
             other => {
-                self.reject(
-                    other.range(),
-                    "expecting a spanset expression such as { ... }",
-                )?;
+                self.reject(other.range(), "expecting a spanset expression such as { ... }")?;
                 None
             }
         }
@@ -315,26 +265,19 @@ impl Parser<'_> {
     fn lower_scalar(&mut self, q: &QNode) -> Option<ScalarExpr> {
         match q {
             QNode::Aggregate(a) => Some(ScalarExpr::Aggregate((**a).clone())),
-            QNode::Static(
-                v @ (Static::Int(_) | Static::Float(_) | Static::DurationNanos(_)),
-                range,
-            ) => Some(ScalarExpr::Static {
-                value: v.clone(),
-                range: range.clone(),
-            }),
+            QNode::Static(v @ (Static::Int(_) | Static::Float(_) | Static::DurationNanos(_)), range) => {
+                Some(ScalarExpr::Static { value: v.clone(), range: range.clone() })
+            }
             QNode::Neg(inner, range) => match inner.as_ref() {
-                QNode::Static(Static::Int(i), _) => Some(ScalarExpr::Static {
-                    value: Static::Int(i.wrapping_neg()),
-                    range: range.clone(),
-                }),
-                QNode::Static(Static::Float(f), _) => Some(ScalarExpr::Static {
-                    value: Static::Float(-f),
-                    range: range.clone(),
-                }),
-                QNode::Static(Static::DurationNanos(d), _) => Some(ScalarExpr::Static {
-                    value: Static::DurationNanos(d.wrapping_neg()),
-                    range: range.clone(),
-                }),
+                QNode::Static(Static::Int(i), _) => {
+                    Some(ScalarExpr::Static { value: Static::Int(i.wrapping_neg()), range: range.clone() })
+                }
+                QNode::Static(Static::Float(f), _) => {
+                    Some(ScalarExpr::Static { value: Static::Float(-f), range: range.clone() })
+                }
+                QNode::Static(Static::DurationNanos(d), _) => {
+                    Some(ScalarExpr::Static { value: Static::DurationNanos(d.wrapping_neg()), range: range.clone() })
+                }
                 other => {
                     self.reject(other.range(), "expecting a number")?;
                     None
@@ -345,12 +288,7 @@ impl Parser<'_> {
                 let op = arithmetic(*op)?;
                 let lhs = self.lower_scalar(l)?;
                 let rhs = self.lower_scalar(r)?;
-                Some(ScalarExpr::Binary {
-                    op,
-                    lhs: Box::new(lhs),
-                    rhs: Box::new(rhs),
-                    range: range.clone(),
-                })
+                Some(ScalarExpr::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs), range: range.clone() })
             }
             other => {
                 self.reject(other.range(), "expecting an aggregate or a number")?;
@@ -362,9 +300,7 @@ impl Parser<'_> {
     fn lower_metrics(&mut self, q: &QNode) -> Option<MetricsExpr> {
         match q {
             QNode::Pipe(items, range) => {
-                let head = items
-                    .iter()
-                    .position(|i| matches!(comparison_core(i), QNode::Metrics(_)));
+                let head = items.iter().position(|i| matches!(comparison_core(i), QNode::Metrics(_)));
                 let (expr, rest) = match head {
                     Some(i) => {
                         let pipeline = self.lower_pipeline(&items[..i], range.clone())?;
@@ -375,10 +311,7 @@ impl Parser<'_> {
                     None => {
                         let first = items.first()?;
                         if !has_metrics(first) || matches!(first, QNode::TopK { .. }) {
-                            self.reject(
-                                first.range(),
-                                "topk()/bottomk() must follow a metrics function",
-                            )?;
+                            self.reject(first.range(), "topk()/bottomk() must follow a metrics function")?;
                         }
                         (self.lower_metrics(first)?, &items[1..])
                     }
@@ -386,10 +319,7 @@ impl Parser<'_> {
                 let mut stages = Vec::new();
                 for item in rest {
                     let QNode::TopK { bottom, k, range } = comparison_core(item) else {
-                        self.reject(
-                            item.range(),
-                            "expecting topk() or bottomk() after a metrics function",
-                        )?;
+                        self.reject(item.range(), "expecting topk() or bottomk() after a metrics function")?;
                         return None;
                     };
                     let range = range.clone();
@@ -410,36 +340,19 @@ impl Parser<'_> {
                 let lhs = self.lower_metrics(l)?;
                 let value = self.threshold(r)?;
                 let op = comparison(*op)?;
-                Some(staged(
-                    lhs,
-                    vec![SecondStage::Filter {
-                        op,
-                        value,
-                        range: range.clone(),
-                    }],
-                ))
+                Some(staged(lhs, vec![SecondStage::Filter { op, value, range: range.clone() }]))
             }
             QNode::Binary(op, l, r, range) => {
-                let Some(bop) =
-                    arithmetic(*op).filter(|o| !matches!(o, BinaryOp::Mod | BinaryOp::Pow))
-                else {
+                let Some(bop) = arithmetic(*op).filter(|o| !matches!(o, BinaryOp::Mod | BinaryOp::Pow)) else {
                     self.reject(range.clone(), "only + - * / combine metrics queries")?;
                     return None;
                 };
                 let lhs = self.metrics_operand(l)?;
                 let rhs = self.metrics_operand(r)?;
-                Some(MetricsExpr::Binary {
-                    op: bop,
-                    lhs: Box::new(lhs),
-                    rhs: Box::new(rhs),
-                    range: range.clone(),
-                })
+                Some(MetricsExpr::Binary { op: bop, lhs: Box::new(lhs), rhs: Box::new(rhs), range: range.clone() })
             }
             other => {
-                self.reject(
-                    other.range(),
-                    "a metrics function must follow a spanset pipeline: { } | rate()",
-                )?;
+                self.reject(other.range(), "a metrics function must follow a spanset pipeline: { } | rate()")?;
                 None
             }
         }
@@ -449,18 +362,12 @@ impl Parser<'_> {
         match q {
             QNode::Paren(..) | QNode::Binary(..) if has_metrics(q) => self.lower_metrics(q),
             QNode::Metrics(m) => {
-                self.reject(
-                    m.range.clone(),
-                    "metrics sub-queries must be parenthesised: ({ } | rate())",
-                )?;
+                self.reject(m.range.clone(), "metrics sub-queries must be parenthesised: ({ } | rate())")?;
                 None
             }
             other => {
                 let value = self.number_expr(other)?;
-                Some(MetricsExpr::Scalar {
-                    value: static_f64(&value)?,
-                    range: other.range(),
-                })
+                Some(MetricsExpr::Scalar { value: static_f64(&value)?, range: other.range() })
             }
         }
     }
@@ -478,11 +385,7 @@ impl Parser<'_> {
             QNode::Binary(op, l, r, range) if comparison(*op).is_some() => {
                 let mut stages = self.threshold_chain(l)?;
                 let value = self.threshold(r)?;
-                stages.push(SecondStage::Filter {
-                    op: comparison(*op)?,
-                    value,
-                    range: range.clone(),
-                });
+                stages.push(SecondStage::Filter { op: comparison(*op)?, value, range: range.clone() });
                 Some(stages)
             }
             _ => Some(Vec::new()),
@@ -517,9 +420,7 @@ impl Parser<'_> {
                 _ => None,
             },
             QNode::Paren(inner, _) => self.number_expr(inner),
-            QNode::Binary(op, l, r, range)
-                if matches!(op, QOp::Add | QOp::Sub | QOp::Mul | QOp::Div) =>
-            {
+            QNode::Binary(op, l, r, range) if matches!(op, QOp::Add | QOp::Sub | QOp::Mul | QOp::Div) => {
                 let a = self.number_expr(l)?;
                 let b = self.number_expr(r)?;
                 match fold(arithmetic(*op)?, &a, &b) {
@@ -539,12 +440,5 @@ impl Parser<'_> {
 }
 
 fn staged(expr: MetricsExpr, stages: Vec<SecondStage>) -> MetricsExpr {
-    if stages.is_empty() {
-        expr
-    } else {
-        MetricsExpr::Staged {
-            expr: Box::new(expr),
-            stages,
-        }
-    }
+    if stages.is_empty() { expr } else { MetricsExpr::Staged { expr: Box::new(expr), stages } }
 }

@@ -58,13 +58,7 @@ pub(crate) struct Parser<'a> {
 
 impl<'a> Parser<'a> {
     fn new(src: &'a str) -> Self {
-        Parser {
-            src,
-            tokens: lex(src),
-            pos: 0,
-            errors: Vec::new(),
-            depth: 0,
-        }
+        Parser { src, tokens: lex(src), pos: 0, errors: Vec::new(), depth: 0 }
     }
 
     fn peek(&self) -> Option<&TokenKind> {
@@ -76,10 +70,7 @@ impl<'a> Parser<'a> {
     }
 
     fn prev(&self) -> Option<&TokenKind> {
-        self.pos
-            .checked_sub(1)
-            .and_then(|i| self.tokens.get(i))
-            .map(|t| &t.kind)
+        self.pos.checked_sub(1).and_then(|i| self.tokens.get(i)).map(|t| &t.kind)
     }
 
     /// Byte range of the current token, or an empty range at the end.
@@ -92,10 +83,7 @@ impl<'a> Parser<'a> {
 
     /// End offset of the previously consumed token.
     fn last_end(&self) -> usize {
-        self.pos
-            .checked_sub(1)
-            .and_then(|i| self.tokens.get(i))
-            .map_or(0, |t| t.range.end)
+        self.pos.checked_sub(1).and_then(|i| self.tokens.get(i)).map_or(0, |t| t.range.end)
     }
 
     fn bump(&mut self) -> Option<Token> {
@@ -120,8 +108,7 @@ impl<'a> Parser<'a> {
     }
 
     fn error_at(&mut self, range: Range<usize>, message: impl Into<String>) {
-        self.errors
-            .push(Error::new(ErrorKind::Syntax, message, range, self.src));
+        self.errors.push(Error::new(ErrorKind::Syntax, message, range, self.src));
     }
 
     /// Records "unexpected X[, expecting Y]" at the current token.
@@ -158,10 +145,7 @@ impl<'a> Parser<'a> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             let range = self.here();
-            self.error_at(
-                range,
-                format!("query nested too deeply (more than {MAX_DEPTH} levels)"),
-            );
+            self.error_at(range, format!("query nested too deeply (more than {MAX_DEPTH} levels)"));
             // Stop parsing: everything after would only add noise.
             self.pos = self.tokens.len();
             return None;
@@ -178,10 +162,7 @@ impl<'a> Parser<'a> {
     /// in every later pass).
     fn check_node_depth(&mut self, depth: u32, range: Range<usize>) -> Option<()> {
         if depth + self.depth > MAX_DEPTH {
-            self.error_at(
-                range,
-                format!("expression nested too deeply (more than {MAX_DEPTH} levels)"),
-            );
+            self.error_at(range, format!("expression nested too deeply (more than {MAX_DEPTH} levels)"));
             self.pos = self.tokens.len();
             return None;
         }

@@ -4,9 +4,7 @@
 
 use super::Parser;
 use super::field::keyword_static;
-use crate::ast::{
-    Aggregate, AggregateKind, Expr, ExprKind, Hint, MetricsFn, MetricsFnKind, SpansetExpr, Static,
-};
+use crate::ast::{Aggregate, AggregateKind, Expr, ExprKind, Hint, MetricsFn, MetricsFnKind, SpansetExpr, Static};
 use crate::token::{Keyword, TokenKind};
 use std::ops::Range;
 
@@ -91,11 +89,7 @@ pub(crate) enum QNode {
     Select(Vec<Expr>, Range<usize>),
     Coalesce(Range<usize>),
     Metrics(Box<MetricsFn>),
-    TopK {
-        bottom: bool,
-        k: i64,
-        range: Range<usize>,
-    },
+    TopK { bottom: bool, k: i64, range: Range<usize> },
 }
 
 impl QNode {
@@ -189,9 +183,7 @@ impl Parser<'_> {
             return None;
         };
         match kind {
-            TokenKind::OpenBrace => self
-                .spanset_filter()
-                .map(|(e, r)| QNode::Filter(Box::new(e), r)),
+            TokenKind::OpenBrace => self.spanset_filter().map(|(e, r)| QNode::Filter(Box::new(e), r)),
             TokenKind::OpenParen => {
                 self.bump();
                 let inner = self.query_bp(0)?;
@@ -206,9 +198,7 @@ impl Parser<'_> {
             }
             TokenKind::Integer(i) => self.leaf(QNode::Static(Static::Int(i), self.here())),
             TokenKind::Float(f) => self.leaf(QNode::Static(Static::Float(f), self.here())),
-            TokenKind::DurationNanos(d) => {
-                self.leaf(QNode::Static(Static::DurationNanos(d), self.here()))
-            }
+            TokenKind::DurationNanos(d) => self.leaf(QNode::Static(Static::DurationNanos(d), self.here())),
             TokenKind::String(s) => self.leaf(QNode::Static(Static::String(s), self.here())),
             TokenKind::Keyword(k) if k != Keyword::Nil && keyword_static(k).is_some() => {
                 let value = keyword_static(k)?;
@@ -234,13 +224,7 @@ impl Parser<'_> {
         self.expect(&TokenKind::OpenBrace, "{")?;
         if self.eat(&TokenKind::CloseBrace) {
             let range = start..self.last_end();
-            return Some((
-                Expr {
-                    kind: ExprKind::Static(Static::Bool(true)),
-                    range: range.clone(),
-                },
-                range,
-            ));
+            return Some((Expr { kind: ExprKind::Static(Static::Bool(true)), range: range.clone() }, range));
         }
         let errors_before = self.errors.len();
         let inner = self.field_expr();
@@ -257,13 +241,7 @@ impl Parser<'_> {
         }
         self.recover_to_close_brace();
         let range = start..self.last_end();
-        Some((
-            Expr {
-                kind: ExprKind::Static(Static::Bool(true)),
-                range: range.clone(),
-            },
-            range,
-        ))
+        Some((Expr { kind: ExprKind::Static(Static::Bool(true)), range: range.clone() }, range))
     }
 
     fn open(&mut self) -> Option<()> {
@@ -299,22 +277,12 @@ impl Parser<'_> {
         if let Some(kind) = agg {
             self.bump();
             self.open()?;
-            let arg = if kind == AggregateKind::Count {
-                None
-            } else {
-                Some(self.field_expr()?)
-            };
+            let arg = if kind == AggregateKind::Count { None } else { Some(self.field_expr()?) };
             self.close()?;
-            return Some(QNode::Aggregate(Box::new(Aggregate {
-                kind,
-                arg,
-                range: start..self.last_end(),
-            })));
+            return Some(QNode::Aggregate(Box::new(Aggregate { kind, arg, range: start..self.last_end() })));
         }
         if let Some(kind) = metrics {
-            return self
-                .metrics_fn(kind, start)
-                .map(|m| QNode::Metrics(Box::new(m)));
+            return self.metrics_fn(kind, start).map(|m| QNode::Metrics(Box::new(m)));
         }
         match k {
             Keyword::By => {
@@ -346,11 +314,7 @@ impl Parser<'_> {
                 };
                 self.bump();
                 self.close()?;
-                Some(QNode::TopK {
-                    bottom: k == Keyword::Bottomk,
-                    k: k_value,
-                    range: start..self.last_end(),
-                })
+                Some(QNode::TopK { bottom: k == Keyword::Bottomk, k: k_value, range: start..self.last_end() })
             }
             _ => {
                 self.unexpected("{ or (");
@@ -365,10 +329,7 @@ impl Parser<'_> {
         loop {
             let field = self.field_expr()?;
             if !matches!(field.kind, ExprKind::Attribute(_) | ExprKind::Intrinsic(_)) {
-                self.error_at(
-                    field.range.clone(),
-                    "syntax error: expecting an attribute or intrinsic",
-                );
+                self.error_at(field.range.clone(), "syntax error: expecting an attribute or intrinsic");
                 return None;
             }
             fields.push(field);
@@ -438,10 +399,7 @@ impl Parser<'_> {
     fn metrics_attr(&mut self) -> Option<Expr> {
         let field = self.field_expr()?;
         if !matches!(field.kind, ExprKind::Attribute(_) | ExprKind::Intrinsic(_)) {
-            self.error_at(
-                field.range.clone(),
-                "syntax error: expecting an attribute or intrinsic",
-            );
+            self.error_at(field.range.clone(), "syntax error: expecting an attribute or intrinsic");
             return None;
         }
         Some(field)
@@ -465,20 +423,14 @@ impl Parser<'_> {
                 Some(TokenKind::Integer(i)) => Static::Int(i),
                 Some(TokenKind::Float(f)) => Static::Float(f),
                 Some(TokenKind::DurationNanos(d)) => Static::DurationNanos(d),
-                Some(TokenKind::Keyword(k)) if k != Keyword::Nil && keyword_static(k).is_some() => {
-                    keyword_static(k)?
-                }
+                Some(TokenKind::Keyword(k)) if k != Keyword::Nil && keyword_static(k).is_some() => keyword_static(k)?,
                 _ => {
                     self.unexpected("a literal");
                     return None;
                 }
             };
             self.bump();
-            hints.push(Hint {
-                name,
-                value,
-                range: start..self.last_end(),
-            });
+            hints.push(Hint { name, value, range: start..self.last_end() });
             if !self.eat(&TokenKind::Comma) {
                 break;
             }

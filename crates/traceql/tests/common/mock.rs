@@ -46,10 +46,8 @@ pub fn parse_value(v: &Json) -> Value<'static> {
         return Value::DurationNanos(v["value_ns"].as_i64().unwrap_or_default());
     }
     if let Some(elem) = ty.strip_suffix("[]") {
-        let items: Vec<Value<'static>> = val
-            .as_array()
-            .map(|a| a.iter().map(|x| scalar(elem, x)).collect())
-            .unwrap_or_default();
+        let items: Vec<Value<'static>> =
+            val.as_array().map(|a| a.iter().map(|x| scalar(elem, x)).collect()).unwrap_or_default();
         return match items.len() {
             0 => Value::Nil,
             1 => items.into_iter().next().unwrap_or(Value::Nil),
@@ -79,20 +77,11 @@ impl MockTrace {
                             .map(|x| {
                                 (
                                     x["scope"].as_str().map(String::from),
-                                    x["name"]
-                                        .as_str()
-                                        .or(x["intrinsic"].as_str())
-                                        .map(String::from),
+                                    x["name"].as_str().or(x["intrinsic"].as_str()).map(String::from),
                                     parse_value(x),
                                 )
                             })
-                            .map(|(scope, name, v)| {
-                                if scope.is_none() {
-                                    (None, name, v)
-                                } else {
-                                    (scope, name, v)
-                                }
-                            })
+                            .map(|(scope, name, v)| if scope.is_none() { (None, name, v) } else { (scope, name, v) })
                             .collect()
                     })
                     .unwrap_or_default();
@@ -102,16 +91,9 @@ impl MockTrace {
                     right: ns["right"].as_i64().unwrap_or(0),
                     parent: ns["parent"].as_i64().unwrap_or(0),
                 };
-                spans.push(MockSpan {
-                    json: canonical(&s),
-                    attrs,
-                    nested,
-                });
+                spans.push(MockSpan { json: canonical(&s), attrs, nested });
             }
-            sets.push(Spanset {
-                spans: idx,
-                ..Spanset::default()
-            });
+            sets.push(Spanset { spans: idx, ..Spanset::default() });
         }
         (MockTrace { spans }, sets)
     }
@@ -181,9 +163,6 @@ impl SpanSource for MockTrace {
     }
 
     fn nested_set(&self, span: u32) -> NestedSet {
-        self.spans
-            .get(span as usize)
-            .map(|s| s.nested)
-            .unwrap_or_default()
+        self.spans.get(span as usize).map(|s| s.nested).unwrap_or_default()
     }
 }

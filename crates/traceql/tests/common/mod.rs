@@ -25,14 +25,10 @@ pub fn corpus_dir() -> Option<PathBuf> {
 }
 
 pub fn load_jsonl(path: &std::path::Path) -> Vec<Value> {
-    let text =
-        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     text.lines()
         .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            serde_json::from_str(l)
-                .unwrap_or_else(|e| panic!("bad json line in {}: {e}", path.display()))
-        })
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad json line in {}: {e}", path.display())))
         .collect()
 }
 
@@ -82,16 +78,8 @@ pub fn run_file(file: &str, rows: &[Value], mut case: impl FnMut(&Value) -> Outc
             (false, false) => unexpected.push(format!("{}: {}", outcome.id, outcome.detail)),
         }
     }
-    println!(
-        "{file}: {passed}/{} pass ({skipped} skip-listed)",
-        rows.len()
-    );
-    assert!(
-        unexpected.is_empty(),
-        "{file}: {} unexpected failures:\n{}",
-        unexpected.len(),
-        unexpected.join("\n")
-    );
+    println!("{file}: {passed}/{} pass ({skipped} skip-listed)", rows.len());
+    assert!(unexpected.is_empty(), "{file}: {} unexpected failures:\n{}", unexpected.len(), unexpected.join("\n"));
     assert!(
         now_passing.is_empty(),
         "{file}: skip-listed cases now pass, remove them from tests/skip.txt:\n{}",

@@ -91,14 +91,20 @@ impl<'b> Converter<'b> {
         let (trace_id, width) = match trace {
             Some((v, w)) => (TraceId(v), w),
             None => {
-                self.problem(WarningKind::InvalidValue, "traceID: missing or unreadable; kept under trace id 0".to_owned());
+                self.problem(
+                    WarningKind::InvalidValue,
+                    "traceID: missing or unreadable; kept under trace id 0".to_owned(),
+                );
                 (TraceId(0), 16)
             }
         };
         let span_id = match node.span_id.as_ref().and_then(|s| self.id(s, 8, "spanID")) {
             Some((v, _)) => SpanId(v as u64),
             None => {
-                self.problem(WarningKind::InvalidValue, "spanID: missing or unreadable; kept with span id 0".to_owned());
+                self.problem(
+                    WarningKind::InvalidValue,
+                    "spanID: missing or unreadable; kept with span id 0".to_owned(),
+                );
                 SpanId(0)
             }
         };
@@ -135,8 +141,14 @@ impl<'b> Converter<'b> {
     fn references(&mut self, node: &Node<'_>, trace_id: TraceId, span: &mut Span) {
         let mut refs = Vec::new();
         for r in node.references.iter().flatten() {
-            let Some(sid) = r.span_id.as_ref().and_then(|s| self.id(s, 8, "references.spanID")) else { continue };
-            let tid = r.trace_id.as_ref().and_then(|s| self.id(s, 16, "references.traceID")).map_or(trace_id, |(v, _)| TraceId(v));
+            let Some(sid) = r.span_id.as_ref().and_then(|s| self.id(s, 8, "references.spanID")) else {
+                continue;
+            };
+            let tid = r
+                .trace_id
+                .as_ref()
+                .and_then(|s| self.id(s, 16, "references.traceID"))
+                .map_or(trace_id, |(v, _)| TraceId(v));
             // protojson omits CHILD_OF because it is the enum's zero value.
             let follows = match r.ref_type.as_ref() {
                 Some(Scalar::Str(t)) => t.eq_ignore_ascii_case("FOLLOWS_FROM"),
@@ -166,7 +178,11 @@ impl<'b> Converter<'b> {
                 trace_id: tid,
                 span_id: sid,
                 trace_state: None,
-                attributes: vec![Attribute { key, value: AnyValue::Str(if follows { follows_from } else { child_of }) }].into(),
+                attributes: vec![Attribute {
+                    key,
+                    value: AnyValue::Str(if follows { follows_from } else { child_of }),
+                }]
+                .into(),
                 dropped_attributes_count: 0,
                 flags: 0,
             })
@@ -285,7 +301,9 @@ impl<'b> Converter<'b> {
         } else {
             ty
         };
-        let Some(raw) = raw else { return AnyValue::Empty };
+        let Some(raw) = raw else {
+            return AnyValue::Empty;
+        };
         let value = match ty.as_str() {
             "bool" => raw.as_bool().map(AnyValue::Bool),
             "int64" => raw.as_i64().map(AnyValue::Int),
@@ -321,7 +339,10 @@ impl<'b> Converter<'b> {
             },
             Scalar::Null => None,
             other => {
-                self.problem(WarningKind::InvalidValue, format!("{field}: expected a string id, found {}", other.kind()));
+                self.problem(
+                    WarningKind::InvalidValue,
+                    format!("{field}: expected a string id, found {}", other.kind()),
+                );
                 None
             }
         }
@@ -330,11 +351,16 @@ impl<'b> Converter<'b> {
     /// Query JSON: µs integers. Protojson: RFC 3339 strings. Either dialect tolerates the other.
     fn time(&mut self, s: &Scalar<'_>, field: &str) -> i64 {
         let value = match s {
-            Scalar::Str(text) => parse_rfc3339_nanos(text).or_else(|| text.trim().parse::<i64>().ok().map(micros_to_nanos)),
+            Scalar::Str(text) => {
+                parse_rfc3339_nanos(text).or_else(|| text.trim().parse::<i64>().ok().map(micros_to_nanos))
+            }
             other => other.as_i64().map(micros_to_nanos),
         };
         value.unwrap_or_else(|| {
-            self.problem(WarningKind::InvalidValue, format!("{field}: cannot read {} as a time; set to 0", describe(s)));
+            self.problem(
+                WarningKind::InvalidValue,
+                format!("{field}: cannot read {} as a time; set to 0", describe(s)),
+            );
             0
         })
     }
@@ -342,7 +368,9 @@ impl<'b> Converter<'b> {
     /// Query JSON: µs integers. Protojson: `"0.0001s"`/`"100000ns"` strings, or integer nanoseconds.
     fn duration(&mut self, s: &Scalar<'_>) -> i64 {
         let value = match (s, self.dialect) {
-            (Scalar::Str(text), _) => parse_duration_nanos(text).or_else(|| text.trim().parse::<i64>().ok().map(micros_to_nanos)),
+            (Scalar::Str(text), _) => {
+                parse_duration_nanos(text).or_else(|| text.trim().parse::<i64>().ok().map(micros_to_nanos))
+            }
             (other, Dialect::QueryJson) => other.as_i64().map(micros_to_nanos),
             (other, Dialect::Protojson) => other.as_i64(),
         };

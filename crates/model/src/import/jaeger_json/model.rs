@@ -261,14 +261,16 @@ fn flatten<'a>(mut node: Node<'a>, out: &mut Vec<TraceDoc<'a>>, depth: u8) {
             processes.push((id, process));
         }
     }
-    let warnings = node
-        .warnings
-        .take()
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|w| w.as_str().map(str::to_owned))
-        .collect();
+    let warnings =
+        node.warnings.take().unwrap_or_default().iter().filter_map(|w| w.as_str().map(str::to_owned)).collect();
     if !spans.is_empty() || !errors.is_empty() {
-        out.push(TraceDoc { trace_id: node.trace_id.take(), spans, processes, warnings, batch_process: node.process.take(), errors });
+        out.push(TraceDoc {
+            trace_id: node.trace_id.take(),
+            spans,
+            processes,
+            warnings,
+            batch_process: node.process.take(),
+            errors,
+        });
     }
 }

@@ -88,7 +88,9 @@ impl<'de> Visitor<'de> for SpanSeed<'_, '_> {
                     let s: Scalar = map.next_value()?;
                     match s.as_str().map(parse_optional_span_id) {
                         Some(Ok(id)) => span.parent_span_id = id,
-                        Some(Err(e)) => ctx.problem(WarningKind::InvalidValue, field, format!("{e}; the span is shown as a root")),
+                        Some(Err(e)) => {
+                            ctx.problem(WarningKind::InvalidValue, field, format!("{e}; the span is shown as a root"))
+                        }
                         None if matches!(s, Scalar::Null) => {}
                         None => ctx.mismatch(field, "a hex or base64 id", &s),
                     }
@@ -108,9 +110,21 @@ impl<'de> Visitor<'de> for SpanSeed<'_, '_> {
                 b"droppedAttributesCount" | b"dropped_attributes_count" => {
                     span.dropped.attributes = read_u32(ctx, &mut map, field)?;
                 }
-                b"events" => span.events = map.next_value_seed(crate::import::seq::List(Events { ctx: &mut *ctx, out: Vec::new() }))?.out.into_boxed_slice(),
-                b"droppedEventsCount" | b"dropped_events_count" => span.dropped.events = read_u32(ctx, &mut map, field)?,
-                b"links" => span.links = map.next_value_seed(crate::import::seq::List(Links { ctx: &mut *ctx, out: Vec::new() }))?.out.into_boxed_slice(),
+                b"events" => {
+                    span.events = map
+                        .next_value_seed(crate::import::seq::List(Events { ctx: &mut *ctx, out: Vec::new() }))?
+                        .out
+                        .into_boxed_slice()
+                }
+                b"droppedEventsCount" | b"dropped_events_count" => {
+                    span.dropped.events = read_u32(ctx, &mut map, field)?
+                }
+                b"links" => {
+                    span.links = map
+                        .next_value_seed(crate::import::seq::List(Links { ctx: &mut *ctx, out: Vec::new() }))?
+                        .out
+                        .into_boxed_slice()
+                }
                 b"droppedLinksCount" | b"dropped_links_count" => span.dropped.links = read_u32(ctx, &mut map, field)?,
                 b"status" => span.status = map.next_value_seed(StatusSeed { ctx: &mut *ctx })?,
                 _ => {
@@ -121,12 +135,20 @@ impl<'de> Visitor<'de> for SpanSeed<'_, '_> {
         let (trace_id, width) = match trace {
             Some(t) => t,
             None => {
-                ctx.problem(WarningKind::InvalidValue, "traceId", "missing or unreadable; the span is kept under trace id 0".to_owned());
+                ctx.problem(
+                    WarningKind::InvalidValue,
+                    "traceId",
+                    "missing or unreadable; the span is kept under trace id 0".to_owned(),
+                );
                 (TraceId(0), 16)
             }
         };
         if !has_span_id {
-            ctx.problem(WarningKind::InvalidValue, "spanId", "missing or unreadable; the span is kept with span id 0".to_owned());
+            ctx.problem(
+                WarningKind::InvalidValue,
+                "spanId",
+                "missing or unreadable; the span is kept with span id 0".to_owned(),
+            );
         }
         span.start_nanos = ctx.clamp_time(start.unwrap_or(0), "startTimeUnixNano");
         let end_nanos = ctx.clamp_time(end.unwrap_or(0), "endTimeUnixNano");
@@ -402,12 +424,16 @@ impl<'de> Visitor<'de> for LinkSeed<'_, '_> {
                     let s: Scalar = map.next_value()?;
                     match s.as_str().map(parse_optional_span_id) {
                         Some(Ok(Some(id))) => (link.span_id, ids_ok.1) = (id, true),
-                        Some(Ok(None)) => ctx.problem(WarningKind::InvalidValue, "links.spanId", "is empty or zero".to_owned()),
+                        Some(Ok(None)) => {
+                            ctx.problem(WarningKind::InvalidValue, "links.spanId", "is empty or zero".to_owned())
+                        }
                         Some(Err(e)) => ctx.problem(WarningKind::InvalidValue, "links.spanId", e),
                         None => ctx.mismatch("links.spanId", "a hex or base64 id", &s),
                     }
                 }
-                b"traceState" | b"trace_state" => link.trace_state = read_optional_str(ctx, &mut map, "links.traceState")?,
+                b"traceState" | b"trace_state" => {
+                    link.trace_state = read_optional_str(ctx, &mut map, "links.traceState")?
+                }
                 b"attributes" => link.attributes = read_attributes(ctx, &mut map)?,
                 b"droppedAttributesCount" | b"dropped_attributes_count" => {
                     link.dropped_attributes_count = read_u32(ctx, &mut map, "links.droppedAttributesCount")?;
@@ -421,7 +447,11 @@ impl<'de> Visitor<'de> for LinkSeed<'_, '_> {
         if ids_ok == (true, true) {
             self.out.push(link);
         } else {
-            ctx.problem(WarningKind::InvalidValue, "links", "a link without a valid traceId and spanId was skipped".to_owned());
+            ctx.problem(
+                WarningKind::InvalidValue,
+                "links",
+                "a link without a valid traceId and spanId was skipped".to_owned(),
+            );
         }
         Ok(())
     }

@@ -65,7 +65,11 @@ impl<'de> Visitor<'de> for KeyValueSeed<'_, '_> {
                     let s: Scalar = map.next_value()?;
                     match s.as_str() {
                         Some(text) => key = Some(self.ctx.intern(text)),
-                        None => self.ctx.problem(WarningKind::InvalidValue, "attributes.key", format!("expected a string, found {}", s.kind())),
+                        None => self.ctx.problem(
+                            WarningKind::InvalidValue,
+                            "attributes.key",
+                            format!("expected a string, found {}", s.kind()),
+                        ),
                     }
                 }
                 b"value" => value = map.next_value_seed(AnyValueSeed { ctx: self.ctx })?,
@@ -77,7 +81,11 @@ impl<'de> Visitor<'de> for KeyValueSeed<'_, '_> {
         let key = match key {
             Some(k) => k,
             None => {
-                self.ctx.problem(WarningKind::InvalidValue, "attributes", "an attribute has no key; kept with an empty key".to_owned());
+                self.ctx.problem(
+                    WarningKind::InvalidValue,
+                    "attributes",
+                    "an attribute has no key; kept with an empty key".to_owned(),
+                );
                 self.ctx.empty
             }
         };
@@ -113,7 +121,9 @@ impl<'de> Visitor<'de> for AnyValueSeed<'_, '_> {
                     let s: Scalar = map.next_value()?;
                     value = match s.as_str() {
                         Some(text) => AnyValue::Str(ctx.intern(text)),
-                        None => typed(ctx, &s, "stringValue", |never: std::convert::Infallible| match never {}, |_| None),
+                        None => {
+                            typed(ctx, &s, "stringValue", |never: std::convert::Infallible| match never {}, |_| None)
+                        }
                     };
                 }
                 b"boolValue" | b"bool_value" => {
@@ -130,9 +140,13 @@ impl<'de> Visitor<'de> for AnyValueSeed<'_, '_> {
                 }
                 b"bytesValue" | b"bytes_value" => {
                     let s: Scalar = map.next_value()?;
-                    value = typed(ctx, &s, "bytesValue", |b: Vec<u8>| AnyValue::Bytes(b.into_boxed_slice()), |s| {
-                        s.as_str().and_then(decode_base64)
-                    });
+                    value = typed(
+                        ctx,
+                        &s,
+                        "bytesValue",
+                        |b: Vec<u8>| AnyValue::Bytes(b.into_boxed_slice()),
+                        |s| s.as_str().and_then(decode_base64),
+                    );
                 }
                 b"arrayValue" | b"array_value" => {
                     value = map.next_value_seed(ValuesSeed { ctx: &mut *ctx, kvlist: false })?;
@@ -194,7 +208,11 @@ fn typed<T>(
                 Scalar::Str(text) => format!("{:?}", crate::ids::truncate_for_message(text)),
                 other => other.kind().to_owned(),
             };
-            ctx.problem(WarningKind::InvalidValue, field, format!("cannot read {shown}; the attribute is kept as empty"));
+            ctx.problem(
+                WarningKind::InvalidValue,
+                field,
+                format!("cannot read {shown}; the attribute is kept as empty"),
+            );
             AnyValue::Empty
         }
     }

@@ -1,0 +1,153 @@
+//! The overview minimap: the whole trace at a glance, with the zoom window. Drag to zoom into a range,
+//! wheel to zoom around the pointer, double-click or "Reset zoom" to see everything again.
+
+use crate::components::waterfall::layout_theme;
+use crate::hooks::{device_pixel_ratio, use_element_size, use_raf_scheduler};
+use crate::render::canvas::{chrome, prepare};
+use crate::render::minimap::{self, MinimapFrame};
+use crate::state::{AppState, Shared, TraceViewState};
+use leptos::html;
+use leptos::prelude::*;
+use spanlens_layout::lod::{DensityGrid, density_grid};
+use spanlens_layout::viewport::Viewport;
+use web_sys::{MouseEvent, WheelEvent};
+
+const HEIGHT_PX: f64 = 56.0;
+/// Density rows: each is about 2 CSS px tall.
+const GRID_ROWS: u32 = 28;
+
+#[component]
+pub fn Minimap() -> impl IntoView {
+    let Some(tv) = TraceViewState::from_context() else { return ().into_any() };
+    let app = AppState::from_context();
+    let host_ref = NodeRef::<html::Div>::new();
+    let canvas_ref = NodeRef::<html::Canvas>::new();
+    let size = use_element_size(host_ref);
+    let selection = RwSignal::new(None::<(f64, f64)>);
+
+    // The grid depends on the width only: O(spans) once per resize, then every redraw is O(pixels).
+    let grid = Memo::new(move |_| {
+        let width = size.get().0.round().max(1.0) as u32;
+        tv.data.with_value(|d| {
+            let trace = d.trace();
+            let full = Viewport::for_trace(trace, f64::from(width));
+            Shared::new(density_grid(trace, &trace.tree.preorder, &full, width, GRID_ROWS))
+        })
+    });
+    let full_viewport = move |width: f64| tv.data.with_value(|d| Viewport::for_trace(d.trace(), width));
+
+    let scheduler = use_raf_scheduler(move || {
+        let (Some(canvas), (w, _)) = (canvas_ref.get_untracked(), size.get_untracked()) else { return };
+        if w <= 0.0 {
+            return;
+        }
+        let Some(ctx) = prepare(&canvas, w, HEIGHT_PX, device_pixel_ratio()) else { return };
+        let theme = layout_theme(app.theme.get_untracked());
+        let grid: Shared<DensityGrid> = grid.get_untracked();
+        let full = full_viewport(w);
+        let window = tv.viewport.get_untracked();
+        let ui = chrome(theme);
+        tv.data.with_value(|d| {
+            tv.colors.with_value(|colors| {
+                minimap::draw(
+                    &ctx,
+                    &MinimapFrame {
+                        trace: d.trace(),
+                        grid: &grid,
+                        width_px: w,
+                        height_px: HEIGHT_PX,
+                        full: &full,
+                        window: &window,
+                        selection_px: selection.get_untracked(),
+                        colors,
+                        theme,
+                        chrome: &ui,
+                    },
+                );
+            });
+        });
+    });
+    Effect::new(move |_| {
+        grid.track();
+        tv.viewport.track();
+        selection.track();
+        app.theme.track();
+        scheduler.with_value(|s| s.schedule());
+    });
+
+    let x_of = move |ev: &MouseEvent| -> f64 {
+        canvas_ref.get_untracked().map_or(0.0, |c| f64::from(ev.client_x()) - c.get_bounding_client_rect().left())
+    };
+    let on_down = move |ev: MouseEvent| {
+        let x = x_of(&ev);
+        selection.set(Some((x, x)));
+    };
+    let on_move = move |ev: MouseEvent| {
+        if selection.get_untracked().is_some() {
+            let x = x_of(&ev);
+            selection.update(|s| {
+                if let Some(sel) = s {
+                    sel.1 = x;
+                }
+            });
+        }
+    };
+    let on_up = move |ev: MouseEvent| {
+        let Some((a, _)) = selection.get_untracked() else { return };
+        let b = x_of(&ev);
+        selection.set(None);
+        let width = size.get_untracked().0;
+        let full = full_viewport(width);
+        if (a - b).abs() < 3.0 {
+            // A click recentres the window there, keeping its zoom.
+            let window = tv.viewport.get_untracked();
+            let half = window.visible_nanos() / 2;
+            let center = full.nanos_from_px(b);
+            tv.viewport.update(|v| *v = v.set_range(center - half, center + half));
+            return;
+        }
+        let (start, end) = full.range_from_px_selection(a, b);
+        tv.viewport.update(|v| *v = v.set_range(start, end));
+    };
+    let on_leave = move |_| selection.set(None);
+    let on_wheel = move |ev: WheelEvent| {
+        ev.prevent_default();
+        let width = size.get_untracked().0;
+        let full = full_viewport(width);
+        let window = tv.viewport.get_untracked();
+        // Zoom around the pointer's time, expressed in the main view's pixels.
+        let t = full.nanos_from_px(x_of(&ev));
+        let anchor = window.px_from_nanos(t);
+        tv.viewport.update(|v| *v = v.zoom(anchor, (-ev.delta_y() * 0.0025).exp()));
+    };
+    let zoomed = move || tv.viewport.with(|v| v.visible_nanos() < (v.bounds_end_nanos - v.bounds_start_nanos));
+
+    view! {
+        <div class="sl-minimap" data-testid="minimap">
+            <div class="sl-minimap__canvas-host" node_ref=host_ref>
+                <canvas
+                    node_ref=canvas_ref
+                    class="sl-minimap__canvas"
+                    on:mousedown=on_down
+                    on:mousemove=on_move
+                    on:mouseup=on_up
+                    on:mouseleave=on_leave
+                    on:wheel=on_wheel
+                    on:dblclick=move |_| tv.viewport.update(|v| *v = v.reset())
+                    aria-label="Trace overview: drag to zoom into a time range"
+                    role="img"
+                ></canvas>
+            </div>
+            <button
+                class="sl-button sl-button--small"
+                data-testid="zoom-reset"
+                disabled=move || !zoomed()
+                on:click=move |_| tv.viewport.update(|v| *v = v.reset())
+                title="Reset zoom (0)"
+            >
+                "Reset zoom"
+            </button>
+        </div>
+    }
+    .into_any()
+}

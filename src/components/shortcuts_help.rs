@@ -1,0 +1,40 @@
+//! The `?` overlay listing keyboard shortcuts.
+
+use crate::state::TraceViewState;
+use leptos::prelude::*;
+
+const SHORTCUTS: &[(&str, &str)] = &[
+    ("↑ ↓ or k j", "Select the previous / next span"),
+    ("← →", "Collapse / expand the selected span"),
+    ("/", "Find in trace"),
+    ("Enter / Shift+Enter", "Next / previous match (in find)"),
+    ("+ −", "Zoom in / out"),
+    ("0", "Reset zoom"),
+    ("Ctrl + wheel", "Zoom around the pointer"),
+    ("Shift + wheel, drag", "Pan the timeline"),
+    ("Esc", "Clear selection and find"),
+    ("?", "Show this help"),
+];
+
+#[component]
+pub fn ShortcutsHelp() -> impl IntoView {
+    let Some(tv) = TraceViewState::from_context() else { return ().into_any() };
+    view! {
+        <Show when=move || tv.show_help.get()>
+            <div class="sl-modal-backdrop" on:click=move |_| tv.show_help.set(false)>
+                <div class="sl-modal" role="dialog" aria-label="Keyboard shortcuts" data-testid="shortcuts-help" on:click=|ev| ev.stop_propagation()>
+                    <h2>"Keyboard shortcuts"</h2>
+                    <table class="sl-shortcuts">
+                        <tbody>
+                            {SHORTCUTS.iter().map(|(keys, what)| view! {
+                                <tr><td><kbd>{*keys}</kbd></td><td>{*what}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <button class="sl-button" on:click=move |_| tv.show_help.set(false)>"Close"</button>
+                </div>
+            </div>
+        </Show>
+    }
+    .into_any()
+}

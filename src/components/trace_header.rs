@@ -1,0 +1,105 @@
+//! The trace page header: root service and operation, start, duration, counts, warnings, and a
+//! picker when several traces are loaded.
+
+use crate::format::{format_duration, format_timestamp, thousands};
+use crate::state::TraceViewState;
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+
+#[component]
+pub fn TraceHeader() -> impl IntoView {
+    let Some(tv) = TraceViewState::from_context() else { return ().into_any() };
+    let navigate = use_navigate();
+    let info = tv.data.with_value(|d| {
+        let set = d.set();
+        let trace = d.trace();
+        let root = trace.root_span();
+        let summary = spanlens_layout::summary::summarize(trace);
+        let query = d.loaded.link_query();
+        let traces: Vec<(String, String)> = set
+            .traces
+            .iter()
+            .map(|t| {
+                let label = t
+                    .root_span()
+                    .map(|r| {
+                        format!(
+                            "{}: {} — {}",
+                            set.resolve(r.service),
+                            set.resolve(r.name),
+                            format_duration(t.duration_nanos())
+                        )
+                    })
+                    .unwrap_or_else(|| t.trace_id_hex());
+                (t.trace_id_hex(), label)
+            })
+            .collect();
+        (
+            root.map(|s| set.resolve(s.service).to_owned()).unwrap_or_default(),
+            root.map(|s| set.resolve(s.name).to_owned()).unwrap_or_else(|| "(no root span)".to_owned()),
+            trace.start_nanos,
+            format_duration(trace.duration_nanos()),
+            summary,
+            set.warnings_for(trace.trace_id).count(),
+            trace.trace_id_hex(),
+            query,
+            traces,
+        )
+    });
+    let (root_service, root_name, start, duration, summary, warnings, id_hex, query, traces) = info;
+    let utc = tv.utc;
+    let picker_query = query.clone();
+    view! {
+        <div class="sl-trace-header">
+            <div class="sl-trace-header__top">
+                <h1 class="sl-trace-header__title" data-testid="trace-title">
+                    <span class="sl-service-name">{root_service}</span>
+                    <span class="sl-muted">": "</span>
+                    {root_name}
+                </h1>
+                {(traces.len() > 1).then(|| {
+                    let current = id_hex.clone();
+                    view! {
+                        <select class="sl-select" aria-label="Switch trace" data-testid="trace-picker"
+                            on:change:target=move |ev| {
+                                navigate(&format!("/trace/{}{}", ev.target().value(), picker_query), NavigateOptions::default());
+                            }>
+                            {traces.into_iter().map(|(id, label)| {
+                                let selected = id == current;
+                                view! { <option value=id selected=selected>{label}</option> }
+                            }).collect_view()}
+                        </select>
+                    }
+                })}
+            </div>
+            <dl class="sl-stats">
+                <div>
+                    <dt>"Start"</dt>
+                    <dd>
+                        <button class="sl-link-button" title="Toggle local time / UTC" data-testid="utc-toggle" on:click=move |_| utc.update(|u| *u = !*u)>
+                            {move || format_timestamp(start, utc.get())}
+                        </button>
+                    </dd>
+                </div>
+                <div><dt>"Duration"</dt><dd>{duration}</dd></div>
+                <div><dt>"Spans"</dt><dd>{thousands(summary.span_count)}</dd></div>
+                <div><dt>"Services"</dt><dd>{summary.service_count}</dd></div>
+                <div><dt>"Depth"</dt><dd>{thousands(summary.depth as usize)}</dd></div>
+                <div>
+                    <dt>"Errors"</dt>
+                    <dd class:sl-error-text={summary.error_count > 0}>{thousands(summary.error_count)}</dd>
+                </div>
+                <div><dt>"Trace ID"</dt><dd class="sl-mono">{id_hex}</dd></div>
+                {(warnings > 0).then(|| view! {
+                    <div>
+                        <dt>"Warnings"</dt>
+                        <dd><A href=format!("/warnings{query}") attr:class="sl-badge sl-badge--warn" attr:data-testid="warnings-badge">{thousands(warnings)}</A></dd>
+                    </div>
+                })}
+            </dl>
+        </div>
+    }
+    .into_any()
+}

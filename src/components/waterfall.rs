@@ -1,0 +1,370 @@
+//! The waterfall: one canvas drawing only the visible rows, inside a native scroll container.
+//!
+//! A tall spacer gives the container its scroll height and the canvas is `position: sticky`, so wheel,
+//! trackpad, scrollbar and keyboard scrolling behave natively while the DOM stays a few nodes no matter
+//! how many spans there are.
+
+use crate::hooks::{device_pixel_ratio, use_element_size, use_raf_scheduler};
+use crate::render::canvas::{chrome, prepare};
+use crate::render::waterfall::{self, AXIS_HEIGHT_PX, ROW_HEIGHT_PX, WaterfallFrame};
+use crate::state::{AppState, TraceViewState};
+use crate::theme::Theme;
+use leptos::html;
+use leptos::prelude::*;
+use spanlens_layout::hit_test::{HitTarget, hit_test};
+use spanlens_layout::palette;
+use spanlens_model::format_duration;
+use wasm_bindgen::JsCast as _;
+use wasm_bindgen::prelude::*;
+use web_sys::{AddEventListenerOptions, MouseEvent, WheelEvent};
+
+const MIN_LABEL_PX: f64 = 180.0;
+const MIN_TIMELINE_PX: f64 = 200.0;
+/// Pointer travel before a press on the timeline becomes a pan rather than a click.
+const DRAG_THRESHOLD_PX: f64 = 4.0;
+
+pub fn layout_theme(theme: Theme) -> palette::Theme {
+    match theme {
+        Theme::Light => palette::Theme::Light,
+        Theme::Dark => palette::Theme::Dark,
+    }
+}
+
+#[derive(Clone, Copy, Default)]
+struct Drag {
+    start_x: f64,
+    last_x: f64,
+    panning: bool,
+}
+
+#[component]
+pub fn Waterfall() -> impl IntoView {
+    let Some(tv) = TraceViewState::from_context() else { return ().into_any() };
+    let app = AppState::from_context();
+    let scroll_ref = NodeRef::<html::Div>::new();
+    let canvas_ref = NodeRef::<html::Canvas>::new();
+    let size = use_element_size(scroll_ref);
+    let scroll_top = RwSignal::new(0.0f64);
+    let painted_rows = RwSignal::new(None::<usize>);
+    let pointer = RwSignal::new(None::<(f64, f64)>);
+    let drag = StoredValue::new(None::<Drag>);
+
+    let timeline_width = move || (size.get().0 - tv.label_width_px.get()).max(MIN_TIMELINE_PX);
+    // The DOM decides the timeline's width; the viewport carries it for pixel maths.
+    Effect::new(move |_| {
+        let width = timeline_width();
+        if tv.viewport.with_untracked(|v| (v.width_px - width).abs() > 0.5) {
+            tv.viewport.update(|v| *v = v.with_width(width));
+        }
+    });
+
+    let scheduler = use_raf_scheduler(move || {
+        let (Some(canvas), (w, h)) = (canvas_ref.get_untracked(), size.get_untracked()) else { return };
+        if w <= 0.0 || h <= 0.0 {
+            return;
+        }
+        let Some(ctx) = prepare(&canvas, w, h, device_pixel_ratio()) else { return };
+        crate::timing::mark(crate::timing::DRAW_BEGIN);
+        let theme = layout_theme(app.theme.get_untracked());
+        let colors_chrome = chrome(theme);
+        let rows = tv.rows.get_untracked();
+        let matches = tv.match_set.get_untracked();
+        let has_matches = tv.find_text.with_untracked(|t| !t.trim().is_empty());
+        let viewport = tv.viewport.get_untracked();
+        let show_critical = tv.show_critical.get_untracked();
+        let painted = tv.data.with_value(|d| {
+            tv.colors.with_value(|colors| {
+                tv.critical.with_value(|cp| {
+                    waterfall::draw(
+                        &ctx,
+                        &WaterfallFrame {
+                            set: d.set(),
+                            trace: d.trace(),
+                            rows: &rows,
+                            viewport: &viewport,
+                            width_px: w,
+                            height_px: h,
+                            label_width_px: tv.label_width_px.get_untracked(),
+                            scroll_top_px: scroll_top.get_untracked(),
+                            selected: tv.selected.get_untracked(),
+                            hover: tv.hover.get_untracked(),
+                            matches: has_matches.then_some(&*matches),
+                            critical: show_critical.then_some(&**cp),
+                            colors,
+                            theme,
+                            chrome: &colors_chrome,
+                        },
+                    )
+                })
+            })
+        });
+        crate::timing::measure(crate::timing::DRAW, crate::timing::DRAW_BEGIN);
+        painted_rows.try_set(Some(painted));
+        // The first frame with rows after a load is what users wait for; harnesses measure to it.
+        if painted > 0 && app.paint_pending.try_get_value() == Some(true) {
+            app.paint_pending.try_set_value(false);
+            crate::timing::mark(crate::timing::FIRST_PAINT);
+        }
+    });
+
+    // Everything that changes the picture asks for one redraw on the next frame.
+    Effect::new(move |_| {
+        tv.rows.track();
+        tv.viewport.track();
+        tv.selected.track();
+        tv.hover.track();
+        tv.match_set.track();
+        tv.show_critical.track();
+        tv.label_width_px.track();
+        app.theme.track();
+        size.track();
+        scroll_top.track();
+        scheduler.with_value(|s| s.schedule());
+    });
+
+    // Scroll a requested span's row into view (selection from find, keyboard, deep link).
+    Effect::new(move |_| {
+        let Some(span) = tv.scroll_request.get() else { return };
+        let (Some(el), (_, h)) = (scroll_ref.get(), size.get()) else { return };
+        if h <= 0.0 {
+            return;
+        }
+        let Some(row) = tv.rows.with(|r| tv.data.with_value(|d| r.row_of_span(&d.trace().tree, span))) else { return };
+        let top = row as f64 * ROW_HEIGHT_PX;
+        let body = h - AXIS_HEIGHT_PX;
+        let current = el.scroll_top() as f64;
+        if top < current || top + ROW_HEIGHT_PX > current + body {
+            el.set_scroll_top((top - body / 2.0).max(0.0) as i32);
+        }
+        tv.scroll_request.set(None);
+    });
+
+    let hit = move |x: f64, y: f64| -> Option<HitTarget> {
+        let label_w = tv.label_width_px.get_untracked();
+        let rows = tv.rows.get_untracked();
+        let viewport = tv.viewport.get_untracked();
+        tv.data
+            .with_value(|d| {
+                hit_test(
+                    d.trace(),
+                    &rows,
+                    &waterfall::metrics(),
+                    &viewport,
+                    scroll_top.get_untracked(),
+                    x - label_w,
+                    y - AXIS_HEIGHT_PX,
+                )
+            })
+            .filter(|_| y >= AXIS_HEIGHT_PX)
+            .map(|t| if x < label_w { as_row(t) } else { t })
+    };
+
+    let local_xy = move |ev: &MouseEvent| -> (f64, f64) {
+        let Some(canvas) = canvas_ref.get_untracked() else { return (0.0, 0.0) };
+        let rect = canvas.get_bounding_client_rect();
+        (f64::from(ev.client_x()) - rect.left(), f64::from(ev.client_y()) - rect.top())
+    };
+
+    let on_mouse_move = move |ev: MouseEvent| {
+        let (x, y) = local_xy(&ev);
+        if let Some(mut d) = drag.get_value()
+            && (d.panning || (x - d.start_x).abs() > DRAG_THRESHOLD_PX)
+        {
+            d.panning = true;
+            let dx = x - d.last_x;
+            d.last_x = x;
+            drag.set_value(Some(d));
+            tv.viewport.update(|v| *v = v.pan_px(-dx));
+            return;
+        }
+        pointer.set(Some((x, y)));
+        let target = hit(x, y);
+        if tv.hover.get_untracked() != target {
+            tv.hover.set(target);
+        }
+    };
+    let on_mouse_down = move |ev: MouseEvent| {
+        let (x, _) = local_xy(&ev);
+        if ev.button() == 0 && x > tv.label_width_px.get_untracked() {
+            drag.set_value(Some(Drag { start_x: x, last_x: x, panning: false }));
+        }
+    };
+    let on_mouse_up = move |ev: MouseEvent| {
+        let was_pan = drag.get_value().is_some_and(|d| d.panning);
+        drag.set_value(None);
+        if was_pan || ev.button() != 0 {
+            return;
+        }
+        let (x, y) = local_xy(&ev);
+        let Some(target) = hit(x, y) else { return };
+        let (row, span) = target_row_span(target);
+        let on_toggle = tv.rows.with_untracked(|r| {
+            r.row(row).is_some_and(|r| {
+                let tx = waterfall::toggle_x(r.depth, tv.label_width_px.get_untracked());
+                r.has_children && x >= tx - 4.0 && x <= tx + 16.0
+            })
+        });
+        if on_toggle {
+            let collapsed = tv.rows.with_untracked(|r| r.row(row).is_some_and(|r| r.collapsed));
+            tv.set_collapsed(span, !collapsed);
+        } else {
+            tv.select(Some(span));
+        }
+    };
+    let on_mouse_leave = move |_| {
+        drag.set_value(None);
+        pointer.set(None);
+        tv.hover.set(None);
+    };
+    let on_scroll = move |_| {
+        if let Some(el) = scroll_ref.get_untracked() {
+            scroll_top.set(f64::from(el.scroll_top()));
+        }
+    };
+
+    // Ctrl/⌘ + wheel (and trackpad pinch) zooms around the pointer; horizontal wheel pans. Attached by
+    // hand as non-passive: a passive listener could not stop the page from zooming instead.
+    Effect::new(move |_| {
+        let Some(el) = scroll_ref.get() else { return };
+        let handler = Closure::<dyn Fn(WheelEvent)>::new(move |ev: WheelEvent| {
+            let Some(canvas) = canvas_ref.get_untracked() else { return };
+            let x =
+                f64::from(ev.client_x()) - canvas.get_bounding_client_rect().left() - tv.label_width_px.get_untracked();
+            if ev.ctrl_key() || ev.meta_key() {
+                ev.prevent_default();
+                let factor = (-ev.delta_y() * 0.0025).exp();
+                tv.viewport.update(|v| *v = v.zoom(x.max(0.0), factor));
+            } else if ev.delta_x().abs() > ev.delta_y().abs() || ev.shift_key() {
+                ev.prevent_default();
+                let dx = if ev.delta_x() != 0.0 { ev.delta_x() } else { ev.delta_y() };
+                tv.viewport.update(|v| *v = v.pan_px(dx));
+            }
+        });
+        let options = AddEventListenerOptions::new();
+        options.set_passive(false);
+        el.add_event_listener_with_callback_and_add_event_listener_options(
+            "wheel",
+            handler.as_ref().unchecked_ref(),
+            &options,
+        )
+        .ok();
+        // The container lives as long as this component; the listener dies with the element.
+        handler.forget();
+    });
+
+    // Dragging the column divider resizes the label column.
+    let resizing = StoredValue::new(false);
+    let on_resize_down = move |ev: web_sys::PointerEvent| {
+        resizing.set_value(true);
+        if let Some(target) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+            target.set_pointer_capture(ev.pointer_id()).ok();
+        }
+    };
+    let on_resize_move = move |ev: web_sys::PointerEvent| {
+        if !resizing.get_value() {
+            return;
+        }
+        let Some(canvas) = canvas_ref.get_untracked() else { return };
+        let x = f64::from(ev.client_x()) - canvas.get_bounding_client_rect().left();
+        let max = (size.get_untracked().0 - MIN_TIMELINE_PX).max(MIN_LABEL_PX);
+        tv.label_width_px.set(x.clamp(MIN_LABEL_PX, max));
+    };
+    let on_resize_up = move |_| resizing.set_value(false);
+
+    let content_height = move || AXIS_HEIGHT_PX + tv.rows.with(|r| r.len()) as f64 * ROW_HEIGHT_PX;
+    let spacer_height = move || (content_height() - size.get().1).max(0.0);
+
+    view! {
+        <div class="sl-wf" data-testid="waterfall" data-painted-rows=move || painted_rows.get().map(|n| n.to_string())>
+            <div class="sl-wf__scroll" node_ref=scroll_ref on:scroll=on_scroll tabindex="-1">
+                <canvas
+                    class="sl-wf__canvas"
+                    node_ref=canvas_ref
+                    on:mousemove=on_mouse_move
+                    on:mousedown=on_mouse_down
+                    on:mouseup=on_mouse_up
+                    on:mouseleave=on_mouse_leave
+                    aria-label="Span waterfall"
+                    role="img"
+                ></canvas>
+                <div class="sl-wf__spacer" style:height=move || format!("{}px", spacer_height())></div>
+            </div>
+            <div
+                class="sl-wf__resizer"
+                title="Drag to resize"
+                style:left=move || format!("{}px", tv.label_width_px.get() - 3.0)
+                on:pointerdown=on_resize_down
+                on:pointermove=on_resize_move
+                on:pointerup=on_resize_up
+            ></div>
+            <Tooltip pointer=pointer/>
+        </div>
+    }
+    .into_any()
+}
+
+fn target_row_span(target: HitTarget) -> (usize, u32) {
+    match target {
+        HitTarget::Event { row, span, .. } | HitTarget::Bar { row, span } | HitTarget::Row { row, span } => (row, span),
+    }
+}
+
+fn as_row(target: HitTarget) -> HitTarget {
+    let (row, span) = target_row_span(target);
+    HitTarget::Row { row, span }
+}
+
+/// Details of the hovered bar or event, as text next to the pointer.
+#[component]
+fn Tooltip(pointer: RwSignal<Option<(f64, f64)>>) -> impl IntoView {
+    let Some(tv) = TraceViewState::from_context() else { return ().into_any() };
+    let content = move || {
+        let target = tv.hover.get()?;
+        let (x, y) = pointer.get()?;
+        let (span_index, event) = match target {
+            HitTarget::Bar { span, .. } => (span, None),
+            HitTarget::Event { span, event, .. } => (span, Some(event)),
+            HitTarget::Row { .. } => return None,
+        };
+        let lines = tv.data.with_value(|d| {
+            let trace = d.trace();
+            let span = trace.spans.get(span_index as usize)?;
+            let set = d.set();
+            let self_nanos = tv.self_nanos.with_value(|s| s.get(span_index as usize).copied().unwrap_or(0));
+            let mut lines = vec![
+                (format!("{}: {}", set.resolve(span.service), set.resolve(span.name)), true),
+                (
+                    format!(
+                        "{} · self {} · starts at {}",
+                        format_duration(span.duration_nanos),
+                        format_duration(self_nanos),
+                        format_duration(span.start_nanos - trace.start_nanos)
+                    ),
+                    false,
+                ),
+            ];
+            if span.is_error() {
+                let message = span.status.message.map(|m| set.resolve(m).to_owned()).unwrap_or_default();
+                lines.push((format!("error {message}").trim().to_owned(), false));
+            }
+            if let Some(e) = event.and_then(|i| span.events.get(i)) {
+                lines.push((
+                    format!("event {} at {}", set.resolve(e.name), format_duration(e.time_nanos - trace.start_nanos)),
+                    true,
+                ));
+            }
+            Some(lines)
+        })?;
+        Some((x, y, lines))
+    };
+    view! {
+        {move || content().map(|(x, y, lines)| view! {
+            <div class="sl-tooltip" style:left=format!("{}px", x + 14.0) style:top=format!("{}px", y + 14.0) role="tooltip">
+                {lines.into_iter().map(|(text, strong)| view! {
+                    <div class:sl-tooltip__title=strong>{text}</div>
+                }).collect_view()}
+            </div>
+        })}
+    }
+    .into_any()
+}

@@ -1,0 +1,6 @@
+//! Canvas renderers. Each draws a frame from pure layout output (`spanlens_layout`) and never keeps
+//! state between frames; components decide when to draw (one animation frame per batch of changes).
+
+pub mod canvas;
+pub mod minimap;
+pub mod waterfall;

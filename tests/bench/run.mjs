@@ -1,0 +1,162 @@
+// Browser benchmark harness (not a test): feeds `spanlens gen` traces to the built app in headless
+// Chromium and reports, per size, time from load start to the first waterfall frame, heap after load,
+// and frame times while scrolling 20 screens and zooming 10 times.
+//
+//   make bench-browser                 # builds dist/ and the CLI, then runs every size
+//   node tests/bench/run.mjs 100k      # one size: 10k 100k 1m deep100k
+//   RUNS=5 node tests/bench/run.mjs    # runs per size (median reported)
+//
+// Results print as a Markdown table for BENCHMARKS.md and as JSON in target/bench/browser.json.
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { startServer } from "../e2e/lib/server.mjs";
+import { launch, DIST, PROJECT_ROOT } from "../e2e/lib/browser.mjs";
+
+const OUT = path.join(PROJECT_ROOT, "target/bench");
+const CASES = {
+  "10k": { spans: 10_000, args: [] },
+  "100k": { spans: 100_000, args: [] },
+  "1m": { spans: 1_000_000, args: [] },
+  deep100k: { spans: 100_000, args: ["--deep-chain"] },
+};
+const RUNS = Number(process.env.RUNS || 3);
+
+function cli() {
+  const bin = path.join(PROJECT_ROOT, "target/release/spanlens");
+  execFileSync("cargo", ["build", "--release", "-p", "spanlens-cli", "--quiet"], { cwd: PROJECT_ROOT, stdio: "inherit" });
+  return bin;
+}
+
+function generate(bin, name, spec) {
+  fs.mkdirSync(OUT, { recursive: true });
+  const file = path.join(OUT, `gen-${name}.json`);
+  if (!fs.existsSync(file)) {
+    const data = execFileSync(bin, ["gen", "--spans", String(spec.spans), "--traces", "1", "--seed", "7", ...spec.args], {
+      maxBuffer: 4 * 1024 ** 3,
+    });
+    fs.writeFileSync(file, data);
+  }
+  return file;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
+};
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))] : NaN;
+};
+
+async function measureOnce(browser, baseUrl, name) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Performance.enable");
+  await page.goto(`${baseUrl}/?url=/bench/gen-${name}.json`, { timeout: 600_000 });
+  await page.waitForSelector("[data-testid=waterfall][data-painted-rows]", { timeout: 600_000 });
+  await page.waitForFunction(() => performance.getEntriesByName("spanlens:first-paint").length > 0, null, { timeout: 600_000 });
+  const marks = await page.evaluate(() => {
+    const t = (n) => performance.getEntriesByName(n)[0]?.startTime ?? NaN;
+    return { start: t("spanlens:load:start"), parsed: t("spanlens:parsed"), paint: t("spanlens:first-paint") };
+  });
+  // Let the worker terminate and GC settle before reading the heap.
+  await page.waitForTimeout(500);
+  await cdp.send("HeapProfiler.collectGarbage").catch(() => {});
+  const metrics = Object.fromEntries((await cdp.send("Performance.getMetrics")).metrics.map((m) => [m.name, m.value]));
+  const wasmBytes = await page.evaluate(() => window.wasmBindings?.spanlens_wasm_memory_bytes?.() ?? NaN);
+
+  const drawsBefore = await page.evaluate(() => performance.getEntriesByName("spanlens:draw").length);
+  // Scroll 20 screens, one wheel event per animation frame, recording frame intervals in the page.
+  await page.evaluate(() => {
+    window.__frames = [];
+    let last = performance.now();
+    const loop = (now) => {
+      window.__frames.push(now - last);
+      last = now;
+      if (window.__recording) requestAnimationFrame(loop);
+    };
+    window.__recording = true;
+    requestAnimationFrame(loop);
+  });
+  const box = await page.locator(".sl-wf__canvas").boundingBox();
+  await page.mouse.move(box.x + box.width * 0.7, box.y + box.height / 2);
+  for (let i = 0; i < 20; i++) {
+    await page.mouse.wheel(0, box.height - 40);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+  }
+  const scrollDraws = await page.evaluate((n) => performance.getEntriesByName("spanlens:draw").slice(n).map((e) => e.duration), drawsBefore);
+  const drawsMid = drawsBefore + scrollDraws.length;
+  for (let i = 0; i < 10; i++) {
+    await page.keyboard.press("+");
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+  }
+  const zoomDraws = await page.evaluate((n) => performance.getEntriesByName("spanlens:draw").slice(n).map((e) => e.duration), drawsMid);
+  const frames = await page.evaluate(() => {
+    window.__recording = false;
+    return window.__frames.slice(1);
+  });
+  await context.close();
+  return {
+    firstFrameMs: marks.paint - marks.start,
+    parseMs: marks.parsed - marks.start,
+    jsHeapMB: metrics.JSHeapUsedSize / 1024 ** 2,
+    wasmHeapMB: wasmBytes / 1024 ** 2,
+    scrollDrawP50: pct(scrollDraws, 0.5),
+    scrollDrawP95: pct(scrollDraws, 0.95),
+    zoomDrawP50: pct(zoomDraws, 0.5),
+    zoomDrawP95: pct(zoomDraws, 0.95),
+    frameIntervalP95: pct(frames, 0.95),
+    draws: scrollDraws.length + zoomDraws.length,
+    errors,
+  };
+}
+
+async function main() {
+  const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(CASES);
+  if (!fs.existsSync(path.join(DIST, "index.html"))) throw new Error("dist/ is missing: run `make build`");
+  const bin = cli();
+  for (const name of wanted) generate(bin, name, CASES[name]);
+  const server = await startServer({ root: DIST, mounts: { "/bench/": OUT } });
+  const browser = await launch();
+  const results = {};
+  try {
+    for (const name of wanted) {
+      const runs = [];
+      for (let i = 0; i < RUNS; i++) {
+        const r = await measureOnce(browser, server.url, name);
+        if (r.errors.length) throw new Error(`${name}: page errors: ${r.errors.join("; ")}`);
+        runs.push(r);
+        console.error(`${name} run ${i + 1}: first frame ${r.firstFrameMs.toFixed(0)} ms, scroll p95 ${r.scrollDrawP95.toFixed(2)} ms`);
+      }
+      const med = (k) => median(runs.map((r) => r[k]));
+      const bytes = fs.statSync(path.join(OUT, `gen-${name}.json`)).size;
+      results[name] = {
+        spans: CASES[name].spans,
+        fileMB: bytes / 1024 ** 2,
+        ...Object.fromEntries(Object.keys(runs[0]).filter((k) => k !== "errors").map((k) => [k, med(k)])),
+        runs,
+      };
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+  fs.writeFileSync(path.join(OUT, "browser.json"), JSON.stringify(results, null, 2));
+  console.log("| case | spans | file | parse | first frame | JS heap | wasm heap (UI) | scroll draw p50/p95 | zoom draw p50/p95 | rAF interval p95 |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|");
+  for (const [name, r] of Object.entries(results)) {
+    const f = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
+    console.log(
+      `| ${name} | ${r.spans.toLocaleString("en")} | ${f(r.fileMB)} MB | ${f(r.parseMs)} ms | ${f(r.firstFrameMs)} ms | ${f(r.jsHeapMB)} MB | ${f(r.wasmHeapMB)} MB | ${f(r.scrollDrawP50, 2)} / ${f(r.scrollDrawP95, 2)} ms | ${f(r.zoomDrawP50, 2)} / ${f(r.zoomDrawP95, 2)} ms | ${f(r.frameIntervalP95, 1)} ms |`,
+    );
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,132 @@
+// The trace view: canvas waterfall, span details, collapse, find, minimap zoom and deep links.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { useApp } from "../lib/fixture.mjs";
+import { openPage, screenshot } from "../lib/browser.mjs";
+import { TracePage, Waterfall } from "../pages/trace_page.mjs";
+
+const app = useApp();
+const DEMO = "/trace/4bf92f3577b34da6a3ce929d0e0e4736?url=samples%2Fcheckout.json";
+const DEMO_SPANS = 19;
+
+async function openDemo(options = {}) {
+  const opened = await openPage(app.browser, options);
+  await opened.page.goto(app.baseUrl + DEMO);
+  await new TracePage(opened.page).waitForTrace();
+  const wf = new Waterfall(opened.page);
+  await wf.waitForPaintedRows(DEMO_SPANS);
+  return { ...opened, wf };
+}
+
+test("selecting a span shows its attributes", async () => {
+  const { page, context, errors, wf } = await openDemo();
+  await wf.find("SELECT transactions");
+  await page.waitForFunction(() => document.querySelector("[data-testid=span-detail-name]")?.textContent === "SELECT transactions");
+  const detail = await wf.detail().innerText();
+  assert.match(detail, /db\.statement/);
+  assert.match(detail, /card_fingerprint/);
+  assert.match(detail, /fraud-detection/);
+  await screenshot(page, "trace-view-selected");
+  assert.deepEqual(errors(), []);
+  await context.close();
+});
+
+test("collapse and expand with the mouse controls and the keyboard", async () => {
+  const { page, context, errors, wf } = await openDemo();
+  await page.getByTestId("collapse-all").click();
+  await wf.waitForPaintedRows(1);
+  await page.getByTestId("expand-all").click();
+  await wf.waitForPaintedRows(DEMO_SPANS);
+  // j selects the first row (the root); Left collapses it, Right expands it again.
+  await page.evaluate(() => document.activeElement?.blur());
+  await page.keyboard.press("j");
+  await page.waitForFunction(() => document.querySelector("[data-testid=span-detail-name]")?.textContent === "checkout");
+  await page.keyboard.press("ArrowLeft");
+  await wf.waitForPaintedRows(1);
+  await screenshot(page, "trace-view-collapsed");
+  await page.keyboard.press("ArrowRight");
+  await wf.waitForPaintedRows(DEMO_SPANS);
+  await page.keyboard.press("j");
+  await page.waitForFunction(() => document.querySelector("[data-testid=span-detail-name]")?.textContent === "GET cart");
+  assert.deepEqual(errors(), []);
+  await context.close();
+});
+
+test("find counts matches and can hide the spans that don't match", async () => {
+  const { page, context, errors, wf } = await openDemo();
+  await page.keyboard.press("/");
+  await page.keyboard.type("postgresql");
+  await page.getByTestId("find-count").waitFor();
+  assert.match(await page.getByTestId("find-count").innerText(), /^3 matches$/);
+  await page.getByTestId("hide-unmatched").check();
+  // The three database spans plus their ancestors stay; everything else goes.
+  const painted = await page.waitForFunction(() => {
+    const n = Number(document.querySelector("[data-testid=waterfall]")?.getAttribute("data-painted-rows"));
+    return n < 19 ? n : false;
+  });
+  const n = await painted.jsonValue();
+  assert.ok(n >= 3 && n < DEMO_SPANS, `expected a filtered waterfall, got ${n} rows`);
+  await screenshot(page, "trace-view-find-hidden");
+  await page.getByTestId("hide-unmatched").uncheck();
+  await wf.waitForPaintedRows(DEMO_SPANS);
+  assert.deepEqual(errors(), []);
+  await context.close();
+});
+
+test("dragging on the minimap zooms into a range and reset restores it", async () => {
+  const { page, context, errors } = await openDemo();
+  const reset = page.getByTestId("zoom-reset");
+  assert.equal(await reset.isDisabled(), true);
+  const box = await page.locator(".sl-minimap__canvas").boundingBox();
+  await page.mouse.move(box.x + box.width * 0.02, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForFunction(() => !document.querySelector("[data-testid=zoom-reset]").disabled);
+  await screenshot(page, "trace-view-zoomed");
+  await reset.click();
+  await page.waitForFunction(() => document.querySelector("[data-testid=zoom-reset]").disabled);
+  // Keyboard zoom: + zooms in, 0 resets.
+  await page.evaluate(() => document.activeElement?.blur());
+  await page.keyboard.press("+");
+  await page.waitForFunction(() => !document.querySelector("[data-testid=zoom-reset]").disabled);
+  await page.keyboard.press("0");
+  await page.waitForFunction(() => document.querySelector("[data-testid=zoom-reset]").disabled);
+  assert.deepEqual(errors(), []);
+  await context.close();
+});
+
+test("the deep link restores the selected span", async () => {
+  const { page, context, errors, wf } = await openDemo();
+  await wf.find('"smtp send"');
+  await page.waitForFunction(() => document.querySelector("[data-testid=span-detail-name]")?.textContent === "smtp send");
+  await page.waitForFunction(() => new URL(location.href).searchParams.has("span"));
+  const link = page.url();
+  assert.match(link, /url=samples%2Fcheckout\.json/);
+  const second = await openPage(app.browser);
+  await second.page.goto(link);
+  await second.page.waitForFunction(() => document.querySelector("[data-testid=span-detail-name]")?.textContent === "smtp send");
+  const detail = await second.page.getByTestId("span-detail").innerText();
+  assert.match(detail, /421 4\.7\.0/);
+  assert.match(detail, /exception/);
+  assert.deepEqual(second.errors(), []);
+  await second.context.close();
+  assert.deepEqual(errors(), []);
+  await context.close();
+});
+
+test("HiDPI: the canvas backing store matches the device pixel ratio", async () => {
+  const { page, context, errors, wf } = await openDemo({ deviceScaleFactor: 2 });
+  await wf.find("check");
+  const ratio = await page.evaluate(() => {
+    const c = document.querySelector(".sl-wf__canvas");
+    return c.width / c.getBoundingClientRect().width;
+  });
+  assert.equal(ratio, 2);
+  await page.keyboard.press("Escape");
+  await screenshot(page, "trace-view-hidpi");
+  await page.keyboard.press("?");
+  await page.getByTestId("shortcuts-help").waitFor();
+  assert.deepEqual(errors(), []);
+  await context.close();
+});
