@@ -14,14 +14,11 @@ pub fn Header() -> impl IntoView {
         theme::apply(next);
         current_theme.set(next);
     };
-    // The Trace tab opens the first loaded trace; with nothing loaded it leads to the landing page.
+    // The Trace tab opens the first loaded trace; with nothing loaded there is nothing to open.
     let trace_href = move || {
-        state.loaded.with(|l| match l {
-            Some(l) => match l.set.traces.first() {
-                Some(t) => format!("/trace/{}{}", t.trace_id_hex(), l.link_query()),
-                None => "/".to_owned(),
-            },
-            None => "/".to_owned(),
+        state.loaded.with(|l| {
+            let l = l.as_ref()?;
+            l.set.traces.first().map(|t| format!("/trace/{}{}", t.trace_id_hex(), l.link_query()))
         })
     };
     let query = move || state.loaded.with(|l| l.as_ref().map(|l| l.link_query()).unwrap_or_default());
@@ -38,7 +35,12 @@ pub fn Header() -> impl IntoView {
             </A>
             <nav class="sl-nav" aria-label="Main">
                 <A href=move || format!("/search{}", query()) attr:class="sl-nav__link">"Search"</A>
-                <A href=trace_href attr:class="sl-nav__link">"Trace"</A>
+                {move || match trace_href() {
+                    Some(href) => view! { <A href=href attr:class="sl-nav__link">"Trace"</A> }.into_any(),
+                    None => view! {
+                        <span class="sl-nav__link sl-nav__link--disabled" title="Open a trace first" aria-disabled="true">"Trace"</span>
+                    }.into_any(),
+                }}
                 <A href=move || format!("/services{}", query()) attr:class="sl-nav__link">"Services"</A>
             </nav>
             <div class="sl-header__spacer"></div>

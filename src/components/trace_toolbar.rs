@@ -43,7 +43,7 @@ pub fn TraceToolbar(find_ref: NodeRef<html::Input>) -> impl IntoView {
                     node_ref=find_ref
                     class="sl-input sl-find__input"
                     type="search"
-                    placeholder="Find spans: name, service, id, attribute…  ( / )"
+                    placeholder="Find: name, service, id, attribute — or a TraceQL query { … }  ( / )"
                     aria-label="Find in trace"
                     data-testid="find-input"
                     prop:value=move || tv.find_text.get()
@@ -53,7 +53,12 @@ pub fn TraceToolbar(find_ref: NodeRef<html::Input>) -> impl IntoView {
                     }
                     on:keydown=on_key
                 />
-                <Show when=has_query>
+                <Show when=move || tv.find_error.with(Option::is_some)>
+                    <span class="sl-find__error" data-testid="find-error" title=move || tv.find_error.get().unwrap_or_default()>
+                        {move || tv.find_error.get().unwrap_or_default()}
+                    </span>
+                </Show>
+                <Show when=move || has_query() && tv.find_error.with(Option::is_none)>
                     <span class="sl-find__count" data-testid="find-count">{position}</span>
                     <button class="sl-icon-button" title="Previous match (Shift+Enter)" aria-label="Previous match" on:click=move |_| tv.step_match(false)>"↑"</button>
                     <button class="sl-icon-button" title="Next match (Enter)" aria-label="Next match" on:click=move |_| tv.step_match(true)>"↓"</button>

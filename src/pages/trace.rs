@@ -53,7 +53,7 @@ fn TraceMissing(id: String, loading: bool) -> impl IntoView {
 /// One trace's view; rebuilt (fresh collapse, zoom and find state) when the trace changes.
 #[component]
 fn TraceScreen(data: TraceRef) -> impl IntoView {
-    let tv = TraceViewState::new(data, crate::url::query_param("span"));
+    let tv = TraceViewState::new(data, crate::url::query_param("span"), crate::url::query_param("q"));
     provide_context(tv);
     let find_ref = NodeRef::<html::Input>::new();
 

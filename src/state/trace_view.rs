@@ -28,8 +28,10 @@ pub struct TraceViewState {
     pub hidden_services: RwSignal<BTreeSet<Sym>>,
     pub critical_only: RwSignal<bool>,
     pub show_critical: RwSignal<bool>,
-    /// Span indices matching the find box, sorted.
+    /// Span indices matching the find box, sorted. The box takes plain text or a TraceQL query.
     pub matches: Memo<Shared<Vec<u32>>>,
+    /// Why a TraceQL query in the find box matched nothing: its first error, as `line:col: message`.
+    pub find_error: Memo<Option<String>>,
     pub match_set: Memo<Shared<BitSet>>,
     /// Which match "next"/"previous" last moved to.
     pub match_cursor: RwSignal<usize>,
@@ -46,7 +48,9 @@ pub struct TraceViewState {
 }
 
 impl TraceViewState {
-    pub fn new(data: TraceRef, initial_span: Option<String>) -> Self {
+    /// `initial_query` comes from the URL's `q`: a TraceQL query from the search page, whose matches
+    /// are highlighted when the trace opens.
+    pub fn new(data: TraceRef, initial_span: Option<String>, initial_query: Option<String>) -> Self {
         let trace = data.trace();
         let colors = ServiceColors::for_trace(trace, &data.set().strings);
         let critical = Shared::new(critical_path(trace));
@@ -56,14 +60,21 @@ impl TraceViewState {
         let viewport = Viewport::for_trace(trace, 800.0);
         let data = StoredValue::new(data);
 
-        let find_text = RwSignal::new(String::new());
+        let find_text = RwSignal::new(initial_query.unwrap_or_default());
         let hide_unmatched = RwSignal::new(false);
         let hidden_services = RwSignal::new(BTreeSet::new());
         let critical_only = RwSignal::new(false);
         let collapsed = RwSignal::new(Shared::new(BitSet::new(span_count)));
         let critical = StoredValue::new(critical);
 
+        let traceql = Memo::new(move |_| {
+            let text = find_text.get();
+            is_traceql(&text).then(|| data.with_value(|d| traceql_matches(d, &text)))
+        });
         let matches = Memo::new(move |_| {
+            if let Some(result) = traceql.get() {
+                return Shared::new(result.unwrap_or_default());
+            }
             let text = find_text.get();
             let query = FindQuery::parse(&text);
             if query.is_empty() {
@@ -71,6 +82,7 @@ impl TraceViewState {
             }
             data.with_value(|d| Shared::new(find_spans(d.set(), d.trace(), &query)))
         });
+        let find_error = Memo::new(move |_| traceql.get().and_then(Result::err));
         let match_set =
             Memo::new(move |_| Shared::new(BitSet::from_indices(span_count, matches.get().iter().copied())));
 
@@ -125,6 +137,12 @@ impl TraceViewState {
             crate::url::replace_query_param("span", hex.as_deref());
         });
 
+        // A TraceQL query in the find box is part of the view's URL, like the selection.
+        Effect::new(move |_| {
+            let text = find_text.get();
+            crate::url::replace_query_param("q", is_traceql(&text).then_some(text.as_str()));
+        });
+
         TraceViewState {
             data,
             colors: StoredValue::new(colors),
@@ -137,6 +155,7 @@ impl TraceViewState {
             critical_only,
             show_critical: RwSignal::new(true),
             matches,
+            find_error,
             match_set,
             match_cursor: RwSignal::new(0),
             rows,
@@ -213,6 +232,28 @@ impl TraceViewState {
         self.match_cursor.set(next);
         self.select(matches.get(next).copied());
     }
+}
+
+/// The find box treats text that opens a spanset filter as TraceQL.
+pub fn is_traceql(text: &str) -> bool {
+    text.trim_start().starts_with('{')
+}
+
+/// Spans of this trace in any spanset the query matches, sorted; or the query's first error.
+fn traceql_matches(data: &TraceRef, text: &str) -> Result<Vec<u32>, String> {
+    let options = spanlens_traceql::eval::EvalOptions::default();
+    let result = spanlens_traceql::eval::search(text, data.set(), &options).map_err(|errors| {
+        errors.0.first().map_or_else(|| "invalid query".to_owned(), |e| format!("{}:{}: {}", e.line, e.col, e.message))
+    })?;
+    let mut spans: Vec<u32> = result
+        .traces
+        .iter()
+        .filter(|t| t.trace_index == data.index)
+        .flat_map(|t| t.spansets.iter().flat_map(|s| s.spans.iter().copied()))
+        .collect();
+    spans.sort_unstable();
+    spans.dedup();
+    Ok(spans)
 }
 
 fn span_index_by_hex(data: &TraceRef, hex: &str) -> Option<u32> {

@@ -130,3 +130,23 @@ test("HiDPI: the canvas backing store matches the device pixel ratio", async () 
   assert.deepEqual(errors(), []);
   await context.close();
 });
+
+test("a TraceQL query from the URL or the find box highlights its matches", async () => {
+  const { page, context, errors } = await openPage(app.browser);
+  const q = encodeURIComponent('{ resource.service.name = "fraud-detection" && kind = client }');
+  await page.goto(`${app.baseUrl}${DEMO}&q=${q}`);
+  await new TracePage(page).waitForTrace();
+  await page.getByTestId("find-count").waitFor();
+  assert.match(await page.getByTestId("find-count").innerText(), /^2 matches$/);
+  // Typing TraceQL into the find box works too, and a bad query says why.
+  const input = page.getByTestId("find-input");
+  await input.fill("{ status = error }");
+  await page.waitForFunction(() => document.querySelector("[data-testid=find-count]")?.textContent === "1 match");
+  assert.match(page.url(), /q=%7B\+?status/);
+  await input.fill("{ status = }");
+  await page.getByTestId("find-error").waitFor();
+  assert.match(await page.getByTestId("find-error").innerText(), /^1:\d+: /);
+  await screenshot(page, "trace-view-traceql-error");
+  assert.deepEqual(errors(), []);
+  await context.close();
+});

@@ -10,7 +10,9 @@
 //! Records sharing one span id are handled the way Zipkin's UI (zipkin-lens `span-cleaner.js`
 //! `mergeV2ById` and `span-node.js`) handles them, because that is what Zipkin users expect to see:
 //! - Pieces of one span reported separately (same id, same side, compatible endpoint) are merged
-//!   into one span. We also merge a kind-less, timestamp-less fragment into a compatible shared
+//!   into one span. Exact duplicates (identical records, e.g. the 9 copies in the Collector's
+//!   `sample1.json`) are not pieces: like every other importer we keep them and the tree flags them
+//!   as `DuplicateSpanId`, so `orphans`/`spans` agree with the raw records. We also merge a kind-less, timestamp-less fragment into a compatible shared
 //!   server piece, which lens leaves as a stray duplicate (84 such fragments in the SmartThings
 //!   capture). Each merge is counted with `count_merged_record` and reported as `SharedSpanMerged`.
 //! - A server half sharing its client's id (`shared: true`, or a SERVER next to a CLIENT with the
@@ -94,7 +96,7 @@ pub(crate) enum ZKind {
 }
 
 /// One span object as read (v2), or one half of a v1 span after conversion.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct ZRecord {
     pub trace_id: TraceId,
     pub trace_width: u8,
@@ -411,7 +413,18 @@ pub(crate) fn emit(records: Vec<ZRecord>, builder: &mut TraceSetBuilder) {
 /// Merges the pieces of one id group; returns the distinct spans left.
 fn merge_group(group: Vec<ZRecord>, builder: &mut TraceSetBuilder) -> Vec<(ZRecord, u32)> {
     let mut pieces: Vec<(ZRecord, u32)> = Vec::new();
+    // Records identical to an earlier one are duplicates, not pieces: they are kept and flagged
+    // (DuplicateSpanId), as every importer does with exact duplicates.
+    let mut seen: Vec<ZRecord> = Vec::new();
+    let several = group.len() > 1;
     for rec in group {
+        if several {
+            if seen.contains(&rec) {
+                pieces.push((rec, 0));
+                continue;
+            }
+            seen.push(rec.clone());
+        }
         let fragment = rec.is_fragment();
         let slot = pieces
             .iter()
