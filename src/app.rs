@@ -61,6 +61,7 @@ impl Loads {
         spawn_local(async move {
             match fetch::fetch_bytes(&url).await {
                 Ok(buffer) => {
+                    timing::mark(timing::FETCHED);
                     let name = url.rsplit('/').next().unwrap_or(&url).to_owned();
                     this.loader.try_with_value(|l| l.load_bytes(&name, buffer));
                 }
@@ -113,6 +114,8 @@ fn Shell() -> impl IntoView {
         }
         LoaderEvent::Done(result) => {
             timing::mark(timing::PARSED);
+            timing::record_duration(timing::WORKER_READ, result.read_millis);
+            timing::record_duration(timing::WORKER_IMPORT, result.parse_millis);
             state.progress.try_set(None);
             for e in &result.errors {
                 state.report(format!("Could not open {}", e.file), e.to_string());

@@ -3,6 +3,12 @@
 pub const LOAD_START: &str = "spanlens:load:start";
 pub const PARSED: &str = "spanlens:parsed";
 pub const FIRST_PAINT: &str = "spanlens:first-paint";
+/// Finer phases of a load, for finding where load time goes.
+pub const FETCHED: &str = "spanlens:load:fetched";
+pub const RECEIVED: &str = "spanlens:load:received";
+pub const WORKER_READ: &str = "spanlens:worker:read";
+pub const WORKER_IMPORT: &str = "spanlens:worker:import";
+
 /// Each waterfall frame is measured from this mark as a `spanlens:draw` measure, so harnesses can read
 /// per-frame draw times.
 pub const DRAW_BEGIN: &str = "spanlens:draw:begin";
@@ -18,6 +24,22 @@ pub fn mark(name: &str) {
 pub fn measure(name: &str, start_mark: &str) {
     if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
         performance.measure_with_start_mark(name, start_mark).ok();
+    }
+}
+
+/// Records a duration measured elsewhere (the worker has its own clock) as a measure ending now.
+pub fn record_duration(name: &str, millis: f64) {
+    let Some(performance) = web_sys::window().and_then(|w| w.performance()) else { return };
+    use js_sys::{Function, Object, Reflect};
+    use wasm_bindgen::{JsCast as _, JsValue};
+    // web-sys has no binding for the options form of `measure`, so it is called through Reflect.
+    let options = Object::new();
+    Reflect::set(&options, &"duration".into(), &JsValue::from_f64(millis)).ok();
+    Reflect::set(&options, &"end".into(), &JsValue::from_f64(performance.now())).ok();
+    if let Some(measure) =
+        Reflect::get(&performance, &"measure".into()).ok().and_then(|f| f.dyn_into::<Function>().ok())
+    {
+        measure.call2(&performance, &JsValue::from_str(name), &options).ok();
     }
 }
 

@@ -178,7 +178,7 @@ fn handle_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
             bytes_total: field(data, "total").as_f64().unwrap_or(0.0) as u64,
         },
         protocol::MSG_DONE => match field(data, "payload").dyn_into::<ArrayBuffer>() {
-            Ok(buffer) => match protocol::decode(&Uint8Array::new(&buffer).to_vec()) {
+            Ok(buffer) => match decode_timed(&buffer) {
                 Ok(result) => LoaderEvent::Done(Box::new(result)),
                 Err(e) => LoaderEvent::Failed(e),
             },
@@ -189,4 +189,9 @@ fn handle_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
         ),
     };
     on_event(event);
+}
+
+fn decode_timed(buffer: &ArrayBuffer) -> Result<LoadResult, String> {
+    crate::timing::mark(crate::timing::RECEIVED);
+    protocol::decode(&Uint8Array::new(buffer).to_vec())
 }

@@ -61,7 +61,15 @@ async function measureOnce(browser, baseUrl, name) {
   await page.waitForFunction(() => performance.getEntriesByName("spanlens:first-paint").length > 0, null, { timeout: 600_000 });
   const marks = await page.evaluate(() => {
     const t = (n) => performance.getEntriesByName(n)[0]?.startTime ?? NaN;
-    return { start: t("spanlens:load:start"), parsed: t("spanlens:parsed"), paint: t("spanlens:first-paint") };
+    const d = (n) => performance.getEntriesByName(n)[0]?.duration ?? NaN;
+    return {
+      start: t("spanlens:load:start"),
+      fetched: t("spanlens:load:fetched"),
+      received: t("spanlens:load:received"),
+      parsed: t("spanlens:parsed"),
+      paint: t("spanlens:first-paint"),
+      workerImport: d("spanlens:worker:import"),
+    };
   });
   // Let the worker terminate and GC settle before reading the heap.
   await page.waitForTimeout(500);
@@ -103,6 +111,10 @@ async function measureOnce(browser, baseUrl, name) {
   return {
     firstFrameMs: marks.paint - marks.start,
     parseMs: marks.parsed - marks.start,
+    fetchMs: marks.fetched - marks.start,
+    workerImportMs: marks.workerImport,
+    decodeMs: marks.parsed - marks.received,
+    viewMs: marks.paint - marks.parsed,
     jsHeapMB: metrics.JSHeapUsedSize / 1024 ** 2,
     wasmHeapMB: wasmBytes / 1024 ** 2,
     scrollDrawP50: pct(scrollDraws, 0.5),
@@ -146,6 +158,12 @@ async function main() {
     await server.close();
   }
   fs.writeFileSync(path.join(OUT, "browser.json"), JSON.stringify(results, null, 2));
+  console.log("\nPhases (medians): fetch → worker import → decode on the UI thread → trace view built and painted\n");
+  for (const [name, r] of Object.entries(results)) {
+    const f = (x) => (Number.isFinite(x) ? x.toFixed(0) : "n/a");
+    console.log(`- ${name}: fetch ${f(r.fetchMs)} ms, worker import ${f(r.workerImportMs)} ms, decode ${f(r.decodeMs)} ms, view + paint ${f(r.viewMs)} ms`);
+  }
+  console.log("");
   console.log("| case | spans | file | parse | first frame | JS heap | wasm heap (UI) | scroll draw p50/p95 | zoom draw p50/p95 | rAF interval p95 |");
   console.log("|---|---|---|---|---|---|---|---|---|---|");
   for (const [name, r] of Object.entries(results)) {
