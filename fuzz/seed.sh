@@ -36,4 +36,20 @@ seed import_bytes otlp-json otlp-jsonl otlp-protobuf jaeger-json jaeger-api-v2-p
   chrome-trace-event other spec-examples tempo-search
 # A gzipped input, so detection's gunzip path is seeded too.
 gzip -c "$fixtures/zipkin-v2/zipkin-lens__skew.json" > "$here/corpus/import_bytes/skew.json.gz"
+# TraceQL: every query of the Tempo conformance corpus, one file each.
+mkdir -p "$here/corpus/traceql"
+python3 - "$here/../../shared/conformance/traceql" "$here/corpus/traceql" <<'PY'
+import json, pathlib, sys
+src, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+n = 0
+for name in ("queries.jsonl", "lexer.jsonl", "semantics.jsonl", "lenient.jsonl"):
+    for line in (src / name).read_text().splitlines():
+        try:
+            q = json.loads(line).get("query")
+        except ValueError:
+            continue
+        if isinstance(q, str):
+            (out / f"{n:05}").write_text(q)
+            n += 1
+PY
 echo "seeded: $(ls "$here/corpus" | tr '\n' ' ')"

@@ -19,8 +19,8 @@ pub enum LoaderEvent {
 }
 
 struct Inner {
-    /// Started on demand and terminated after each result: a wasm instance's memory never shrinks,
-    /// so a worker kept alive would hold the peak of every parse for the rest of the session.
+    /// Terminated after each result, because a wasm instance's memory never shrinks and a worker kept
+    /// alive would hold the peak of every parse; a fresh spare is started at once.
     worker: Option<Worker>,
     ready: bool,
     queue: Vec<(Object, Option<Array>)>,
@@ -28,6 +28,7 @@ struct Inner {
     on_event: Rc<dyn Fn(LoaderEvent)>,
     // Kept alive for as long as the worker may call it.
     _on_message: Option<Closure<dyn Fn(MessageEvent)>>,
+    _retired_on_message: Option<Closure<dyn Fn(MessageEvent)>>,
 }
 
 #[derive(Clone)]
@@ -47,40 +48,12 @@ impl Loader {
             latest_id: 0,
             on_event,
             _on_message: None,
+            _retired_on_message: None,
         }));
+        // A warm spare: compiling and starting the worker's wasm costs a few hundred milliseconds,
+        // which would otherwise come on top of every load.
+        start_worker(&inner);
         Loader { inner }
-    }
-
-    /// Starts the worker if none is running. Trunk writes `worker_loader.js`, a classic-worker shim
-    /// (it uses `importScripts`, so a module worker would fail).
-    fn ensure_worker(&self) {
-        if self.inner.borrow().worker.is_some() {
-            return;
-        }
-        let options = WorkerOptions::new();
-        options.set_type(WorkerType::Classic);
-        match Worker::new_with_options("./worker_loader.js", &options) {
-            Ok(worker) => {
-                let weak = Rc::downgrade(&self.inner);
-                let closure = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
-                    if let Some(inner) = weak.upgrade() {
-                        handle_message(&inner, &event.data());
-                    }
-                });
-                worker.set_onmessage(Some(closure.as_ref().unchecked_ref()));
-                let mut guard = self.inner.borrow_mut();
-                guard.worker = Some(worker);
-                guard.ready = false;
-                guard._on_message = Some(closure);
-            }
-            Err(e) => {
-                let on_event = Rc::clone(&self.inner.borrow().on_event);
-                on_event(LoaderEvent::Failed(format!(
-                    "could not start the parsing worker: {}",
-                    e.as_string().unwrap_or_else(|| format!("{e:?}"))
-                )));
-            }
-        }
     }
 
     /// Parses user-chosen files (dropped or picked) in the worker.
@@ -111,7 +84,7 @@ impl Loader {
     }
 
     fn send(&self, msg: Object, transfer: Option<Array>) {
-        self.ensure_worker();
+        start_worker(&self.inner);
         let mut inner = self.inner.borrow_mut();
         if !inner.ready {
             inner.queue.push((msg, transfer));
@@ -121,6 +94,40 @@ impl Loader {
         let on_event = Rc::clone(&inner.on_event);
         drop(inner);
         post(&worker, &msg, transfer.as_ref(), &*on_event);
+    }
+}
+
+/// Starts the worker if none is running. Trunk writes `worker_loader.js`, a classic-worker shim (it
+/// uses `importScripts`, so a module worker would fail).
+fn start_worker(inner: &Rc<RefCell<Inner>>) {
+    if inner.borrow().worker.is_some() {
+        return;
+    }
+    let options = WorkerOptions::new();
+    options.set_type(WorkerType::Classic);
+    match Worker::new_with_options("./worker_loader.js", &options) {
+        Ok(worker) => {
+            let weak = Rc::downgrade(inner);
+            let closure = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
+                if let Some(inner) = weak.upgrade() {
+                    handle_message(&inner, &event.data());
+                }
+            });
+            worker.set_onmessage(Some(closure.as_ref().unchecked_ref()));
+            let mut guard = inner.borrow_mut();
+            guard.worker = Some(worker);
+            guard.ready = false;
+            // The previous worker's handler may be the caller (a spare is started from inside it), so
+            // it is parked rather than dropped; the one parked before it has long finished.
+            guard._retired_on_message = guard._on_message.replace(closure);
+        }
+        Err(e) => {
+            let on_event = Rc::clone(&inner.borrow().on_event);
+            on_event(LoaderEvent::Failed(format!(
+                "could not start the parsing worker: {}",
+                e.as_string().unwrap_or_else(|| format!("{e:?}"))
+            )));
+        }
     }
 }
 
@@ -163,12 +170,13 @@ fn handle_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
     }
     let finished = kind == protocol::MSG_DONE || kind == protocol::MSG_FAILED;
     if finished {
-        let mut guard = inner.borrow_mut();
-        if guard.queue.is_empty()
-            && let Some(worker) = guard.worker.take()
-        {
+        let retired = {
+            let mut guard = inner.borrow_mut();
+            if guard.queue.is_empty() { guard.worker.take() } else { None }
+        };
+        if let Some(worker) = retired {
             worker.terminate();
-            guard.ready = false;
+            start_worker(inner);
         }
     }
     let event = match kind.as_str() {

@@ -5,6 +5,7 @@
 //   make bench-browser                 # builds dist/ and the CLI, then runs every size
 //   node tests/bench/run.mjs 100k      # one size: 10k 100k 1m deep100k
 //   RUNS=5 node tests/bench/run.mjs    # runs per size (median reported)
+//   VIA=url node tests/bench/run.mjs    # load through ?url= instead of the file picker
 //
 // Results print as a Markdown table for BENCHMARKS.md and as JSON in target/bench/browser.json.
 import { execFileSync } from "node:child_process";
@@ -21,6 +22,9 @@ const CASES = {
   deep100k: { spans: 100_000, args: ["--deep-chain"] },
 };
 const RUNS = Number(process.env.RUNS || 3);
+// "file": pick the file with the "Open files" input, as a user dropping a file would (the worker
+// reads it directly); "url": load it with ?url= (adds a fetch on the UI thread).
+const VIA = process.env.VIA || "file";
 
 function cli() {
   const bin = path.join(PROJECT_ROOT, "target/release/spanlens");
@@ -56,7 +60,12 @@ async function measureOnce(browser, baseUrl, name) {
   page.on("pageerror", (e) => errors.push(e.message));
   const cdp = await context.newCDPSession(page);
   await cdp.send("Performance.enable");
-  await page.goto(`${baseUrl}/?url=/bench/gen-${name}.json`, { timeout: 600_000 });
+  if (VIA === "url") {
+    await page.goto(`${baseUrl}/?url=/bench/gen-${name}.json`, { timeout: 600_000 });
+  } else {
+    await page.goto(`${baseUrl}/`);
+    await page.getByTestId("file-input").setInputFiles(path.join(OUT, `gen-${name}.json`));
+  }
   await page.waitForSelector("[data-testid=waterfall][data-painted-rows]", { timeout: 600_000 });
   await page.waitForFunction(() => performance.getEntriesByName("spanlens:first-paint").length > 0, null, { timeout: 600_000 });
   const marks = await page.evaluate(() => {
@@ -111,7 +120,7 @@ async function measureOnce(browser, baseUrl, name) {
   return {
     firstFrameMs: marks.paint - marks.start,
     parseMs: marks.parsed - marks.start,
-    fetchMs: marks.fetched - marks.start,
+    fetchMs: VIA === "url" ? marks.fetched - marks.start : 0,
     workerImportMs: marks.workerImport,
     decodeMs: marks.parsed - marks.received,
     viewMs: marks.paint - marks.parsed,
