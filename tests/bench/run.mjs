@@ -78,6 +78,7 @@ async function measureOnce(browser, baseUrl, name) {
       parsed: t("spanlens:parsed"),
       paint: t("spanlens:first-paint"),
       workerImport: d("spanlens:worker:import"),
+      workerRead: d("spanlens:worker:read"),
     };
   });
   // Let the worker terminate and GC settle before reading the heap.
@@ -122,6 +123,7 @@ async function measureOnce(browser, baseUrl, name) {
     parseMs: marks.parsed - marks.start,
     fetchMs: VIA === "url" ? marks.fetched - marks.start : 0,
     workerImportMs: marks.workerImport,
+    workerReadMs: marks.workerRead,
     decodeMs: marks.parsed - marks.received,
     viewMs: marks.paint - marks.parsed,
     jsHeapMB: metrics.JSHeapUsedSize / 1024 ** 2,
@@ -170,7 +172,7 @@ async function main() {
   console.log("\nPhases (medians): fetch → worker import → decode on the UI thread → trace view built and painted\n");
   for (const [name, r] of Object.entries(results)) {
     const f = (x) => (Number.isFinite(x) ? x.toFixed(0) : "n/a");
-    console.log(`- ${name}: fetch ${f(r.fetchMs)} ms, worker import ${f(r.workerImportMs)} ms, decode ${f(r.decodeMs)} ms, view + paint ${f(r.viewMs)} ms`);
+    console.log(`- ${name}: fetch ${f(r.fetchMs)} ms, worker file read ${f(r.workerReadMs)} ms, worker import ${f(r.workerImportMs)} ms, decode ${f(r.decodeMs)} ms, view + paint ${f(r.viewMs)} ms`);
   }
   console.log("");
   console.log("| case | spans | file | parse | first frame | JS heap | wasm heap (UI) | scroll draw p50/p95 | zoom draw p50/p95 | rAF interval p95 |");
