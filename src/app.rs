@@ -127,13 +127,7 @@ fn Shell() -> impl IntoView {
             if result.set.traces.is_empty() && result.errors.is_empty() {
                 state.report("No traces found", "The files were read, but they contain no spans.");
             }
-            let loaded = Loaded {
-                set: result.set,
-                errors: result.errors,
-                source_url,
-                bytes_total: result.bytes_total,
-                parse_millis: result.parse_millis,
-            };
+            let loaded = Loaded { set: result.set, source_url };
             let target = match loaded.set.traces.as_slice() {
                 [only] => Some(format!("/trace/{}{}", only.trace_id_hex(), loaded.link_query())),
                 [] => None,

@@ -1,10 +1,10 @@
 //! The table of traces a search matched, capped at 500 rows; a click opens the trace with the
 //! query in its link (`&q=`) so the trace page can highlight the matches.
 
-use crate::format::{format_duration, format_timestamp, thousands};
+use crate::components::{DurationCell, TraceLinkCell};
+use crate::format::{format_timestamp, thousands};
 use crate::state::search::SearchRow;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// Rows rendered at most; the rest are counted in "showing N of M".
 pub const MAX_ROWS: usize = 500;
@@ -53,29 +53,17 @@ pub fn SearchResults(
             <tbody>
                 <For each=shown key=|r| r.trace_id.clone() let:row>
                     <tr data-testid="search-row">
-                        <td>
-                            <A href=href(&row.trace_id) attr:class="sl-trace-link">
-                                <span class="sl-trace-link__title">
-                                    <span class="sl-service-name">{row.root_service.clone()}</span>
-                                    ": "
-                                    {row.root_name.clone()}
-                                </span>
-                                <span class="sl-mono sl-muted">{row.trace_id.clone()}</span>
-                            </A>
-                        </td>
+                        <TraceLinkCell
+                            href=href(&row.trace_id)
+                            root_service=row.root_service.clone()
+                            root_name=row.root_name.clone()
+                            trace_id=row.trace_id.clone()
+                        />
                         <td class="sl-nowrap">{format_timestamp(row.start_nanos, false)}</td>
                         <td class="sl-num">{thousands(row.spans)}</td>
                         <td class="sl-num" class:sl-error-text={row.errors > 0}>{thousands(row.errors)}</td>
                         <td class="sl-num sl-search-results__matched">{thousands(row.matched)}</td>
-                        <td class="sl-duration-cell">
-                            <div
-                                class="sl-duration-cell__bar"
-                                style:width=move || {
-                                    format!("{:.1}%", 100.0 * row.duration_nanos as f64 / max_duration() as f64)
-                                }
-                            ></div>
-                            <span>{format_duration(row.duration_nanos)}</span>
-                        </td>
+                        <DurationCell duration_nanos=row.duration_nanos max_nanos=Signal::derive(max_duration)/>
                     </tr>
                 </For>
             </tbody>

@@ -1,9 +1,9 @@
 //! The table of loaded traces; a click opens one.
 
-use crate::format::{format_duration, format_timestamp, thousands};
+use crate::components::{DurationCell, TraceLinkCell};
+use crate::format::{format_timestamp, thousands};
 use crate::state::AppState;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// One row's worth of summary, computed once per load rather than per render.
 #[derive(Clone, PartialEq)]
@@ -65,26 +65,17 @@ pub fn TraceList() -> impl IntoView {
             <tbody>
                 <For each=move || rows.get() key=|r| r.id_hex.clone() let:row>
                     <tr>
-                        <td>
-                            <A href=format!("/trace/{}{}", row.id_hex, query()) attr:class="sl-trace-link">
-                                <span class="sl-trace-link__title">
-                                    <span class="sl-service-name">{row.root_service.clone()}</span>
-                                    ": "
-                                    {row.root_name.clone()}
-                                </span>
-                                <span class="sl-mono sl-muted">{row.id_hex.clone()}</span>
-                            </A>
-                        </td>
+                        <TraceLinkCell
+                            href=format!("/trace/{}{}", row.id_hex, query())
+                            root_service=row.root_service.clone()
+                            root_name=row.root_name.clone()
+                            trace_id=row.id_hex.clone()
+                        />
                         <td class="sl-nowrap">{format_timestamp(row.start_nanos, false)}</td>
                         <td class="sl-num">{thousands(row.spans)}</td>
                         <td class="sl-num" class:sl-error-text={row.errors > 0}>{thousands(row.errors)}</td>
                         <td class="sl-num">{row.services}</td>
-                        <td class="sl-duration-cell">
-                            <div class="sl-duration-cell__bar" style:width=move || {
-                                format!("{:.1}%", 100.0 * row.duration_nanos as f64 / max_duration() as f64)
-                            }></div>
-                            <span>{format_duration(row.duration_nanos)}</span>
-                        </td>
+                        <DurationCell duration_nanos=row.duration_nanos max_nanos=Signal::derive(max_duration)/>
                     </tr>
                 </For>
             </tbody>

@@ -202,7 +202,7 @@ fn draw_labels(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame<'_>, visible: 
         });
 
         ctx.set_font(FONT_BOLD);
-        ctx.set_fill_style_str(if f.rows.row(row_index).is_some_and(|r| r.dimmed) { c.muted } else { c.text });
+        ctx.set_fill_style_str(if row.dimmed { c.muted } else { c.text });
         let service = f.set.resolve(span.service);
         if let Some(text) = fit_text(ctx, service, (text_limit - x - badge_w).max(0.0) * 0.6) {
             ctx.fill_text(&text, x, mid).ok();

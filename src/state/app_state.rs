@@ -1,7 +1,6 @@
 //! The state every page reads: what is loaded, load progress, and user-facing notices.
 
 use leptos::prelude::*;
-use spanlens_model::import::ImportError;
 use spanlens_model::{Trace, TraceSet, ids::parse_trace_id_hex};
 use std::sync::Arc;
 
@@ -9,11 +8,8 @@ use std::sync::Arc;
 #[derive(Debug)]
 pub struct Loaded {
     pub set: TraceSet,
-    pub errors: Vec<ImportError>,
     /// The `?url=` this set came from, kept in links so a shared URL reloads the same data.
     pub source_url: Option<String>,
-    pub bytes_total: u64,
-    pub parse_millis: f64,
 }
 
 impl Loaded {

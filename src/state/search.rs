@@ -38,9 +38,9 @@ pub struct SearchOutcome {
 
 /// Evaluates `query` over every loaded trace.
 pub fn run_search(query: &str, set: &TraceSet) -> SearchOutcome {
-    let started = now_millis();
+    let started = crate::timing::now_millis();
     let result = eval::search(query, set, &EvalOptions::default());
-    let millis = now_millis() - started;
+    let millis = crate::timing::now_millis() - started;
     let (traces_inspected, spans_inspected) =
         result.as_ref().map_or((0, 0), |r| (r.traces_inspected, r.spans_inspected));
     let result = result.map(|r| {
@@ -68,10 +68,6 @@ pub fn run_search(query: &str, set: &TraceSet) -> SearchOutcome {
         rows
     });
     SearchOutcome { query: query.to_owned(), result, traces_inspected, spans_inspected, millis }
-}
-
-fn now_millis() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
 
 fn storage() -> Option<web_sys::Storage> {

@@ -3,9 +3,9 @@
 //! Warnings go to stderr so that stdout stays a clean document; `-` reads stdin.
 
 use spanlens_model::TraceSetBuilder;
-use spanlens_model::export::{self, ExportFormat};
+use spanlens_model::export::ExportFormat;
 use spanlens_model::import::import_bytes;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: spanlens convert FILE... --to otlp-json|jaeger-json|zipkin-json";
@@ -55,17 +55,7 @@ pub fn run(args: &[String]) -> ExitCode {
     for (kind, n) in set.warning_counts() {
         eprintln!("warning: {n} × {}", kind.as_str());
     }
-    let stdout = std::io::stdout();
-    let mut lock = stdout.lock();
-    match export::write(&set, format, &mut lock).and_then(|()| lock.flush()) {
-        Ok(()) => ExitCode::SUCCESS,
-        // A closed pipe (`| head`) is the reader's choice, not a failure worth a message.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("spanlens convert: writing output: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    crate::output::write_stdout(&set, format, "convert")
 }
 
 fn read(file: &str) -> std::io::Result<Vec<u8>> {

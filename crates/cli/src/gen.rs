@@ -2,9 +2,8 @@
 //! [--deep-chain]`: writes deterministic synthetic traces (see `spanlens_model::synth`) to stdout.
 //! Without `--traces`, one trace per 1,000 spans (at least one).
 
-use spanlens_model::export::{self, ExportFormat};
+use spanlens_model::export::ExportFormat;
 use spanlens_model::synth::{SynthOptions, generate};
-use std::io::Write;
 use std::process::ExitCode;
 
 const USAGE: &str =
@@ -60,16 +59,7 @@ pub fn run(args: &[String]) -> ExitCode {
     };
     let traces = traces.unwrap_or((spans / 1000).max(1));
     let set = generate(&SynthOptions { spans, traces, seed, deep_chain });
-    let stdout = std::io::stdout();
-    let mut lock = stdout.lock();
-    match export::write(&set, format, &mut lock).and_then(|()| lock.flush()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("spanlens gen: writing output: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    crate::output::write_stdout(&set, format, "gen")
 }
 
 fn usage(problem: &str) -> ExitCode {

@@ -7,6 +7,7 @@
 mod convert;
 mod r#gen;
 mod inspect;
+mod output;
 mod query;
 
 use std::process::ExitCode;
