@@ -7,7 +7,6 @@ pub mod fetch;
 pub mod format;
 pub mod hooks;
 pub mod pages;
-pub mod protocol;
 pub mod render;
 pub mod state;
 pub mod theme;

@@ -4,7 +4,7 @@
 //! `onmessage` would be lost). Only the newest request's results are delivered: a new drop supersedes
 //! a load still in flight.
 
-use crate::protocol::{self, LoadResult};
+use spanlens_protocol::{self as protocol, LoadResult};
 use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
 use std::cell::RefCell;
 use std::rc::Rc;

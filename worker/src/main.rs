@@ -5,7 +5,7 @@
 //! drive the progress bar.
 
 use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
-use spanlens::protocol::{self, LoadResult};
+use spanlens_protocol::{self as protocol, LoadResult};
 use spanlens_model::TraceSetBuilder;
 use spanlens_model::import::{ImportError, Position, import_bytes};
 use wasm_bindgen::JsCast as _;
