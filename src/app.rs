@@ -108,6 +108,7 @@ fn Shell() -> impl IntoView {
             let parsing = bytes_total > 0 && bytes_done >= bytes_total;
             state.progress.try_set(Some(LoadProgress { file, bytes_done, bytes_total, parsing }));
         }
+        LoaderEvent::WarmUp(result) => crate::state::warm_up::run(&result.set),
         LoaderEvent::Failed(message) => {
             state.progress.try_set(None);
             state.report("Loading failed", message);

@@ -8,6 +8,10 @@ pub const FETCHED: &str = "spanlens:load:fetched";
 pub const RECEIVED: &str = "spanlens:load:received";
 pub const WORKER_READ: &str = "spanlens:worker:read";
 pub const WORKER_IMPORT: &str = "spanlens:worker:import";
+/// The parsing worker and the UI thread have run their JIT warm-up (`state::warm_up`): a harness
+/// that wants to measure a load the way a user who opened the page a moment ago sees it waits for
+/// this first.
+pub const WARM: &str = "spanlens:warm";
 
 /// Each waterfall frame is measured from this mark as a `spanlens:draw` measure, so harnesses can read
 /// per-frame draw times.

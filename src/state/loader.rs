@@ -4,8 +4,8 @@
 //! `onmessage` would be lost). Only the newest request's results are delivered: a new drop supersedes
 //! a load still in flight.
 
-use spanlens_protocol::{self as protocol, LoadResult};
 use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
+use spanlens_protocol::{self as protocol, LoadResult};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast as _;
@@ -13,9 +13,15 @@ use wasm_bindgen::prelude::*;
 use web_sys::{File, MessageEvent, Worker, WorkerOptions, WorkerType};
 
 pub enum LoaderEvent {
-    Progress { file: String, bytes_done: u64, bytes_total: u64 },
+    Progress {
+        file: String,
+        bytes_done: u64,
+        bytes_total: u64,
+    },
     Done(Box<LoadResult>),
     Failed(String),
+    /// The first worker's warm-up result (see `state::warm_up`); delivered once per page.
+    WarmUp(Box<LoadResult>),
 }
 
 struct Inner {
@@ -25,6 +31,7 @@ struct Inner {
     ready: bool,
     queue: Vec<(Object, Option<Array>)>,
     latest_id: u32,
+    warmed_up: bool,
     on_event: Rc<dyn Fn(LoaderEvent)>,
     // Kept alive for as long as the worker may call it.
     _on_message: Option<Closure<dyn Fn(MessageEvent)>>,
@@ -46,6 +53,7 @@ impl Loader {
             ready: false,
             queue: Vec::new(),
             latest_id: 0,
+            warmed_up: false,
             on_event,
             _on_message: None,
             _retired_on_message: None,
@@ -158,6 +166,13 @@ fn handle_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
             for (msg, transfer) in queue {
                 post(&worker, &msg, transfer.as_ref(), &*on_event);
             }
+        }
+        let first_warm_up = !std::mem::replace(&mut inner.borrow_mut().warmed_up, true);
+        if first_warm_up
+            && let Ok(buffer) = field(data, "warmup").dyn_into::<ArrayBuffer>()
+            && let Ok(result) = protocol::decode(&Uint8Array::new(&buffer).to_vec())
+        {
+            on_event(LoaderEvent::WarmUp(Box::new(result)));
         }
         return;
     }

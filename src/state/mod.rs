@@ -6,6 +6,7 @@ pub mod loader;
 pub mod search;
 pub mod trace_ref;
 pub mod trace_view;
+pub mod warm_up;
 
 pub use app_state::{AppState, LoadProgress, Loaded, Notice};
 pub use loader::{Loader, LoaderEvent};

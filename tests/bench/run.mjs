@@ -6,6 +6,7 @@
 //   node tests/bench/run.mjs 100k      # one size: 10k 100k 1m deep100k
 //   RUNS=5 node tests/bench/run.mjs    # runs per size (median reported)
 //   VIA=url node tests/bench/run.mjs    # load through ?url= instead of the file picker
+//   COLD=1 node tests/bench/run.mjs     # pick the file before the JIT warm-up has finished
 //
 // Results print as a Markdown table for BENCHMARKS.md and as JSON in target/bench/browser.json.
 import { execFileSync } from "node:child_process";
@@ -25,6 +26,7 @@ const RUNS = Number(process.env.RUNS || 3);
 // "file": pick the file with the "Open files" input, as a user dropping a file would (the worker
 // reads it directly); "url": load it with ?url= (adds a fetch on the UI thread).
 const VIA = process.env.VIA || "file";
+const COLD = process.env.COLD === "1";
 
 function cli() {
   const bin = path.join(PROJECT_ROOT, "target/release/spanlens");
@@ -64,6 +66,9 @@ async function measureOnce(browser, baseUrl, name) {
     await page.goto(`${baseUrl}/?url=/bench/gen-${name}.json`, { timeout: 600_000 });
   } else {
     await page.goto(`${baseUrl}/`);
+    // A user picks a file a moment after the page opened, by which time the parsing worker and the
+    // UI thread have run their JIT warm-up; COLD=1 picks the file at once instead.
+    if (!COLD) await page.waitForFunction(() => performance.getEntriesByName("spanlens:warm").length > 0, null, { timeout: 60_000 });
     await page.getByTestId("file-input").setInputFiles(path.join(OUT, `gen-${name}.json`));
   }
   await page.waitForSelector("[data-testid=waterfall][data-painted-rows]", { timeout: 600_000 });

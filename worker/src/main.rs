@@ -5,12 +5,14 @@
 //! drive the progress bar.
 
 use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
-use spanlens_protocol::{self as protocol, LoadResult};
 use spanlens_model::TraceSetBuilder;
 use spanlens_model::import::{ImportError, Position, import_bytes};
+use spanlens_protocol::{self as protocol, LoadResult};
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
+
+mod warm_up;
 
 fn main() {
     console_error_panic_hook::set_once();
@@ -23,7 +25,16 @@ fn main() {
     // The worker lives as long as the page; the handler must outlive this function.
     on_message.forget();
     // Messages posted before the handler existed would be lost, so the UI queues until this arrives.
-    post(&scope, &message(protocol::MSG_READY, 0), None);
+    // The warm-up runs first: a request arriving meanwhile would have to wait for it anyway.
+    let ready = message(protocol::MSG_READY, 0);
+    match warm_up::run() {
+        Some(encoded) => {
+            let buffer = Uint8Array::from(encoded.as_slice()).buffer();
+            set_field(&ready, "warmup", &buffer);
+            post(&scope, &ready, Some(&Array::of1(&buffer)));
+        }
+        None => post(&scope, &ready, None),
+    }
 }
 
 fn now_millis() -> f64 {

@@ -1,0 +1,36 @@
+//! JIT warm-up for a fresh worker.
+//!
+//! V8 first runs a new wasm instance in its baseline compiler and optimizes a function only after it
+//! has been hot for a while, and a call that is already running never switches to the optimized
+//! code. A cold worker therefore parses a whole large file in baseline code. Parsing a small
+//! synthetic trace while the worker is idle moves the hot paths (JSON reading, building, `finish`,
+//! encoding) to optimized code before the user's file arrives. At 100k spans this measured about
+//! 40% off the import and three quarters off `finish` (see BENCHMARKS.md).
+
+use spanlens_model::TraceSetBuilder;
+use spanlens_model::export::{self, ExportFormat};
+use spanlens_model::import::import_bytes;
+use spanlens_model::synth::{SynthOptions, generate};
+use spanlens_protocol::{self as protocol, LoadResult};
+
+/// Large enough for V8 to tier up the import loops, small enough to take a fraction of a second in
+/// baseline code.
+const WARM_UP_SPANS: usize = 6_000;
+
+/// Runs one synthetic load end to end and returns its encoded result, which the UI thread decodes to
+/// warm up its own half (decoding and laying out the rows).
+pub fn run() -> Option<Vec<u8>> {
+    let set = generate(&SynthOptions { spans: WARM_UP_SPANS, traces: 1, seed: 1, deep_chain: false });
+    let bytes = export::to_vec(&set, ExportFormat::OtlpJson);
+    drop(set);
+    let mut builder = TraceSetBuilder::new();
+    import_bytes(&bytes, "warm-up.json", &mut builder).ok()?;
+    let result = LoadResult {
+        set: builder.finish(),
+        errors: Vec::new(),
+        bytes_total: bytes.len() as u64,
+        read_millis: 0.0,
+        parse_millis: 0.0,
+    };
+    protocol::encode(&result).ok()
+}
