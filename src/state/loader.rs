@@ -4,6 +4,7 @@
 //! `onmessage` would be lost). Only the newest request's results are delivered: a new drop supersedes
 //! a load still in flight.
 
+use crate::state::file_reader::{Slice, read_slices};
 use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
 use spanlens_protocol::{self as protocol, LoadResult};
 use std::cell::RefCell;
@@ -64,15 +65,49 @@ impl Loader {
         Loader { inner }
     }
 
-    /// Parses user-chosen files (dropped or picked) in the worker.
+    /// Parses user-chosen files (dropped or picked) in the worker. The files are read here and sent
+    /// over in slices (see `file_reader`), so the worker parses while the rest is still being read.
     pub fn load_files(&self, files: Vec<File>) {
-        let list = Array::new();
-        for f in files {
-            list.push(&f);
-        }
         let msg = self.request();
-        Reflect::set(&msg, &"files".into(), &list).ok();
+        let (names, sizes) = (Array::new(), Array::new());
+        for f in &files {
+            names.push(&JsValue::from_str(&f.name()));
+            sizes.push(&JsValue::from_f64(f.size()));
+        }
+        Reflect::set(&msg, &"names".into(), &names).ok();
+        Reflect::set(&msg, &"sizes".into(), &sizes).ok();
+        let id = self.inner.borrow().latest_id;
         self.send(msg, None);
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let current = || this.inner.borrow().latest_id == id;
+            for (index, file) in files.iter().enumerate() {
+                let mut complete = true;
+                let on_slice = |slice: Slice| {
+                    let chunk = this.chunk(id, index);
+                    match slice {
+                        Slice::Data(buffer) => {
+                            Reflect::set(&chunk, &"bytes".into(), &buffer).ok();
+                            this.send(chunk, Some(Array::of1(&buffer)));
+                        }
+                        Slice::Failed(reason) => {
+                            complete = false;
+                            Reflect::set(&chunk, &"error".into(), &JsValue::from_str(&reason)).ok();
+                            this.send(chunk, None);
+                        }
+                    }
+                };
+                read_slices(file, on_slice, current).await;
+                if !current() {
+                    return;
+                }
+                if complete {
+                    let end = this.chunk(id, index);
+                    Reflect::set(&end, &"end".into(), &JsValue::TRUE).ok();
+                    this.send(end, None);
+                }
+            }
+        });
     }
 
     /// Parses bytes fetched by the UI thread (demo trace, `?url=`). The buffer is transferred.
@@ -83,10 +118,19 @@ impl Loader {
         self.send(msg, Some(Array::of1(&bytes)));
     }
 
+    fn chunk(&self, id: u32, file_index: usize) -> Object {
+        let msg = Object::new();
+        Reflect::set(&msg, &"kind".into(), &JsValue::from_str(protocol::MSG_CHUNK)).ok();
+        Reflect::set(&msg, &"id".into(), &JsValue::from(id)).ok();
+        Reflect::set(&msg, &"file".into(), &JsValue::from(file_index as u32)).ok();
+        msg
+    }
+
     fn request(&self) -> Object {
         let mut inner = self.inner.borrow_mut();
         inner.latest_id += 1;
         let msg = Object::new();
+        Reflect::set(&msg, &"kind".into(), &JsValue::from_str(protocol::MSG_LOAD)).ok();
         Reflect::set(&msg, &"id".into(), &JsValue::from(inner.latest_id)).ok();
         msg
     }

@@ -2,6 +2,7 @@
 
 pub mod app_state;
 pub mod completions;
+pub mod file_reader;
 pub mod loader;
 pub mod search;
 pub mod trace_ref;

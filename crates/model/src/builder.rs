@@ -69,6 +69,13 @@ impl TraceSetBuilder {
         }
     }
 
+    /// Sets the current source's size once it is known (a streamed file is sized at its end).
+    pub fn set_source_bytes(&mut self, bytes: u64) {
+        if let Some(s) = self.sources.get_mut(self.current_source.0 as usize) {
+            s.bytes = bytes;
+        }
+    }
+
     pub fn add_resource(&mut self, resource: Resource) -> ResourceIdx {
         self.resources.push(resource);
         ResourceIdx(u32::try_from(self.resources.len() - 1).unwrap_or(u32::MAX))

@@ -19,14 +19,19 @@ pub struct LoadResult {
     pub parse_millis: f64,
 }
 
+/// `kind` values of UI → worker messages. A `load` names the request's files (`names`, `sizes`) or
+/// carries one buffer (`name`, `bytes`); the files' contents follow as `chunk`s, in order, each with
+/// `id`, `file` (index), and either `bytes`, `end: true` or `error` (the file could not be read).
+/// Files are read on the UI thread and sent over because a worker reading a `File` itself stops
+/// reading whenever it is busy parsing, and the point is to overlap the two.
+pub const MSG_LOAD: &str = "load";
+pub const MSG_CHUNK: &str = "chunk";
+
 /// `kind` values of worker → UI messages.
 pub const MSG_READY: &str = "ready";
 pub const MSG_PROGRESS: &str = "progress";
 pub const MSG_DONE: &str = "done";
 pub const MSG_FAILED: &str = "failed";
-
-/// Bytes read per `FileReaderSync` slice: large enough to be fast, small enough for smooth progress.
-pub const READ_CHUNK_BYTES: f64 = 8.0 * 1024.0 * 1024.0;
 
 pub fn encode(result: &LoadResult) -> Result<Vec<u8>, String> {
     postcard::to_allocvec(result).map_err(|e| format!("could not encode the parsed traces: {e}"))

@@ -22,6 +22,7 @@ pub mod otlp_json;
 pub mod otlp_jsonl;
 pub mod otlp_proto;
 mod seq;
+pub mod stream;
 pub mod tempo_search;
 pub mod text;
 pub mod zipkin_v1;
@@ -30,6 +31,7 @@ pub mod zipkin_v2;
 pub use detect::detect;
 pub use error::{ImportError, Position};
 pub use gzip::MAX_DECOMPRESSED_BYTES;
+pub use stream::StreamingImport;
 
 use crate::builder::TraceSetBuilder;
 use crate::trace::TraceSet;

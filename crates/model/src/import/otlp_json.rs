@@ -60,6 +60,15 @@ pub(crate) fn parse_document(bytes: &[u8], ctx: &mut Ctx<'_>) -> Result<bool, se
     Ok(found)
 }
 
+/// Parses one element of a document's `resourceSpans` array, given as its own bytes; `index` is its
+/// position in the array (for messages). Used by the streaming import, which finds the elements.
+pub(crate) fn parse_resource_spans(bytes: &[u8], index: usize, ctx: &mut Ctx<'_>) -> Result<(), serde_json::Error> {
+    ctx.path = JsonPath { resource: Some(index), scope: None, span: None };
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    ResourceSpansSeed { ctx }.deserialize(&mut de)?;
+    de.end()
+}
+
 /// A span read but not yet pushed: its resource may come later in the object.
 pub(crate) struct Pending {
     trace_id: TraceId,
@@ -159,8 +168,8 @@ impl<'b> Ctx<'b> {
         }
     }
 
-    /// Emits leftover problems and the "N more" summary.
-    pub fn finish(mut self) {
+    /// Emits leftover problems and the "N more" summary, and hands the builder back.
+    pub fn finish(mut self) -> &'b mut TraceSetBuilder {
         self.flush_problems(None, None);
         if self.problems_total > MAX_PROBLEMS_PER_SOURCE {
             let more = self.problems_total - MAX_PROBLEMS_PER_SOURCE;
@@ -169,6 +178,12 @@ impl<'b> Ctx<'b> {
                 format!("{more} more value problems in this file were not listed"),
             ));
         }
+        self.builder
+    }
+
+    /// Hands the builder back without emitting anything (the caller rolls the import back).
+    pub fn abandon(self) -> &'b mut TraceSetBuilder {
+        self.builder
     }
 
     /// An [`ImportError`] with line/column and, when known, the span path.
