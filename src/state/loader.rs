@@ -6,7 +6,7 @@
 
 use crate::state::file_reader::{Slice, read_slices};
 use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
-use spanlens_protocol::{self as protocol, LoadResult};
+use spanlens_protocol::{self as protocol, Assembly, LoadResult};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast as _;
@@ -244,13 +244,23 @@ fn handle_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
             bytes_done: field(data, "done").as_f64().unwrap_or(0.0) as u64,
             bytes_total: field(data, "total").as_f64().unwrap_or(0.0) as u64,
         },
-        protocol::MSG_DONE => match field(data, "payload").dyn_into::<ArrayBuffer>() {
-            Ok(buffer) => match decode_timed(&buffer) {
-                Ok(result) => LoaderEvent::Done(Box::new(result)),
-                Err(e) => LoaderEvent::Failed(e),
-            },
-            Err(_) => LoaderEvent::Failed("the parsing worker sent no result".to_owned()),
-        },
+        protocol::MSG_DONE => {
+            let parts = field(data, "payload");
+            if !Array::is_array(&parts) {
+                on_event(LoaderEvent::Failed("the parsing worker sent no result".to_owned()));
+                return;
+            }
+            let inner = Rc::clone(inner);
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = assemble(Array::from(&parts), || inner.borrow().latest_id == id).await;
+                match result {
+                    Some(Ok(result)) => on_event(LoaderEvent::Done(Box::new(result))),
+                    Some(Err(e)) => on_event(LoaderEvent::Failed(e)),
+                    None => {} // superseded while decoding
+                }
+            });
+            return;
+        }
         _ => LoaderEvent::Failed(
             field(data, "error").as_string().unwrap_or_else(|| "the parsing worker failed".to_owned()),
         ),
@@ -258,7 +268,44 @@ fn handle_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
     on_event(event);
 }
 
-fn decode_timed(buffer: &ArrayBuffer) -> Result<LoadResult, String> {
+/// How long decoding may hold the UI thread before it lets the browser paint and handle input.
+const TASK_BUDGET_MILLIS: f64 = 40.0;
+
+/// Decodes the worker's result part by part, giving the browser a turn between parts so the page
+/// keeps painting and answering input while a large result is decoded. `None` when a newer load
+/// superseded this one meanwhile.
+async fn assemble(parts: Array, current: impl Fn() -> bool) -> Option<Result<LoadResult, String>> {
     crate::timing::mark(crate::timing::RECEIVED);
-    protocol::decode(&Uint8Array::new(buffer).to_vec())
+    let bytes = |i: u32| parts.get(i).dyn_into::<ArrayBuffer>().map(|b| Uint8Array::new(&b).to_vec());
+    let Ok(head) = bytes(0) else { return Some(Err("the parsing worker sent an empty result".to_owned())) };
+    let mut assembly = match Assembly::start(&head) {
+        Ok(a) => a,
+        Err(e) => return Some(Err(e)),
+    };
+    drop(head);
+    let mut task_start = crate::timing::now_millis();
+    for i in 1..parts.length() {
+        if crate::timing::now_millis() - task_start > TASK_BUDGET_MILLIS {
+            next_task().await;
+            if !current() {
+                return None;
+            }
+            task_start = crate::timing::now_millis();
+        }
+        let Ok(part) = bytes(i) else { return Some(Err("the parsing worker sent a broken result".to_owned())) };
+        if let Err(e) = assembly.add(&part) {
+            return Some(Err(e));
+        }
+    }
+    Some(assembly.finish())
+}
+
+/// Resolves in a new task (a zero-delay timeout), after the browser has had a chance to paint.
+async fn next_task() {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        if let Some(window) = web_sys::window() {
+            window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0).ok();
+        }
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.ok();
 }

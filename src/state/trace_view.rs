@@ -120,12 +120,19 @@ impl TraceViewState {
             Some(Shared::new(mask))
         });
 
-        let rows = Memo::new(move |_| {
+        // Incremental from the previous rows: a collapse toggle at a million spans replays one
+        // subtree instead of laying out every span again.
+        let rows = Memo::new(move |previous: Option<&Shared<Rows>>| {
             let state = ViewState {
                 collapsed: collapsed.with(|c| (*c.0).clone()),
                 hidden: hidden.with(|h| h.as_ref().map(|m| (*m.0).clone())),
             };
-            data.with_value(|d| Shared::new(layout_rows(d.trace(), &state)))
+            data.with_value(|d| {
+                Shared::new(match previous {
+                    Some(rows) => rows.relayout(d.trace(), &state),
+                    None => layout_rows(d.trace(), &state),
+                })
+            })
         });
 
         let selected = RwSignal::new(selected_index);

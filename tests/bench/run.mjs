@@ -21,6 +21,8 @@ const CASES = {
   "100k": { spans: 100_000, args: [] },
   "1m": { spans: 1_000_000, args: [] },
   deep100k: { spans: 100_000, args: ["--deep-chain"] },
+  // About 100 MB of OTLP JSON: the size the importer issue asks the page to stay responsive at.
+  "100mb": { spans: 270_000, args: [] },
 };
 const RUNS = Number(process.env.RUNS || 3);
 // "file": pick the file with the "Open files" input, as a user dropping a file would (the worker
@@ -65,6 +67,13 @@ async function measureOnce(browser, baseUrl, name) {
   if (VIA === "url") {
     await page.goto(`${baseUrl}/?url=/bench/gen-${name}.json`, { timeout: 600_000 });
   } else {
+    await page.addInitScript(() => {
+      // Main-thread tasks over 50 ms while loading: what makes a page feel frozen.
+      window.__longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+      }).observe({ type: "longtask", buffered: true });
+    });
     await page.goto(`${baseUrl}/`);
     // A user picks a file a moment after the page opened, by which time the parsing worker and the
     // UI thread have run their JIT warm-up; COLD=1 picks the file at once instead.
@@ -86,6 +95,11 @@ async function measureOnce(browser, baseUrl, name) {
       workerRead: d("spanlens:worker:read"),
     };
   });
+  // Long tasks between load start and the result arriving (reading and parsing), and after it
+  // (decoding the result and building the view).
+  const longTasks = await page.evaluate(() => window.__longTasks || []);
+  const during = longTasks.filter((t) => t.start >= marks.start && t.start + t.duration < marks.received);
+  const after = longTasks.filter((t) => t.start + t.duration >= marks.received && t.start <= marks.paint + 1);
   // Let the worker terminate and GC settle before reading the heap.
   await page.waitForTimeout(500);
   await cdp.send("HeapProfiler.collectGarbage").catch(() => {});
@@ -122,6 +136,7 @@ async function measureOnce(browser, baseUrl, name) {
     window.__recording = false;
     return window.__frames.slice(1);
   });
+  const interactions = await measureInteractions(page);
   await context.close();
   return {
     firstFrameMs: marks.paint - marks.start,
@@ -131,6 +146,9 @@ async function measureOnce(browser, baseUrl, name) {
     workerReadMs: marks.workerRead,
     decodeMs: marks.parsed - marks.received,
     viewMs: marks.paint - marks.parsed,
+    longestTaskWhileLoadingMs: Math.max(0, ...during.map((t) => t.duration)),
+    longTasksWhileLoading: during.length,
+    longestTaskAfterLoadMs: Math.max(0, ...after.map((t) => t.duration)),
     jsHeapMB: metrics.JSHeapUsedSize / 1024 ** 2,
     wasmHeapMB: wasmBytes / 1024 ** 2,
     scrollDrawP50: pct(scrollDraws, 0.5),
@@ -139,8 +157,44 @@ async function measureOnce(browser, baseUrl, name) {
     zoomDrawP95: pct(zoomDraws, 0.95),
     frameIntervalP95: pct(frames, 0.95),
     draws: scrollDraws.length + zoomDraws.length,
+    ...interactions,
     errors,
   };
+}
+
+/** Time from an input event to the frame after it has been drawn (like Interaction to Next Paint),
+ *  for layout changes: collapse and expand (the root, then a span a few levels down), find, and
+ *  hiding the spans that do not match. The events are dispatched inside the page so no DevTools
+ *  round trip is counted. */
+async function measureInteractions(page) {
+  await page.keyboard.press("0");
+  return page.evaluate(async () => {
+    const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const key = (k) => window.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true }));
+    const timed = async (action) => {
+      await frame();
+      const t0 = performance.now();
+      action();
+      await frame();
+      return performance.now() - t0;
+    };
+    const out = {};
+    key("j");
+    out.collapseRootMs = await timed(() => key("ArrowLeft"));
+    out.expandRootMs = await timed(() => key("ArrowRight"));
+    for (let i = 0; i < 3; i++) key("j");
+    out.collapseSpanMs = await timed(() => key("ArrowLeft"));
+    out.expandSpanMs = await timed(() => key("ArrowRight"));
+    const input = document.querySelector("[data-testid=find-input]");
+    out.findMs = await timed(() => {
+      input.value = "SELECT";
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    const hide = document.querySelector("[data-testid=hide-unmatched]");
+    out.hideUnmatchedMs = await timed(() => hide.click());
+    out.showAllMs = await timed(() => hide.click());
+    return out;
+  });
 }
 
 async function main() {
@@ -177,7 +231,15 @@ async function main() {
   console.log("\nPhases (medians): fetch → worker import → decode on the UI thread → trace view built and painted\n");
   for (const [name, r] of Object.entries(results)) {
     const f = (x) => (Number.isFinite(x) ? x.toFixed(0) : "n/a");
+    console.log(`- ${name}: UI-thread long tasks while reading and parsing: ${r.longTasksWhileLoading} (longest ${f(r.longestTaskWhileLoadingMs)} ms); longest while decoding and building the view: ${f(r.longestTaskAfterLoadMs)} ms`);
     console.log(`- ${name}: fetch ${f(r.fetchMs)} ms, worker file read ${f(r.workerReadMs)} ms, worker import ${f(r.workerImportMs)} ms, decode ${f(r.decodeMs)} ms, view + paint ${f(r.viewMs)} ms`);
+  }
+  console.log("\nLayout changes, input to next frame (medians):\n");
+  console.log("| case | collapse root | expand root | collapse span | expand span | find | hide non-matching | show all |");
+  console.log("|---|---|---|---|---|---|---|---|");
+  for (const [name, r] of Object.entries(results)) {
+    const f = (x) => (Number.isFinite(x) ? `${x.toFixed(0)} ms` : "n/a");
+    console.log(`| ${name} | ${f(r.collapseRootMs)} | ${f(r.expandRootMs)} | ${f(r.collapseSpanMs)} | ${f(r.expandSpanMs)} | ${f(r.findMs)} | ${f(r.hideUnmatchedMs)} | ${f(r.showAllMs)} |`);
   }
   console.log("");
   console.log("| case | spans | file | parse | first frame | JS heap | wasm heap (UI) | scroll draw p50/p95 | zoom draw p50/p95 | rAF interval p95 |");

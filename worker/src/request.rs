@@ -108,12 +108,13 @@ pub async fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, id: u32,
     let set = builder.finish();
     parse_millis += now_millis() - t2;
     let result = LoadResult { set, errors, bytes_total, read_millis, parse_millis };
-    match protocol::encode(&result) {
-        Ok(encoded) => {
-            let buffer = Uint8Array::from(encoded.as_slice()).buffer();
+    match protocol::encode_parts(result) {
+        Ok(parts) => {
+            let buffers: Array = parts.iter().map(|p| JsValue::from(Uint8Array::from(p.as_slice()).buffer())).collect();
+            drop(parts);
             let msg = message(protocol::MSG_DONE, id);
-            set_field(&msg, "payload", &buffer);
-            post(scope, &msg, Some(&Array::of1(&buffer)));
+            set_field(&msg, "payload", &buffers);
+            post(scope, &msg, Some(&buffers));
         }
         Err(e) => {
             let msg = message(protocol::MSG_FAILED, id);

@@ -135,6 +135,26 @@ impl BitSet {
         })
     }
 
+    /// The indices in exactly one of the two sets, ascending; `None` when there are more than
+    /// `limit` or the sizes differ. Word-wise, so comparing two million-span sets costs microseconds.
+    pub fn differences(&self, other: &BitSet, limit: usize) -> Option<Vec<u32>> {
+        if self.len != other.len {
+            return None;
+        }
+        let mut out = Vec::new();
+        for (wi, (a, b)) in self.words.iter().zip(&other.words).enumerate() {
+            let mut word = a ^ b;
+            while word != 0 {
+                if out.len() == limit {
+                    return None;
+                }
+                out.push((wi * 64) as u32 + word.trailing_zeros());
+                word &= word - 1;
+            }
+        }
+        Some(out)
+    }
+
     /// Adds every member of `other`.
     pub fn union_with(&mut self, other: &BitSet) {
         for (a, b) in self.words.iter_mut().zip(&other.words) {

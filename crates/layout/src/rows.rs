@@ -128,7 +128,12 @@ pub struct Rows {
     /// Per span: a later sibling (or later root) is shown — what the indentation guides need.
     has_next_sibling: BitSet,
     filter: Option<Filtered>,
+    /// The state these rows show, for [`Rows::relayout`].
+    state: ViewState,
 }
+
+/// Past this many changed collapse flags a full layout is cheaper than replaying them one by one.
+const MAX_INCREMENTAL_TOGGLES: usize = 64;
 
 /// Lays out the rows for `state`. O(n) with a handful of flat passes; no recursion.
 pub fn layout_rows(trace: &Trace, state: &ViewState) -> Rows {
@@ -146,6 +151,7 @@ pub fn layout_rows(trace: &Trace, state: &ViewState) -> Rows {
         hidden_descendants: out.hidden,
         has_next_sibling,
         filter,
+        state: state.clone(),
     }
 }
 
@@ -340,11 +346,31 @@ impl Rows {
         RowGuides { depth, continues, levels }
     }
 
+    /// The rows for `state`. When only a few collapse flags differ from the state these rows were
+    /// laid out for (one click, one key), the change is replayed with [`Rows::set_collapsed`] on a
+    /// copy: O(rows) memcpy plus the (un)folded subtrees, instead of a relayout of every span. A
+    /// changed filter, or many changed flags (collapse all), lays out from scratch.
+    pub fn relayout(&self, trace: &Trace, state: &ViewState) -> Rows {
+        if state.hidden != self.state.hidden {
+            return layout_rows(trace, state);
+        }
+        let Some(changed) = self.state.collapsed.differences(&state.collapsed, MAX_INCREMENTAL_TOGGLES) else {
+            return layout_rows(trace, state);
+        };
+        let mut rows = self.clone();
+        let mut working = self.state.clone();
+        for span in changed {
+            rows.set_collapsed(trace, &mut working, span, state.collapsed.contains(span));
+        }
+        rows
+    }
+
     /// Collapses or expands `span`, updating `state` and the rows in place. Returns whether the rows
     /// changed. Costs the size of the (un)folded subtree plus a memmove of the rows after it, not a
     /// relayout.
     pub fn set_collapsed(&mut self, trace: &Trace, state: &mut ViewState, span: u32, collapsed: bool) -> bool {
         state.collapsed.set(span, collapsed);
+        self.state.collapsed.set(span, collapsed);
         let tree = &trace.tree;
         let Some(row) = self.row_of_span(tree, span) else {
             return false;

@@ -131,6 +131,53 @@ fn random_toggles_match_full_layout() {
 }
 
 #[test]
+fn relayout_equals_full_layout_for_any_change() {
+    use crate::test_util::random_tree;
+    let set = build(&random_tree(2000, 11));
+    let t = trace(&set);
+    let n = t.spans.len() as u32;
+    let mut state = ViewState::new(t);
+    let mut rows = layout_rows(t, &state);
+    let mut x = 99u64;
+    let mut next = |m: u64| {
+        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (x >> 33) % m
+    };
+    for step in 0..200 {
+        let mut new_state = state.clone();
+        match step % 10 {
+            // A filter change: the whole layout is redone.
+            3 => new_state.hidden = Some(BitSet::from_indices(n as usize, (0..n).filter(|i| i % (2 + step % 5) != 0))),
+            6 => new_state.hidden = None,
+            // Collapse all / expand all: too many flags to replay.
+            8 => new_state.collapse_all(&t.tree),
+            9 => new_state.expand_all(),
+            _ => {
+                for _ in 0..=next(4) {
+                    let span = next(u64::from(n)) as u32;
+                    let flip = !new_state.collapsed.contains(span);
+                    new_state.collapsed.set(span, flip);
+                }
+            }
+        }
+        let next_rows = rows.relayout(t, &new_state);
+        assert_eq!(next_rows, layout_rows(t, &new_state), "step {step}");
+        rows = next_rows;
+        state = new_state;
+    }
+}
+
+#[test]
+fn bitset_differences_are_exact_and_bounded() {
+    let a = BitSet::from_indices(300, [1, 64, 200]);
+    let b = BitSet::from_indices(300, [1, 65, 200, 299]);
+    assert_eq!(a.differences(&b, 10), Some(vec![64, 65, 299]));
+    assert_eq!(a.differences(&b, 2), None);
+    assert_eq!(a.differences(&a, 0), Some(vec![]));
+    assert_eq!(a.differences(&BitSet::new(10), 10), None);
+}
+
+#[test]
 fn deep_chain_lays_out_collapses_and_draws_guides() {
     let n = 100_000u64;
     let set = chain(n);

@@ -40,3 +40,121 @@ pub fn encode(result: &LoadResult) -> Result<Vec<u8>, String> {
 pub fn decode(bytes: &[u8]) -> Result<LoadResult, String> {
     postcard::from_bytes(bytes).map_err(|e| format!("could not decode the parsed traces: {e}"))
 }
+
+/// Spans per part of [`encode_parts`]: decoding one takes the UI thread about 20 ms, short enough
+/// for the page to keep painting between parts.
+pub const SPANS_PER_PART: usize = 16_384;
+
+/// Encodes `result` as a head and span parts, so that the UI thread can decode a large result
+/// across several short tasks instead of freezing for one long one (a second at a million spans).
+/// The head is the result with every trace's spans taken out; the parts carry the spans in trace
+/// order, [`SPANS_PER_PART`] at a time.
+pub fn encode_parts(mut result: LoadResult) -> Result<Vec<Vec<u8>>, String> {
+    let spans: Vec<Vec<spanlens_model::Span>> =
+        result.set.traces.iter_mut().map(|t| std::mem::take(&mut t.spans)).collect();
+    let mut parts = vec![encode(&result)?];
+    let mut part: Vec<spanlens_model::Span> = Vec::with_capacity(SPANS_PER_PART);
+    for span in spans.into_iter().flatten() {
+        part.push(span);
+        if part.len() == SPANS_PER_PART {
+            parts.push(postcard::to_allocvec(&part).map_err(|e| format!("could not encode the spans: {e}"))?);
+            part.clear();
+        }
+    }
+    if !part.is_empty() {
+        parts.push(postcard::to_allocvec(&part).map_err(|e| format!("could not encode the spans: {e}"))?);
+    }
+    Ok(parts)
+}
+
+/// Reassembles what [`encode_parts`] produced, one part at a time.
+pub struct Assembly {
+    result: LoadResult,
+    /// The trace the next spans belong to.
+    trace: usize,
+}
+
+impl Assembly {
+    pub fn start(head: &[u8]) -> Result<Assembly, String> {
+        let result = decode(head)?;
+        let mut assembly = Assembly { result, trace: 0 };
+        assembly.skip_full_traces();
+        Ok(assembly)
+    }
+
+    /// Adds the next part's spans.
+    pub fn add(&mut self, part: &[u8]) -> Result<(), String> {
+        let spans: Vec<spanlens_model::Span> =
+            postcard::from_bytes(part).map_err(|e| format!("could not decode the parsed spans: {e}"))?;
+        let mut spans = spans.into_iter();
+        while let Some(trace) = self.result.set.traces.get_mut(self.trace) {
+            let wanted = trace.tree.len().saturating_sub(trace.spans.len());
+            trace.spans.extend(spans.by_ref().take(wanted));
+            if trace.spans.len() < trace.tree.len() {
+                break;
+            }
+            self.trace += 1;
+        }
+        if spans.next().is_some() {
+            return Err("the parsing worker sent more spans than its traces hold".to_owned());
+        }
+        self.skip_full_traces();
+        Ok(())
+    }
+
+    fn skip_full_traces(&mut self) {
+        while self.result.set.traces.get(self.trace).is_some_and(|t| t.spans.len() >= t.tree.len()) {
+            self.trace += 1;
+        }
+    }
+
+    /// The whole result, once every part has been added.
+    pub fn finish(self) -> Result<LoadResult, String> {
+        if self.trace < self.result.set.traces.len() {
+            return Err("the parsing worker's result is missing spans".to_owned());
+        }
+        Ok(self.result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use spanlens_model::synth::{SynthOptions, generate};
+
+    fn result(spans: usize, traces: usize) -> LoadResult {
+        let set = generate(&SynthOptions { spans, traces, seed: 5, deep_chain: false });
+        LoadResult { set, errors: Vec::new(), bytes_total: 1, read_millis: 2.0, parse_millis: 3.0 }
+    }
+
+    #[test]
+    fn parts_reassemble_to_the_same_result() {
+        for (spans, traces) in [(0, 1), (10, 1), (SPANS_PER_PART * 2 + 17, 3), (SPANS_PER_PART, 1), (5000, 40)] {
+            let original = result(spans, traces);
+            let expected = original.set.clone();
+            let parts = encode_parts(original).unwrap();
+            let mut assembly = Assembly::start(&parts[0]).unwrap();
+            for part in &parts[1..] {
+                assembly.add(part).unwrap();
+            }
+            let got = assembly.finish().unwrap();
+            assert!(got.set == expected, "{spans} spans in {traces} traces");
+            assert_eq!(got.parse_millis, 3.0);
+        }
+    }
+
+    #[test]
+    fn missing_or_extra_parts_are_errors_not_panics() {
+        let parts = encode_parts(result(SPANS_PER_PART + 5, 2)).unwrap();
+        let mut short = Assembly::start(&parts[0]).unwrap();
+        short.add(&parts[1]).unwrap();
+        assert!(short.finish().is_err());
+        let mut long = Assembly::start(&parts[0]).unwrap();
+        for part in &parts[1..] {
+            long.add(part).unwrap();
+        }
+        assert!(long.add(&parts[1]).is_err());
+        assert!(Assembly::start(b"\xff\xff").is_err());
+    }
+}
