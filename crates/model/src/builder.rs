@@ -50,6 +50,12 @@ impl TraceSetBuilder {
         self.strings.intern(text)
     }
 
+    /// Interns text given as bytes; `None` when they are not UTF-8. See [`Interner::intern_bytes`].
+    #[inline]
+    pub fn intern_bytes(&mut self, bytes: &[u8]) -> Option<Sym> {
+        self.strings.intern_bytes(bytes)
+    }
+
     pub fn strings(&self) -> &Interner {
         &self.strings
     }
