@@ -69,7 +69,7 @@ fn id_text<'x>(r: &Reader<'_>, raw: &'x RawStr<'_>) -> Result<&'x str, JsonError
 }
 
 /// A trace id: `Ok(Some)` when read, `Ok(None)` after a warning.
-fn read_trace_id(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, field: &str) -> Result<Option<(TraceId, u8)>, JsonError> {
+fn read_trace_id(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, field: &[u8]) -> Result<Option<(TraceId, u8)>, JsonError> {
     match id_bytes(r)? {
         Ok(raw) => {
             if let Some(v) = hex_exact(raw.bytes(), 32) {
@@ -78,13 +78,13 @@ fn read_trace_id(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, field: &str) -> Result<O
             match parse_trace_id(id_text(r, &raw)?) {
                 Ok(id) => Ok(Some(id)),
                 Err(e) => {
-                    ctx.problem(WarningKind::InvalidValue, field, e);
+                    ctx.problem(WarningKind::InvalidValue, key_name(field), e);
                     Ok(None)
                 }
             }
         }
         Err(s) => {
-            ctx.mismatch(field, "a hex or base64 id", &s);
+            ctx.mismatch(key_name(field), "a hex or base64 id", &s);
             Ok(None)
         }
     }
@@ -102,13 +102,13 @@ fn read_span_id<'a>(r: &mut Reader<'a>) -> Result<Result<Result<Option<SpanId>, 
 }
 
 /// A string field interned, `None` when empty or null; other types are reported.
-fn read_optional_str(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, field: &str) -> Result<Option<Sym>, JsonError> {
+fn read_optional_str(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, field: &[u8]) -> Result<Option<Sym>, JsonError> {
     if let Some(sym) = ctx.intern_string(r)? {
         return Ok((sym != ctx.empty).then_some(sym));
     }
     let s = r.scalar()?;
     if !matches!(s, Scalar::Null) {
-        ctx.mismatch(field, "a string", &s);
+        ctx.mismatch(key_name(field), "a string", &s);
     }
     Ok(None)
 }
@@ -130,7 +130,7 @@ fn decimal_exact(bytes: &[u8]) -> Option<u64> {
     Some(value)
 }
 
-fn read_u64(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, field: &str) -> Result<Option<u64>, JsonError> {
+fn read_u64(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, field: &[u8]) -> Result<Option<u64>, JsonError> {
     if r.peek() == Some(b'"') {
         let start = r.position();
         if let RawStr::Borrowed(b) = r.string_raw()?
@@ -143,16 +143,16 @@ fn read_u64(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, field: &str) -> Result<Option
     let s = r.scalar()?;
     let value = s.as_u64();
     if value.is_none() && !matches!(s, Scalar::Null) {
-        ctx.mismatch(field, "an unsigned integer (number or decimal string)", &s);
+        ctx.mismatch(key_name(field), "an unsigned integer (number or decimal string)", &s);
     }
     Ok(value)
 }
 
-fn read_u32(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, field: &str) -> Result<u32, JsonError> {
+fn read_u32(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, field: &[u8]) -> Result<u32, JsonError> {
     let s = r.scalar()?;
     let value = s.as_u32();
     if value.is_none() && !matches!(s, Scalar::Null) {
-        ctx.mismatch(field, "a 32-bit unsigned integer", &s);
+        ctx.mismatch(key_name(field), "a 32-bit unsigned integer", &s);
     }
     Ok(value.unwrap_or(0))
 }
@@ -173,7 +173,7 @@ fn read_span(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, out: &mut Vec<Pending>) -> R
                 }
             },
             b"traceId" | b"trace_id" => {
-                if let Some(id) = read_trace_id(r, ctx, key_name(&k))? {
+                if let Some(id) = read_trace_id(r, ctx, &k)? {
                     trace = Some(id);
                 }
             }
@@ -194,8 +194,8 @@ fn read_span(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, out: &mut Vec<Pending>) -> R
                 Err(Scalar::Null) => {}
                 Err(s) => ctx.mismatch(key_name(&k), "a hex or base64 id", &s),
             },
-            b"traceState" | b"trace_state" => span.trace_state = read_optional_str(r, ctx, key_name(&k))?,
-            b"flags" => span.flags = read_u32(r, ctx, key_name(&k))?,
+            b"traceState" | b"trace_state" => span.trace_state = read_optional_str(r, ctx, &k)?,
+            b"flags" => span.flags = read_u32(r, ctx, &k)?,
             b"kind" => {
                 let s = r.scalar()?;
                 match span_kind(&s) {
@@ -203,16 +203,16 @@ fn read_span(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, out: &mut Vec<Pending>) -> R
                     None => ctx.mismatch(key_name(&k), "a SpanKind number or name", &s),
                 }
             }
-            b"startTimeUnixNano" | b"start_time_unix_nano" => start = read_u64(r, ctx, key_name(&k))?,
-            b"endTimeUnixNano" | b"end_time_unix_nano" => end = read_u64(r, ctx, key_name(&k))?,
+            b"startTimeUnixNano" | b"start_time_unix_nano" => start = read_u64(r, ctx, &k)?,
+            b"endTimeUnixNano" | b"end_time_unix_nano" => end = read_u64(r, ctx, &k)?,
             b"attributes" => span.attributes = read_attributes(r, ctx)?,
             b"droppedAttributesCount" | b"dropped_attributes_count" => {
-                span.dropped.attributes = read_u32(r, ctx, key_name(&k))?;
+                span.dropped.attributes = read_u32(r, ctx, &k)?;
             }
             b"events" => span.events = read_events(r, ctx)?,
-            b"droppedEventsCount" | b"dropped_events_count" => span.dropped.events = read_u32(r, ctx, key_name(&k))?,
+            b"droppedEventsCount" | b"dropped_events_count" => span.dropped.events = read_u32(r, ctx, &k)?,
             b"links" => span.links = read_links(r, ctx)?,
-            b"droppedLinksCount" | b"dropped_links_count" => span.dropped.links = read_u32(r, ctx, key_name(&k))?,
+            b"droppedLinksCount" | b"dropped_links_count" => span.dropped.links = read_u32(r, ctx, &k)?,
             b"status" => span.status = read_status(r, ctx)?,
             _ => r.skip()?,
         }
@@ -327,7 +327,7 @@ fn read_status(r: &mut Reader<'_>, ctx: &mut Ctx<'_>) -> Result<Status, JsonErro
                     None => ctx.mismatch("status.code", "a StatusCode number or name", &s),
                 }
             }
-            b"message" => status.message = read_optional_str(r, ctx, "status.message")?,
+            b"message" => status.message = read_optional_str(r, ctx, b"status.message")?,
             _ => r.skip()?,
         }
     }
@@ -344,13 +344,13 @@ fn read_events(r: &mut Reader<'_>, ctx: &mut Ctx<'_>) -> Result<Box<[Event]>, Js
         while let Some(k) = r.next_key(&mut fields)? {
             match &*k {
                 b"timeUnixNano" | b"time_unix_nano" => {
-                    let t = read_u64(r, ctx, "events.timeUnixNano")?;
+                    let t = read_u64(r, ctx, b"events.timeUnixNano")?;
                     event.time_nanos = ctx.clamp_time(t.unwrap_or(0), "events.timeUnixNano");
                 }
-                b"name" => event.name = read_optional_str(r, ctx, "events.name")?.unwrap_or(ctx.empty),
+                b"name" => event.name = read_optional_str(r, ctx, b"events.name")?.unwrap_or(ctx.empty),
                 b"attributes" => event.attributes = read_attributes(r, ctx)?,
                 b"droppedAttributesCount" | b"dropped_attributes_count" => {
-                    event.dropped_attributes_count = read_u32(r, ctx, "events.droppedAttributesCount")?;
+                    event.dropped_attributes_count = read_u32(r, ctx, b"events.droppedAttributesCount")?;
                 }
                 _ => r.skip()?,
             }
@@ -377,7 +377,7 @@ fn read_links(r: &mut Reader<'_>, ctx: &mut Ctx<'_>) -> Result<Box<[Link]>, Json
         while let Some(k) = r.next_key(&mut fields)? {
             match &*k {
                 b"traceId" | b"trace_id" => {
-                    if let Some((id, _)) = read_trace_id(r, ctx, "links.traceId")? {
+                    if let Some((id, _)) = read_trace_id(r, ctx, b"links.traceId")? {
                         (link.trace_id, ids_ok.0) = (id, true);
                     }
                 }
@@ -389,12 +389,12 @@ fn read_links(r: &mut Reader<'_>, ctx: &mut Ctx<'_>) -> Result<Box<[Link]>, Json
                     Ok(Err(e)) => ctx.problem(WarningKind::InvalidValue, "links.spanId", e),
                     Err(s) => ctx.mismatch("links.spanId", "a hex or base64 id", &s),
                 },
-                b"traceState" | b"trace_state" => link.trace_state = read_optional_str(r, ctx, "links.traceState")?,
+                b"traceState" | b"trace_state" => link.trace_state = read_optional_str(r, ctx, b"links.traceState")?,
                 b"attributes" => link.attributes = read_attributes(r, ctx)?,
                 b"droppedAttributesCount" | b"dropped_attributes_count" => {
-                    link.dropped_attributes_count = read_u32(r, ctx, "links.droppedAttributesCount")?;
+                    link.dropped_attributes_count = read_u32(r, ctx, b"links.droppedAttributesCount")?;
                 }
-                b"flags" => link.flags = read_u32(r, ctx, "links.flags")?,
+                b"flags" => link.flags = read_u32(r, ctx, b"links.flags")?,
                 _ => r.skip()?,
             }
         }
