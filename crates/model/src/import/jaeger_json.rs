@@ -69,3 +69,6 @@ pub(crate) fn import_dialect(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -55,6 +55,8 @@ pub struct Converter<'b> {
     error: Sym,
     event: Option<Sym>,
     log: Option<Sym>,
+    /// A reusable list for reading tags, so each span gets one exact-size allocation.
+    attrs: Vec<Attribute>,
 }
 
 impl<'b> Converter<'b> {
@@ -80,6 +82,7 @@ impl<'b> Converter<'b> {
             error,
             event: None,
             log: None,
+            attrs: Vec::new(),
         }
     }
 
@@ -206,12 +209,10 @@ impl<'b> Converter<'b> {
         span: &mut Span,
     ) -> Option<String> {
         let mut problem = None;
-        let mut refs: Vec<(TraceId, SpanId, bool)> =
-            refs.into_iter().map(|(t, s, f)| (t.unwrap_or(trace_id), s, f)).collect();
-        let found = refs
-            .iter()
-            .position(|r| !r.2 && r.0 == trace_id)
-            .or_else(|| refs.iter().position(|r| r.2 && r.0 == trace_id));
+        let mut refs = refs;
+        let same_trace = |r: &(Option<TraceId>, SpanId, bool)| r.0.unwrap_or(trace_id) == trace_id;
+        let found =
+            refs.iter().position(|r| !r.2 && same_trace(r)).or_else(|| refs.iter().position(|r| r.2 && same_trace(r)));
         if let Some(p) = found {
             span.parent_span_id = Some(refs.remove(p).1).filter(|id| id.0 != 0);
         } else if let Some((id, message)) = parent {
@@ -227,7 +228,7 @@ impl<'b> Converter<'b> {
         span.links = refs
             .into_iter()
             .map(|(tid, sid, follows)| Link {
-                trace_id: tid,
+                trace_id: tid.unwrap_or(trace_id),
                 span_id: sid,
                 trace_state: None,
                 attributes: vec![Attribute {
@@ -351,7 +352,7 @@ impl<'b> Converter<'b> {
             },
             None => *self.log.get_or_insert_with(|| self.builder.intern("log")),
         };
-        Event { time_nanos, name, attributes: attributes.into_boxed_slice(), dropped_attributes_count: 0 }
+        Event { time_nanos, name, attributes: self.boxed_attrs(attributes), dropped_attributes_count: 0 }
     }
 
     /// Converts one tag into `out`; a tag without a string key is skipped with a problem.
@@ -436,12 +437,9 @@ impl<'b> Converter<'b> {
 
     pub fn id(&mut self, s: &Scalar<'_>, max_bytes: usize, field: &str) -> Option<(u128, u8)> {
         match s {
-            Scalar::Str(text) => match parse_id(text, max_bytes) {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    self.problem(WarningKind::InvalidValue, format!("{field}: {e}"));
-                    None
-                }
+            Scalar::Str(text) => match hex_fast(text.as_bytes(), max_bytes * 2) {
+                Some(v) => Some(v),
+                None => self.id_slow(text, max_bytes, field),
             },
             Scalar::Null => None,
             other => {
@@ -449,6 +447,16 @@ impl<'b> Converter<'b> {
                     WarningKind::InvalidValue,
                     format!("{field}: expected a string id, found {}", other.kind()),
                 );
+                None
+            }
+        }
+    }
+
+    fn id_slow(&mut self, text: &str, max_bytes: usize, field: &str) -> Option<(u128, u8)> {
+        match parse_id(text, max_bytes) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.problem(WarningKind::InvalidValue, format!("{field}: {e}"));
                 None
             }
         }
@@ -492,9 +500,57 @@ impl<'b> Converter<'b> {
         nanos
     }
 
+    /// An empty list to read tags into; give it back with [`Self::boxed_attrs`].
+    pub fn take_attrs(&mut self) -> Vec<Attribute> {
+        let mut attrs = std::mem::take(&mut self.attrs);
+        attrs.clear();
+        attrs
+    }
+
+    pub fn boxed_attrs(&mut self, mut attrs: Vec<Attribute>) -> Box<[Attribute]> {
+        let boxed = attrs.drain(..).collect();
+        self.attrs = attrs;
+        boxed
+    }
+
     pub fn problem(&mut self, kind: WarningKind, message: String) {
         self.scratch.push((kind, message));
     }
+}
+
+/// Value of one hex digit, or 0xff.
+const fn hex_table() -> [u8; 256] {
+    let mut t = [0xffu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+}
+static HEX: [u8; 256] = hex_table();
+
+/// The common spelling of an id, 1 to `max_digits` hex digits with nothing around them, decoded in
+/// one pass; the same value and width as [`parse_id`] gives. Anything else takes the general path.
+#[inline]
+fn hex_fast(bytes: &[u8], max_digits: usize) -> Option<(u128, u8)> {
+    if bytes.is_empty() || bytes.len() > max_digits {
+        return None;
+    }
+    let mut value = 0u128;
+    let mut bad = 0u8;
+    for &b in bytes {
+        let d = HEX[b as usize];
+        bad |= d;
+        value = value << 4 | u128::from(d & 0x0f);
+    }
+    (bad & 0xf0 == 0).then_some((value, if bytes.len() <= 16 { 8 } else { 16 }))
 }
 
 fn describe(s: &Scalar<'_>) -> String {
@@ -533,4 +589,40 @@ pub fn process_key(service: Option<&str>, tags: &[Tag<'_>]) -> String {
         }
     }
     key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_fast_agrees_with_parse_id() {
+        let cases = [
+            "0",
+            "1",
+            "f",
+            "F",
+            "0123456789abcdef",
+            "0123456789ABCDEF0",
+            "ffffffffffffffffffffffffffffffff",
+            "0123456789abcdef0123456789abcdef0",
+            "12g4",
+            "+1",
+            " 12",
+            "",
+            "AAAAAAAAAAM=",
+            "deadbeef",
+        ];
+        for max_bytes in [8, 16] {
+            for text in cases {
+                if let Some(fast) = hex_fast(text.as_bytes(), max_bytes * 2) {
+                    assert_eq!(Ok(fast), parse_id(text, max_bytes), "{text:?} max {max_bytes}");
+                }
+            }
+        }
+        assert_eq!(hex_fast(b"00000000000000000000000000000011", 32), Some((0x11, 16)));
+        assert_eq!(hex_fast(b"11", 32), Some((0x11, 8)));
+        assert_eq!(hex_fast(b"0123456789abcdef0", 16), None);
+        assert_eq!(hex_fast(b"+1", 16), None);
+    }
 }

@@ -242,11 +242,11 @@ fn span_field<'de, A: MapAccess<'de>>(
             d.span.flags = opt(map.next_value::<Scalar>()?).and_then(|s| s.as_u32()).unwrap_or(0);
         }
         b"tags" => {
-            let mut attributes =
-                map.next_value_seed(List(AttrList { conv: &mut *conv, field: "tags", out: Vec::new() }))?.out;
+            let out = conv.take_attrs();
+            let mut attributes = map.next_value_seed(List(AttrList { conv: &mut *conv, field: "tags", out }))?.out;
             d.absorb(conv, Rank::Tags);
             conv.special_tags(&mut attributes, &mut d.span);
-            d.span.attributes = attributes.into_boxed_slice();
+            d.span.attributes = conv.boxed_attrs(attributes);
         }
         b"logs" => {
             d.span.events = map.next_value_seed(List(LogList { conv: &mut *conv, out: Vec::new() }))?.out.into();
@@ -593,13 +593,9 @@ impl<'de> Visitor<'de> for LogSeed<'_, '_> {
             match &*k.0 {
                 b"timestamp" => timestamp = opt(map.next_value::<Scalar>()?),
                 b"fields" => {
-                    fields = map
-                        .next_value_seed(List(AttrList {
-                            conv: &mut *self.conv,
-                            field: "logs.fields",
-                            out: Vec::new(),
-                        }))?
-                        .out;
+                    let out = self.conv.take_attrs();
+                    let list = AttrList { conv: &mut *self.conv, field: "logs.fields", out };
+                    fields = map.next_value_seed(List(list))?.out;
                 }
                 _ => skip(&mut map)?,
             }
