@@ -37,7 +37,9 @@ pub struct TraceSetBuilder {
     sources: Vec<SourceInfo>,
     warnings: Vec<Warning>,
     traces: Vec<PendingTrace>,
-    trace_index: HashMap<TraceId, usize>,
+    trace_index: HashMap<TraceId, usize, foldhash::fast::FixedState>,
+    /// The trace the last span went to: spans of one trace usually arrive together.
+    last_trace: Option<(TraceId, usize)>,
     current_source: SourceIdx,
 }
 
@@ -48,6 +50,12 @@ impl TraceSetBuilder {
 
     pub fn intern(&mut self, text: &str) -> Sym {
         self.strings.intern(text)
+    }
+
+    /// Interns text given as bytes; `None` when they are not UTF-8. See [`Interner::intern_bytes`].
+    #[inline]
+    pub fn intern_bytes(&mut self, bytes: &[u8]) -> Option<Sym> {
+        self.strings.intern_bytes(bytes)
     }
 
     pub fn strings(&self) -> &Interner {
@@ -97,10 +105,17 @@ impl TraceSetBuilder {
         if let Some(s) = self.sources.get_mut(self.current_source.0 as usize) {
             s.span_records += 1;
         }
-        let slot = *self.trace_index.entry(trace_id).or_insert_with(|| {
-            self.traces.push(PendingTrace { trace_id, width_bytes, spans: Vec::new() });
-            self.traces.len() - 1
-        });
+        let slot = match self.last_trace {
+            Some((id, slot)) if id == trace_id => slot,
+            _ => {
+                let slot = *self.trace_index.entry(trace_id).or_insert_with(|| {
+                    self.traces.push(PendingTrace { trace_id, width_bytes, spans: Vec::new() });
+                    self.traces.len() - 1
+                });
+                self.last_trace = Some((trace_id, slot));
+                slot
+            }
+        };
         if let Some(t) = self.traces.get_mut(slot) {
             t.width_bytes = t.width_bytes.max(width_bytes);
             t.spans.push(span);
@@ -164,6 +179,7 @@ impl TraceSetBuilder {
         }
         let kept = self.traces.len();
         self.trace_index.retain(|_, slot| *slot < kept);
+        self.last_trace = None;
         self.resources.truncate(checkpoint.resources);
         self.scopes.truncate(checkpoint.scopes);
         self.sources.truncate(checkpoint.sources);

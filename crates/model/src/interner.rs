@@ -5,7 +5,9 @@
 //! budget and turns string equality (TraceQL, filters) into integer comparison.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Borrow;
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
@@ -39,7 +41,25 @@ pub struct Interner {
     // Arc shares the bytes between the list and the index instead of storing every string twice.
     // foldhash instead of SipHash: interning is on the import hot path (every key and string value),
     // and SipHash cost ~5% of OTLP import time. The fixed seed keeps wasm builds deterministic.
-    index: HashMap<Arc<str>, Sym, foldhash::fast::FixedState>,
+    index: HashMap<IndexKey, Sym, foldhash::fast::FixedState>,
+}
+
+/// A string in the index, looked up by its bytes: importers can then find an already interned string
+/// straight from the input without validating UTF-8 again (equal bytes are the same valid text).
+#[derive(Clone, PartialEq, Eq)]
+struct IndexKey(Arc<str>);
+
+impl Hash for IndexKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // Must hash exactly as `[u8]` does, for lookups through `Borrow<[u8]>`.
+        self.0.as_bytes().hash(state);
+    }
+}
+
+impl Borrow<[u8]> for IndexKey {
+    fn borrow(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
 }
 
 impl Interner {
@@ -50,20 +70,34 @@ impl Interner {
     /// Interns `text`. Past u32::MAX distinct strings (impossible within wasm's 4 GiB) the empty
     /// string's symbol is returned instead of panicking.
     pub fn intern(&mut self, text: &str) -> Sym {
-        if let Some(&sym) = self.index.get(text) {
+        if let Some(&sym) = self.index.get(text.as_bytes()) {
             return sym;
         }
+        self.insert(text)
+    }
+
+    /// Interns text given as bytes, validating UTF-8 only when the string is new. `None` when the
+    /// bytes are not UTF-8.
+    #[inline]
+    pub fn intern_bytes(&mut self, bytes: &[u8]) -> Option<Sym> {
+        if let Some(&sym) = self.index.get(bytes) {
+            return Some(sym);
+        }
+        std::str::from_utf8(bytes).ok().map(|text| self.insert(text))
+    }
+
+    fn insert(&mut self, text: &str) -> Sym {
         let Some(sym) = Sym::from_index(self.strings.len()) else {
             return self.empty_fallback();
         };
         let shared: Arc<str> = Arc::from(text);
         self.strings.push(Arc::clone(&shared));
-        self.index.insert(shared, sym);
+        self.index.insert(IndexKey(shared), sym);
         sym
     }
 
     fn empty_fallback(&mut self) -> Sym {
-        match self.index.get("") {
+        match self.index.get("".as_bytes()) {
             Some(&sym) => sym,
             None => Sym(NonZeroU32::MIN),
         }
@@ -71,7 +105,7 @@ impl Interner {
 
     /// Looks a string up without interning it (TraceQL: a literal absent from the data matches nothing).
     pub fn get(&self, text: &str) -> Option<Sym> {
-        self.index.get(text).copied()
+        self.index.get(text.as_bytes()).copied()
     }
 
     /// The text of a symbol. A symbol from another interner yields "" rather than panicking.
@@ -134,6 +168,11 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(i.resolve(b), "payment");
         assert_eq!(i.get("nope"), None);
+        assert_eq!(i.intern_bytes(b"checkout"), Some(a));
+        let c = i.intern_bytes("caf\u{e9}".as_bytes()).unwrap();
+        assert_eq!(i.resolve(c), "caf\u{e9}");
+        assert_eq!(i.intern("caf\u{e9}"), c);
+        assert_eq!(i.intern_bytes(b"\xff"), None);
         assert_eq!(std::mem::size_of::<Option<Sym>>(), 4);
     }
 

@@ -74,7 +74,9 @@ impl Tree {
     /// span ids and cycles; `warnings` get `span_index` set.
     pub fn build(spans: &[Span], warnings: &mut Vec<Warning>) -> Tree {
         let n = spans.len();
-        let mut by_id: HashMap<SpanId, u32> = HashMap::with_capacity(n);
+        // foldhash: SipHash made this map a visible part of `finish` on large files.
+        let mut by_id: HashMap<SpanId, u32, foldhash::fast::FixedState> =
+            HashMap::with_capacity_and_hasher(n, foldhash::fast::FixedState::default());
         for (i, span) in spans.iter().enumerate() {
             let i = i as u32;
             if let Some(&first) = by_id.get(&span.span_id) {

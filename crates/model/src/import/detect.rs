@@ -73,7 +73,7 @@ impl Scan {
         let mut scan = Scan { keys: Vec::new(), more_values_after_first_line: false, values: Vec::new() };
         // JSON Lines needs a complete value on the first line and more text after it; only then is it
         // worth scanning past the window to find where the first value ends.
-        let first_newline = text.iter().position(|&c| c == b'\n');
+        let first_newline = find_newline(text);
         let jsonl_possible =
             first_newline.is_some_and(|p| text.get(p + 1..).unwrap_or(&[]).iter().any(|c| !c.is_ascii_whitespace()));
         let scan_to = match first_newline {
@@ -124,6 +124,19 @@ impl Scan {
         }
         scan
     }
+}
+
+/// The first `\n`. Single-line documents are common and large, so this runs over whole files: test
+/// blocks with `contains` (the standard library's word-at-a-time memchr), then locate the byte.
+fn find_newline(text: &[u8]) -> Option<usize> {
+    let mut base = 0;
+    for block in text.chunks(4096) {
+        if block.contains(&b'\n') {
+            return block.iter().position(|&c| c == b'\n').map(|p| base + p);
+        }
+        base += block.len();
+    }
+    None
 }
 
 /// Index just past the closing quote of a string starting at `from` (inside the quotes).
@@ -209,6 +222,21 @@ mod tests {
 
     fn fmt(s: &str) -> Result<Format, ImportError> {
         detect(s.as_bytes())
+    }
+
+    #[test]
+    fn finds_the_first_newline_in_any_block_position() {
+        for len in [0, 1, 63, 64, 65, 200] {
+            let mut text = vec![b'x'; len];
+            assert_eq!(find_newline(&text), None);
+            for at in [0, len / 2, len.saturating_sub(1)] {
+                if at < len {
+                    text[at] = b'\n';
+                    assert_eq!(find_newline(&text), Some(at), "len {len} at {at}");
+                    text[at] = b'x';
+                }
+            }
+        }
     }
 
     #[test]

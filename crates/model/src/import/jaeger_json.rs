@@ -4,12 +4,19 @@
 //! Shapes: `{data:[Trace…], errors}`, `{data: Trace}` (the UI's saved state, `{data:{…},id,state}`),
 //! a bare `Trace`, an array of traces, an array of spans with embedded `process` (anonymizer,
 //! Elasticsearch), a protojson `Batch{process, spans}`, `Trace{spans, processMap}` and
-//! `{result:{spans}}`. Jaeger files are small next to OTLP dumps, so this reader deserializes into
-//! borrowed structs first and converts afterwards; field types are lenient ([`Scalar`]) so a wrong
-//! type becomes a warning rather than a failed file.
+//! `{result:{spans}}`.
+//!
+//! The reader streams (`read`): `DeserializeSeed` visitors carry the builder down the document, keys
+//! and strings borrow from the input, and each span is converted as soon as it is read. What a span
+//! cannot know yet waits with it until its trace object ends: a trace's `processes` map usually
+//! comes after its `spans`, and a span without its own `traceID` takes the trace's. So at most one
+//! trace's spans are pending, never a tree of the whole file. Field types are lenient
+//! ([`Scalar`](super::json_scalar::Scalar)) so a wrong type becomes a warning rather than a failed
+//! file; a wrong structure (tags that are not an array) or bad JSON fails it with line and column.
 
 mod convert;
 mod model;
+mod read;
 
 use super::error::{ImportError, Position};
 use super::json_scalar::explain_json_error;
@@ -46,13 +53,13 @@ pub(crate) fn import_dialect(
     dialect: Dialect,
 ) -> Result<(), ImportError> {
     let format = dialect.format();
-    let top: model::Top = serde_json::from_slice(bytes).map_err(|e| {
+    let mut conv = convert::Converter::new(builder, dialect);
+    read::parse_document(bytes, &mut conv).map_err(|e| {
         let mut err = ImportError::from_json(file, format, &e);
         err.message = explain_json_error(&e);
         err
     })?;
-    let traces = top.into_traces();
-    if traces.iter().all(|t| t.spans.is_empty()) && traces.iter().all(|t| t.errors.is_empty()) {
+    if !conv.found {
         return Err(ImportError::new(
             file,
             format,
@@ -60,6 +67,8 @@ pub(crate) fn import_dialect(
             "no spans found (expected `data`, `spans` or an array of spans)",
         ));
     }
-    convert::Converter::new(builder, dialect).run(traces);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -12,13 +12,6 @@ use std::fmt;
 /// compared with ASCII names, so this saves a validation pass over most strings of a document.
 pub struct Key<'de>(pub Cow<'de, [u8]>);
 
-impl Key<'_> {
-    /// The key as text, for messages.
-    pub fn name(&self) -> &str {
-        std::str::from_utf8(&self.0).unwrap_or("(non-UTF-8 key)")
-    }
-}
-
 impl<'de: 'a, 'a> de::Deserialize<'de> for Key<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct V;

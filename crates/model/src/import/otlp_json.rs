@@ -5,11 +5,14 @@
 //! envelopes, a top-level array of `TracesData`, camelCase or snake_case keys, hex or base64 ids, enums
 //! as numbers or names, int64 as numbers or strings.
 //!
-//! Speed matters (files reach hundreds of MB), so no `serde_json::Value` is built: `DeserializeSeed`
-//! visitors carry the builder down the document, keys and strings borrow from the input, and spans
-//! are pushed as soon as their resource is known. Scalar fields of the wrong type become warnings;
-//! a broken structure (a span that is not an object) or bad JSON syntax fails the file.
+//! Speed matters (files reach hundreds of MB), so no `serde_json::Value` is built and no generic
+//! deserializer is involved: a byte-level [`reader`] walks the document, the functions here descend
+//! it carrying the builder, keys and strings borrow from the input, ids and timestamps are decoded
+//! straight from their bytes, and spans are pushed as soon as their resource is known. Scalar fields
+//! of the wrong type become warnings; a broken structure (a span that is not an object) or bad JSON
+//! syntax fails the file. Recursion is bounded by the reader's nesting limit.
 
+mod reader;
 mod span;
 mod value;
 
@@ -18,13 +21,13 @@ pub use span::{code_from_number, kind_from_number, span_kind, status_code};
 use crate::builder::TraceSetBuilder;
 use crate::ids::{SpanId, TraceId};
 use crate::import::error::{ImportError, Position};
-use crate::import::json_scalar::{Key, Scalar, explain_json_error};
-use crate::import::seq::{Each, List};
+use crate::import::json_scalar::Scalar;
 use crate::interner::Sym;
 use crate::span::{Resource, Scope, ScopeIdx, Span};
 use crate::value::{AnyValue, Attribute};
 use crate::warnings::{Warning, WarningKind};
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+pub(crate) use reader::JsonError;
+use reader::Reader;
 use std::fmt;
 
 pub(crate) const FORMAT: &str = "otlp-json";
@@ -52,11 +55,11 @@ pub fn import(bytes: &[u8], file: &str, builder: &mut TraceSetBuilder) -> Result
 }
 
 /// Parses one document into `ctx`; `Ok(false)` when it holds no `resourceSpans` at all.
-pub(crate) fn parse_document(bytes: &[u8], ctx: &mut Ctx<'_>) -> Result<bool, serde_json::Error> {
+pub(crate) fn parse_document(bytes: &[u8], ctx: &mut Ctx<'_>) -> Result<bool, JsonError> {
     ctx.path = JsonPath::default();
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let found = TracesDataSeed { ctx, depth: 0 }.deserialize(&mut de)?;
-    de.end()?;
+    let mut r = Reader::new(bytes);
+    let found = traces_data(&mut r, ctx, 0)?;
+    r.end()?;
     Ok(found)
 }
 
@@ -110,6 +113,8 @@ pub(crate) struct Ctx<'b> {
     problems_total: usize,
     /// Scratch vectors for attribute lists (one per nesting level in use).
     pub attr_pool: Vec<Vec<Attribute>>,
+    /// Spans read but not yet pushed, reused from one `resourceSpans` element to the next.
+    pending: Vec<Pending>,
 }
 
 impl<'b> Ctx<'b> {
@@ -126,11 +131,26 @@ impl<'b> Ctx<'b> {
             problems: Vec::new(),
             problems_total: 0,
             attr_pool: Vec::new(),
+            pending: Vec::new(),
         }
     }
 
     pub fn intern(&mut self, text: &str) -> Sym {
         self.builder.intern(text)
+    }
+
+    /// The string at the cursor, interned (UTF-8 is validated only for strings not seen before);
+    /// `None`, with nothing consumed, when the value is not a string.
+    #[inline]
+    pub(crate) fn intern_string(&mut self, r: &mut Reader<'_>) -> Result<Option<Sym>, JsonError> {
+        if r.peek() != Some(b'"') {
+            return Ok(None);
+        }
+        let raw = r.string_raw()?;
+        match self.builder.intern_bytes(raw.bytes()) {
+            Some(sym) => Ok(Some(sym)),
+            None => Err(r.utf8_error()),
+        }
     }
 
     /// Records a non-fatal problem with `field`; it becomes a warning when the enclosing span (or
@@ -187,9 +207,9 @@ impl<'b> Ctx<'b> {
     }
 
     /// An [`ImportError`] with line/column and, when known, the span path.
-    pub fn json_error(&self, file: &str, format: &str, err: &serde_json::Error) -> ImportError {
-        let mut e = ImportError::from_json(file, format, err);
-        e.message = explain_json_error(err);
+    pub fn json_error(&self, file: &str, format: &str, err: &JsonError) -> ImportError {
+        let position = Position::LineColumn { line: err.line() as u64, column: err.column() as u64 };
+        let mut e = ImportError::new(file, format, position, err.explain());
         let at = self.path.to_string();
         if !at.is_empty() {
             e.message = format!("{} (in {at})", e.message);
@@ -198,297 +218,186 @@ impl<'b> Ctx<'b> {
     }
 }
 
-struct TracesDataSeed<'x, 'b> {
-    ctx: &'x mut Ctx<'b>,
-    depth: u8,
-}
-
-impl<'de> DeserializeSeed<'de> for TracesDataSeed<'_, '_> {
-    /// Whether a `resourceSpans` list was found.
-    type Value = bool;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for TracesDataSeed<'_, '_> {
-    type Value = bool;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an OTLP TracesData object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
-        let mut found = false;
-        while let Some(k) = map.next_key::<Key>()? {
-            match &*k.0 {
-                b"resourceSpans" | b"resource_spans" | b"batches" => {
-                    let base = self.ctx.path.resource.map_or(0, |r| r + 1);
-                    map.next_value_seed(List(ResourceSpansList { ctx: &mut *self.ctx, base }))?;
-                    found = true;
-                }
-                // Envelopes: Jaeger api_v3 `result`, Tempo v2 `trace`. One level only.
-                b"result" | b"trace" if self.depth < 2 => {
-                    found |= map.next_value_seed(TracesDataSeed { ctx: &mut *self.ctx, depth: self.depth + 1 })?;
-                }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
+/// A `TracesData` (or an envelope around it, or an array of them); whether `resourceSpans` was found.
+fn traces_data(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, depth: u8) -> Result<bool, JsonError> {
+    let mut found = false;
+    match r.peek() {
+        Some(b'[') => {
+            // Jaeger UI accepts an array of `TracesData` and merges them; so do we.
+            let mut items = r.array()?;
+            while r.next_item(&mut items)? {
+                if depth >= 2 {
+                    r.skip()?;
+                } else {
+                    found |= traces_data(r, ctx, depth + 1)?;
                 }
             }
         }
-        Ok(found)
-    }
-    /// Jaeger UI accepts an array of `TracesData` and merges them; so do we.
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
-        let mut found = false;
-        if self.depth >= 2 {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            return Ok(false);
-        }
-        while let Some(f) = seq.next_element_seed(TracesDataSeed { ctx: &mut *self.ctx, depth: self.depth + 1 })? {
-            found |= f;
-        }
-        Ok(found)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
-        Ok(false)
-    }
-}
-
-struct ResourceSpansList<'a, 'b> {
-    ctx: &'a mut Ctx<'b>,
-    /// Index offset so paths stay unique when an array of documents is merged.
-    base: usize,
-}
-
-impl<'de, 'b> Each<'de> for ResourceSpansList<'_, 'b> {
-    type Seed<'x>
-        = ResourceSpansSeed<'x, 'b>
-    where
-        Self: 'x;
-    fn expecting(&self) -> &'static str {
-        "an array of ResourceSpans"
-    }
-    fn seed(&mut self, index: usize) -> ResourceSpansSeed<'_, 'b> {
-        self.ctx.path = JsonPath { resource: Some(self.base + index), scope: None, span: None };
-        ResourceSpansSeed { ctx: self.ctx }
-    }
-}
-
-struct ResourceSpansSeed<'x, 'b> {
-    ctx: &'x mut Ctx<'b>,
-}
-
-impl<'de> DeserializeSeed<'de> for ResourceSpansSeed<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ResourceSpansSeed<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a ResourceSpans object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let ctx = self.ctx;
-        let mut resource: Option<(Box<[Attribute]>, u32)> = None;
-        let mut spans = Vec::new();
-        let mut legacy = Vec::new();
-        let mut scope_count = 0usize;
-        while let Some(k) = map.next_key::<Key>()? {
-            match &*k.0 {
-                b"resource" => resource = Some(map.next_value_seed(ResourceSeed { ctx: &mut *ctx })?),
-                b"scopeSpans" | b"scope_spans" => {
-                    let list = ScopeSpansList { ctx: &mut *ctx, out: &mut spans, base: scope_count, count: 0 };
-                    scope_count += map.next_value_seed(List(list))?.count;
-                }
-                // Pre-0.19 OTLP; used only when `scopeSpans` is empty, as the proto comment asked.
-                b"instrumentationLibrarySpans" | b"instrumentation_library_spans" => {
-                    let list = ScopeSpansList { ctx: &mut *ctx, out: &mut legacy, base: scope_count, count: 0 };
-                    scope_count += map.next_value_seed(List(list))?.count;
-                }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
+        Some(b'n') => r.null()?,
+        _ => {
+            let mut fields = r.object("an OTLP TracesData object")?;
+            while let Some(k) = r.next_key(&mut fields)? {
+                match &*k {
+                    b"resourceSpans" | b"resource_spans" | b"batches" => {
+                        let base = ctx.path.resource.map_or(0, |r| r + 1);
+                        resource_spans_list(r, ctx, base)?;
+                        found = true;
+                    }
+                    // Envelopes: Jaeger api_v3 `result`, Tempo v2 `trace`. One level only.
+                    b"result" | b"trace" if depth < 2 => found |= traces_data(r, ctx, depth + 1)?,
+                    _ => r.skip()?,
                 }
             }
         }
-        if spans.is_empty() {
-            spans = legacy;
-        }
-        let (attributes, dropped_attributes_count) = resource.unwrap_or_default();
-        let service = attributes
-            .iter()
-            .find(|a| a.key == ctx.service_name)
-            .and_then(|a| match a.value {
-                AnyValue::Str(s) => Some(s),
-                _ => None,
-            })
-            .unwrap_or(ctx.unknown_service);
-        let idx = ctx.builder.add_resource(Resource { service, attributes, dropped_attributes_count });
-        ctx.path.scope = None;
-        ctx.flush_problems(None, None);
-        for p in spans {
-            let mut span = p.span;
-            span.resource = idx;
-            span.service = service;
-            ctx.builder.push_span(p.trace_id, p.width, span);
-        }
-        Ok(())
     }
+    Ok(found)
+}
+
+/// `resourceSpans[]`; `base` offsets indices so paths stay unique when an array of documents is merged.
+fn resource_spans_list(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, base: usize) -> Result<(), JsonError> {
+    let mut items = r.array_or_null("an array of ResourceSpans")?;
+    let mut index = 0;
+    while r.next_item(&mut items)? {
+        ctx.path = JsonPath { resource: Some(base + index), scope: None, span: None };
+        resource_spans(r, ctx)?;
+        index += 1;
+    }
+    Ok(())
+}
+
+fn resource_spans(r: &mut Reader<'_>, ctx: &mut Ctx<'_>) -> Result<(), JsonError> {
+    let mut fields = r.object("a ResourceSpans object")?;
+    let mut resource: Option<(Box<[Attribute]>, u32)> = None;
+    let mut spans = std::mem::take(&mut ctx.pending);
+    spans.clear();
+    let mut legacy = Vec::new();
+    let mut scope_count = 0usize;
+    while let Some(k) = r.next_key(&mut fields)? {
+        match &*k {
+            b"resource" => resource = Some(read_resource(r, ctx)?),
+            b"scopeSpans" | b"scope_spans" => scope_count += scope_spans_list(r, ctx, &mut spans, scope_count)?,
+            // Pre-0.19 OTLP; used only when `scopeSpans` is empty, as the proto comment asked.
+            b"instrumentationLibrarySpans" | b"instrumentation_library_spans" => {
+                scope_count += scope_spans_list(r, ctx, &mut legacy, scope_count)?;
+            }
+            _ => r.skip()?,
+        }
+    }
+    if spans.is_empty() {
+        std::mem::swap(&mut spans, &mut legacy);
+    }
+    let (attributes, dropped_attributes_count) = resource.unwrap_or_default();
+    let service = attributes
+        .iter()
+        .find(|a| a.key == ctx.service_name)
+        .and_then(|a| match a.value {
+            AnyValue::Str(s) => Some(s),
+            _ => None,
+        })
+        .unwrap_or(ctx.unknown_service);
+    let idx = ctx.builder.add_resource(Resource { service, attributes, dropped_attributes_count });
+    ctx.path.scope = None;
+    ctx.flush_problems(None, None);
+    for p in spans.drain(..) {
+        let mut span = p.span;
+        span.resource = idx;
+        span.service = service;
+        ctx.builder.push_span(p.trace_id, p.width, span);
+    }
+    ctx.pending = spans;
+    Ok(())
 }
 
 /// `resource` (and `scope`) objects: attributes plus a dropped count. `null` and `{}` are empty.
-struct ResourceSeed<'x, 'b> {
-    ctx: &'x mut Ctx<'b>,
-}
-
-impl<'de> DeserializeSeed<'de> for ResourceSeed<'_, '_> {
-    type Value = (Box<[Attribute]>, u32);
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ResourceSeed<'_, '_> {
-    type Value = (Box<[Attribute]>, u32);
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a Resource object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut out = (Box::default(), 0);
-        while let Some(k) = map.next_key::<Key>()? {
-            match &*k.0 {
-                b"attributes" => out.0 = value::read_attributes(self.ctx, &mut map)?,
-                b"droppedAttributesCount" | b"dropped_attributes_count" => {
-                    let s: Scalar = map.next_value()?;
-                    out.1 = s.as_u32().unwrap_or(0);
-                }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
+fn read_resource(r: &mut Reader<'_>, ctx: &mut Ctx<'_>) -> Result<(Box<[Attribute]>, u32), JsonError> {
+    let mut out = (Box::default(), 0);
+    let Some(mut fields) = r.object_or_null("a Resource object")? else {
+        return Ok(out);
+    };
+    while let Some(k) = r.next_key(&mut fields)? {
+        match &*k {
+            b"attributes" => out.0 = value::read_attributes(r, ctx)?,
+            b"droppedAttributesCount" | b"dropped_attributes_count" => out.1 = r.scalar()?.as_u32().unwrap_or(0),
+            _ => r.skip()?,
         }
-        Ok(out)
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok((Box::default(), 0))
-    }
+    Ok(out)
 }
 
-struct ScopeSpansList<'a, 'b> {
-    ctx: &'a mut Ctx<'b>,
-    out: &'a mut Vec<Pending>,
+/// `scopeSpans[]` into `out`; returns how many elements it had.
+fn scope_spans_list(
+    r: &mut Reader<'_>,
+    ctx: &mut Ctx<'_>,
+    out: &mut Vec<Pending>,
     base: usize,
-    count: usize,
+) -> Result<usize, JsonError> {
+    let mut items = r.array_or_null("an array of ScopeSpans")?;
+    let mut count = 0;
+    while r.next_item(&mut items)? {
+        ctx.path.scope = Some(base + count);
+        ctx.path.span = None;
+        count += 1;
+        scope_spans(r, ctx, out)?;
+    }
+    Ok(count)
 }
 
-impl<'de, 'b> Each<'de> for ScopeSpansList<'_, 'b> {
-    type Seed<'x>
-        = ScopeSpansSeed<'x, 'b>
-    where
-        Self: 'x;
-    fn expecting(&self) -> &'static str {
-        "an array of ScopeSpans"
-    }
-    fn seed(&mut self, index: usize) -> ScopeSpansSeed<'_, 'b> {
-        self.count = index + 1;
-        self.ctx.path.scope = Some(self.base + index);
-        self.ctx.path.span = None;
-        ScopeSpansSeed { ctx: self.ctx, out: self.out }
-    }
-}
-
-struct ScopeSpansSeed<'x, 'b> {
-    ctx: &'x mut Ctx<'b>,
-    out: &'x mut Vec<Pending>,
-}
-
-impl<'de> DeserializeSeed<'de> for ScopeSpansSeed<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ScopeSpansSeed<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a ScopeSpans object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let ctx = self.ctx;
-        let first = self.out.len();
-        let mut scope: Option<ScopeIdx> = None;
-        while let Some(k) = map.next_key::<Key>()? {
-            match &*k.0 {
-                b"scope" | b"instrumentationLibrary" | b"instrumentation_library" => {
-                    let s = map.next_value_seed(ScopeSeed { ctx: &mut *ctx })?;
-                    scope = Some(ctx.builder.add_scope(s));
-                }
-                b"spans" => {
-                    map.next_value_seed(List(span::Spans { ctx: &mut *ctx, out: &mut *self.out }))?;
-                    ctx.path.span = None;
-                }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+fn scope_spans(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, out: &mut Vec<Pending>) -> Result<(), JsonError> {
+    let mut fields = r.object("a ScopeSpans object")?;
+    let first = out.len();
+    let mut scope: Option<ScopeIdx> = None;
+    while let Some(k) = r.next_key(&mut fields)? {
+        match &*k {
+            b"scope" | b"instrumentationLibrary" | b"instrumentation_library" => {
+                let s = read_scope(r, ctx)?;
+                scope = Some(ctx.builder.add_scope(s));
             }
-        }
-        let scope = match scope {
-            Some(s) => s,
-            None => {
-                let empty = ctx.empty;
-                ctx.builder.add_scope(Scope { name: empty, version: None, attributes: Box::default() })
+            b"spans" => {
+                span::read_spans(r, ctx, out)?;
+                ctx.path.span = None;
             }
-        };
-        for p in self.out.iter_mut().skip(first) {
-            p.span.scope = scope;
+            _ => r.skip()?,
         }
-        Ok(())
     }
+    let scope = match scope {
+        Some(s) => s,
+        None => {
+            let empty = ctx.empty;
+            ctx.builder.add_scope(Scope { name: empty, version: None, attributes: Box::default() })
+        }
+    };
+    for p in out.iter_mut().skip(first) {
+        p.span.scope = scope;
+    }
+    Ok(())
 }
 
-struct ScopeSeed<'x, 'b> {
-    ctx: &'x mut Ctx<'b>,
-}
-
-impl<'de> DeserializeSeed<'de> for ScopeSeed<'_, '_> {
-    type Value = Scope;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Scope, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ScopeSeed<'_, '_> {
-    type Value = Scope;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an InstrumentationScope object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scope, A::Error> {
-        let ctx = self.ctx;
-        let mut scope = Scope { name: ctx.empty, version: None, attributes: Box::default() };
-        while let Some(k) = map.next_key::<Key>()? {
-            match &*k.0 {
-                b"name" => {
-                    let s: Scalar = map.next_value()?;
-                    match s.as_str() {
-                        Some(text) => scope.name = ctx.intern(text),
-                        None => ctx.mismatch("scope.name", "a string", &s),
-                    }
+fn read_scope(r: &mut Reader<'_>, ctx: &mut Ctx<'_>) -> Result<Scope, JsonError> {
+    let mut scope = Scope { name: ctx.empty, version: None, attributes: Box::default() };
+    let Some(mut fields) = r.object_or_null("an InstrumentationScope object")? else {
+        return Ok(scope);
+    };
+    while let Some(k) = r.next_key(&mut fields)? {
+        match &*k {
+            b"name" => match ctx.intern_string(r)? {
+                Some(sym) => scope.name = sym,
+                None => {
+                    let s = r.scalar()?;
+                    ctx.mismatch("scope.name", "a string", &s);
                 }
-                b"version" => {
-                    let s: Scalar = map.next_value()?;
-                    scope.version = s.as_str().filter(|v| !v.is_empty()).map(|v| ctx.intern(v));
-                }
-                b"attributes" => scope.attributes = value::read_attributes(ctx, &mut map)?,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+            },
+            b"version" => {
+                let s = r.scalar()?;
+                scope.version = s.as_str().filter(|v| !v.is_empty()).map(|v| ctx.intern(v));
             }
+            b"attributes" => scope.attributes = value::read_attributes(r, ctx)?,
+            _ => r.skip()?,
         }
-        Ok(scope)
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Scope, E> {
-        Ok(Scope { name: self.ctx.empty, version: None, attributes: Box::default() })
-    }
+    Ok(scope)
+}
+
+/// A key as text, for messages.
+pub(crate) fn key_name(key: &[u8]) -> &str {
+    std::str::from_utf8(key).unwrap_or("(non-UTF-8 key)")
 }

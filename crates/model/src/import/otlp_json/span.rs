@@ -1,205 +1,254 @@
 //! OTLP JSON `Span`, `Span.Event`, `Span.Link` and `Status`.
 
+use super::reader::{JsonError, RawStr, Reader};
 use super::value::read_attributes;
-use super::{Ctx, Pending};
+use super::{Ctx, Pending, key_name};
 use crate::ids::{SpanId, TraceId};
-use crate::import::json_scalar::{Key, Scalar};
-use crate::import::seq::Each;
+use crate::import::json_scalar::Scalar;
 use crate::import::text::{parse_optional_span_id, parse_trace_id};
+use crate::interner::Sym;
 use crate::span::{Event, Link, Span, SpanKind, Status, StatusCode};
 use crate::warnings::WarningKind;
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
-use std::fmt;
 
 /// Collects the spans of one `scopeSpans[]` element.
-pub struct Spans<'a, 'b> {
-    pub ctx: &'a mut Ctx<'b>,
-    pub out: &'a mut Vec<Pending>,
+pub(super) fn read_spans(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, out: &mut Vec<Pending>) -> Result<(), JsonError> {
+    let mut items = r.array_or_null("an array of spans")?;
+    let mut index = 0;
+    while r.next_item(&mut items)? {
+        ctx.path.span = Some(index);
+        index += 1;
+        read_span(r, ctx, out)?;
+    }
+    Ok(())
 }
 
-impl<'de, 'b> Each<'de> for Spans<'_, 'b> {
-    type Seed<'x>
-        = SpanSeed<'x, 'b>
-    where
-        Self: 'x;
-    fn expecting(&self) -> &'static str {
-        "an array of spans"
+/// Value of one hex digit, or 0xff.
+const fn hex_table() -> [u8; 256] {
+    let mut t = [0xffu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
     }
-    fn seed(&mut self, index: usize) -> SpanSeed<'_, 'b> {
-        self.ctx.path.span = Some(index);
-        SpanSeed { ctx: self.ctx, out: self.out }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
     }
+    t
+}
+static HEX: [u8; 256] = hex_table();
+
+/// Exactly `N` hex digits (no trimming, no sign): the common spelling of OTLP ids, decoded without
+/// going through text. Anything else returns `None` and takes the general path.
+#[inline]
+fn hex_exact(bytes: &[u8], digits: usize) -> Option<u128> {
+    if bytes.len() != digits {
+        return None;
+    }
+    let mut value = 0u128;
+    let mut bad = 0u8;
+    for &b in bytes {
+        let d = HEX[b as usize];
+        bad |= d;
+        value = value << 4 | u128::from(d & 0x0f);
+    }
+    (bad & 0xf0 == 0).then_some(value)
 }
 
-pub struct SpanSeed<'x, 'b> {
-    ctx: &'x mut Ctx<'b>,
-    out: &'x mut Vec<Pending>,
+/// The id string at the cursor: `Ok(Ok(bytes))` for a string, `Ok(Err(scalar))` for anything else.
+#[inline]
+fn id_bytes<'a>(r: &mut Reader<'a>) -> Result<Result<RawStr<'a>, Scalar<'a>>, JsonError> {
+    if r.peek() == Some(b'"') { r.string_raw().map(Ok) } else { r.scalar().map(Err) }
 }
 
-impl<'de> DeserializeSeed<'de> for SpanSeed<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_map(self)
-    }
+/// Text of an id string, for the general parsers. Invalid UTF-8 fails the file, as in any string.
+fn id_text<'x>(r: &Reader<'_>, raw: &'x RawStr<'_>) -> Result<&'x str, JsonError> {
+    std::str::from_utf8(raw.bytes()).map_err(|_| r.utf8_error())
 }
 
-impl<'de> Visitor<'de> for SpanSeed<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a span object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let ctx = self.ctx;
-        let mut trace: Option<(TraceId, u8)> = None;
-        let mut span = Span::new(SpanId(0), ctx.empty, ctx.empty, 0, 0);
-        let mut has_span_id = false;
-        let (mut start, mut end) = (None::<u64>, None::<u64>);
-        while let Some(k) = map.next_key::<Key>()? {
-            let field = k.name();
-            match &*k.0 {
-                b"name" => {
-                    let s: Scalar = map.next_value()?;
-                    match s.as_str() {
-                        Some(text) => span.name = ctx.intern(text),
-                        None => ctx.mismatch(field, "a string", &s),
-                    }
-                }
-                b"traceId" | b"trace_id" => {
-                    let s: Scalar = map.next_value()?;
-                    match s.as_str().map(parse_trace_id) {
-                        Some(Ok(id)) => trace = Some(id),
-                        Some(Err(e)) => ctx.problem(WarningKind::InvalidValue, field, e),
-                        None => ctx.mismatch(field, "a hex or base64 id", &s),
-                    }
-                }
-                b"spanId" | b"span_id" => {
-                    let s: Scalar = map.next_value()?;
-                    match s.as_str().map(parse_optional_span_id) {
-                        Some(Ok(Some(id))) => {
-                            span.span_id = id;
-                            has_span_id = true;
-                        }
-                        Some(Ok(None)) => ctx.problem(WarningKind::InvalidValue, field, "is empty or zero".to_owned()),
-                        Some(Err(e)) => ctx.problem(WarningKind::InvalidValue, field, e),
-                        None => ctx.mismatch(field, "a hex or base64 id", &s),
-                    }
-                }
-                b"parentSpanId" | b"parent_span_id" => {
-                    let s: Scalar = map.next_value()?;
-                    match s.as_str().map(parse_optional_span_id) {
-                        Some(Ok(id)) => span.parent_span_id = id,
-                        Some(Err(e)) => {
-                            ctx.problem(WarningKind::InvalidValue, field, format!("{e}; the span is shown as a root"))
-                        }
-                        None if matches!(s, Scalar::Null) => {}
-                        None => ctx.mismatch(field, "a hex or base64 id", &s),
-                    }
-                }
-                b"traceState" | b"trace_state" => span.trace_state = read_optional_str(ctx, &mut map, field)?,
-                b"flags" => span.flags = read_u32(ctx, &mut map, field)?,
-                b"kind" => {
-                    let s: Scalar = map.next_value()?;
-                    match span_kind(&s) {
-                        Some(kind) => span.kind = kind,
-                        None => ctx.mismatch(field, "a SpanKind number or name", &s),
-                    }
-                }
-                b"startTimeUnixNano" | b"start_time_unix_nano" => start = read_u64(ctx, &mut map, field)?,
-                b"endTimeUnixNano" | b"end_time_unix_nano" => end = read_u64(ctx, &mut map, field)?,
-                b"attributes" => span.attributes = read_attributes(ctx, &mut map)?,
-                b"droppedAttributesCount" | b"dropped_attributes_count" => {
-                    span.dropped.attributes = read_u32(ctx, &mut map, field)?;
-                }
-                b"events" => {
-                    span.events = map
-                        .next_value_seed(crate::import::seq::List(Events { ctx: &mut *ctx, out: Vec::new() }))?
-                        .out
-                        .into_boxed_slice()
-                }
-                b"droppedEventsCount" | b"dropped_events_count" => {
-                    span.dropped.events = read_u32(ctx, &mut map, field)?
-                }
-                b"links" => {
-                    span.links = map
-                        .next_value_seed(crate::import::seq::List(Links { ctx: &mut *ctx, out: Vec::new() }))?
-                        .out
-                        .into_boxed_slice()
-                }
-                b"droppedLinksCount" | b"dropped_links_count" => span.dropped.links = read_u32(ctx, &mut map, field)?,
-                b"status" => span.status = map.next_value_seed(StatusSeed { ctx: &mut *ctx })?,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
+/// A trace id: `Ok(Some)` when read, `Ok(None)` after a warning.
+fn read_trace_id(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, field: &[u8]) -> Result<Option<(TraceId, u8)>, JsonError> {
+    match id_bytes(r)? {
+        Ok(raw) => {
+            if let Some(v) = hex_exact(raw.bytes(), 32) {
+                return Ok(Some((TraceId(v), 16)));
+            }
+            match parse_trace_id(id_text(r, &raw)?) {
+                Ok(id) => Ok(Some(id)),
+                Err(e) => {
+                    ctx.problem(WarningKind::InvalidValue, key_name(field), e);
+                    Ok(None)
                 }
             }
         }
-        let (trace_id, width) = match trace {
-            Some(t) => t,
-            None => {
-                ctx.problem(
-                    WarningKind::InvalidValue,
-                    "traceId",
-                    "missing or unreadable; the span is kept under trace id 0".to_owned(),
-                );
-                (TraceId(0), 16)
-            }
-        };
-        if !has_span_id {
-            ctx.problem(
-                WarningKind::InvalidValue,
-                "spanId",
-                "missing or unreadable; the span is kept with span id 0".to_owned(),
-            );
+        Err(s) => {
+            ctx.mismatch(key_name(field), "a hex or base64 id", &s);
+            Ok(None)
         }
-        span.start_nanos = ctx.clamp_time(start.unwrap_or(0), "startTimeUnixNano");
-        let end_nanos = ctx.clamp_time(end.unwrap_or(0), "endTimeUnixNano");
-        span.duration_nanos = end_nanos.saturating_sub(span.start_nanos);
-        if span.duration_nanos < 0 {
-            ctx.problem(
-                WarningKind::NegativeDuration,
-                "endTimeUnixNano",
-                format!("end {end_nanos} is before start {}; duration set to 0", span.start_nanos),
-            );
-            span.duration_nanos = 0;
-        }
-        ctx.flush_problems(Some(trace_id), Some(span.span_id));
-        self.out.push(Pending { trace_id, width, span });
-        Ok(())
     }
 }
 
-fn read_u64<'de, A: MapAccess<'de>>(ctx: &mut Ctx<'_>, map: &mut A, field: &str) -> Result<Option<u64>, A::Error> {
-    let s: Scalar = map.next_value()?;
+/// A span id string: `Ok(Ok(id))` as `parse_optional_span_id` reads it, `Ok(Err(scalar))` for a non-string.
+fn read_span_id<'a>(r: &mut Reader<'a>) -> Result<Result<Result<Option<SpanId>, String>, Scalar<'a>>, JsonError> {
+    Ok(match id_bytes(r)? {
+        Ok(raw) => Ok(match hex_exact(raw.bytes(), 16) {
+            Some(v) => Ok((v != 0).then_some(SpanId(v as u64))),
+            None => parse_optional_span_id(id_text(r, &raw)?),
+        }),
+        Err(s) => Err(s),
+    })
+}
+
+/// A string field interned, `None` when empty or null; other types are reported.
+fn read_optional_str(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, field: &[u8]) -> Result<Option<Sym>, JsonError> {
+    if let Some(sym) = ctx.intern_string(r)? {
+        return Ok((sym != ctx.empty).then_some(sym));
+    }
+    let s = r.scalar()?;
+    if !matches!(s, Scalar::Null) {
+        ctx.mismatch(key_name(field), "a string", &s);
+    }
+    Ok(None)
+}
+
+/// Plain decimal digits (at most 19, so no overflow): the common spelling of OTLP times.
+#[inline]
+fn decimal_exact(bytes: &[u8]) -> Option<u64> {
+    if bytes.is_empty() || bytes.len() > 19 {
+        return None;
+    }
+    let mut value = 0u64;
+    for &b in bytes {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        value = value * 10 + u64::from(d);
+    }
+    Some(value)
+}
+
+fn read_u64(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, field: &[u8]) -> Result<Option<u64>, JsonError> {
+    if r.peek() == Some(b'"') {
+        let start = r.position();
+        if let RawStr::Borrowed(b) = r.string_raw()?
+            && let Some(v) = decimal_exact(b)
+        {
+            return Ok(Some(v));
+        }
+        r.rewind(start);
+    }
+    let s = r.scalar()?;
     let value = s.as_u64();
     if value.is_none() && !matches!(s, Scalar::Null) {
-        ctx.mismatch(field, "an unsigned integer (number or decimal string)", &s);
+        ctx.mismatch(key_name(field), "an unsigned integer (number or decimal string)", &s);
     }
     Ok(value)
 }
 
-fn read_u32<'de, A: MapAccess<'de>>(ctx: &mut Ctx<'_>, map: &mut A, field: &str) -> Result<u32, A::Error> {
-    let s: Scalar = map.next_value()?;
+fn read_u32(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, field: &[u8]) -> Result<u32, JsonError> {
+    let s = r.scalar()?;
     let value = s.as_u32();
     if value.is_none() && !matches!(s, Scalar::Null) {
-        ctx.mismatch(field, "a 32-bit unsigned integer", &s);
+        ctx.mismatch(key_name(field), "a 32-bit unsigned integer", &s);
     }
     Ok(value.unwrap_or(0))
 }
 
-fn read_optional_str<'de, A: MapAccess<'de>>(
-    ctx: &mut Ctx<'_>,
-    map: &mut A,
-    field: &str,
-) -> Result<Option<crate::Sym>, A::Error> {
-    let s: Scalar = map.next_value()?;
-    Ok(match &s {
-        Scalar::Str(text) if text.is_empty() => None,
-        Scalar::Str(text) => Some(ctx.intern(text)),
-        Scalar::Null => None,
-        _ => {
-            ctx.mismatch(field, "a string", &s);
-            None
+fn read_span(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, out: &mut Vec<Pending>) -> Result<(), JsonError> {
+    let mut fields = r.object("a span object")?;
+    let mut trace: Option<(TraceId, u8)> = None;
+    let mut span = Span::new(SpanId(0), ctx.empty, ctx.empty, 0, 0);
+    let mut has_span_id = false;
+    let (mut start, mut end) = (None::<u64>, None::<u64>);
+    while let Some(k) = r.next_key(&mut fields)? {
+        match &*k {
+            b"name" => match ctx.intern_string(r)? {
+                Some(sym) => span.name = sym,
+                None => {
+                    let s = r.scalar()?;
+                    ctx.mismatch(key_name(&k), "a string", &s);
+                }
+            },
+            b"traceId" | b"trace_id" => {
+                if let Some(id) = read_trace_id(r, ctx, &k)? {
+                    trace = Some(id);
+                }
+            }
+            b"spanId" | b"span_id" => match read_span_id(r)? {
+                Ok(Ok(Some(id))) => {
+                    span.span_id = id;
+                    has_span_id = true;
+                }
+                Ok(Ok(None)) => ctx.problem(WarningKind::InvalidValue, key_name(&k), "is empty or zero".to_owned()),
+                Ok(Err(e)) => ctx.problem(WarningKind::InvalidValue, key_name(&k), e),
+                Err(s) => ctx.mismatch(key_name(&k), "a hex or base64 id", &s),
+            },
+            b"parentSpanId" | b"parent_span_id" => match read_span_id(r)? {
+                Ok(Ok(id)) => span.parent_span_id = id,
+                Ok(Err(e)) => {
+                    ctx.problem(WarningKind::InvalidValue, key_name(&k), format!("{e}; the span is shown as a root"))
+                }
+                Err(Scalar::Null) => {}
+                Err(s) => ctx.mismatch(key_name(&k), "a hex or base64 id", &s),
+            },
+            b"traceState" | b"trace_state" => span.trace_state = read_optional_str(r, ctx, &k)?,
+            b"flags" => span.flags = read_u32(r, ctx, &k)?,
+            b"kind" => {
+                let s = r.scalar()?;
+                match span_kind(&s) {
+                    Some(kind) => span.kind = kind,
+                    None => ctx.mismatch(key_name(&k), "a SpanKind number or name", &s),
+                }
+            }
+            b"startTimeUnixNano" | b"start_time_unix_nano" => start = read_u64(r, ctx, &k)?,
+            b"endTimeUnixNano" | b"end_time_unix_nano" => end = read_u64(r, ctx, &k)?,
+            b"attributes" => span.attributes = read_attributes(r, ctx)?,
+            b"droppedAttributesCount" | b"dropped_attributes_count" => {
+                span.dropped.attributes = read_u32(r, ctx, &k)?;
+            }
+            b"events" => span.events = read_events(r, ctx)?,
+            b"droppedEventsCount" | b"dropped_events_count" => span.dropped.events = read_u32(r, ctx, &k)?,
+            b"links" => span.links = read_links(r, ctx)?,
+            b"droppedLinksCount" | b"dropped_links_count" => span.dropped.links = read_u32(r, ctx, &k)?,
+            b"status" => span.status = read_status(r, ctx)?,
+            _ => r.skip()?,
         }
-    })
+    }
+    let (trace_id, width) = match trace {
+        Some(t) => t,
+        None => {
+            ctx.problem(
+                WarningKind::InvalidValue,
+                "traceId",
+                "missing or unreadable; the span is kept under trace id 0".to_owned(),
+            );
+            (TraceId(0), 16)
+        }
+    };
+    if !has_span_id {
+        ctx.problem(
+            WarningKind::InvalidValue,
+            "spanId",
+            "missing or unreadable; the span is kept with span id 0".to_owned(),
+        );
+    }
+    span.start_nanos = ctx.clamp_time(start.unwrap_or(0), "startTimeUnixNano");
+    let end_nanos = ctx.clamp_time(end.unwrap_or(0), "endTimeUnixNano");
+    span.duration_nanos = end_nanos.saturating_sub(span.start_nanos);
+    if span.duration_nanos < 0 {
+        ctx.problem(
+            WarningKind::NegativeDuration,
+            "endTimeUnixNano",
+            format!("end {end_nanos} is before start {}; duration set to 0", span.start_nanos),
+        );
+        span.duration_nanos = 0;
+    }
+    ctx.flush_problems(Some(trace_id), Some(span.span_id));
+    out.push(Pending { trace_id, width, span });
+    Ok(())
 }
 
 /// Span kind from its number (OTLP spec) or its name (`SPAN_KIND_SERVER`, gogo/Python JSON).
@@ -264,143 +313,58 @@ pub fn code_from_number(number: u64) -> Option<StatusCode> {
     })
 }
 
-struct StatusSeed<'x, 'b> {
-    ctx: &'x mut Ctx<'b>,
-}
-
-impl<'de> DeserializeSeed<'de> for StatusSeed<'_, '_> {
-    type Value = Status;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Status, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for StatusSeed<'_, '_> {
-    type Value = Status;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a status object {code, message}")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Status, A::Error> {
-        let mut status = Status::default();
-        while let Some(k) = map.next_key::<Key>()? {
-            match &*k.0 {
-                b"code" => {
-                    let s: Scalar = map.next_value()?;
-                    match status_code(&s) {
-                        Some(code) => status.code = code,
-                        None => self.ctx.mismatch("status.code", "a StatusCode number or name", &s),
-                    }
-                }
-                b"message" => status.message = read_optional_str(self.ctx, &mut map, "status.message")?,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
+fn read_status(r: &mut Reader<'_>, ctx: &mut Ctx<'_>) -> Result<Status, JsonError> {
+    let mut status = Status::default();
+    let Some(mut fields) = r.object_or_null("a status object {code, message}")? else {
+        return Ok(status);
+    };
+    while let Some(k) = r.next_key(&mut fields)? {
+        match &*k {
+            b"code" => {
+                let s = r.scalar()?;
+                match status_code(&s) {
+                    Some(code) => status.code = code,
+                    None => ctx.mismatch("status.code", "a StatusCode number or name", &s),
                 }
             }
+            b"message" => status.message = read_optional_str(r, ctx, b"status.message")?,
+            _ => r.skip()?,
         }
-        Ok(status)
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Status, E> {
-        Ok(Status::default())
-    }
+    Ok(status)
 }
 
-struct Events<'a, 'b> {
-    ctx: &'a mut Ctx<'b>,
-    out: Vec<Event>,
-}
-
-impl<'de, 'b> Each<'de> for Events<'_, 'b> {
-    type Seed<'x>
-        = EventSeed<'x, 'b>
-    where
-        Self: 'x;
-    fn expecting(&self) -> &'static str {
-        "an array of span events"
-    }
-    fn seed(&mut self, _index: usize) -> EventSeed<'_, 'b> {
-        EventSeed { ctx: self.ctx, out: &mut self.out }
-    }
-}
-
-struct EventSeed<'x, 'b> {
-    ctx: &'x mut Ctx<'b>,
-    out: &'x mut Vec<Event>,
-}
-
-impl<'de> DeserializeSeed<'de> for EventSeed<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for EventSeed<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a span event object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let ctx = self.ctx;
+fn read_events(r: &mut Reader<'_>, ctx: &mut Ctx<'_>) -> Result<Box<[Event]>, JsonError> {
+    let mut out = Vec::new();
+    let mut items = r.array_or_null("an array of span events")?;
+    while r.next_item(&mut items)? {
+        let mut fields = r.object("a span event object")?;
         let mut event =
             Event { time_nanos: 0, name: ctx.empty, attributes: Box::default(), dropped_attributes_count: 0 };
-        while let Some(k) = map.next_key::<Key>()? {
-            match &*k.0 {
+        while let Some(k) = r.next_key(&mut fields)? {
+            match &*k {
                 b"timeUnixNano" | b"time_unix_nano" => {
-                    let t = read_u64(ctx, &mut map, "events.timeUnixNano")?;
+                    let t = read_u64(r, ctx, b"events.timeUnixNano")?;
                     event.time_nanos = ctx.clamp_time(t.unwrap_or(0), "events.timeUnixNano");
                 }
-                b"name" => event.name = read_optional_str(ctx, &mut map, "events.name")?.unwrap_or(ctx.empty),
-                b"attributes" => event.attributes = read_attributes(ctx, &mut map)?,
+                b"name" => event.name = read_optional_str(r, ctx, b"events.name")?.unwrap_or(ctx.empty),
+                b"attributes" => event.attributes = read_attributes(r, ctx)?,
                 b"droppedAttributesCount" | b"dropped_attributes_count" => {
-                    event.dropped_attributes_count = read_u32(ctx, &mut map, "events.droppedAttributesCount")?;
+                    event.dropped_attributes_count = read_u32(r, ctx, b"events.droppedAttributesCount")?;
                 }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+                _ => r.skip()?,
             }
         }
-        self.out.push(event);
-        Ok(())
+        out.push(event);
     }
+    Ok(out.into_boxed_slice())
 }
 
-struct Links<'a, 'b> {
-    ctx: &'a mut Ctx<'b>,
-    out: Vec<Link>,
-}
-
-impl<'de, 'b> Each<'de> for Links<'_, 'b> {
-    type Seed<'x>
-        = LinkSeed<'x, 'b>
-    where
-        Self: 'x;
-    fn expecting(&self) -> &'static str {
-        "an array of span links"
-    }
-    fn seed(&mut self, _index: usize) -> LinkSeed<'_, 'b> {
-        LinkSeed { ctx: self.ctx, out: &mut self.out }
-    }
-}
-
-struct LinkSeed<'x, 'b> {
-    ctx: &'x mut Ctx<'b>,
-    out: &'x mut Vec<Link>,
-}
-
-impl<'de> DeserializeSeed<'de> for LinkSeed<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for LinkSeed<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a span link object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let ctx = self.ctx;
+fn read_links(r: &mut Reader<'_>, ctx: &mut Ctx<'_>) -> Result<Box<[Link]>, JsonError> {
+    let mut out = Vec::new();
+    let mut items = r.array_or_null("an array of span links")?;
+    while r.next_item(&mut items)? {
+        let mut fields = r.object("a span link object")?;
         let mut link = Link {
             trace_id: TraceId(0),
             span_id: SpanId(0),
@@ -410,42 +374,32 @@ impl<'de> Visitor<'de> for LinkSeed<'_, '_> {
             flags: 0,
         };
         let mut ids_ok = (false, false);
-        while let Some(k) = map.next_key::<Key>()? {
-            match &*k.0 {
+        while let Some(k) = r.next_key(&mut fields)? {
+            match &*k {
                 b"traceId" | b"trace_id" => {
-                    let s: Scalar = map.next_value()?;
-                    match s.as_str().map(parse_trace_id) {
-                        Some(Ok((id, _))) => (link.trace_id, ids_ok.0) = (id, true),
-                        Some(Err(e)) => ctx.problem(WarningKind::InvalidValue, "links.traceId", e),
-                        None => ctx.mismatch("links.traceId", "a hex or base64 id", &s),
+                    if let Some((id, _)) = read_trace_id(r, ctx, b"links.traceId")? {
+                        (link.trace_id, ids_ok.0) = (id, true);
                     }
                 }
-                b"spanId" | b"span_id" => {
-                    let s: Scalar = map.next_value()?;
-                    match s.as_str().map(parse_optional_span_id) {
-                        Some(Ok(Some(id))) => (link.span_id, ids_ok.1) = (id, true),
-                        Some(Ok(None)) => {
-                            ctx.problem(WarningKind::InvalidValue, "links.spanId", "is empty or zero".to_owned())
-                        }
-                        Some(Err(e)) => ctx.problem(WarningKind::InvalidValue, "links.spanId", e),
-                        None => ctx.mismatch("links.spanId", "a hex or base64 id", &s),
+                b"spanId" | b"span_id" => match read_span_id(r)? {
+                    Ok(Ok(Some(id))) => (link.span_id, ids_ok.1) = (id, true),
+                    Ok(Ok(None)) => {
+                        ctx.problem(WarningKind::InvalidValue, "links.spanId", "is empty or zero".to_owned())
                     }
-                }
-                b"traceState" | b"trace_state" => {
-                    link.trace_state = read_optional_str(ctx, &mut map, "links.traceState")?
-                }
-                b"attributes" => link.attributes = read_attributes(ctx, &mut map)?,
+                    Ok(Err(e)) => ctx.problem(WarningKind::InvalidValue, "links.spanId", e),
+                    Err(s) => ctx.mismatch("links.spanId", "a hex or base64 id", &s),
+                },
+                b"traceState" | b"trace_state" => link.trace_state = read_optional_str(r, ctx, b"links.traceState")?,
+                b"attributes" => link.attributes = read_attributes(r, ctx)?,
                 b"droppedAttributesCount" | b"dropped_attributes_count" => {
-                    link.dropped_attributes_count = read_u32(ctx, &mut map, "links.droppedAttributesCount")?;
+                    link.dropped_attributes_count = read_u32(r, ctx, b"links.droppedAttributesCount")?;
                 }
-                b"flags" => link.flags = read_u32(ctx, &mut map, "links.flags")?,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+                b"flags" => link.flags = read_u32(r, ctx, b"links.flags")?,
+                _ => r.skip()?,
             }
         }
         if ids_ok == (true, true) {
-            self.out.push(link);
+            out.push(link);
         } else {
             ctx.problem(
                 WarningKind::InvalidValue,
@@ -453,6 +407,23 @@ impl<'de> Visitor<'de> for LinkSeed<'_, '_> {
                 "a link without a valid traceId and spanId was skipped".to_owned(),
             );
         }
-        Ok(())
+    }
+    Ok(out.into_boxed_slice())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_id_and_time_paths_agree_with_the_general_parsers() {
+        assert_eq!(hex_exact(b"5B8EFFF798038103d269b633813fc60c", 32), Some(0x5b8efff798038103d269b633813fc60c));
+        assert_eq!(hex_exact(b"5b8efff798038103d269b633813fc60g", 32), None);
+        assert_eq!(hex_exact(b"+b8efff798038103", 16), None);
+        assert_eq!(hex_exact(b"abc", 16), None);
+        assert_eq!(decimal_exact(b"1544712660000000000"), Some(1_544_712_660_000_000_000));
+        assert_eq!(decimal_exact(b"99999999999999999999"), None);
+        assert_eq!(decimal_exact(b"+1"), None);
+        assert_eq!(decimal_exact(b""), None);
     }
 }
