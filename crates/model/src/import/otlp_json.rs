@@ -65,11 +65,11 @@ pub(crate) fn parse_document(bytes: &[u8], ctx: &mut Ctx<'_>) -> Result<bool, Js
 
 /// Parses one element of a document's `resourceSpans` array, given as its own bytes; `index` is its
 /// position in the array (for messages). Used by the streaming import, which finds the elements.
-pub(crate) fn parse_resource_spans(bytes: &[u8], index: usize, ctx: &mut Ctx<'_>) -> Result<(), serde_json::Error> {
+pub(crate) fn parse_resource_spans(bytes: &[u8], index: usize, ctx: &mut Ctx<'_>) -> Result<(), JsonError> {
     ctx.path = JsonPath { resource: Some(index), scope: None, span: None };
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    ResourceSpansSeed { ctx }.deserialize(&mut de)?;
-    de.end()
+    let mut r = Reader::new(bytes);
+    resource_spans(&mut r, ctx)?;
+    r.end()
 }
 
 /// A span read but not yet pushed: its resource may come later in the object.
