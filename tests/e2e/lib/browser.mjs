@@ -6,7 +6,8 @@ import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-export const DIST = path.join(PROJECT_ROOT, "dist");
+// SPANLENS_DIST compares builds with the benchmark harness (A/B); tests use dist/.
+export const DIST = process.env.SPANLENS_DIST ? path.resolve(process.env.SPANLENS_DIST) : path.join(PROJECT_ROOT, "dist");
 export const SHARED = path.resolve(PROJECT_ROOT, "../shared");
 export const SCREENSHOTS = path.join(PROJECT_ROOT, "target/e2e");
 
