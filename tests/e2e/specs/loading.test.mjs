@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { useApp, sharedFixture } from "../lib/fixture.mjs";
-import { openPage, screenshot } from "../lib/browser.mjs";
+import { openPage, screenshot, PROJECT_ROOT } from "../lib/browser.mjs";
 import { LandingPage } from "../pages/landing_page.mjs";
 import { TracePage } from "../pages/trace_page.mjs";
 
@@ -49,6 +49,38 @@ test("a broken file gets an error naming it, and the good files still load", asy
   await screenshot(page, "error-banner");
   await banner.getByRole("button", { name: "Dismiss" }).click();
   assert.equal(await landing.errorBanners().count(), 0);
+  await context.close();
+});
+
+test("a file larger than one read slice is parsed as it is read, and every trace arrives", async () => {
+  // About 12 MB: three 4 MB slices, so the UI thread's read-ahead, the transfer of several chunks
+  // and the worker's element-by-element streaming parse all take part.
+  const demo = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "public/samples/checkout.json"), "utf8"));
+  const copies = 800;
+  const resourceSpans = [];
+  for (let i = 0; i < copies; i++) {
+    const traceId = (i + 1).toString(16).padStart(32, "0");
+    for (const rs of demo.resourceSpans) {
+      const copy = structuredClone(rs);
+      for (const ss of copy.scopeSpans) for (const span of ss.spans) span.traceId = traceId;
+      resourceSpans.push(copy);
+    }
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "spanlens-e2e-"));
+  const file = path.join(dir, "many-traces.json");
+  fs.writeFileSync(file, JSON.stringify({ resourceSpans }, null, 1));
+  assert.ok(fs.statSync(file).size > 8 * 1024 * 1024, "the file must span several read slices");
+  const { page, context, errors } = await openPage(app.browser);
+  const landing = new LandingPage(page, app.baseUrl);
+  await landing.open();
+  await landing.pickFiles([file]);
+  await landing.traceList().waitFor();
+  const spans = demo.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans)).length;
+  const summary = await page.evaluate(() => document.body.innerText);
+  assert.match(summary, new RegExp(`${copies.toLocaleString("en")} traces`), "the trace count");
+  assert.match(summary, new RegExp(`${(copies * spans).toLocaleString("en")} spans`), "the span count");
+  await screenshot(page, "many-traces");
+  assert.deepEqual(errors(), []);
   await context.close();
 });
 
