@@ -59,3 +59,33 @@ impl IntoHtml for web_sys::Element {
         self.dyn_into().unwrap()
     }
 }
+
+/// A file larger than two read slices arrives whole and in order; a superseded read stops early.
+#[wasm_bindgen_test]
+async fn file_reader_reads_every_slice_in_order() {
+    use spanlens::state::file_reader::{Slice, read_slices};
+    let bytes: Vec<u8> = (0..9 * 1024 * 1024 + 123).map(|i: u32| (i % 251) as u8).collect();
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+    let file = web_sys::File::new_with_u8_array_sequence(&parts, "big.json").unwrap();
+
+    let mut got = Vec::new();
+    let mut slices = 0;
+    read_slices(
+        &file,
+        |slice| match slice {
+            Slice::Data(buffer) => {
+                slices += 1;
+                got.extend(js_sys::Uint8Array::new(&buffer).to_vec());
+            }
+            Slice::Failed(message) => panic!("{message}"),
+        },
+        || true,
+    )
+    .await;
+    assert_eq!(slices, 3);
+    assert!(got == bytes, "the slices must reassemble the file");
+
+    let mut after_cancel = 0;
+    read_slices(&file, |_| after_cancel += 1, || false).await;
+    assert_eq!(after_cancel, 0, "a superseded read delivers nothing");
+}
