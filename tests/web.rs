@@ -1,5 +1,6 @@
 //! Browser tests, run by wasm-bindgen-test in headless Chromium (`make test-wasm`).
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
 use leptos::prelude::*;
 use spanlens::components::ErrorBanner;
