@@ -12,6 +12,7 @@
 //! happens.
 
 use crate::import::json_scalar::Scalar;
+use crate::interner::same_bytes;
 use std::borrow::Cow;
 use std::fmt;
 
@@ -365,7 +366,7 @@ impl<'a> Reader<'a> {
         };
         if quoted.len() > 3
             && let Some(got) = self.bytes.get(at..at.saturating_add(quoted.len()))
-            && got == quoted
+            && same_bytes(got, quoted)
         {
             self.pos = at + quoted.len();
             fields.first = false;
