@@ -5,9 +5,6 @@
 //! budget and turns string equality (TraceQL, filters) into integer comparison.
 
 use serde::{Deserialize, Serialize};
-use std::borrow::Borrow;
-use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
@@ -38,27 +35,98 @@ impl std::fmt::Debug for Sym {
 #[serde(from = "Vec<Arc<str>>", into = "Vec<Arc<str>>")]
 pub struct Interner {
     strings: Vec<Arc<str>>,
-    // Arc shares the bytes between the list and the index instead of storing every string twice.
-    // foldhash instead of SipHash: interning is on the import hot path (every key and string value),
-    // and SipHash cost ~5% of OTLP import time. The fixed seed keeps wasm builds deterministic.
-    index: HashMap<IndexKey, Sym, foldhash::fast::FixedState>,
+    index: Index,
 }
 
-/// A string in the index, looked up by its bytes: importers can then find an already interned string
-/// straight from the input without validating UTF-8 again (equal bytes are the same valid text).
-#[derive(Clone, PartialEq, Eq)]
-struct IndexKey(Arc<str>);
+/// The lookup index: an open-addressing table of string positions, keyed by bytes. Interning is on
+/// the import hot path (every key and string value), so it is tuned for that: foldhash (SipHash cost
+/// ~5% of OTLP import time; the fixed seed keeps wasm builds deterministic), a 32-bit hash tag per
+/// slot so that a probe compares strings only when the tags agree, and an inline comparison instead
+/// of `memcmp` for the short strings traces are made of. Looking up by bytes lets importers find an
+/// already interned string straight from the input without validating UTF-8 again.
+#[derive(Clone, Default)]
+struct Index {
+    /// `(position + 1, hash tag)`; position 0 marks an empty slot. Length is 0 or a power of two.
+    slots: Vec<(u32, u32)>,
+    len: usize,
+}
 
-impl Hash for IndexKey {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        // Must hash exactly as `[u8]` does, for lookups through `Borrow<[u8]>`.
-        self.0.as_bytes().hash(state);
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::default().hash_one(bytes)
+}
+
+/// Byte equality, inline, eight bytes at a time (the last eight overlapping): for the short strings
+/// of trace files a call to `memcmp` costs more than the comparison.
+#[inline]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
     }
+    if n < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let word =
+        |s: &[u8], at: usize| s.get(at..at + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()).map(u64::from_le_bytes);
+    let mut at = 0;
+    while at + 8 < n {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
 }
 
-impl Borrow<[u8]> for IndexKey {
-    fn borrow(&self) -> &[u8] {
-        self.0.as_bytes()
+impl Index {
+    /// The slot holding `bytes`, or the empty slot where it would go (`Err`). `None` only when the
+    /// table has no slots yet.
+    #[inline]
+    fn find(&self, strings: &[Arc<str>], bytes: &[u8], hash: u64) -> Option<Result<usize, usize>> {
+        let mask = self.slots.len().checked_sub(1)?;
+        let tag = (hash >> 32) as u32;
+        let mut i = hash as usize & mask;
+        loop {
+            let (pos, slot_tag) = *self.slots.get(i)?;
+            if pos == 0 {
+                return Some(Err(i));
+            }
+            if slot_tag == tag && strings.get(pos as usize - 1).is_some_and(|s| same_bytes(s.as_bytes(), bytes)) {
+                return Some(Ok(pos as usize - 1));
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Records `strings[position]` (not present yet), growing the table to stay at most half full.
+    fn insert(&mut self, strings: &[Arc<str>], position: usize, hash: u64) {
+        if (self.len + 1) * 2 > self.slots.len() {
+            let size = (self.slots.len() * 2).max(64);
+            let old = std::mem::replace(&mut self.slots, vec![(0, 0); size]);
+            for (pos, _) in old.into_iter().filter(|&(pos, _)| pos != 0) {
+                if let Some(s) = strings.get(pos as usize - 1) {
+                    let h = hash_bytes(s.as_bytes());
+                    self.place(pos, h);
+                }
+            }
+        }
+        if let Ok(pos) = u32::try_from(position + 1) {
+            self.place(pos, hash);
+            self.len += 1;
+        }
+    }
+
+    fn place(&mut self, pos: u32, hash: u64) {
+        let mask = self.slots.len() - 1;
+        let mut i = hash as usize & mask;
+        while let Some(slot) = self.slots.get_mut(i) {
+            if slot.0 == 0 {
+                *slot = (pos, (hash >> 32) as u32);
+                return;
+            }
+            i = (i + 1) & mask;
+        }
     }
 }
 
@@ -70,42 +138,43 @@ impl Interner {
     /// Interns `text`. Past u32::MAX distinct strings (impossible within wasm's 4 GiB) the empty
     /// string's symbol is returned instead of panicking.
     pub fn intern(&mut self, text: &str) -> Sym {
-        if let Some(&sym) = self.index.get(text.as_bytes()) {
-            return sym;
+        let hash = hash_bytes(text.as_bytes());
+        match self.index.find(&self.strings, text.as_bytes(), hash) {
+            Some(Ok(pos)) => Sym::from_index(pos).unwrap_or(Sym(NonZeroU32::MIN)),
+            _ => self.insert(text, hash),
         }
-        self.insert(text)
     }
 
     /// Interns text given as bytes, validating UTF-8 only when the string is new. `None` when the
     /// bytes are not UTF-8.
     #[inline]
     pub fn intern_bytes(&mut self, bytes: &[u8]) -> Option<Sym> {
-        if let Some(&sym) = self.index.get(bytes) {
-            return Some(sym);
+        let hash = hash_bytes(bytes);
+        if let Some(Ok(pos)) = self.index.find(&self.strings, bytes, hash) {
+            return Sym::from_index(pos);
         }
-        std::str::from_utf8(bytes).ok().map(|text| self.insert(text))
+        std::str::from_utf8(bytes).ok().map(|text| self.insert(text, hash))
     }
 
-    fn insert(&mut self, text: &str) -> Sym {
+    fn insert(&mut self, text: &str, hash: u64) -> Sym {
         let Some(sym) = Sym::from_index(self.strings.len()) else {
             return self.empty_fallback();
         };
-        let shared: Arc<str> = Arc::from(text);
-        self.strings.push(Arc::clone(&shared));
-        self.index.insert(IndexKey(shared), sym);
+        self.strings.push(Arc::from(text));
+        self.index.insert(&self.strings, self.strings.len() - 1, hash);
         sym
     }
 
     fn empty_fallback(&mut self) -> Sym {
-        match self.index.get("".as_bytes()) {
-            Some(&sym) => sym,
-            None => Sym(NonZeroU32::MIN),
-        }
+        self.get("").unwrap_or(Sym(NonZeroU32::MIN))
     }
 
     /// Looks a string up without interning it (TraceQL: a literal absent from the data matches nothing).
     pub fn get(&self, text: &str) -> Option<Sym> {
-        self.index.get(text.as_bytes()).copied()
+        match self.index.find(&self.strings, text.as_bytes(), hash_bytes(text.as_bytes())) {
+            Some(Ok(pos)) => Sym::from_index(pos),
+            _ => None,
+        }
     }
 
     /// The text of a symbol. A symbol from another interner yields "" rather than panicking.
@@ -173,7 +242,29 @@ mod tests {
         assert_eq!(i.resolve(c), "caf\u{e9}");
         assert_eq!(i.intern("caf\u{e9}"), c);
         assert_eq!(i.intern_bytes(b"\xff"), None);
+        // Many strings: the table grows and keeps every symbol findable.
+        let syms: Vec<Sym> = (0..5000).map(|n| i.intern(&format!("s{n}"))).collect();
+        for (n, sym) in syms.iter().enumerate() {
+            assert_eq!(i.get(&format!("s{n}")), Some(*sym));
+            assert_eq!(i.resolve(*sym), format!("s{n}"));
+        }
+        assert_eq!(i.intern("checkout"), a);
+        assert_eq!(i.len(), 5003);
         assert_eq!(std::mem::size_of::<Option<Sym>>(), 4);
+    }
+
+    #[test]
+    fn same_bytes_compares_every_byte() {
+        for n in 0..40 {
+            let a: Vec<u8> = (0..n as u8).collect();
+            assert!(same_bytes(&a, &a.clone()));
+            for i in 0..n {
+                let mut b = a.clone();
+                b[i] ^= 1;
+                assert!(!same_bytes(&a, &b), "n {n} i {i}");
+            }
+        }
+        assert!(!same_bytes(b"ab", b"abc"));
     }
 
     #[test]

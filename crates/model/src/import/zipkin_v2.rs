@@ -28,6 +28,7 @@ use crate::ids::{parse_span_id_hex, parse_trace_id_hex};
 use crate::warnings::{Warning, WarningKind};
 use crate::{SpanId, TraceId, TraceSetBuilder};
 use serde_json::Value;
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 pub const FORMAT: &str = "zipkin-v2";
@@ -364,35 +365,56 @@ fn mergeable(piece: &ZRecord, rec: &ZRecord, any_side: bool) -> bool {
     kinds && (piece.shared == rec.shared || any_side) && piece.local.compatible(&rec.local)
 }
 
+/// The records sharing one id, as indices into the record list: nearly always exactly one.
+enum Members {
+    One(usize),
+    Many(Vec<usize>),
+}
+
 /// Merges records by id as described in the module docs, then pushes the spans.
 pub(crate) fn emit(records: Vec<ZRecord>, builder: &mut TraceSetBuilder) {
+    // Groups hold indices rather than records: a `Vec<ZRecord>` per id allocated room for four
+    // records each, over a kilobyte per span, and copied every record once more.
     let mut order: Vec<(TraceId, u64)> = Vec::new();
-    let mut groups: HashMap<(TraceId, u64), Vec<ZRecord>> = HashMap::new();
-    let mut taken_ids: HashSet<(TraceId, u64)> = HashSet::with_capacity(records.len());
-    for rec in records {
+    let mut groups: HashMap<(TraceId, u64), Members> = HashMap::with_capacity(records.len());
+    for (i, rec) in records.iter().enumerate() {
         let key = (rec.trace_id, rec.id);
-        taken_ids.insert(key);
-        groups
-            .entry(key)
-            .or_insert_with(|| {
+        match groups.entry(key) {
+            Entry::Vacant(slot) => {
                 order.push(key);
-                Vec::new()
-            })
-            .push(rec);
+                slot.insert(Members::One(i));
+            }
+            Entry::Occupied(mut slot) => {
+                let members = slot.get_mut();
+                match members {
+                    Members::One(first) => *members = Members::Many(vec![*first, i]),
+                    Members::Many(list) => list.push(i),
+                }
+            }
+        }
     }
+    let mut taken_ids: HashSet<(TraceId, u64)> = order.iter().copied().collect();
+    // Same size as `ZRecord` (niche), so this reuses the list's memory.
+    let mut records: Vec<Option<ZRecord>> = records.into_iter().map(Some).collect();
 
     let mut finals: Vec<Final> = Vec::with_capacity(order.len());
     // (trace, shared id) -> server halves: (service, derived id)
     let mut shared_children: SharedChildren = HashMap::new();
     for key in order {
-        let Some(mut group) = groups.remove(&key) else {
-            continue;
+        let mut group: Vec<ZRecord> = match groups.remove(&key) {
+            Some(Members::One(i)) => records.get_mut(i).and_then(Option::take).into_iter().collect(),
+            Some(Members::Many(list)) => {
+                list.iter().filter_map(|&i| records.get_mut(i).and_then(Option::take)).collect()
+            }
+            None => continue,
         };
         group.sort_by_key(rank);
         let pieces = merge_group(group, builder);
         push_finals(pieces, &mut taken_ids, &mut shared_children, &mut finals, builder);
     }
 
+    drop(records);
+    drop(groups);
     // Children of a shared id on the server's own endpoint belong to the server half.
     for f in &mut finals {
         if f.shared_child {

@@ -108,7 +108,7 @@ impl<'b> Converter<'b> {
             w.trace_id = doc.trace_id.map(|(v, _)| TraceId(v));
             self.builder.warn(w);
         }
-        for draft in doc.drafts {
+        for draft in doc.drafts.into_iter().flatten() {
             let resource = match draft.process_id.as_deref().and_then(|id| by_id.get(id).copied()) {
                 Some(r) => r,
                 None => match draft.process.and_then(|i| self.resource_at(&doc.processes, &mut made, i)).or(own) {

@@ -70,7 +70,9 @@ pub struct Draft<'a> {
 pub struct Doc<'a> {
     /// The trace object's own `traceID`, for spans without one.
     pub trace_id: Option<(u128, u8)>,
-    pub drafts: Vec<Draft<'a>>,
+    /// Pending spans in chunks, so that each chunk is freed as soon as its spans are in the builder
+    /// (a trace of a million spans would otherwise hold both copies at once).
+    pub drafts: Vec<Vec<Draft<'a>>>,
     /// Distinct processes seen in this object (map entries, `process` members, embedded processes).
     pub processes: Vec<ProcessDraft<'a>>,
     by_key: HashMap<String, usize>,
@@ -83,7 +85,21 @@ pub struct Doc<'a> {
     pub errors: Vec<String>,
 }
 
+/// Spans per chunk of [`Doc::drafts`].
+const CHUNK: usize = 1024;
+
 impl<'a> Doc<'a> {
+    pub fn push_draft(&mut self, draft: Draft<'a>) {
+        match self.drafts.last_mut() {
+            Some(chunk) if chunk.len() < CHUNK => chunk.push(draft),
+            _ => {
+                let mut chunk = Vec::with_capacity(if self.drafts.is_empty() { 4 } else { CHUNK });
+                chunk.push(draft);
+                self.drafts.push(chunk);
+            }
+        }
+    }
+
     pub fn add_process(&mut self, process: ProcessDraft<'a>) -> usize {
         if let Some(&i) = self.by_key.get(&process.key) {
             return i;

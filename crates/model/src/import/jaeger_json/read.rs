@@ -323,7 +323,7 @@ impl<'de> Visitor<'de> for SpanSeed<'_, '_, 'de> {
             span_field(self.conv, self.doc, &mut d, &k.0, &mut map)?;
         }
         d.finish(self.conv);
-        self.doc.drafts.push(d);
+        self.doc.push_draft(d);
         Ok(())
     }
 }

@@ -40,19 +40,29 @@ const fn hex_table() -> [u8; 256] {
 }
 static HEX: [u8; 256] = hex_table();
 
-/// Exactly `N` hex digits (no trimming, no sign): the common spelling of OTLP ids, decoded without
-/// going through text. Anything else returns `None` and takes the general path.
+/// Exactly `digits` (16 or 32) hex digits, no trimming or sign: the common spelling of OTLP ids,
+/// decoded without going through text. Anything else returns `None` and takes the general path.
 #[inline]
 fn hex_exact(bytes: &[u8], digits: usize) -> Option<u128> {
     if bytes.len() != digits {
         return None;
     }
     let mut value = 0u128;
+    for half in bytes.chunks(16) {
+        value = value << 64 | u128::from(hex16(half)?);
+    }
+    Some(value)
+}
+
+/// Up to 16 hex digits into a u64.
+#[inline]
+fn hex16(bytes: &[u8]) -> Option<u64> {
+    let mut value = 0u64;
     let mut bad = 0u8;
     for &b in bytes {
         let d = HEX[b as usize];
         bad |= d;
-        value = value << 4 | u128::from(d & 0x0f);
+        value = value << 4 | u64::from(d & 0x0f);
     }
     (bad & 0xf0 == 0).then_some(value)
 }
@@ -119,15 +129,35 @@ fn decimal_exact(bytes: &[u8]) -> Option<u64> {
     if bytes.is_empty() || bytes.len() > 19 {
         return None;
     }
+    // Leading digits one by one, then blocks of eight at once.
+    let (head, blocks) = bytes.split_at(bytes.len() % 8);
     let mut value = 0u64;
-    for &b in bytes {
+    for &b in head {
         let d = b.wrapping_sub(b'0');
         if d > 9 {
             return None;
         }
         value = value * 10 + u64::from(d);
     }
+    for block in blocks.chunks_exact(8) {
+        value = value * 100_000_000 + eight_digits(block)?;
+    }
     Some(value)
+}
+
+/// Eight ASCII digits (most significant first) into their value, or `None` if one is not a digit.
+#[inline]
+fn eight_digits(block: &[u8]) -> Option<u64> {
+    let v = u64::from_le_bytes(block.try_into().ok()?);
+    const HIGH_NIBBLES: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    // Every byte is 0x30..=0x39: high nibble 3, and adding 6 does not carry into it.
+    if v & HIGH_NIBBLES != ZEROS || v.wrapping_add(0x0606_0606_0606_0606) & HIGH_NIBBLES != ZEROS {
+        return None;
+    }
+    let v = (v & 0x0F0F_0F0F_0F0F_0F0F).wrapping_mul(2561) >> 8;
+    let v = (v & 0x00FF_00FF_00FF_00FF).wrapping_mul(6_553_601) >> 16;
+    Some((v & 0x0000_FFFF_0000_FFFF).wrapping_mul(42_949_672_960_001) >> 32)
 }
 
 fn read_u64(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, field: &[u8]) -> Result<Option<u64>, JsonError> {
@@ -163,22 +193,30 @@ fn read_span(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, out: &mut Vec<Pending>) -> R
     let mut span = Span::new(SpanId(0), ctx.empty, ctx.empty, 0, 0);
     let mut has_span_id = false;
     let (mut start, mut end) = (None::<u64>, None::<u64>);
-    while let Some(k) = r.next_key(&mut fields)? {
+    // The key expected next, in the order exporters write span fields (proto order).
+    let mut expect: &'static [u8] = b"\"traceId\":";
+    while let Some(k) = r.next_key_or(&mut fields, expect)? {
+        expect = b"";
         match &*k {
-            b"name" => match ctx.intern_string(r)? {
-                Some(sym) => span.name = sym,
-                None => {
-                    let s = r.scalar()?;
-                    ctx.mismatch(key_name(&k), "a string", &s);
+            b"name" => {
+                expect = b"\"kind\":";
+                match ctx.intern_string(r)? {
+                    Some(sym) => span.name = sym,
+                    None => {
+                        let s = r.scalar()?;
+                        ctx.mismatch(key_name(&k), "a string", &s);
+                    }
                 }
-            },
+            }
             b"traceId" | b"trace_id" => {
+                expect = b"\"spanId\":";
                 if let Some(id) = read_trace_id(r, ctx, &k)? {
                     trace = Some(id);
                 }
             }
             b"spanId" | b"span_id" => match read_span_id(r)? {
                 Ok(Ok(Some(id))) => {
+                    expect = b"\"parentSpanId\":";
                     span.span_id = id;
                     has_span_id = true;
                 }
@@ -187,7 +225,10 @@ fn read_span(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, out: &mut Vec<Pending>) -> R
                 Err(s) => ctx.mismatch(key_name(&k), "a hex or base64 id", &s),
             },
             b"parentSpanId" | b"parent_span_id" => match read_span_id(r)? {
-                Ok(Ok(id)) => span.parent_span_id = id,
+                Ok(Ok(id)) => {
+                    expect = b"\"name\":";
+                    span.parent_span_id = id;
+                }
                 Ok(Err(e)) => {
                     ctx.problem(WarningKind::InvalidValue, key_name(&k), format!("{e}; the span is shown as a root"))
                 }
@@ -197,19 +238,32 @@ fn read_span(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, out: &mut Vec<Pending>) -> R
             b"traceState" | b"trace_state" => span.trace_state = read_optional_str(r, ctx, &k)?,
             b"flags" => span.flags = read_u32(r, ctx, &k)?,
             b"kind" => {
+                expect = b"\"startTimeUnixNano\":";
                 let s = r.scalar()?;
                 match span_kind(&s) {
                     Some(kind) => span.kind = kind,
                     None => ctx.mismatch(key_name(&k), "a SpanKind number or name", &s),
                 }
             }
-            b"startTimeUnixNano" | b"start_time_unix_nano" => start = read_u64(r, ctx, &k)?,
-            b"endTimeUnixNano" | b"end_time_unix_nano" => end = read_u64(r, ctx, &k)?,
-            b"attributes" => span.attributes = read_attributes(r, ctx)?,
+            b"startTimeUnixNano" | b"start_time_unix_nano" => {
+                expect = b"\"endTimeUnixNano\":";
+                start = read_u64(r, ctx, &k)?;
+            }
+            b"endTimeUnixNano" | b"end_time_unix_nano" => {
+                expect = b"\"attributes\":";
+                end = read_u64(r, ctx, &k)?;
+            }
+            b"attributes" => {
+                expect = b"\"status\":";
+                span.attributes = read_attributes(r, ctx)?;
+            }
             b"droppedAttributesCount" | b"dropped_attributes_count" => {
                 span.dropped.attributes = read_u32(r, ctx, &k)?;
             }
-            b"events" => span.events = read_events(r, ctx)?,
+            b"events" => {
+                expect = b"\"status\":";
+                span.events = read_events(r, ctx)?;
+            }
             b"droppedEventsCount" | b"dropped_events_count" => span.dropped.events = read_u32(r, ctx, &k)?,
             b"links" => span.links = read_links(r, ctx)?,
             b"droppedLinksCount" | b"dropped_links_count" => span.dropped.links = read_u32(r, ctx, &k)?,
@@ -425,5 +479,23 @@ mod tests {
         assert_eq!(decimal_exact(b"99999999999999999999"), None);
         assert_eq!(decimal_exact(b"+1"), None);
         assert_eq!(decimal_exact(b""), None);
+        for text in
+            ["0", "7", "12345678", "123456789", "9999999999999999", "1767225601893121986", "9223372036854775807"]
+        {
+            assert_eq!(decimal_exact(text.as_bytes()), text.parse().ok(), "{text}");
+        }
+        for bad in ["1234567/", "12345:78", "1 345678", "12345678901234567a", "-12345678"] {
+            assert_eq!(decimal_exact(bad.as_bytes()), None, "{bad}");
+        }
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..10_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let v = x % 10_000_000_000_000_000_000;
+            assert_eq!(decimal_exact(v.to_string().as_bytes()), Some(v));
+            let hex = format!("{:032x}", u128::from(x) << 64 | u128::from(v));
+            assert_eq!(hex_exact(hex.as_bytes(), 32), Some(u128::from_str_radix(&hex, 16).unwrap()));
+        }
     }
 }

@@ -27,10 +27,15 @@ fn read_key_values(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, out: &mut Vec<Attribut
         let mut fields = r.object("an attribute object {key, value}")?;
         let mut key = None;
         let mut value = AnyValue::Empty;
-        while let Some(k) = r.next_key(&mut fields)? {
+        let mut expect: &'static [u8] = b"\"key\":";
+        while let Some(k) = r.next_key_or(&mut fields, expect)? {
+            expect = b"";
             match &*k {
                 b"key" => match ctx.intern_string(r)? {
-                    Some(sym) => key = Some(sym),
+                    Some(sym) => {
+                        expect = b"\"value\":";
+                        key = Some(sym);
+                    }
                     None => {
                         let s = r.scalar()?;
                         ctx.problem(
@@ -86,7 +91,9 @@ pub fn read_any_value(r: &mut Reader<'_>, ctx: &mut Ctx<'_>) -> Result<AnyValue,
     }
     let mut fields = r.object("an AnyValue object such as {\"stringValue\": \"x\"}")?;
     let mut value = AnyValue::Empty;
-    while let Some(k) = r.next_key(&mut fields)? {
+    let mut expect: &'static [u8] = b"\"stringValue\":";
+    while let Some(k) = r.next_key_or(&mut fields, expect)? {
+        expect = b"";
         match &*k {
             b"stringValue" | b"string_value" => {
                 value = match ctx.intern_string(r)? {
