@@ -3,7 +3,7 @@
 
 use crate::render::canvas::{Chrome, RectBatch, css, fit_text};
 use spanlens_layout::bitset::BitSet;
-use spanlens_layout::critical_path::CriticalPath;
+use spanlens_layout::critical_path::{CriticalPath, pixel_runs};
 use spanlens_layout::hit_test::{HitTarget, RowMetrics};
 use spanlens_layout::lod::{event_marks, visible_bars};
 use spanlens_layout::palette::{ServiceColors, Theme};
@@ -249,12 +249,7 @@ fn draw_bars(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame<'_>, visible: st
                 cp.segments_of(&f.trace.tree, bar.span)
             };
             let y = metrics.y_of_row(bar.row, f.scroll_top_px) + ROW_HEIGHT_PX / 2.0 - 1.5;
-            for seg in segments {
-                if seg.end_nanos < f.viewport.start_nanos || seg.start_nanos > f.viewport.end_nanos {
-                    continue;
-                }
-                let x0 = f.viewport.px_from_nanos(seg.start_nanos).max(0.0);
-                let x1 = f.viewport.px_from_nanos(seg.end_nanos).min(f.viewport.width_px).max(x0 + 1.0);
+            for (x0, x1) in pixel_runs(segments, f.viewport) {
                 batch.push(c.critical, tl_x + x0, y, x1 - x0, 3.0);
             }
         }
