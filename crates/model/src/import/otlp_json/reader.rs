@@ -2,11 +2,12 @@
 //! the importer needs (enter an object or array, next key, read a scalar, skip a value), so no
 //! generic deserializer machinery sits between the bytes and the model.
 //!
-//! Strings borrow from the input unless they hold escapes and are scanned eight bytes at a time; only
-//! strings read as text are UTF-8-validated (keys, ids and skipped values never need it, as in
-//! serde_json). Structural nesting is bounded at [`MAX_DEPTH`] levels
-//! like serde_json's, so the importer's recursive descent cannot overflow the stack; skipped values
-//! are walked iteratively and may nest without limit.
+//! Strings borrow from the input unless they hold escapes and are scanned eight bytes at a time.
+//! Keys, ids and skipped values are never UTF-8-validated (serde_json does not either); interned text
+//! is validated only the first time it is seen (`Interner::intern_bytes`); other text always is.
+//! Structural nesting is bounded at [`MAX_DEPTH`] levels like serde_json's, so the importer's
+//! recursive descent cannot overflow the stack; skipped values are walked iteratively and may nest
+//! without limit.
 //!
 //! Errors carry serde_json's wording and a 1-based line and column, computed only when an error
 //! happens.
