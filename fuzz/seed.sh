@@ -34,6 +34,12 @@ seed zipkin_v2 zipkin-v2
 seed chrome chrome-trace-event
 seed import_bytes otlp-json otlp-jsonl otlp-protobuf jaeger-json jaeger-api-v2-protojson zipkin-v1 zipkin-v2 \
   chrome-trace-event other spec-examples tempo-search
+# Streaming import: the shapes it streams, each behind a chunk-size byte (the target's first byte).
+mkdir -p "$here/corpus/stream_import"
+for f in "$fixtures"/otlp-json/* "$fixtures"/otlp-jsonl/*; do
+  [ -f "$f" ] || continue
+  { printf '\x07'; head -c 65536 "$f"; } > "$here/corpus/stream_import/$(basename "$f")"
+done
 # A gzipped input, so detection's gunzip path is seeded too.
 gzip -c "$fixtures/zipkin-v2/zipkin-lens__skew.json" > "$here/corpus/import_bytes/skew.json.gz"
 # TraceQL: every query of the Tempo conformance corpus, one file each.
