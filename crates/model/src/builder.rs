@@ -13,6 +13,7 @@ use std::collections::HashMap;
 /// The builder's extent at one moment; see [`TraceSetBuilder::checkpoint`].
 #[derive(Clone, Copy, Debug)]
 pub struct Checkpoint {
+    strings: usize,
     traces: usize,
     resources: usize,
     scopes: usize,
@@ -156,6 +157,7 @@ impl TraceSetBuilder {
     /// Take it before `begin_source`: everything the next source adds comes after it.
     pub fn checkpoint(&self) -> Checkpoint {
         Checkpoint {
+            strings: self.strings.len(),
             traces: self.traces.len(),
             resources: self.resources.len(),
             scopes: self.scopes.len(),
@@ -166,8 +168,8 @@ impl TraceSetBuilder {
     }
 
     /// Removes everything added since `checkpoint` (spans, traces, resources, scopes, sources,
-    /// warnings), so a file that fails half-way contributes nothing. Interned strings stay: they are
-    /// harmless and unreferenced. Spans carry their source index and sources only grow, so the spans
+    /// warnings, interned strings), so a file that fails half-way contributes nothing and the
+    /// symbols of the files after it do not depend on how far it got. Spans carry their source index and sources only grow, so the spans
     /// to drop are exactly the tail of each trace whose source is at or past the checkpoint.
     pub fn rollback(&mut self, checkpoint: Checkpoint) {
         let first_source = u32::try_from(checkpoint.sources).unwrap_or(u32::MAX);
@@ -184,6 +186,7 @@ impl TraceSetBuilder {
         self.scopes.truncate(checkpoint.scopes);
         self.sources.truncate(checkpoint.sources);
         self.warnings.truncate(checkpoint.warnings);
+        self.strings.truncate(checkpoint.strings);
         self.current_source = checkpoint.current_source;
     }
 

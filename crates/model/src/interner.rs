@@ -195,6 +195,21 @@ impl Interner {
         self.strings.iter().enumerate().filter_map(|(i, s)| Sym::from_index(i).map(|sym| (sym, &**s)))
     }
 
+    /// Forgets every string interned after the first `len` (a failed import is rolled back, and its
+    /// strings with it). Rebuilds the lookup index: O(strings), and only ever on a failed file.
+    pub fn truncate(&mut self, len: usize) {
+        if len >= self.strings.len() {
+            return;
+        }
+        self.strings.truncate(len);
+        self.index.slots.iter_mut().for_each(|slot| *slot = (0, 0));
+        self.index.len = 0;
+        for position in 0..self.strings.len() {
+            let hash = self.strings.get(position).map_or(0, |s| hash_bytes(s.as_bytes()));
+            self.index.insert(&self.strings, position, hash);
+        }
+    }
+
     /// Bytes held by string payloads (for memory reports).
     pub fn payload_bytes(&self) -> usize {
         self.strings.iter().map(|s| s.len()).sum()
@@ -251,6 +266,22 @@ mod tests {
         assert_eq!(i.intern("checkout"), a);
         assert_eq!(i.len(), 5003);
         assert_eq!(std::mem::size_of::<Option<Sym>>(), 4);
+    }
+
+    #[test]
+    fn truncate_forgets_later_strings_and_keeps_lookups_right() {
+        let mut i = Interner::new();
+        let words: Vec<String> = (0..500).map(|n| format!("w{n}")).collect();
+        let syms: Vec<Sym> = words.iter().map(|w| i.intern(w)).collect();
+        i.truncate(100);
+        assert_eq!(i.len(), 100);
+        assert_eq!(i.get("w99"), Some(syms[99]));
+        assert_eq!(i.get("w100"), None);
+        // Re-interning a forgotten string gives the next free symbol, as a fresh interner would.
+        assert_eq!(i.intern("w300"), syms[100]);
+        assert_eq!(i.resolve(syms[100]), "w300");
+        i.truncate(1000);
+        assert_eq!(i.len(), 101);
     }
 
     #[test]
