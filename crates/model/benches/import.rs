@@ -1,11 +1,13 @@
-//! Import throughput on synthetic traces (`synth`) of 10k, 100k and 1M spans written as OTLP JSON and
-//! Jaeger JSON by our exporters, next to `serde_json::from_slice::<serde_json::Value>` on the same
-//! bytes (the cost of merely parsing the JSON into a generic tree). Throughput is in bytes of input.
+//! Import throughput on synthetic traces (`synth`) of 10k, 100k and 1M spans written as OTLP JSON,
+//! Jaeger JSON and Zipkin v2 JSON by our exporters, next to `serde_json::from_slice::<serde_json::Value>`
+//! on the same bytes (the cost of merely parsing the JSON into a generic tree). Throughput is in
+//! bytes of input.
 //!
 //! `spanlens` is `import_bytes` (detect + parse + build spans) followed by `finish` (trees, warnings):
 //! the whole wait between dropping a file and seeing it. Results are dropped outside the timing.
 //!
-//! Run: `cargo bench -p spanlens-model --bench import` (a few minutes; 1M spans ≈ 0.7 GB of JSON).
+//! Run: `cargo bench -p spanlens-model --bench import` (a few minutes; 1M spans ≈ 0.7 GB of OTLP JSON);
+//! `-- zipkin-json` runs one format.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use spanlens_model::TraceSetBuilder;
@@ -17,7 +19,7 @@ use std::time::Duration;
 fn import_throughput(c: &mut Criterion) {
     for spans in [10_000usize, 100_000, 1_000_000] {
         let set = generate(&SynthOptions { spans, traces: (spans / 1000).max(1), seed: 42, deep_chain: false });
-        for format in [ExportFormat::OtlpJson, ExportFormat::JaegerJson] {
+        for format in [ExportFormat::OtlpJson, ExportFormat::JaegerJson, ExportFormat::ZipkinJson] {
             let bytes = export::to_vec(&set, format);
             let mut group = c.benchmark_group(format!("{}/{spans}", format.as_str()));
             group.throughput(Throughput::Bytes(bytes.len() as u64));

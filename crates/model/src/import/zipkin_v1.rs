@@ -11,7 +11,7 @@
 
 use super::error::ImportError;
 use super::json_stream;
-use super::zipkin_v2::{self, Endpoint, ZKind, ZRecord};
+use super::zipkin_v2::{self, Endpoint, Path, ZKind, ZRecord};
 use crate::TraceSetBuilder;
 use crate::warnings::{Warning, WarningKind};
 use serde_json::Value;
@@ -31,7 +31,7 @@ struct Annotation {
     endpoint: Endpoint,
 }
 
-fn parse_v1(value: &Value, path: &str, builder: &mut TraceSetBuilder, out: &mut Vec<ZRecord>) {
+fn parse_v1(value: &Value, path: Path, builder: &mut TraceSetBuilder, out: &mut Vec<ZRecord>) {
     let Some(obj) = value.as_object() else {
         builder
             .warn(Warning::new(WarningKind::InvalidValue, format!("{FORMAT}: {path} is not a span object; skipped")));
@@ -43,23 +43,17 @@ fn parse_v1(value: &Value, path: &str, builder: &mut TraceSetBuilder, out: &mut 
     let parent_id = zipkin_v2::read_parent(obj, id, path, FORMAT, builder);
     let timestamp_us = obj.get("timestamp").and_then(json_stream::integer).filter(|&t| t != 0);
     let duration_us = zipkin_v2::read_duration(obj.get("duration"), path, FORMAT, builder);
-    let name = obj.get("name").and_then(Value::as_str).filter(|n| !n.is_empty()).map(str::to_owned);
+    let name = obj.get("name").and_then(Value::as_str).filter(|n| !n.is_empty()).map(|n| builder.intern(n));
 
-    let annotations: Vec<Annotation> = obj
-        .get("annotations")
-        .and_then(Value::as_array)
-        .map(|list| {
-            list.iter()
-                .filter_map(|a| {
-                    Some(Annotation {
-                        ts: a.get("timestamp").and_then(json_stream::integer)?,
-                        value: a.get("value").and_then(json_stream::scalar_text)?,
-                        endpoint: Endpoint::from_value(a.get("endpoint")),
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut annotations: Vec<Annotation> = Vec::new();
+    if let Some(list) = obj.get("annotations").and_then(Value::as_array) {
+        for a in list {
+            let Some(ts) = a.get("timestamp").and_then(json_stream::integer) else { continue };
+            let Some(value) = a.get("value").and_then(json_stream::scalar_text) else { continue };
+            let endpoint = Endpoint::from_value(a.get("endpoint"), builder);
+            annotations.push(Annotation { ts, value, endpoint });
+        }
+    }
     let core = |v: &str| annotations.iter().find(|a| a.value == v);
     let (cs, cr, sr, ss, ms, mr) = (core("cs"), core("cr"), core("sr"), core("ss"), core("ms"), core("mr"));
 
@@ -68,7 +62,7 @@ fn parse_v1(value: &Value, path: &str, builder: &mut TraceSetBuilder, out: &mut 
         trace_width,
         id,
         parent_id,
-        name: name.clone(),
+        name,
         kind,
         timestamp_us: None,
         duration_us: None,
@@ -81,7 +75,7 @@ fn parse_v1(value: &Value, path: &str, builder: &mut TraceSetBuilder, out: &mut 
     let mut records: Vec<ZRecord> = Vec::with_capacity(2);
     let client_side = cs.is_some() || cr.is_some();
     if client_side {
-        let mut r = blank(Some(ZKind::Client), cs.or(cr).map(|a| a.endpoint.clone()).unwrap_or_default());
+        let mut r = blank(Some(ZKind::Client), cs.or(cr).map(|a| a.endpoint).unwrap_or_default());
         // The side that started the span owns the v1 span's timestamp and duration.
         r.timestamp_us = timestamp_us.or(cs.map(|a| a.ts));
         r.duration_us = duration_us.or(match (cs, cr) {
@@ -91,7 +85,7 @@ fn parse_v1(value: &Value, path: &str, builder: &mut TraceSetBuilder, out: &mut 
         records.push(r);
     }
     if sr.is_some() || ss.is_some() {
-        let mut r = blank(Some(ZKind::Server), sr.or(ss).map(|a| a.endpoint.clone()).unwrap_or_default());
+        let mut r = blank(Some(ZKind::Server), sr.or(ss).map(|a| a.endpoint).unwrap_or_default());
         r.shared = client_side;
         r.timestamp_us = if client_side { sr.map(|a| a.ts) } else { timestamp_us.or(sr.map(|a| a.ts)) };
         let derived = match (sr, ss) {
@@ -103,13 +97,13 @@ fn parse_v1(value: &Value, path: &str, builder: &mut TraceSetBuilder, out: &mut 
     }
     if records.is_empty() {
         if let Some(m) = ms {
-            let mut r = blank(Some(ZKind::Producer), m.endpoint.clone());
+            let mut r = blank(Some(ZKind::Producer), m.endpoint);
             r.timestamp_us = timestamp_us.or(Some(m.ts));
             r.duration_us = duration_us;
             records.push(r);
         }
         if let Some(m) = mr {
-            let mut r = blank(Some(ZKind::Consumer), m.endpoint.clone());
+            let mut r = blank(Some(ZKind::Consumer), m.endpoint);
             r.shared = ms.is_some();
             r.timestamp_us = if ms.is_some() { Some(m.ts) } else { timestamp_us.or(Some(m.ts)) };
             r.duration_us = if ms.is_some() { None } else { duration_us };
@@ -118,7 +112,7 @@ fn parse_v1(value: &Value, path: &str, builder: &mut TraceSetBuilder, out: &mut 
     }
     if records.is_empty() {
         // A local span: its endpoint is that of any annotation (or of the `lc` binary annotation).
-        let local = annotations.iter().map(|a| a.endpoint.clone()).find(|e| !e.is_empty()).unwrap_or_default();
+        let local = annotations.iter().map(|a| a.endpoint).find(|e| !e.is_empty()).unwrap_or_default();
         let mut r = blank(None, local);
         r.timestamp_us = timestamp_us;
         r.duration_us = duration_us;
@@ -132,12 +126,12 @@ fn parse_v1(value: &Value, path: &str, builder: &mut TraceSetBuilder, out: &mut 
         }
         let target = owner(&records, &a.endpoint);
         if let Some(r) = records.get_mut(target) {
-            r.annotations.push((a.ts, a.value.clone()));
+            r.annotations.push((a.ts, builder.intern(&a.value)));
         }
     }
     if let Some(list) = obj.get("binaryAnnotations").and_then(Value::as_array) {
         for b in list {
-            apply_binary_annotation(b, &mut records);
+            apply_binary_annotation(b, &mut records, builder);
         }
     }
     out.extend(records);
@@ -155,11 +149,11 @@ fn owner(records: &[ZRecord], ep: &Endpoint) -> usize {
         .unwrap_or(0)
 }
 
-fn apply_binary_annotation(b: &Value, records: &mut [ZRecord]) {
+fn apply_binary_annotation(b: &Value, records: &mut [ZRecord], builder: &mut TraceSetBuilder) {
     let Some(key) = b.get("key").and_then(Value::as_str) else {
         return;
     };
-    let endpoint = Endpoint::from_value(b.get("endpoint"));
+    let endpoint = Endpoint::from_value(b.get("endpoint"), builder);
     let value = b.get("value");
     // Address annotations: `sa` is the server seen by the client, `ca` the client seen by the server,
     // `ma` the broker seen by a producer or consumer.
@@ -168,15 +162,15 @@ fn apply_binary_annotation(b: &Value, records: &mut [ZRecord]) {
         "ca" => Some(ZKind::Server),
         "ma" => None,
         _ => {
-            let Some(text) = value.and_then(json_stream::scalar_text) else {
+            let Some(text) = value.and_then(|v| zipkin_v2::scalar_sym(v, builder)) else {
                 return;
             };
             let target = owner(records, &endpoint);
             if let Some(r) = records.get_mut(target).filter(|r| key == "lc" && r.local.is_empty()) {
-                r.local = endpoint.clone();
+                r.local = endpoint;
             }
             if let Some(r) = records.get_mut(target) {
-                r.tags.push((key.to_owned(), text));
+                r.tags.push((builder.intern(key), text));
             }
             return;
         }

@@ -26,28 +26,30 @@ use super::error::{ImportError, Position};
 use super::json_stream::{self, TopLevel};
 use crate::ids::{parse_span_id_hex, parse_trace_id_hex};
 use crate::warnings::{Warning, WarningKind};
-use crate::{SpanId, TraceId, TraceSetBuilder};
+use crate::{SpanId, Sym, TraceId, TraceSetBuilder};
 use serde_json::Value;
-use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
+use std::fmt;
 
 pub const FORMAT: &str = "zipkin-v2";
 
-/// A Zipkin endpoint; every member is optional.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+/// A Zipkin endpoint; every member is optional. Text is interned as it is read, so records hold no
+/// strings of their own (a million records with owned strings cost several hundred megabytes).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub(crate) struct Endpoint {
-    pub service: Option<String>,
-    pub ipv4: Option<String>,
-    pub ipv6: Option<String>,
+    pub service: Option<Sym>,
+    pub ipv4: Option<Sym>,
+    pub ipv6: Option<Sym>,
     pub port: Option<i64>,
 }
 
 impl Endpoint {
-    pub(crate) fn from_value(value: Option<&Value>) -> Endpoint {
+    pub(crate) fn from_value(value: Option<&Value>, builder: &mut TraceSetBuilder) -> Endpoint {
         let Some(obj) = value.and_then(Value::as_object) else {
             return Endpoint::default();
         };
-        let text = |k: &str| obj.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
+        let mut text =
+            |k: &str| obj.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(|s| builder.intern(s));
         Endpoint {
             service: text("serviceName"),
             ipv4: text("ipv4"),
@@ -73,17 +75,39 @@ impl Endpoint {
     }
 
     fn fill_from(&mut self, other: &Endpoint) {
-        if self.service.is_none() {
-            self.service.clone_from(&other.service);
-        }
-        if self.ipv4.is_none() {
-            self.ipv4.clone_from(&other.ipv4);
-        }
-        if self.ipv6.is_none() {
-            self.ipv6.clone_from(&other.ipv6);
-        }
-        if self.port.is_none() {
-            self.port = other.port;
+        self.service = self.service.or(other.service);
+        self.ipv4 = self.ipv4.or(other.ipv4);
+        self.ipv6 = self.ipv6.or(other.ipv6);
+        self.port = self.port.or(other.port);
+    }
+}
+
+/// Interns a scalar's text as `json_stream::scalar_text` gives it (strings as-is, anything else but
+/// null as JSON), without copying strings first.
+pub(crate) fn scalar_sym(value: &Value, builder: &mut TraceSetBuilder) -> Option<Sym> {
+    match value {
+        Value::String(s) => Some(builder.intern(s)),
+        other => json_stream::scalar_text(other).map(|t| builder.intern(&t)),
+    }
+}
+
+/// The service name of an endpoint for messages.
+fn service_name(builder: &TraceSetBuilder, service: Option<Sym>) -> String {
+    service.map_or_else(|| "no service".to_owned(), |s| builder.strings().resolve(s).to_owned())
+}
+
+/// Where a span object sits in the file, for messages: `[i]` or `[i][j]` (a list of traces).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Path {
+    outer: usize,
+    inner: Option<usize>,
+}
+
+impl fmt::Display for Path {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.inner {
+            None => write!(f, "[{}]", self.outer),
+            Some(inner) => write!(f, "[{}][{inner}]", self.outer),
         }
     }
 }
@@ -103,15 +127,15 @@ pub(crate) struct ZRecord {
     pub trace_width: u8,
     pub id: u64,
     pub parent_id: Option<u64>,
-    pub name: Option<String>,
+    pub name: Option<Sym>,
     pub kind: Option<ZKind>,
     pub timestamp_us: Option<i64>,
     pub duration_us: Option<i64>,
     pub local: Endpoint,
     pub remote: Endpoint,
     /// (µs, value)
-    pub annotations: Vec<(i64, String)>,
-    pub tags: Vec<(String, String)>,
+    pub annotations: Vec<(i64, Sym)>,
+    pub tags: Vec<(Sym, Sym)>,
     pub shared: bool,
 }
 
@@ -155,6 +179,55 @@ impl ZRecord {
         }
         self.shared |= other.shared;
     }
+
+    /// Neither a timestamp nor annotations: the span must be placed at its parent's start.
+    fn needs_placement(&self) -> bool {
+        self.timestamp_us.is_none() && self.annotations.is_empty()
+    }
+}
+
+/// Records in file order, in chunks: the emit pass frees each chunk once every record in it has
+/// become a span, so the records and the spans made of them are never all in memory at once.
+#[derive(Default)]
+pub(crate) struct Records {
+    chunks: Vec<Vec<Option<ZRecord>>>,
+    len: usize,
+    /// Some record has neither a timestamp nor annotations.
+    needs_placement: bool,
+}
+
+const CHUNK: usize = 4096;
+
+impl Records {
+    fn push(&mut self, rec: ZRecord) {
+        self.needs_placement |= rec.needs_placement();
+        if self.chunks.last().is_none_or(|c| c.len() >= CHUNK) {
+            self.chunks.push(Vec::with_capacity(CHUNK));
+        }
+        if let Some(chunk) = self.chunks.last_mut() {
+            chunk.push(Some(rec));
+            self.len += 1;
+        }
+    }
+
+    fn take(&mut self, i: usize) -> Option<ZRecord> {
+        self.chunks.get_mut(i / CHUNK).and_then(|c| c.get_mut(i % CHUNK)).and_then(Option::take)
+    }
+
+    /// Frees the chunk holding record `i` when `i` is its last record.
+    fn release_after(&mut self, i: usize) {
+        if i % CHUNK == CHUNK - 1
+            && let Some(chunk) = self.chunks.get_mut(i / CHUNK)
+        {
+            *chunk = Vec::new();
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (usize, &ZRecord)> {
+        self.chunks.iter().enumerate().flat_map(|(c, chunk)| {
+            chunk.iter().enumerate().filter_map(move |(j, r)| Some((c * CHUNK + j, r.as_ref()?)))
+        })
+    }
 }
 
 /// Imports Zipkin v2 JSON. See the module docs.
@@ -171,22 +244,26 @@ pub(crate) fn read_records(
     file: &str,
     format: &str,
     builder: &mut TraceSetBuilder,
-    parse: fn(&Value, &str, &mut TraceSetBuilder, &mut Vec<ZRecord>),
-) -> Result<Vec<ZRecord>, ImportError> {
+    parse: fn(&Value, Path, &mut TraceSetBuilder, &mut Vec<ZRecord>),
+) -> Result<Records, ImportError> {
     if json_stream::top_level(bytes) != TopLevel::Array {
         return Err(ImportError::new(file, format, Position::Byte(0), "expected a JSON array of spans"));
     }
-    let mut records = Vec::new();
+    let mut records = Records::default();
+    let mut scratch = Vec::new();
     let mut index = 0usize;
     let result = json_stream::for_each_element(bytes, None, &mut |value| {
         match value {
             // ListOfTraces: one level of nesting, no deeper.
             Value::Array(items) => {
                 for (inner, item) in items.iter().enumerate() {
-                    parse(item, &format!("[{index}][{inner}]"), builder, &mut records);
+                    parse(item, Path { outer: index, inner: Some(inner) }, builder, &mut scratch);
                 }
             }
-            other => parse(&other, &format!("[{index}]"), builder, &mut records),
+            other => parse(&other, Path { outer: index, inner: None }, builder, &mut scratch),
+        }
+        for rec in scratch.drain(..) {
+            records.push(rec);
         }
         index += 1;
     });
@@ -210,7 +287,7 @@ fn invalid(builder: &mut TraceSetBuilder, message: String) {
 
 /// Parses a v2 span object; problems become warnings and the record is skipped only when it has no
 /// usable trace id or span id.
-fn parse_record(value: &Value, path: &str, builder: &mut TraceSetBuilder, out: &mut Vec<ZRecord>) {
+fn parse_record(value: &Value, path: Path, builder: &mut TraceSetBuilder, out: &mut Vec<ZRecord>) {
     let Some(obj) = value.as_object() else {
         invalid(builder, format!("{FORMAT}: {path} is not a span object; skipped"));
         return;
@@ -221,48 +298,48 @@ fn parse_record(value: &Value, path: &str, builder: &mut TraceSetBuilder, out: &
     let parent_id = read_parent(obj, id, path, FORMAT, builder);
     let kind = match obj.get("kind").and_then(Value::as_str) {
         None => None,
-        Some(k) => match k.to_ascii_uppercase().as_str() {
-            "CLIENT" => Some(ZKind::Client),
-            "SERVER" => Some(ZKind::Server),
-            "PRODUCER" => Some(ZKind::Producer),
-            "CONSUMER" => Some(ZKind::Consumer),
-            _ => {
-                invalid(builder, format!("{FORMAT}: {path}.kind {:?} is not a Zipkin kind; ignored", truncate(k)));
-                None
-            }
-        },
+        Some(k) if k.eq_ignore_ascii_case("CLIENT") => Some(ZKind::Client),
+        Some(k) if k.eq_ignore_ascii_case("SERVER") => Some(ZKind::Server),
+        Some(k) if k.eq_ignore_ascii_case("PRODUCER") => Some(ZKind::Producer),
+        Some(k) if k.eq_ignore_ascii_case("CONSUMER") => Some(ZKind::Consumer),
+        Some(k) => {
+            invalid(builder, format!("{FORMAT}: {path}.kind {:?} is not a Zipkin kind; ignored", truncate(k)));
+            None
+        }
     };
     let timestamp_us = obj.get("timestamp").and_then(json_stream::integer).filter(|&t| t != 0);
     let duration_us = read_duration(obj.get("duration"), path, FORMAT, builder);
-    let annotations = obj
-        .get("annotations")
-        .and_then(Value::as_array)
-        .map(|list| {
-            list.iter()
-                .filter_map(|a| {
-                    let ts = a.get("timestamp").and_then(json_stream::integer)?;
-                    let v = a.get("value").and_then(json_stream::scalar_text)?;
-                    Some((ts, v))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let tags = obj
-        .get("tags")
-        .and_then(Value::as_object)
-        .map(|m| m.iter().filter_map(|(k, v)| json_stream::scalar_text(v).map(|t| (k.clone(), t))).collect())
-        .unwrap_or_default();
+    let mut annotations = Vec::new();
+    if let Some(list) = obj.get("annotations").and_then(Value::as_array) {
+        for a in list {
+            let Some(ts) = a.get("timestamp").and_then(json_stream::integer) else { continue };
+            let Some(v) = a.get("value").and_then(|v| scalar_sym(v, builder)) else { continue };
+            annotations.push((ts, v));
+        }
+    }
+    let mut tags = Vec::new();
+    if let Some(m) = obj.get("tags").and_then(Value::as_object) {
+        tags.reserve_exact(m.len());
+        for (k, v) in m {
+            if let Some(t) = scalar_sym(v, builder) {
+                tags.push((builder.intern(k), t));
+            }
+        }
+    }
+    let name = obj.get("name").and_then(Value::as_str).filter(|n| !n.is_empty()).map(|n| builder.intern(n));
+    let local = Endpoint::from_value(obj.get("localEndpoint"), builder);
+    let remote = Endpoint::from_value(obj.get("remoteEndpoint"), builder);
     out.push(ZRecord {
         trace_id,
         trace_width,
         id,
         parent_id,
-        name: obj.get("name").and_then(Value::as_str).filter(|n| !n.is_empty()).map(str::to_owned),
+        name,
         kind,
         timestamp_us,
         duration_us,
-        local: Endpoint::from_value(obj.get("localEndpoint")),
-        remote: Endpoint::from_value(obj.get("remoteEndpoint")),
+        local,
+        remote,
         annotations,
         tags,
         // `shared` is for the server side; lens drops it from clients.
@@ -277,7 +354,7 @@ pub(crate) fn truncate(text: &str) -> String {
 /// Reads `traceId` and `id`; warns and returns `None` when either is missing or not hex.
 pub(crate) fn read_ids(
     obj: &serde_json::Map<String, Value>,
-    path: &str,
+    path: Path,
     format: &str,
     builder: &mut TraceSetBuilder,
 ) -> Option<(TraceId, u8, u64)> {
@@ -303,7 +380,7 @@ pub(crate) fn read_ids(
 pub(crate) fn read_parent(
     obj: &serde_json::Map<String, Value>,
     id: u64,
-    path: &str,
+    path: Path,
     format: &str,
     builder: &mut TraceSetBuilder,
 ) -> Option<u64> {
@@ -321,7 +398,7 @@ pub(crate) fn read_parent(
 /// Reads a µs duration; zero means absent, negative is reported and dropped.
 pub(crate) fn read_duration(
     value: Option<&Value>,
-    path: &str,
+    path: Path,
     format: &str,
     builder: &mut TraceSetBuilder,
 ) -> Option<i64> {
@@ -337,7 +414,7 @@ pub(crate) fn read_duration(
 }
 
 /// (trace, shared span id) -> the server halves under it: (their service, their derived id).
-type SharedChildren = HashMap<(TraceId, u64), Vec<(Option<String>, u64)>>;
+type SharedChildren = HashMap<(TraceId, u64), Vec<(Option<Sym>, u64)>>;
 
 /// One span after merging, with its final id and parent.
 struct Final {
@@ -365,71 +442,121 @@ fn mergeable(piece: &ZRecord, rec: &ZRecord, any_side: bool) -> bool {
     kinds && (piece.shared == rec.shared || any_side) && piece.local.compatible(&rec.local)
 }
 
-/// The records sharing one id, as indices into the record list: nearly always exactly one.
-enum Members {
-    One(usize),
-    Many(Vec<usize>),
+/// The (trace, span id) pairs in use: every record's, sorted, plus the ids derived so far.
+struct Taken {
+    sorted: Vec<(TraceId, u64)>,
+    derived: HashSet<(TraceId, u64)>,
+}
+
+impl Taken {
+    fn contains(&self, key: &(TraceId, u64)) -> bool {
+        self.sorted.binary_search(key).is_ok() || self.derived.contains(key)
+    }
 }
 
 /// Merges records by id as described in the module docs, then pushes the spans.
-pub(crate) fn emit(records: Vec<ZRecord>, builder: &mut TraceSetBuilder) {
-    // Groups hold indices rather than records: a `Vec<ZRecord>` per id allocated room for four
-    // records each, over a kilobyte per span, and copied every record once more.
-    let mut order: Vec<(TraceId, u64)> = Vec::new();
-    let mut groups: HashMap<(TraceId, u64), Members> = HashMap::with_capacity(records.len());
-    for (i, rec) in records.iter().enumerate() {
-        let key = (rec.trace_id, rec.id);
-        match groups.entry(key) {
-            Entry::Vacant(slot) => {
-                order.push(key);
-                slot.insert(Members::One(i));
-            }
-            Entry::Occupied(mut slot) => {
-                let members = slot.get_mut();
-                match members {
-                    Members::One(first) => *members = Members::Many(vec![*first, i]),
-                    Members::Many(list) => list.push(i),
-                }
-            }
-        }
+///
+/// Spans come out in the order of their id's first record (a group's pieces together), as the
+/// original list-of-groups did. Only ids with several records need work before pushing; they are
+/// found by sorting (trace, id, index) keys, which costs far less memory than a map of groups.
+pub(crate) fn emit(mut records: Records, builder: &mut TraceSetBuilder) {
+    let mut keys: Vec<(TraceId, u64, u32)> = Vec::with_capacity(records.len);
+    for (i, rec) in records.iter() {
+        keys.push((rec.trace_id, rec.id, u32::try_from(i).unwrap_or(u32::MAX)));
     }
-    let mut taken_ids: HashSet<(TraceId, u64)> = order.iter().copied().collect();
-    // Same size as `ZRecord` (niche), so this reuses the list's memory.
-    let mut records: Vec<Option<ZRecord>> = records.into_iter().map(Some).collect();
+    keys.sort_unstable();
+    // Groups of several records, as indices in file order; then in the order of their first record.
+    let mut multi: Vec<Vec<u32>> = Vec::new();
+    let mut start = 0;
+    while start < keys.len() {
+        let key = keys.get(start).map(|k| (k.0, k.1));
+        let end =
+            start + keys.get(start..).map_or(0, |rest| rest.iter().take_while(|k| Some((k.0, k.1)) == key).count());
+        if end - start > 1
+            && let Some(run) = keys.get(start..end)
+        {
+            multi.push(run.iter().map(|k| k.2).collect());
+        }
+        start = end.max(start + 1);
+    }
+    multi.sort_unstable_by_key(|m| m.first().copied());
+    let mut sorted: Vec<(TraceId, u64)> = keys.iter().map(|k| (k.0, k.1)).collect();
+    drop(keys);
+    sorted.dedup();
+    let mut taken = Taken { sorted, derived: HashSet::new() };
 
-    let mut finals: Vec<Final> = Vec::with_capacity(order.len());
-    // (trace, shared id) -> server halves: (service, derived id)
+    // Merge the groups of several records; their spans wait, keyed by their first record's index.
+    let mut pending: Vec<(usize, Vec<Final>)> = Vec::with_capacity(multi.len());
     let mut shared_children: SharedChildren = HashMap::new();
-    for key in order {
-        let mut group: Vec<ZRecord> = match groups.remove(&key) {
-            Some(Members::One(i)) => records.get_mut(i).and_then(Option::take).into_iter().collect(),
-            Some(Members::Many(list)) => {
-                list.iter().filter_map(|&i| records.get_mut(i).and_then(Option::take)).collect()
-            }
-            None => continue,
-        };
+    for members in multi {
+        let Some(&first) = members.first() else { continue };
+        let mut group: Vec<ZRecord> = members.iter().filter_map(|&i| records.take(i as usize)).collect();
         group.sort_by_key(rank);
         let pieces = merge_group(group, builder);
-        push_finals(pieces, &mut taken_ids, &mut shared_children, &mut finals, builder);
+        let mut finals = Vec::with_capacity(pieces.len());
+        push_finals(pieces, &mut taken, &mut shared_children, &mut finals, builder);
+        pending.push((first as usize, finals));
     }
+    drop(taken);
 
-    drop(records);
-    drop(groups);
-    // Children of a shared id on the server's own endpoint belong to the server half.
-    for f in &mut finals {
-        if f.shared_child {
-            continue;
+    // Start times of spans that have one, to place incomplete spans at their parent's start.
+    let placement = if records.needs_placement { Some(starts(&records, &pending)) } else { None };
+
+    let mut out = spans::SpanWriter::new(builder, placement);
+    let mut pending = pending.into_iter().peekable();
+    for i in 0..records.len {
+        if let Some((_, finals)) = pending.next_if(|(first, _)| *first == i) {
+            for f in finals {
+                push_one(f, &shared_children, &mut out, builder);
+            }
+        } else if let Some(rec) = records.take(i) {
+            let f = Final { span_id: rec.id, parent_id: rec.parent_id, rec, shared_child: false };
+            push_one(f, &shared_children, &mut out, builder);
         }
-        let Some(parent) = f.parent_id else { continue };
-        if let Some(servers) = shared_children.get(&(f.rec.trace_id, parent)) {
-            let mine = servers.iter().find(|(svc, _)| f.rec.local.service.is_some() && *svc == f.rec.local.service);
-            let chosen = mine.or_else(|| servers.first().filter(|_| f.rec.local.service.is_none()));
-            if let Some((_, derived)) = chosen {
-                f.parent_id = Some(*derived);
+        records.release_after(i);
+    }
+}
+
+/// Children of a shared id on the server's own endpoint belong to the server half.
+fn push_one(
+    mut f: Final,
+    shared_children: &SharedChildren,
+    out: &mut spans::SpanWriter,
+    builder: &mut TraceSetBuilder,
+) {
+    if !f.shared_child
+        && let Some(parent) = f.parent_id
+        && let Some(servers) = shared_children.get(&(f.rec.trace_id, parent))
+    {
+        let service = f.rec.local.service;
+        let mine = servers.iter().find(|(svc, _)| service.is_some() && *svc == service);
+        let chosen = mine.or_else(|| servers.first().filter(|_| service.is_none()));
+        if let Some((_, derived)) = chosen {
+            f.parent_id = Some(*derived);
+        }
+    }
+    out.push(f, builder);
+}
+
+/// (trace, span id) -> start (ns), and each trace's earliest start, over every span to be pushed,
+/// in push order (a later span with the same id wins, as before).
+fn starts(records: &Records, pending: &[(usize, Vec<Final>)]) -> spans::Placement {
+    let mut placement = spans::Placement::default();
+    let mut pending = pending.iter().peekable();
+    for (i, rec) in records.iter() {
+        while let Some((_, finals)) = pending.next_if(|(first, _)| *first < i) {
+            for f in finals {
+                placement.add(&f.rec, f.span_id);
             }
         }
+        placement.add(rec, rec.id);
     }
-    push_spans(finals, builder);
+    for (_, finals) in pending {
+        for f in finals {
+            placement.add(&f.rec, f.span_id);
+        }
+    }
+    placement
 }
 
 /// Merges the pieces of one id group; returns the distinct spans left.
@@ -463,14 +590,14 @@ fn merge_group(group: Vec<ZRecord>, builder: &mut TraceSetBuilder) -> Vec<(ZReco
     }
     for (piece, merged) in &pieces {
         if *merged > 0 {
+            let service = service_name(builder, piece.local.service);
             builder.warn(
                 Warning::new(
                     WarningKind::SharedSpanMerged,
                     format!(
-                        "{} records of span {} ({}) were pieces of one span reported separately; merged into one, as Zipkin's UI does",
+                        "{} records of span {} ({service}) were pieces of one span reported separately; merged into one, as Zipkin's UI does",
                         merged + 1,
                         SpanId(piece.id),
-                        piece.local.service.as_deref().unwrap_or("no service"),
                     ),
                 )
                 .with_trace(piece.trace_id)
@@ -491,33 +618,33 @@ fn merge_group(group: Vec<ZRecord>, builder: &mut TraceSetBuilder) -> Vec<(ZReco
 
 fn push_finals(
     pieces: Vec<(ZRecord, u32)>,
-    taken_ids: &mut HashSet<(TraceId, u64)>,
+    taken: &mut Taken,
     shared_children: &mut SharedChildren,
     finals: &mut Vec<Final>,
     builder: &mut TraceSetBuilder,
 ) {
-    let primary = pieces.iter().find(|(p, _)| !p.shared).map(|(p, _)| (p.id, p.local.service.clone()));
+    let primary = pieces.iter().find(|(p, _)| !p.shared).map(|(p, _)| (p.id, p.local.service));
     for (rec, _) in pieces {
-        match (&primary, rec.shared) {
-            (Some((client_id, client_service)), true) => {
-                let derived = derive_id(rec.trace_id, rec.id, rec.local.service.as_deref(), taken_ids);
+        match primary {
+            Some((client_id, client_service)) if rec.shared => {
+                let service = service_name(builder, rec.local.service);
+                let service_text = rec.local.service.map(|s| builder.strings().resolve(s));
+                let derived = derive_id(rec.trace_id, rec.id, service_text, taken);
+                let client = service_name(builder, client_service);
                 builder.warn(
                     Warning::new(
                         WarningKind::SharedSpanMerged,
                         format!(
-                            "server half of span {} ({}) shares its id with the client half ({}); shown as the client's child, as Zipkin's UI does, with derived span id {}",
+                            "server half of span {} ({service}) shares its id with the client half ({client}); shown as the client's child, as Zipkin's UI does, with derived span id {}",
                             SpanId(rec.id),
-                            rec.local.service.as_deref().unwrap_or("no service"),
-                            client_service.as_deref().unwrap_or("no service"),
                             SpanId(derived),
                         ),
                     )
                     .with_trace(rec.trace_id)
                     .with_span(SpanId(derived)),
                 );
-                shared_children.entry((rec.trace_id, rec.id)).or_default().push((rec.local.service.clone(), derived));
-                let parent_id = Some(*client_id);
-                finals.push(Final { rec, span_id: derived, parent_id, shared_child: true });
+                shared_children.entry((rec.trace_id, rec.id)).or_default().push((rec.local.service, derived));
+                finals.push(Final { rec, span_id: derived, parent_id: Some(client_id), shared_child: true });
             }
             _ => {
                 let (span_id, parent_id) = (rec.id, rec.parent_id);
@@ -529,7 +656,7 @@ fn push_finals(
 
 /// A deterministic id for a server half: SplitMix64 of the shared id and the service name, re-mixed
 /// until it is unused in the trace (and non-zero).
-fn derive_id(trace: TraceId, id: u64, service: Option<&str>, taken: &mut HashSet<(TraceId, u64)>) -> u64 {
+fn derive_id(trace: TraceId, id: u64, service: Option<&str>, taken: &mut Taken) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in service.unwrap_or("").bytes() {
         h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
@@ -542,7 +669,7 @@ fn derive_id(trace: TraceId, id: u64, service: Option<&str>, taken: &mut HashSet
         }
         x = splitmix64(x);
     }
-    taken.insert((trace, x));
+    taken.derived.insert((trace, x));
     x
 }
 
@@ -555,7 +682,6 @@ pub(crate) fn splitmix64(mut z: u64) -> u64 {
 
 #[path = "zipkin_v2_spans.rs"]
 mod spans;
-use spans::push_spans;
 
 #[cfg(test)]
 #[path = "zipkin_v2_tests.rs"]

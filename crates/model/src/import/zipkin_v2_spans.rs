@@ -1,11 +1,11 @@
 //! Turning merged Zipkin records into model spans: endpoints into resources, tags into attributes,
 //! annotations into events, µs into ns, and a place in time for spans that have no timestamp.
 
-use super::{Endpoint, Final, ZKind};
+use super::{Endpoint, Final, ZKind, ZRecord};
 use crate::span::{Event, Resource, ResourceIdx, Scope, ScopeIdx, Span, SpanKind, Status, StatusCode};
 use crate::value::{AnyValue, Attribute};
 use crate::warnings::{Warning, WarningKind};
-use crate::{SpanId, TraceId, TraceSetBuilder};
+use crate::{SpanId, Sym, TraceId, TraceSetBuilder};
 use std::collections::HashMap;
 
 fn us_to_ns(us: i64) -> i64 {
@@ -26,12 +26,15 @@ impl Resources {
                 return (idx, service);
             }
         }
-        let service = builder.intern(ep.service.as_deref().unwrap_or("unknown_service"));
+        let service = match ep.service {
+            Some(s) => s,
+            None => builder.intern("unknown_service"),
+        };
         let mut attributes = vec![Attribute { key: builder.intern("service.name"), value: AnyValue::Str(service) }];
         push_address(&mut attributes, builder, ep, "net.host");
         let idx =
             builder.add_resource(Resource { service, attributes: attributes.into(), dropped_attributes_count: 0 });
-        self.by_endpoint.insert(ep.clone(), idx);
+        self.by_endpoint.insert(*ep, idx);
         (idx, service)
     }
 
@@ -48,41 +51,63 @@ fn push_address(out: &mut Vec<Attribute>, builder: &mut TraceSetBuilder, ep: &En
     let mut put = |key: String, value: AnyValue, builder: &mut TraceSetBuilder| {
         out.push(Attribute { key: builder.intern(&key), value });
     };
-    let (ip, ipv6) = match (&ep.ipv4, &ep.ipv6) {
-        (Some(v4), v6) => (Some(v4), v6.as_ref()),
-        (None, v6) => (v6.as_ref(), None),
+    let (ip, ipv6) = match (ep.ipv4, ep.ipv6) {
+        (Some(v4), v6) => (Some(v4), v6),
+        (None, v6) => (v6, None),
     };
     if let Some(ip) = ip {
-        let v = AnyValue::Str(builder.intern(ip));
-        put(format!("{prefix}.ip"), v, builder);
+        put(format!("{prefix}.ip"), AnyValue::Str(ip), builder);
     }
     if let Some(ip) = ipv6 {
-        let v = AnyValue::Str(builder.intern(ip));
-        put(format!("{prefix}.ipv6"), v, builder);
+        put(format!("{prefix}.ipv6"), AnyValue::Str(ip), builder);
     }
     if let Some(port) = ep.port {
         put(format!("{prefix}.port"), AnyValue::Int(port), builder);
     }
 }
 
-pub(super) fn push_spans(finals: Vec<Final>, builder: &mut TraceSetBuilder) {
-    // Start times of spans that have one, to place incomplete spans at their parent's start.
-    let mut starts: HashMap<(TraceId, u64), i64> = HashMap::with_capacity(finals.len());
-    let mut trace_min: HashMap<TraceId, i64> = HashMap::new();
-    for f in &finals {
-        let ts = f.rec.timestamp_us.or_else(|| f.rec.annotations.iter().map(|a| a.0).min());
+/// Start times of the spans that have one (µs timestamp or earliest annotation), to place spans
+/// with neither at their parent's start; built only when some span needs it.
+#[derive(Default)]
+pub(super) struct Placement {
+    starts: HashMap<(TraceId, u64), i64>,
+    trace_min: HashMap<TraceId, i64>,
+}
+
+impl Placement {
+    pub(super) fn add(&mut self, rec: &ZRecord, span_id: u64) {
+        let ts = rec.timestamp_us.or_else(|| rec.annotations.iter().map(|a| a.0).min());
         if let Some(ts) = ts {
-            starts.insert((f.rec.trace_id, f.span_id), us_to_ns(ts));
-            let m = trace_min.entry(f.rec.trace_id).or_insert(i64::MAX);
+            self.starts.insert((rec.trace_id, span_id), us_to_ns(ts));
+            let m = self.trace_min.entry(rec.trace_id).or_insert(i64::MAX);
             *m = (*m).min(us_to_ns(ts));
         }
     }
-    let mut res = Resources { by_endpoint: HashMap::new(), scope: None };
-    let scope = res.scope(builder);
-    let error_key = "error";
-    for f in finals {
+}
+
+/// Turns merged records into spans, one at a time.
+pub(super) struct SpanWriter {
+    res: Resources,
+    scope: ScopeIdx,
+    placement: Option<Placement>,
+    /// The `error` tag key, if the file has one at all.
+    error_key: Option<Sym>,
+    empty: Sym,
+    peer_service: Option<Sym>,
+}
+
+impl SpanWriter {
+    pub(super) fn new(builder: &mut TraceSetBuilder, placement: Option<Placement>) -> SpanWriter {
+        let mut res = Resources { by_endpoint: HashMap::new(), scope: None };
+        let scope = res.scope(builder);
+        let error_key = builder.strings().get("error");
+        let empty = builder.intern("");
+        SpanWriter { res, scope, placement, error_key, empty, peer_service: None }
+    }
+
+    pub(super) fn push(&mut self, f: Final, builder: &mut TraceSetBuilder) {
         let Final { rec, span_id, parent_id, .. } = f;
-        let (resource, service) = res.get(&rec.local, builder);
+        let (resource, service) = self.res.get(&rec.local, builder);
         let ann_min = rec.annotations.iter().map(|a| a.0).min();
         let ann_max = rec.annotations.iter().map(|a| a.0).max();
         let (start_nanos, duration_nanos) = match (rec.timestamp_us, rec.duration_us) {
@@ -91,9 +116,14 @@ pub(super) fn push_spans(finals: Vec<Final>, builder: &mut TraceSetBuilder) {
             (None, d) => match (ann_min, ann_max) {
                 (Some(lo), Some(hi)) => (us_to_ns(lo), d.map_or_else(|| us_to_ns(hi.saturating_sub(lo)), us_to_ns)),
                 _ => {
-                    let at = parent_id
-                        .and_then(|p| starts.get(&(rec.trace_id, p)).copied())
-                        .or_else(|| trace_min.get(&rec.trace_id).copied())
+                    let at = self
+                        .placement
+                        .as_ref()
+                        .and_then(|p| {
+                            parent_id
+                                .and_then(|parent| p.starts.get(&(rec.trace_id, parent)).copied())
+                                .or_else(|| p.trace_min.get(&rec.trace_id).copied())
+                        })
                         .unwrap_or(0);
                     builder.warn(
                         Warning::new(
@@ -110,11 +140,11 @@ pub(super) fn push_spans(finals: Vec<Final>, builder: &mut TraceSetBuilder) {
                 }
             },
         };
-        let name = builder.intern(rec.name.as_deref().unwrap_or(""));
+        let name = rec.name.unwrap_or(self.empty);
         let mut span = Span::new(SpanId(span_id), name, service, start_nanos, duration_nanos);
         span.parent_span_id = parent_id.map(SpanId);
         span.resource = resource;
-        span.scope = scope;
+        span.scope = self.scope;
         span.kind = match rec.kind {
             None => SpanKind::Unspecified,
             Some(ZKind::Client) => SpanKind::Client,
@@ -123,29 +153,31 @@ pub(super) fn push_spans(finals: Vec<Final>, builder: &mut TraceSetBuilder) {
             Some(ZKind::Consumer) => SpanKind::Consumer,
         };
         let mut attributes = Vec::with_capacity(rec.tags.len() + 4);
-        for (k, v) in &rec.tags {
-            if k == error_key {
-                let message = if v.is_empty() { None } else { Some(builder.intern(v)) };
+        for &(k, v) in &rec.tags {
+            if Some(k) == self.error_key {
+                let message = if builder.strings().resolve(v).is_empty() { None } else { Some(v) };
                 span.status = Status { code: StatusCode::Error, message };
                 continue;
             }
-            let key = builder.intern(k);
-            attributes.push(Attribute { key, value: AnyValue::Str(builder.intern(v)) });
+            attributes.push(Attribute { key: k, value: AnyValue::Str(v) });
         }
-        if let Some(svc) = &rec.remote.service {
-            let key = builder.intern("peer.service");
-            attributes.push(Attribute { key, value: AnyValue::Str(builder.intern(svc)) });
+        if let Some(svc) = rec.remote.service {
+            let key = *self.peer_service.get_or_insert_with(|| builder.intern("peer.service"));
+            attributes.push(Attribute { key, value: AnyValue::Str(svc) });
         }
         push_address(&mut attributes, builder, &rec.remote, "net.peer");
         span.attributes = attributes.into();
         let mut annotations = rec.annotations;
-        annotations.sort();
-        annotations.dedup();
+        if annotations.len() > 1 {
+            let strings = builder.strings();
+            annotations.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| strings.resolve(a.1).cmp(strings.resolve(b.1))));
+            annotations.dedup();
+        }
         span.events = annotations
             .into_iter()
-            .map(|(ts, v)| Event {
+            .map(|(ts, name)| Event {
                 time_nanos: us_to_ns(ts),
-                name: builder.intern(&v),
+                name,
                 attributes: Box::default(),
                 dropped_attributes_count: 0,
             })
