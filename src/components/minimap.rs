@@ -14,7 +14,7 @@ use web_sys::{MouseEvent, WheelEvent};
 
 const HEIGHT_PX: f64 = 56.0;
 /// Density rows: each is about 2 CSS px tall.
-const GRID_ROWS: u32 = 28;
+pub(crate) const GRID_ROWS: u32 = 28;
 
 #[component]
 pub fn Minimap() -> impl IntoView {

@@ -5,6 +5,7 @@
 //! makes V8 optimize those functions while the page is idle, instead of running them in baseline
 //! code on the user's first large trace. Nothing here is shown or kept.
 
+use crate::components::minimap::GRID_ROWS;
 use spanlens_layout::critical_path::{critical_path, self_times};
 use spanlens_layout::lod::density_grid;
 use spanlens_layout::palette::ServiceColors;
@@ -13,9 +14,8 @@ use spanlens_layout::summary::summarize;
 use spanlens_layout::viewport::Viewport;
 use spanlens_model::TraceSet;
 
-/// The minimap's grid shape, roughly; the exact size does not matter for warming up.
+/// A typical minimap width; the exact size does not matter for warming up.
 const GRID_COLUMNS: u32 = 800;
-const GRID_ROWS: u32 = 48;
 
 pub fn run(set: &TraceSet) {
     for trace in &set.traces {

@@ -65,6 +65,24 @@ pub enum IdError {
     NotHex(String),
 }
 
+/// Value of one hex digit, or 0xff: the importers' fast id paths decode ids straight from input bytes.
+const fn hex_table() -> [u8; 256] {
+    let mut t = [0xffu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+}
+pub(crate) static HEX_DIGIT: [u8; 256] = hex_table();
+
 /// Parses a hex id of at most `max_digits` digits. Leading zeros may be missing (Jaeger UI and some
 /// exporters strip them), which is why the digit count also yields the original width in bytes.
 pub fn parse_hex_id(text: &str, max_digits: usize) -> Result<(u128, u8), IdError> {

@@ -174,7 +174,7 @@ fn dispatch(format: Format, body: &[u8], file: &str, builder: &mut TraceSetBuild
     }
 }
 
-fn strip_bom(bytes: &[u8]) -> &[u8] {
+pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 

@@ -17,7 +17,7 @@
 
 use super::error::ImportError;
 use super::otlp_json::{self, Ctx};
-use super::{Format, ImportSummary, detect, import_bytes};
+use super::{Format, ImportSummary, detect, import_bytes, strip_bom};
 use crate::builder::{Checkpoint, TraceSetBuilder};
 
 /// Elements nested deeper than this are left to the whole-file import (serde_json's limit is 128
@@ -71,11 +71,6 @@ impl<'b> StreamingImport<'b> {
 
     pub fn is_empty(&self) -> bool {
         self.bytes.is_empty()
-    }
-
-    /// Whether the file is being parsed as it arrives (as opposed to whole at the end).
-    pub fn is_streaming(&self) -> bool {
-        matches!(self.mode, Mode::Split(_))
     }
 
     /// Appends the next chunk and parses whatever it completes.
@@ -200,10 +195,6 @@ impl<'b> StreamingImport<'b> {
             }
         }
     }
-}
-
-fn strip_bom(bytes: &[u8]) -> &[u8] {
-    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
 /// One `ResourceSpans` element's byte range in the file.

@@ -4,6 +4,7 @@
 use super::Dialect;
 use super::model::{Doc, Draft, ProcessDraft, Rank, Tag};
 use crate::builder::TraceSetBuilder;
+use crate::ids::HEX_DIGIT;
 use crate::ids::{SpanId, TraceId};
 use crate::import::json_scalar::Scalar;
 use crate::import::text::{decode_base64, micros_to_nanos, parse_duration_nanos, parse_id, parse_rfc3339_nanos};
@@ -518,24 +519,6 @@ impl<'b> Converter<'b> {
     }
 }
 
-/// Value of one hex digit, or 0xff.
-const fn hex_table() -> [u8; 256] {
-    let mut t = [0xffu8; 256];
-    let mut i = 0;
-    while i < 10 {
-        t[b'0' as usize + i] = i as u8;
-        i += 1;
-    }
-    let mut i = 0;
-    while i < 6 {
-        t[b'a' as usize + i] = 10 + i as u8;
-        t[b'A' as usize + i] = 10 + i as u8;
-        i += 1;
-    }
-    t
-}
-static HEX: [u8; 256] = hex_table();
-
 /// The common spelling of an id, 1 to `max_digits` hex digits with nothing around them, decoded in
 /// one pass; the same value and width as [`parse_id`] gives. Anything else takes the general path.
 #[inline]
@@ -546,7 +529,7 @@ fn hex_fast(bytes: &[u8], max_digits: usize) -> Option<(u128, u8)> {
     let mut value = 0u128;
     let mut bad = 0u8;
     for &b in bytes {
-        let d = HEX[b as usize];
+        let d = HEX_DIGIT[b as usize];
         bad |= d;
         value = value << 4 | u128::from(d & 0x0f);
     }

@@ -17,6 +17,9 @@ use crate::interner::same_bytes;
 use std::borrow::Cow;
 use std::fmt;
 
+mod skip;
+mod strings;
+
 /// Containers the importer may descend into before the file is rejected (serde_json's limit).
 pub(crate) const MAX_DEPTH: u32 = 128;
 
@@ -405,137 +408,6 @@ impl<'a> Reader<'a> {
         Ok(true)
     }
 
-    // ----- strings -----
-
-    /// Reads the string at the cursor (which must be at its opening quote) as a value: control
-    /// characters and lone surrogates are errors.
-    #[inline]
-    pub fn string_raw(&mut self) -> Result<RawStr<'a>, JsonError> {
-        self.string_in(Mode::Text)
-    }
-
-    #[inline(always)]
-    fn string_in(&mut self, mode: Mode) -> Result<RawStr<'a>, JsonError> {
-        let bytes = self.bytes;
-        let start = self.pos + 1;
-        let mut i = start;
-        while let Some(chunk) = bytes.get(i..i + 8) {
-            let Ok(arr) = <[u8; 8]>::try_from(chunk) else { break };
-            let mask = stop_mask(u64::from_le_bytes(arr));
-            if mask != 0 {
-                return self.string_stop(start, i + (mask.trailing_zeros() / 8) as usize, mode);
-            }
-            i += 8;
-        }
-        while let Some(&b) = bytes.get(i) {
-            if STRING_STOP[b as usize] {
-                return self.string_stop(start, i, mode);
-            }
-            i += 1;
-        }
-        Err(self.eof("a string"))
-    }
-
-    /// Finishes a string whose scan stopped at `at` (a quote, a backslash or a control character).
-    #[inline(always)]
-    fn string_stop(&mut self, start: usize, at: usize, mode: Mode) -> Result<RawStr<'a>, JsonError> {
-        match self.bytes.get(at) {
-            Some(b'"') => {
-                self.pos = at + 1;
-                Ok(RawStr::Borrowed(self.bytes.get(start..at).unwrap_or(&[])))
-            }
-            _ => self.string_slow(start, at, mode).map(RawStr::Owned),
-        }
-    }
-
-    /// The slow path, from `start` with the first backslash or control character at `at`: decodes
-    /// escapes as serde_json does in `mode`.
-    #[cold]
-    fn string_slow(&mut self, start: usize, at: usize, mode: Mode) -> Result<Vec<u8>, JsonError> {
-        const CONTROL: &str = "control character (\\u0000-\\u001F) found while parsing a string";
-        let mut out = self.bytes.get(start..at).unwrap_or(&[]).to_vec();
-        let mut i = at;
-        loop {
-            let Some(&b) = self.bytes.get(i) else { return Err(self.eof("a string")) };
-            match b {
-                b'"' => {
-                    self.pos = i + 1;
-                    return Ok(out);
-                }
-                b'\\' => {
-                    let Some(&e) = self.bytes.get(i + 1) else { return Err(self.eof("a string")) };
-                    i += 2;
-                    match e {
-                        b'"' => out.push(b'"'),
-                        b'\\' => out.push(b'\\'),
-                        b'/' => out.push(b'/'),
-                        b'b' => out.push(8),
-                        b'f' => out.push(12),
-                        b'n' => out.push(b'\n'),
-                        b'r' => out.push(b'\r'),
-                        b't' => out.push(b'\t'),
-                        b'u' => {
-                            let first = self.hex4(i)?;
-                            i += 4;
-                            let paired = (0xD800..0xDC00).contains(&first)
-                                && self.bytes.get(i) == Some(&b'\\')
-                                && self.bytes.get(i + 1) == Some(&b'u');
-                            let second = if paired { Some(self.hex4(i + 2)?) } else { None };
-                            let c = match second {
-                                Some(second) if (0xDC00..0xE000).contains(&second) => {
-                                    i += 6;
-                                    0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
-                                }
-                                _ => first,
-                            };
-                            match char::from_u32(c) {
-                                Some(ch) => out.extend_from_slice(ch.encode_utf8(&mut [0u8; 4]).as_bytes()),
-                                // A lone surrogate: an error in a value, tolerated in keys and in
-                                // skipped values (serde_json does not validate those).
-                                None if mode == Mode::Text => {
-                                    return Err(self.error_at(i, "lone leading surrogate in hex escape", false));
-                                }
-                                None => out.extend_from_slice("\u{fffd}".as_bytes()),
-                            }
-                        }
-                        _ => return Err(self.error_at(i - 1, "invalid escape", false)),
-                    }
-                }
-                0..=0x1f if mode != Mode::Key => return Err(self.error_at(i, CONTROL, false)),
-                _ => {
-                    out.push(b);
-                    i += 1;
-                }
-            }
-        }
-    }
-
-    fn hex4(&self, at: usize) -> Result<u32, JsonError> {
-        let mut value = 0u32;
-        for k in 0..4 {
-            let Some(&b) = self.bytes.get(at + k) else { return Err(self.eof("a string")) };
-            let d = match b {
-                b'0'..=b'9' => b - b'0',
-                b'a'..=b'f' => b - b'a' + 10,
-                b'A'..=b'F' => b - b'A' + 10,
-                _ => return Err(self.error_at(at + k, "invalid escape", false)),
-            };
-            value = value << 4 | u32::from(d);
-        }
-        Ok(value)
-    }
-
-    /// The string at the cursor as text, or `None` (nothing consumed) when the value is not a string.
-    #[inline]
-    pub fn text(&mut self) -> Result<Option<Cow<'a, str>>, JsonError> {
-        if self.peek() != Some(b'"') {
-            return Ok(None);
-        }
-        let start = self.pos;
-        let raw = self.string_raw()?;
-        to_text(raw).map(Some).map_err(|()| self.error_at(start + 1, "invalid unicode code point", false))
-    }
-
     // ----- scalars -----
 
     /// Any value: scalars as they are, objects and arrays skipped and reported by kind.
@@ -607,139 +479,28 @@ impl<'a> Reader<'a> {
             Some(_) => return Err(self.error_at(i, "invalid number", false)),
         }
         if bytes.get(i) == Some(&b'.') {
-            i += 1;
             exact = false;
-            let digits = i;
-            while bytes.get(i).is_some_and(u8::is_ascii_digit) {
-                i += 1;
-            }
-            if i == digits {
-                return Err(if i >= bytes.len() {
-                    self.eof("a value")
-                } else {
-                    self.error_at(i, "invalid number", false)
-                });
-            }
+            i = self.required_digits(i + 1)?;
         }
         if matches!(bytes.get(i), Some(b'e' | b'E')) {
-            i += 1;
             exact = false;
+            i += 1;
             if matches!(bytes.get(i), Some(b'+' | b'-')) {
                 i += 1;
             }
-            let digits = i;
-            while bytes.get(i).is_some_and(u8::is_ascii_digit) {
-                i += 1;
-            }
-            if i == digits {
-                return Err(if i >= bytes.len() {
-                    self.eof("a value")
-                } else {
-                    self.error_at(i, "invalid number", false)
-                });
-            }
+            i = self.required_digits(i)?;
         }
         self.pos = i;
         Ok((negative, value, exact))
     }
 
-    // ----- skipping -----
-
-    /// Skips one value of any kind, validating it. Iterative: nesting depth is unbounded here.
-    pub fn skip(&mut self) -> Result<(), JsonError> {
-        let mut stack = std::mem::take(&mut self.skip_stack);
-        stack.clear();
-        let result = self.skip_with(&mut stack);
-        self.skip_stack = stack;
-        result
-    }
-
-    fn skip_with(&mut self, stack: &mut Vec<u8>) -> Result<(), JsonError> {
-        'value: loop {
-            self.skip_ws();
-            match self.peek_raw() {
-                Some(b'{') => {
-                    self.pos += 1;
-                    self.skip_ws();
-                    match self.peek_raw() {
-                        Some(b'}') => self.pos += 1,
-                        Some(b'"') => {
-                            stack.push(b'{');
-                            self.skip_key()?;
-                            continue 'value;
-                        }
-                        None => return Err(self.eof("an object")),
-                        Some(_) => return Err(self.error("key must be a string")),
-                    }
-                }
-                Some(b'[') => {
-                    self.pos += 1;
-                    self.skip_ws();
-                    if self.peek_raw() == Some(b']') {
-                        self.pos += 1;
-                    } else {
-                        stack.push(b'[');
-                        continue 'value;
-                    }
-                }
-                Some(b'"') => {
-                    self.string_in(Mode::Skip)?;
-                }
-                Some(b'-' | b'0'..=b'9') => {
-                    // Syntax only: serde_json does not range-check numbers it skips.
-                    self.scan_number()?;
-                }
-                Some(b't') => self.literal(b"true")?,
-                Some(b'f') => self.literal(b"false")?,
-                Some(b'n') => self.literal(b"null")?,
-                None => return Err(self.eof("a value")),
-                Some(_) => return Err(self.error("expected value")),
-            }
-            // After a complete value: close containers until one expects another element.
-            loop {
-                let Some(&open) = stack.last() else { return Ok(()) };
-                self.skip_ws();
-                match (open, self.peek_raw()) {
-                    (_, Some(b',')) => {
-                        self.pos += 1;
-                        self.skip_ws();
-                        if open == b'{' {
-                            match self.peek_raw() {
-                                Some(b'"') => self.skip_key()?,
-                                Some(b'}') => return Err(self.error("trailing comma")),
-                                None => return Err(self.eof("an object")),
-                                Some(_) => return Err(self.error("key must be a string")),
-                            }
-                        } else if self.peek_raw() == Some(b']') {
-                            return Err(self.error("trailing comma"));
-                        }
-                        continue 'value;
-                    }
-                    (b'{', Some(b'}')) | (b'[', Some(b']')) => {
-                        self.pos += 1;
-                        stack.pop();
-                    }
-                    (b'{', None) => return Err(self.eof("an object")),
-                    (_, None) => return Err(self.eof("a list")),
-                    (b'{', Some(_)) => return Err(self.error("expected `,` or `}`")),
-                    (_, Some(_)) => return Err(self.error("expected `,` or `]`")),
-                }
-            }
+    /// The position after the digits starting at `i`, of which a fraction or exponent needs one.
+    fn required_digits(&self, start: usize) -> Result<usize, JsonError> {
+        let digits = self.bytes.get(start..).unwrap_or(&[]).iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits > 0 {
+            return Ok(start + digits);
         }
-    }
-
-    /// Skips an object key (cursor at its quote) and the colon after it.
-    fn skip_key(&mut self) -> Result<(), JsonError> {
-        self.string_in(Mode::Skip)?;
-        self.skip_ws();
-        match self.peek_raw() {
-            Some(b':') => {
-                self.pos += 1;
-                Ok(())
-            }
-            None => Err(self.eof("an object")),
-            Some(_) => Err(self.error("expected `:`")),
-        }
+        Err(if start >= self.bytes.len() { self.eof("a value") } else { self.error_at(start, "invalid number", false) })
     }
 }
 

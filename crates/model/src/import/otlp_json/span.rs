@@ -3,6 +3,7 @@
 use super::reader::{JsonError, RawStr, Reader};
 use super::value::read_attributes;
 use super::{Ctx, Pending, key_name};
+use crate::ids::HEX_DIGIT;
 use crate::ids::{SpanId, TraceId};
 use crate::import::json_scalar::Scalar;
 use crate::import::text::{parse_optional_span_id, parse_trace_id};
@@ -21,24 +22,6 @@ pub(super) fn read_spans(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, out: &mut Vec<Pe
     }
     Ok(())
 }
-
-/// Value of one hex digit, or 0xff.
-const fn hex_table() -> [u8; 256] {
-    let mut t = [0xffu8; 256];
-    let mut i = 0;
-    while i < 10 {
-        t[b'0' as usize + i] = i as u8;
-        i += 1;
-    }
-    let mut i = 0;
-    while i < 6 {
-        t[b'a' as usize + i] = 10 + i as u8;
-        t[b'A' as usize + i] = 10 + i as u8;
-        i += 1;
-    }
-    t
-}
-static HEX: [u8; 256] = hex_table();
 
 /// Exactly `digits` (16 or 32) hex digits, no trimming or sign: the common spelling of OTLP ids,
 /// decoded without going through text. Anything else returns `None` and takes the general path.
@@ -60,7 +43,7 @@ fn hex16(bytes: &[u8]) -> Option<u64> {
     let mut value = 0u64;
     let mut bad = 0u8;
     for &b in bytes {
-        let d = HEX[b as usize];
+        let d = HEX_DIGIT[b as usize];
         bad |= d;
         value = value << 4 | u64::from(d & 0x0f);
     }
