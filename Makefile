@@ -40,7 +40,7 @@ test-e2e: build
 bench: bench-native bench-browser
 
 bench-native:
-	cargo bench -p spanlens-model -p spanlens-layout -p spanlens-traceql
+	cargo bench -p spanlens-formats -p spanlens-analysis -p spanlens-layout -p spanlens-traceql
 
 bench-browser: build
 	node tests/bench/run.mjs

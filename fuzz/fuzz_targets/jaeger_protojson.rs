@@ -1,6 +1,6 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use spanlens_model::import::jaeger_protojson;
+use spanlens_formats::import::jaeger_protojson;
 
 fuzz_target!(|data: &[u8]| spanlens_fuzz::run(data, "jaeger_protojson", jaeger_protojson::import));

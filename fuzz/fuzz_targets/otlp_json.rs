@@ -1,6 +1,6 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use spanlens_model::import::otlp_json;
+use spanlens_formats::import::otlp_json;
 
 fuzz_target!(|data: &[u8]| spanlens_fuzz::run(data, "otlp_json", otlp_json::import));

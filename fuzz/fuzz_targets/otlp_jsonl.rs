@@ -1,6 +1,6 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use spanlens_model::import::otlp_jsonl;
+use spanlens_formats::import::otlp_jsonl;
 
 fuzz_target!(|data: &[u8]| spanlens_fuzz::run(data, "otlp_jsonl", otlp_jsonl::import));

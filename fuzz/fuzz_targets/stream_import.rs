@@ -2,7 +2,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use spanlens_model::TraceSetBuilder;
-use spanlens_model::import::{StreamingImport, import_bytes};
+use spanlens_formats::import::{StreamingImport, import_bytes};
 
 // Differential: streaming the input in chunks must give exactly what importing it whole gives (the
 // same summary or error, the same model). The first byte picks the chunk size, so chunk boundaries

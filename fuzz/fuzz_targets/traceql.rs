@@ -10,7 +10,7 @@ fn demo() -> &'static TraceSet {
     static SET: OnceLock<TraceSet> = OnceLock::new();
     SET.get_or_init(|| {
         let files = [("checkout.json", &include_bytes!("../../public/samples/checkout.json")[..])];
-        spanlens_model::import::import_files(&files).0
+        spanlens_formats::import::import_files(&files).0
     })
 }
 

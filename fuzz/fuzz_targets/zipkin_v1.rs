@@ -1,6 +1,6 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use spanlens_model::import::zipkin_v1;
+use spanlens_formats::import::zipkin_v1;
 
 fuzz_target!(|data: &[u8]| spanlens_fuzz::run(data, "zipkin_v1", zipkin_v1::import));

@@ -3,8 +3,8 @@
 //! Any panic, overflow, stack overflow or out-of-memory along the way is a finding.
 
 use spanlens_model::TraceSetBuilder;
-use spanlens_model::export::{self, ExportFormat};
-use spanlens_model::import::{ImportError, import_bytes};
+use spanlens_formats::export::{self, ExportFormat};
+use spanlens_formats::import::{ImportError, import_bytes};
 
 pub fn run(data: &[u8], target: &str, import: impl Fn(&[u8], &str, &mut TraceSetBuilder) -> Result<(), ImportError>) {
     let mut builder = TraceSetBuilder::new();

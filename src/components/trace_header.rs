@@ -16,7 +16,7 @@ pub fn TraceHeader() -> impl IntoView {
         let set = d.set();
         let trace = d.trace();
         let root = trace.root_span();
-        let summary = spanlens_layout::summary::summarize(trace);
+        let summary = spanlens_analysis::summary::summarize(trace);
         let query = d.loaded.link_query();
         let traces: Vec<(String, String)> = set
             .traces

@@ -2,11 +2,12 @@
 //! and the timeline (bars, critical path, event ticks, duration labels) for the visible rows only.
 
 use crate::render::canvas::{Chrome, RectBatch, css, fit_text};
-use spanlens_layout::bitset::BitSet;
-use spanlens_layout::critical_path::{CriticalPath, pixel_runs};
+use spanlens_analysis::bitset::BitSet;
+use spanlens_analysis::critical_path::CriticalPath;
 use spanlens_layout::hit_test::{HitTarget, RowMetrics};
 use spanlens_layout::lod::{event_marks, visible_bars};
 use spanlens_layout::palette::{ServiceColors, Theme};
+use spanlens_layout::pixel_runs;
 use spanlens_layout::rows::Rows;
 use spanlens_layout::ticks::ticks;
 use spanlens_layout::viewport::Viewport;

@@ -6,9 +6,9 @@
 
 use crate::state::trace_ref::{Shared, TraceRef};
 use leptos::prelude::*;
-use spanlens_layout::bitset::BitSet;
-use spanlens_layout::critical_path::{CriticalPath, critical_path, self_times};
-use spanlens_layout::find::{FindQuery, find_spans, hide_non_matching};
+use spanlens_analysis::bitset::BitSet;
+use spanlens_analysis::critical_path::{CriticalPath, critical_path, self_times};
+use spanlens_analysis::find::{FindQuery, find_spans, hide_non_matching};
 use spanlens_layout::hit_test::HitTarget;
 use spanlens_layout::palette::ServiceColors;
 use spanlens_layout::rows::{Rows, ViewState, layout_rows};

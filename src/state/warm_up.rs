@@ -6,11 +6,11 @@
 //! code on the user's first large trace. Nothing here is shown or kept.
 
 use crate::components::minimap::GRID_ROWS;
-use spanlens_layout::critical_path::{critical_path, self_times};
+use spanlens_analysis::critical_path::{critical_path, self_times};
+use spanlens_analysis::summary::summarize;
 use spanlens_layout::lod::density_grid;
 use spanlens_layout::palette::ServiceColors;
 use spanlens_layout::rows::{ViewState, layout_rows};
-use spanlens_layout::summary::summarize;
 use spanlens_layout::viewport::Viewport;
 use spanlens_model::TraceSet;
 

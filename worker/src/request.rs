@@ -3,8 +3,8 @@
 use crate::inbox::Inbox;
 use crate::{get, message, post, set_field};
 use js_sys::{Array, ArrayBuffer, Uint8Array};
+use spanlens_formats::import::{ImportError, Position, StreamingImport};
 use spanlens_model::TraceSetBuilder;
-use spanlens_model::import::{ImportError, Position, StreamingImport};
 use spanlens_protocol::{self as protocol, LoadResult};
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen::prelude::*;

@@ -7,11 +7,11 @@
 //! encoding) to optimized code before the user's file arrives. At 100k spans this measured about
 //! 40% off the import and three quarters off `finish` (see BENCHMARKS.md).
 
+use spanlens_formats::export::{self, ExportFormat};
+use spanlens_formats::import::import_bytes;
 use spanlens_model::TraceSetBuilder;
-use spanlens_model::export::{self, ExportFormat};
-use spanlens_model::import::import_bytes;
-use spanlens_model::synth::{SynthOptions, generate};
 use spanlens_protocol::{self as protocol, LoadResult};
+use spanlens_synth::{SynthOptions, generate};
 
 /// Large enough for V8 to tier up the import loops, small enough to take a fraction of a second in
 /// baseline code.

@@ -2,9 +2,9 @@
 //! the importers detect, stitches them into one set, and writes it to stdout in the chosen format.
 //! Warnings go to stderr so that stdout stays a clean document; `-` reads stdin.
 
+use spanlens_formats::export::ExportFormat;
+use spanlens_formats::import::import_bytes;
 use spanlens_model::TraceSetBuilder;
-use spanlens_model::export::ExportFormat;
-use spanlens_model::import::import_bytes;
 use std::io::Read;
 use std::process::ExitCode;
 

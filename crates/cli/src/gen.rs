@@ -1,9 +1,9 @@
 //! `spanlens gen --spans N [--traces T] [--format otlp-json|jaeger-json|zipkin-json] [--seed S]
-//! [--deep-chain]`: writes deterministic synthetic traces (see `spanlens_model::synth`) to stdout.
+//! [--deep-chain]`: writes deterministic synthetic traces (see `spanlens_synth`) to stdout.
 //! Without `--traces`, one trace per 1,000 spans (at least one).
 
-use spanlens_model::export::ExportFormat;
-use spanlens_model::synth::{SynthOptions, generate};
+use spanlens_formats::export::ExportFormat;
+use spanlens_synth::{SynthOptions, generate};
 use std::process::ExitCode;
 
 const USAGE: &str =

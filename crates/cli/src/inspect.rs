@@ -1,8 +1,8 @@
 //! `spanlens inspect FILE...`: one JSON object per file on stdout, for scripts and quick checks.
 
 use serde::Serialize;
+use spanlens_formats::import::import_bytes;
 use spanlens_model::TraceSetBuilder;
-use spanlens_model::import::import_bytes;
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 

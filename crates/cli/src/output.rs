@@ -1,7 +1,7 @@
 //! Writing a trace set to stdout, shared by the commands that produce trace files.
 
+use spanlens_formats::export::{self, ExportFormat};
 use spanlens_model::TraceSet;
-use spanlens_model::export::{self, ExportFormat};
 use std::io::Write as _;
 use std::process::ExitCode;
 

@@ -5,7 +5,7 @@
 //! parse but are invalid or unsupported, 1 for unreadable files and evaluation failures.
 
 use serde_json::{Map, Value as Json, json};
-use spanlens_model::import::import_bytes;
+use spanlens_formats::import::import_bytes;
 use spanlens_model::{AnyValue, Attribute, Span, TraceSet, TraceSetBuilder};
 use spanlens_traceql::ast::{Query, SpanKind, Status};
 use spanlens_traceql::eval::{self, AttrValue, CompiledQuery, EvalOptions, SpansetMatch, TraceMatch};

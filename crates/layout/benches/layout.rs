@@ -2,10 +2,8 @@
 //! Run: `cargo bench -p spanlens-layout --bench layout`.
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use spanlens_layout::{
-    FindQuery, ViewState, Viewport, critical_path, density_grid, find_spans, hide_non_matching, layout_rows,
-    self_times, visible_bars,
-};
+use spanlens_analysis::{FindQuery, critical_path, find_spans, hide_non_matching, self_times};
+use spanlens_layout::{ViewState, Viewport, density_grid, layout_rows, visible_bars};
 use spanlens_model::{AnyValue, Attribute, Span, SpanId, StatusCode, TraceId, TraceSet, TraceSetBuilder};
 use std::hint::black_box;
 use std::time::{Duration, Instant};

@@ -112,7 +112,7 @@ pub fn hit_test(
 mod tests {
     use super::*;
     use crate::rows::{ViewState, layout_rows};
-    use crate::test_util::{BASE_NANOS, build, idx, s, trace};
+    use spanlens_analysis::test_util::{BASE_NANOS, build, idx, s, trace};
     use spanlens_model::Event;
 
     #[test]

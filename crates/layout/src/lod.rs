@@ -53,7 +53,7 @@ pub fn density_grid(trace: &Trace, order: &[u32], viewport: &Viewport, width: u3
     let view = viewport.with_width(w as f64);
     // Columns per span in index order first: `order` jumps around the span arena, and jumping around
     // 8-byte pairs misses cache far less than jumping around ~160-byte spans.
-    let mut errors_by_span = crate::bitset::BitSet::new(trace.spans.len());
+    let mut errors_by_span = spanlens_analysis::bitset::BitSet::new(trace.spans.len());
     let cols: Vec<(u32, u32)> = trace
         .spans
         .iter()
@@ -242,7 +242,7 @@ pub fn event_marks<'a>(trace: &'a Trace, span: u32, viewport: &'a Viewport) -> i
 mod tests {
     use super::*;
     use crate::rows::{ViewState, layout_rows};
-    use crate::test_util::{BASE_NANOS, build, chain, idx, s, trace};
+    use spanlens_analysis::test_util::{BASE_NANOS, build, chain, idx, s, trace};
 
     #[test]
     fn bars_are_culled_clamped_and_at_least_one_pixel() {

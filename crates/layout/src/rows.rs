@@ -10,8 +10,8 @@
 //! disappears with its subtree. Because every shown span's parent is then shown too, a row's depth is
 //! simply its tree depth and indentation stays truthful.
 
-use crate::bitset::BitSet;
 use serde::{Deserialize, Serialize};
+use spanlens_analysis::bitset::BitSet;
 use spanlens_model::{Trace, Tree};
 
 /// What the user chose: collapsed spans and an optional filter mask, both indexed by span.

@@ -1,6 +1,6 @@
 //! Tests of [`super`]: row order, guides, collapse/expand, filters, 100k-deep chains.
 use super::*;
-use crate::test_util::{build, chain, idx, s, trace};
+use spanlens_analysis::test_util::{build, chain, idx, s, trace};
 
 // root(1) ─┬─ a(2) ── a1(4)
 //          └─ b(3) ─┬─ b1(5)
@@ -104,7 +104,7 @@ fn collapse_from_depth_and_reveal() {
 
 #[test]
 fn random_toggles_match_full_layout() {
-    use crate::test_util::random_tree;
+    use spanlens_analysis::test_util::random_tree;
     for seed in 0..4 {
         let set = build(&random_tree(1500, seed));
         let t = trace(&set);
@@ -132,7 +132,7 @@ fn random_toggles_match_full_layout() {
 
 #[test]
 fn relayout_equals_full_layout_for_any_change() {
-    use crate::test_util::random_tree;
+    use spanlens_analysis::test_util::random_tree;
     let set = build(&random_tree(2000, 11));
     let t = trace(&set);
     let n = t.spans.len() as u32;

@@ -81,7 +81,7 @@ const fn hex_table() -> [u8; 256] {
     }
     t
 }
-pub(crate) static HEX_DIGIT: [u8; 256] = hex_table();
+pub static HEX_DIGIT: [u8; 256] = hex_table();
 
 /// Parses a hex id of at most `max_digits` digits. Leading zeros may be missing (Jaeger UI and some
 /// exporters strip them), which is why the digit count also yields the original width in bytes.
@@ -125,7 +125,7 @@ pub fn id_from_be_bytes(bytes: &[u8]) -> Option<(u128, u8)> {
 }
 
 /// Error messages quote untrusted input; keep them short so a 10 MB "id" cannot flood the UI.
-pub(crate) fn truncate_for_message(text: &str) -> String {
+pub fn truncate_for_message(text: &str) -> String {
     const MAX_CHARS: usize = 48;
     if text.chars().count() <= MAX_CHARS {
         text.to_owned()

@@ -59,7 +59,7 @@ fn hash_bytes(bytes: &[u8]) -> u64 {
 /// Byte equality, inline, eight bytes at a time (the last eight overlapping): for the short strings
 /// of trace files a call to `memcmp` costs more than the comparison.
 #[inline]
-pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
         return false;

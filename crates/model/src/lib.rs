@@ -5,22 +5,22 @@
 //! integer nanoseconds since the Unix epoch. Ids are integers ([`TraceId`] is 128-bit, [`SpanId`]
 //! 64-bit). Nothing here recurses over the span tree.
 //!
-//! Importers (one per format, in [`import`]) push spans into a [`TraceSetBuilder`], which stitches
-//! spans of the same trace across files and builds each trace's [`Tree`].
+//! Importers (one per format, in the `spanlens-formats` crate) push spans into a [`TraceSetBuilder`],
+//! which stitches spans of the same trace across files and builds each trace's [`Tree`]. This crate
+//! is the core every other crate shares, including the UI bundle, which never compiles an importer.
 
 pub mod builder;
-pub mod export;
+pub mod error;
 pub mod ids;
-pub mod import;
 pub mod interner;
 pub mod span;
-pub mod synth;
 pub mod trace;
 pub mod tree;
 pub mod value;
 pub mod warnings;
 
 pub use builder::TraceSetBuilder;
+pub use error::{ImportError, Position};
 pub use ids::{SpanId, TraceId};
 pub use interner::{Interner, Sym};
 pub use span::{

@@ -5,8 +5,8 @@
 //! object graph.
 
 use serde::{Deserialize, Serialize};
+use spanlens_model::ImportError;
 use spanlens_model::TraceSet;
-use spanlens_model::import::ImportError;
 
 /// What the worker sends back once every file of a request is parsed.
 #[derive(Debug, Serialize, Deserialize)]
@@ -121,7 +121,7 @@ impl Assembly {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use spanlens_model::synth::{SynthOptions, generate};
+    use spanlens_synth::{SynthOptions, generate};
 
     fn result(spans: usize, traces: usize) -> LoadResult {
         let set = generate(&SynthOptions { spans, traces, seed: 5, deep_chain: false });

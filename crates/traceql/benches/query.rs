@@ -1,6 +1,6 @@
 //! TraceQL evaluation over 10,000 synthetic traces of 100 spans each (1M spans), natively.
 //!
-//! The data comes from `spanlens_model::synth` (seeded, so always the same set): every trace is
+//! The data comes from `spanlens_synth` (seeded, so always the same set): every trace is
 //! rooted in `frontend`, ~30 services including `payments`, HTTP server spans carry
 //! `http.status_code` (some 5xx, with error status). Each query is checked to match something before
 //! it is timed, so a benchmark can never measure an accidentally empty search.
@@ -15,7 +15,7 @@
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use spanlens_model::TraceSet;
-use spanlens_model::synth::{SynthOptions, generate};
+use spanlens_synth::{SynthOptions, generate};
 use spanlens_traceql::eval::{EvalOptions, search};
 use std::hint::black_box;
 use std::time::Duration;

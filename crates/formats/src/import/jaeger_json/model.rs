@@ -1,0 +1,111 @@
+//! What the reader keeps between reading a Jaeger object and converting it: tags as read, processes
+//! (converted once per distinct process), and spans waiting for their trace's `processes` map.
+
+use crate::import::json_scalar::Scalar;
+use spanlens_model::ids::{SpanId, TraceId};
+use spanlens_model::span::Span;
+use spanlens_model::warnings::WarningKind;
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+/// A tag in either spelling: `{key, type, value}` or `{key, vType, vStr|vBool|vInt64|vFloat64|vBinary}`.
+/// JSON `null` members are `None`.
+#[derive(Default)]
+pub struct Tag<'a> {
+    pub key: Option<Scalar<'a>>,
+    pub ty: Option<Scalar<'a>>,
+    pub value: Option<Scalar<'a>>,
+    pub v_str: Option<Scalar<'a>>,
+    pub v_bool: Option<Scalar<'a>>,
+    pub v_int64: Option<Scalar<'a>>,
+    pub v_float64: Option<Scalar<'a>>,
+    pub v_binary: Option<Scalar<'a>>,
+}
+
+/// A process as read. Its resource is made when a span first needs it, so resources keep the order in
+/// which spans (and the `processes` map) introduce them.
+pub struct ProcessDraft<'a> {
+    pub service: Option<Cow<'a, str>>,
+    pub tags: Vec<Tag<'a>>,
+    /// Service and tags as text: equal keys are one resource.
+    pub key: String,
+}
+
+/// Where a problem found while reading a span belongs in its list of warnings: they are emitted in
+/// field order (as the conversion of a whole span object did), whatever the key order in the file.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Rank {
+    TraceId,
+    TraceMissing,
+    SpanId,
+    StartTime,
+    Duration,
+    References,
+    Parent,
+    Tags,
+    Logs,
+    Warnings,
+}
+
+/// A span read and converted except for what depends on the rest of its trace object: its resource
+/// (`processID` may name a process listed after the spans), and, when it has no `traceID` of its own,
+/// its trace id and with it which reference is the parent.
+pub struct Draft<'a> {
+    pub span: Span,
+    /// The span's own `traceID`, when readable.
+    pub trace: Option<(u128, u8)>,
+    pub span_id_seen: bool,
+    /// References as (trace id if given, span id, `FOLLOWS_FROM`).
+    pub refs: Vec<(Option<TraceId>, SpanId, bool)>,
+    /// `parentSpanID`, used when no reference names the parent; its problem is reported only then.
+    pub parent: Option<(Option<SpanId>, Option<String>)>,
+    pub process_id: Option<Cow<'a, str>>,
+    /// Index of the span's embedded `process` in [`Doc::processes`].
+    pub process: Option<usize>,
+    pub problems: Vec<(Rank, WarningKind, String)>,
+}
+
+/// One trace object (or envelope) being read: its spans wait here until the object ends.
+#[derive(Default)]
+pub struct Doc<'a> {
+    /// The trace object's own `traceID`, for spans without one.
+    pub trace_id: Option<(u128, u8)>,
+    /// Pending spans in chunks, so that each chunk is freed as soon as its spans are in the builder
+    /// (a trace of a million spans would otherwise hold both copies at once).
+    pub drafts: Vec<Vec<Draft<'a>>>,
+    /// Distinct processes seen in this object (map entries, `process` members, embedded processes).
+    pub processes: Vec<ProcessDraft<'a>>,
+    by_key: HashMap<String, usize>,
+    /// `processes` entries, then `processMap` entries: (process id, index into `processes`).
+    pub map: Vec<(Cow<'a, str>, usize)>,
+    pub process_map: Vec<(Cow<'a, str>, usize)>,
+    /// A `Batch`'s (or bare span's) own `process`.
+    pub own_process: Option<usize>,
+    pub warnings: Vec<String>,
+    pub errors: Vec<String>,
+}
+
+/// Spans per chunk of [`Doc::drafts`].
+const CHUNK: usize = 1024;
+
+impl<'a> Doc<'a> {
+    pub fn push_draft(&mut self, draft: Draft<'a>) {
+        match self.drafts.last_mut() {
+            Some(chunk) if chunk.len() < CHUNK => chunk.push(draft),
+            _ => {
+                let mut chunk = Vec::with_capacity(if self.drafts.is_empty() { 4 } else { CHUNK });
+                chunk.push(draft);
+                self.drafts.push(chunk);
+            }
+        }
+    }
+
+    pub fn add_process(&mut self, process: ProcessDraft<'a>) -> usize {
+        if let Some(&i) = self.by_key.get(&process.key) {
+            return i;
+        }
+        self.by_key.insert(process.key.clone(), self.processes.len());
+        self.processes.push(process);
+        self.processes.len() - 1
+    }
+}
