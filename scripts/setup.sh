@@ -31,8 +31,9 @@ done
 # 2 + 3. Trunk and wasm-bindgen-cli. Neither tool's own speed matters (Trunk shells out to cargo and
 #    wasm-opt; wasm-bindgen rewrites one module in about a second), so they are built with a cheap
 #    profile instead of their release profiles' LTO and single codegen unit: no LTO, many codegen
-#    units, opt-level 1. That cut their build from ~20 to ~8 minutes on 2 cores. The two builds run
-#    side by side with the apt and npm steps below; each writes its log under target/setup/.
+#    units, opt-level 1. The two builds run side by side with the apt and npm steps below; each
+#    writes its log under target/setup/. Measured once, on a machine busy with other builds: 16.5 min
+#    for the whole script (see DEVELOPERS.md); a clean fresh-machine figure is still to be taken.
 cheap_profile=(env CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256
   CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_STRIP=true
   CARGO_PROFILE_RELEASE_INCREMENTAL=false)

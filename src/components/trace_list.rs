@@ -51,7 +51,11 @@ pub fn TraceList() -> impl IntoView {
     let max_duration = move || rows.with(|r| r.iter().map(|r| r.duration_nanos).max().unwrap_or(1).max(1));
 
     view! {
-        <table class="sl-table sl-trace-list" data-testid="trace-list">
+        <table
+            class="sl-table sl-trace-list"
+            data-testid="trace-list"
+            data-trace-count=move || rows.with(|r| r.len().to_string())
+        >
             <thead>
                 <tr>
                     <th>"Trace"</th>

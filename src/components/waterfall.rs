@@ -100,6 +100,9 @@ pub fn Waterfall() -> impl IntoView {
         });
         crate::timing::measure(crate::timing::DRAW, crate::timing::DRAW_BEGIN);
         painted_rows.try_set(Some(painted));
+        if painted > 0 && tv.first_frame_drawn.try_get_untracked() == Some(false) {
+            tv.first_frame_drawn.try_set(true);
+        }
         // The first frame with rows after a load is what users wait for; harnesses measure to it.
         if painted > 0 && app.paint_pending.try_get_value() == Some(true) {
             app.paint_pending.try_set_value(false);

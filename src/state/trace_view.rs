@@ -45,6 +45,9 @@ pub struct TraceViewState {
     pub label_width_px: RwSignal<f64>,
     pub utc: RwSignal<bool>,
     pub show_help: RwSignal<bool>,
+    /// Set once the view has drawn its first frame with rows: the trace view's harness hooks
+    /// (`data-view`, `data-span-count`) appear only then.
+    pub first_frame_drawn: RwSignal<bool>,
 }
 
 impl TraceViewState {
@@ -173,6 +176,7 @@ impl TraceViewState {
             label_width_px: RwSignal::new(360.0),
             utc: RwSignal::new(false),
             show_help: RwSignal::new(false),
+            first_frame_drawn: RwSignal::new(false),
         }
     }
 

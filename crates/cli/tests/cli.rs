@@ -5,9 +5,15 @@
 use std::path::Path;
 use std::process::Command;
 
+/// A fixture from `../shared/fixtures`, or `None` (a loud skip) when the corpus is missing. Under
+/// `CI=true` a missing corpus fails the test, like every other suite over `../shared`.
 fn fixture(rel: &str) -> Option<String> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures").join(rel);
-    p.exists().then(|| p.to_string_lossy().into_owned())
+    if !p.exists() {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "{} is missing (required when CI=true)", p.display());
+        return None;
+    }
+    Some(p.to_string_lossy().into_owned())
 }
 
 fn spanlens(args: &[&str]) -> (i32, String, String) {

@@ -6,7 +6,7 @@
 //! `spanlens` is `import_bytes` (detect + parse + build spans) followed by `finish` (trees, warnings):
 //! the whole wait between dropping a file and seeing it. Results are dropped outside the timing.
 //!
-//! Run: `cargo bench -p spanlens-model --bench import` (a few minutes; 1M spans ≈ 0.7 GB of OTLP JSON);
+//! Run: `cargo bench -p spanlens-formats --bench import` (a few minutes; 1M spans ≈ 0.7 GB of OTLP JSON);
 //! `-- zipkin-json` runs one format.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

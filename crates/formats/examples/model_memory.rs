@@ -1,6 +1,6 @@
 //! Memory of the model: bytes per span excluding attribute payload, and peak RSS while importing.
 //!
-//! `cargo run --release -p spanlens-model --example model_memory -- [SPANS] [otlp-json|jaeger-json]`
+//! `cargo run --release -p spanlens-formats --example model_memory -- [SPANS] [otlp-json|jaeger-json]`
 //!
 //! The parent generates `SPANS` synthetic spans (default 1,000,000), writes them to a temporary file
 //! and runs itself again on that file, so the child's peak RSS (`VmHWM` in /proc/self/status) covers

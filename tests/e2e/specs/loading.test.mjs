@@ -25,6 +25,8 @@ test("several files of different formats load together and list their traces", a
   await landing.traceList().waitFor();
   const rows = await landing.traceList().locator("tbody tr").count();
   assert.ok(rows >= 3, `expected at least 3 traces, got ${rows}`);
+  // The harness hook counts the traces listed.
+  assert.equal(await landing.traceList().getAttribute("data-trace-count"), String(rows));
   await screenshot(page, "trace-list");
   await landing.traceList().locator("tbody tr a").first().click();
   await new TracePage(page).waitForTrace();

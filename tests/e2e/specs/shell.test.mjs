@@ -31,6 +31,10 @@ test("the demo trace opens and shows checkout with its slow query", async () => 
   // All 19 spans fit on screen, so the canvas paints every row.
   const wf = new Waterfall(page);
   await wf.waitForPaintedRows(19);
+  // Harness hooks on the trace view's root, present once the first frame with rows is drawn.
+  const root = page.getByTestId("trace-view");
+  assert.equal(await root.getAttribute("data-view"), "waterfall");
+  assert.equal(await root.getAttribute("data-span-count"), "19");
   await wf.find("SELECT transactions");
   await page.waitForFunction(() => document.querySelector("[data-testid=span-detail-name]")?.textContent === "SELECT transactions");
   assert.match(page.url(), /\/trace\/4bf92f3577b34da6a3ce929d0e0e4736\?url=samples%2Fcheckout\.json/);
