@@ -4,7 +4,7 @@
 //! trackpad, scrollbar and keyboard scrolling behave natively while the DOM stays a few nodes no matter
 //! how many spans there are.
 
-use crate::hooks::{device_pixel_ratio, use_element_size, use_raf_scheduler};
+use crate::hooks::{device_pixel_ratio, use_element_size, use_raf_scheduler, use_wheel};
 use crate::render::canvas::{chrome, prepare};
 use crate::render::waterfall::{self, AXIS_HEIGHT_PX, ROW_HEIGHT_PX, WaterfallFrame};
 use crate::state::{AppState, TraceViewState};
@@ -15,8 +15,7 @@ use spanlens_layout::hit_test::{HitTarget, hit_test};
 use spanlens_layout::palette;
 use spanlens_model::format_duration;
 use wasm_bindgen::JsCast as _;
-use wasm_bindgen::prelude::*;
-use web_sys::{AddEventListenerOptions, MouseEvent, WheelEvent};
+use web_sys::{MouseEvent, WheelEvent};
 
 const MIN_LABEL_PX: f64 = 180.0;
 const MIN_TIMELINE_PX: f64 = 200.0;
@@ -225,34 +224,20 @@ pub fn Waterfall() -> impl IntoView {
         }
     };
 
-    // Ctrl/⌘ + wheel (and trackpad pinch) zooms around the pointer; horizontal wheel pans. Attached by
-    // hand as non-passive: a passive listener could not stop the page from zooming instead.
-    Effect::new(move |_| {
-        let Some(el) = scroll_ref.get() else { return };
-        let handler = Closure::<dyn Fn(WheelEvent)>::new(move |ev: WheelEvent| {
-            let Some(canvas) = canvas_ref.get_untracked() else { return };
-            let x =
-                f64::from(ev.client_x()) - canvas.get_bounding_client_rect().left() - tv.label_width_px.get_untracked();
-            if ev.ctrl_key() || ev.meta_key() {
-                ev.prevent_default();
-                let factor = (-ev.delta_y() * 0.0025).exp();
-                tv.viewport.update(|v| *v = v.zoom(x.max(0.0), factor));
-            } else if ev.delta_x().abs() > ev.delta_y().abs() || ev.shift_key() {
-                ev.prevent_default();
-                let dx = if ev.delta_x() != 0.0 { ev.delta_x() } else { ev.delta_y() };
-                tv.viewport.update(|v| *v = v.pan_px(dx));
-            }
-        });
-        let options = AddEventListenerOptions::new();
-        options.set_passive(false);
-        el.add_event_listener_with_callback_and_add_event_listener_options(
-            "wheel",
-            handler.as_ref().unchecked_ref(),
-            &options,
-        )
-        .ok();
-        // The container lives as long as this component; the listener dies with the element.
-        handler.forget();
+    // Ctrl/⌘ + wheel (and trackpad pinch) zooms around the pointer; horizontal wheel pans. Non-passive,
+    // so that it can stop the page from zooming instead.
+    use_wheel(scroll_ref, move |ev: WheelEvent| {
+        let Some(canvas) = canvas_ref.get_untracked() else { return };
+        let x = f64::from(ev.client_x()) - canvas.get_bounding_client_rect().left() - tv.label_width_px.get_untracked();
+        if ev.ctrl_key() || ev.meta_key() {
+            ev.prevent_default();
+            let factor = (-ev.delta_y() * 0.0025).exp();
+            tv.viewport.update(|v| *v = v.zoom(x.max(0.0), factor));
+        } else if ev.delta_x().abs() > ev.delta_y().abs() || ev.shift_key() {
+            ev.prevent_default();
+            let dx = if ev.delta_x() != 0.0 { ev.delta_x() } else { ev.delta_y() };
+            tv.viewport.update(|v| *v = v.pan_px(dx));
+        }
     });
 
     // Dragging the column divider resizes the label column.

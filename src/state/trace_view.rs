@@ -15,6 +15,10 @@ use spanlens_layout::rows::{Rows, ViewState, layout_rows};
 use spanlens_layout::viewport::Viewport;
 use spanlens_model::Sym;
 use std::collections::BTreeSet;
+use std::time::Duration;
+
+/// How long typing must pause before a TraceQL query in the find box is evaluated.
+const TRACEQL_DELAY: Duration = Duration::from_millis(150);
 
 #[derive(Clone, Copy)]
 pub struct TraceViewState {
@@ -70,22 +74,50 @@ impl TraceViewState {
         let collapsed = RwSignal::new(Shared::new(BitSet::new(span_count)));
         let critical = StoredValue::new(critical);
 
-        let traceql = Memo::new(move |_| {
+        // A TraceQL query is evaluated over this trace only, and only once typing pauses: a
+        // structural query over a 100k-span trace is not cheap enough to run on every keystroke.
+        // Plain find text stays immediate. A query restored from the URL is evaluated at once.
+        let traceql_text = RwSignal::new(find_text.get_untracked());
+        let pending = StoredValue::new(None::<TimeoutHandle>);
+        Effect::new(move |_| {
             let text = find_text.get();
+            if let Some(Some(handle)) = pending.try_get_value() {
+                handle.clear();
+            }
+            if !is_traceql(&text) || traceql_text.with_untracked(|t| *t == text) {
+                return;
+            }
+            let handle = set_timeout_with_handle(move || drop(traceql_text.try_set(text)), TRACEQL_DELAY);
+            pending.set_value(handle.ok());
+        });
+        on_cleanup(move || {
+            if let Some(Some(handle)) = pending.try_get_value() {
+                handle.clear();
+            }
+        });
+        let traceql = Memo::new(move |_| {
+            let text = traceql_text.get();
             is_traceql(&text).then(|| data.with_value(|d| traceql_matches(d, &text)))
         });
         let matches = Memo::new(move |_| {
-            if let Some(result) = traceql.get() {
-                return Shared::new(result.unwrap_or_default());
-            }
             let text = find_text.get();
+            if is_traceql(&text) {
+                // Until the pause, the previous query's matches stay on screen.
+                return Shared::new(traceql.get().and_then(Result::ok).unwrap_or_default());
+            }
             let query = FindQuery::parse(&text);
             if query.is_empty() {
                 return Shared::new(Vec::new());
             }
             data.with_value(|d| Shared::new(find_spans(d.set(), d.trace(), &query)))
         });
-        let find_error = Memo::new(move |_| traceql.get().and_then(Result::err));
+        let find_error = Memo::new(move |_| {
+            let text = find_text.get();
+            if !is_traceql(&text) || traceql_text.with(|t| *t != text) {
+                return None;
+            }
+            traceql.get().and_then(Result::err)
+        });
         let match_set =
             Memo::new(move |_| Shared::new(BitSet::from_indices(span_count, matches.get().iter().copied())));
 
@@ -252,19 +284,9 @@ pub fn is_traceql(text: &str) -> bool {
 
 /// Spans of this trace in any spanset the query matches, sorted; or the query's first error.
 fn traceql_matches(data: &TraceRef, text: &str) -> Result<Vec<u32>, String> {
-    let options = spanlens_traceql::eval::EvalOptions::default();
-    let result = spanlens_traceql::eval::search(text, data.set(), &options).map_err(|errors| {
+    spanlens_traceql::eval::search_trace(text, data.set(), data.index).map_err(|errors| {
         errors.0.first().map_or_else(|| "invalid query".to_owned(), |e| format!("{}:{}: {}", e.line, e.col, e.message))
-    })?;
-    let mut spans: Vec<u32> = result
-        .traces
-        .iter()
-        .filter(|t| t.trace_index == data.index)
-        .flat_map(|t| t.spansets.iter().flat_map(|s| s.spans.iter().copied()))
-        .collect();
-    spans.sort_unstable();
-    spans.dedup();
-    Ok(spans)
+    })
 }
 
 fn span_index_by_hex(data: &TraceRef, hex: &str) -> Option<u32> {

@@ -92,6 +92,13 @@ test("dragging on the minimap zooms into a range and reset restores it", async (
   await page.waitForFunction(() => !document.querySelector("[data-testid=zoom-reset]").disabled);
   await page.keyboard.press("0");
   await page.waitForFunction(() => document.querySelector("[data-testid=zoom-reset]").disabled);
+  // Ctrl+wheel over the waterfall zooms (the hand-attached, non-passive wheel listener).
+  const wfBox = await page.getByTestId("waterfall").boundingBox();
+  await page.mouse.move(wfBox.x + wfBox.width * 0.7, wfBox.y + Math.min(wfBox.height / 2, 120));
+  await page.keyboard.down("Control");
+  await page.mouse.wheel(0, -240);
+  await page.keyboard.up("Control");
+  await page.waitForFunction(() => !document.querySelector("[data-testid=zoom-reset]").disabled);
   assert.deepEqual(errors(), []);
   await context.close();
 });

@@ -16,7 +16,7 @@ use crate::error::Error;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "model")]
-pub use model::{EvalOptions, SearchResult, SelectedSpan, SpansetMatch, TraceMatch, evaluate, search};
+pub use model::{EvalOptions, SearchResult, SelectedSpan, SpansetMatch, TraceMatch, evaluate, search, search_trace};
 pub use pipeline::CompiledQuery;
 pub use value::{AttrValue, Value};
 

@@ -297,6 +297,27 @@ pub fn search(text: &str, set: &TraceSet, opts: &EvalOptions) -> Result<SearchRe
     })
 }
 
+/// Parses, validates and evaluates `text` over one trace of `set` (the find box of a trace view):
+/// the spans of every matching spanset, sorted and without repeats. Other traces are not touched,
+/// so the cost is that of the trace shown, whatever else is loaded. Errors carry positions in `text`.
+pub fn search_trace(text: &str, set: &TraceSet, trace_index: usize) -> Result<Vec<u32>, Errors> {
+    let query = crate::check(text)?;
+    let Some(trace) = set.traces.get(trace_index) else { return Ok(Vec::new()) };
+    let with_position = |mut e: Error| {
+        let (line, col) = line_col(text, e.range.start);
+        e.line = line;
+        e.col = col;
+        Errors(vec![e])
+    };
+    let compiled = CompiledQuery::compile(&query, &|name| set.strings.get(name), "").map_err(with_position)?;
+    let src = ModelTrace::new(set, trace);
+    let sets = compiled.run(&src, vec![Spanset::all(src.span_count())]).map_err(with_position)?;
+    let mut spans: Vec<u32> = sets.into_iter().flat_map(|s| s.spans).collect();
+    spans.sort_unstable();
+    spans.dedup();
+    Ok(spans)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
@@ -366,6 +387,28 @@ mod tests {
             [["GET /", "charge", "retry", "query"]]
         );
         assert!(names(&set, r#"{ resource.service.name = "nope" }"#).is_empty());
+    }
+
+    #[test]
+    fn search_trace_matches_search_for_that_trace_only() {
+        let set = sample();
+        for q in [
+            r#"{ resource.service.name = "payments" }"#,
+            r#"{ resource.service.name = "checkout" } > { }"#,
+            "{ } | by(resource.service.name) | count() > 1",
+            r#"{ resource.service.name = "nope" }"#,
+        ] {
+            let all = search(q, &set, &EvalOptions::default()).unwrap();
+            let mut expected: Vec<u32> =
+                all.traces.iter().flat_map(|t| t.spansets.iter().flat_map(|s| s.spans.iter().copied())).collect();
+            expected.sort_unstable();
+            expected.dedup();
+            assert_eq!(search_trace(q, &set, 0).unwrap(), expected, "{q}");
+        }
+        assert_eq!(search_trace("{ }", &set, 7).unwrap(), Vec::<u32>::new(), "a missing trace matches nothing");
+        let e = search_trace("{ 1 / 0 = 1 }", &set, 0).unwrap_err();
+        assert_eq!((e.kind(), e.0[0].line, e.0[0].col), (crate::ErrorKind::Runtime, 1, 3));
+        assert_eq!(search_trace("{ name = }", &set, 0).unwrap_err().kind(), crate::ErrorKind::Syntax);
     }
 
     #[test]
