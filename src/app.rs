@@ -25,6 +25,9 @@ enum Origin {
 pub struct Loads {
     loader: StoredValue<Loader, LocalStorage>,
     origin: StoredValue<Option<Origin>>,
+    /// Bumped by every load that starts: a fetch that finishes after a newer load began is stale
+    /// and must not replace what the newer one shows.
+    generation: StoredValue<u64>,
     state: AppState,
 }
 
@@ -35,6 +38,7 @@ impl Loads {
 
     fn begin(&self, origin: Origin, first_name: &str) {
         timing::mark(timing::LOAD_START);
+        self.generation.update_value(|g| *g += 1);
         self.origin.set_value(Some(origin));
         self.state.progress.set(Some(LoadProgress {
             file: first_name.to_owned(),
@@ -58,8 +62,16 @@ impl Loads {
         let shown = fetch::redact(&url);
         self.begin(Origin::Url(url.clone()), &shown);
         let this = *self;
+        let started = self.generation.get_value();
         spawn_local(async move {
-            match fetch::fetch_bytes(&url).await {
+            let fetched = fetch::fetch_bytes(&url).await;
+            // The newest request wins: a drop or another link opened while this one was on the wire
+            // owns the page now, and this answer (or failure) must not take it over.
+            if this.generation.try_get_value() != Some(started) {
+                leptos::logging::log!("spanlens: ignored the answer for {shown}: a newer load replaced it");
+                return;
+            }
+            match fetched {
                 Ok(buffer) => {
                     timing::mark(timing::FETCHED);
                     let name = url.rsplit('/').next().unwrap_or(&url).to_owned();
@@ -148,7 +160,7 @@ fn Shell() -> impl IntoView {
         }
     };
     let loader = StoredValue::new_local(Loader::new(on_event));
-    let loads = Loads { loader, origin, state };
+    let loads = Loads { loader, origin, generation: StoredValue::new(0), state };
     provide_context(loads);
 
     // `?url=` loads a trace file from a URL: for sharing links and for benchmark harnesses.

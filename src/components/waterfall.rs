@@ -131,12 +131,16 @@ pub fn Waterfall() -> impl IntoView {
         if h <= 0.0 {
             return;
         }
-        let Some(row) = tv.rows.with(|r| tv.data.with_value(|d| r.row_of_span(&d.trace().tree, span))) else { return };
-        let top = row as f64 * ROW_HEIGHT_PX;
-        let body = h - AXIS_HEIGHT_PX;
-        let current = el.scroll_top() as f64;
-        if top < current || top + ROW_HEIGHT_PX > current + body {
-            el.set_scroll_top((top - body / 2.0).max(0.0) as i32);
+        let current = f64::from(el.scroll_top());
+        // Moves as little as keeps the row in view when it is near, and centres it when it is far
+        // (the tested rule in `RowMetrics::scroll_to_row`).
+        let target = tv.rows.with(|r| {
+            let row = tv.data.with_value(|d| r.row_of_span(&d.trace().tree, span))?;
+            Some(waterfall::metrics().scroll_to_row(r, row, current, h - AXIS_HEIGHT_PX))
+        });
+        let Some(target) = target else { return };
+        if (target - current).abs() >= 0.5 {
+            el.set_scroll_top(target.round() as i32);
         }
         tv.scroll_request.set(None);
     });

@@ -11,7 +11,7 @@ use spanlens_analysis::critical_path::{CriticalPath, critical_path, self_times};
 use spanlens_analysis::find::{FindQuery, find_spans, hide_non_matching};
 use spanlens_layout::hit_test::HitTarget;
 use spanlens_layout::palette::ServiceColors;
-use spanlens_layout::rows::{Rows, ViewState, layout_rows};
+use spanlens_layout::rows::{Rows, ViewState, layout_rows, reveal_in};
 use spanlens_layout::viewport::Viewport;
 use spanlens_model::Sym;
 use std::collections::BTreeSet;
@@ -224,13 +224,7 @@ impl TraceViewState {
             if needs_reveal {
                 self.collapsed.update(|c| {
                     let mut next = (*c.0).clone();
-                    self.data.with_value(|d| {
-                        let mut at = d.trace().tree.parent_of(span);
-                        while let Some(p) = at {
-                            next.remove(p);
-                            at = d.trace().tree.parent_of(p);
-                        }
-                    });
+                    self.data.with_value(|d| reveal_in(&mut next, &d.trace().tree, span));
                     *c = Shared::new(next);
                 });
             }

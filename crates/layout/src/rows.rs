@@ -52,11 +52,16 @@ impl ViewState {
     /// Expands every ancestor of `span` so it becomes a row (before "scroll to selected").
     /// O(depth) — called on one selection, never per frame.
     pub fn reveal(&mut self, tree: &Tree, span: u32) {
-        let mut at = tree.parent_of(span);
-        while let Some(p) = at {
-            self.collapsed.remove(p);
-            at = tree.parent_of(p);
-        }
+        reveal_in(&mut self.collapsed, tree, span);
+    }
+}
+
+/// [`ViewState::reveal`] on a bare set of collapse flags (the app keeps them apart from the mask).
+pub fn reveal_in(collapsed: &mut BitSet, tree: &Tree, span: u32) {
+    let mut at = tree.parent_of(span);
+    while let Some(p) = at {
+        collapsed.remove(p);
+        at = tree.parent_of(p);
     }
 }
 

@@ -114,6 +114,42 @@ test("?url= loads a file from a URL", async (t) => {
   await context.close();
 });
 
+test("a slow ?url= overtaken by a file drop does not take over when it finally answers", async (t) => {
+  const slow = "zipkin-v2/zipkin-lens__simple-db-p6.json";
+  const dropped = sharedFixture(t, "jaeger-json/jaeger-ui__ride-sharing-data-object__TraceFlamegraph-testTrace.json");
+  if (!sharedFixture(t, slow) || !dropped) return;
+  const { page, context, errors } = await openPage(app.browser);
+  // Hold the URL's answer until the dropped file is on screen.
+  let release;
+  const held = new Promise((resolve) => (release = resolve));
+  let requested;
+  const wasRequested = new Promise((resolve) => (requested = resolve));
+  // Match the fetch by path: a glob would also catch the page's own address, whose query names the file.
+  await page.route((url) => url.pathname === `/fixtures/${slow}`, async (route) => {
+    requested();
+    await held;
+    await route.continue();
+  });
+  await page.goto(`${app.baseUrl}/?url=/fixtures/${slow}`);
+  await wasRequested;
+  const landing = new LandingPage(page, app.baseUrl);
+  await landing.pickFiles([dropped]);
+  await new TracePage(page).waitForTrace();
+  const shownUrl = page.url();
+  const spanCount = () => page.locator("[data-span-count]").first().getAttribute("data-span-count");
+  await page.locator("[data-span-count]").first().waitFor();
+  const shownSpans = await spanCount();
+  const ignored = page.waitForEvent("console", (m) => m.text().includes("a newer load replaced it"));
+  release();
+  await ignored;
+  // The late answer was dropped: the dropped file's trace is still the one shown.
+  assert.equal(page.url(), shownUrl);
+  assert.doesNotMatch(page.url(), /url=/);
+  assert.equal(await spanCount(), shownSpans);
+  assert.deepEqual(errors(), []);
+  await context.close();
+});
+
 test("a URL that does not exist gets a clear error", async () => {
   const { page, context } = await openPage(app.browser);
   await page.goto(`${app.baseUrl}/?url=/fixtures/does-not-exist.json`);
