@@ -18,7 +18,7 @@ pub(crate) const GRID_ROWS: u32 = 28;
 
 #[component]
 pub fn Minimap() -> impl IntoView {
-    let Some(tv) = TraceViewState::from_context() else { return ().into_any() };
+    let tv = TraceViewState::from_context();
     let app = AppState::from_context();
     let host_ref = NodeRef::<html::Div>::new();
     let canvas_ref = NodeRef::<html::Canvas>::new();

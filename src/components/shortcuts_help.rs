@@ -18,7 +18,7 @@ const SHORTCUTS: &[(&str, &str)] = &[
 
 #[component]
 pub fn ShortcutsHelp() -> impl IntoView {
-    let Some(tv) = TraceViewState::from_context() else { return ().into_any() };
+    let tv = TraceViewState::from_context();
     view! {
         <Show when=move || tv.show_help.get()>
             <div class="sl-modal-backdrop" on:click=move |_| tv.show_help.set(false)>

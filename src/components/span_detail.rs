@@ -141,7 +141,7 @@ fn copy_to_clipboard(text: &str) {
 
 #[component]
 pub fn SpanDetail() -> impl IntoView {
-    let Some(tv) = TraceViewState::from_context() else { return ().into_any() };
+    let tv = TraceViewState::from_context();
     let detail = Memo::new(move |_| tv.selected.get().and_then(|i| detail_of(&tv, i)));
     view! {
         <aside class="sl-detail" data-testid="span-detail" aria-label="Span details">
@@ -162,7 +162,7 @@ pub fn SpanDetail() -> impl IntoView {
 #[component]
 fn DetailBody(d: Detail) -> impl IntoView {
     let tv = TraceViewState::from_context();
-    let utc = move || tv.is_some_and(|tv| tv.utc.get());
+    let utc = move || tv.utc.get();
     let link = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
     let wall = d.start_wall;
     view! {

@@ -10,7 +10,7 @@ use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn TraceHeader() -> impl IntoView {
-    let Some(tv) = TraceViewState::from_context() else { return ().into_any() };
+    let tv = TraceViewState::from_context();
     let navigate = use_navigate();
     let info = tv.data.with_value(|d| {
         let set = d.set();

@@ -8,7 +8,7 @@ use spanlens_model::Sym;
 
 #[component]
 pub fn TraceToolbar(find_ref: NodeRef<html::Input>) -> impl IntoView {
-    let Some(tv) = TraceViewState::from_context() else { return ().into_any() };
+    let tv = TraceViewState::from_context();
     let match_count = move || tv.matches.with(|m| m.len());
     let has_query = move || tv.find_text.with(|t| !t.trim().is_empty());
     let position = move || {
@@ -93,7 +93,7 @@ pub fn TraceToolbar(find_ref: NodeRef<html::Input>) -> impl IntoView {
 /// A dropdown of the trace's services with a checkbox each; unchecked services are hidden.
 #[component]
 fn ServiceFilter() -> impl IntoView {
-    let Some(tv) = TraceViewState::from_context() else { return ().into_any() };
+    let tv = TraceViewState::from_context();
     let services: Vec<(Sym, String, usize, String)> = tv.data.with_value(|d| {
         let trace = d.trace();
         let mut counts = std::collections::HashMap::new();

@@ -38,7 +38,7 @@ struct Drag {
 
 #[component]
 pub fn Waterfall() -> impl IntoView {
-    let Some(tv) = TraceViewState::from_context() else { return ().into_any() };
+    let tv = TraceViewState::from_context();
     let app = AppState::from_context();
     let scroll_ref = NodeRef::<html::Div>::new();
     let canvas_ref = NodeRef::<html::Canvas>::new();
@@ -309,7 +309,7 @@ fn as_row(target: HitTarget) -> HitTarget {
 /// Details of the hovered bar or event, as text next to the pointer.
 #[component]
 fn Tooltip(pointer: RwSignal<Option<(f64, f64)>>) -> impl IntoView {
-    let Some(tv) = TraceViewState::from_context() else { return ().into_any() };
+    let tv = TraceViewState::from_context();
     let content = move || {
         let target = tv.hover.get()?;
         let (x, y) = pointer.get()?;

@@ -19,17 +19,13 @@ pub fn LandingPage() -> impl IntoView {
         let Some(input) = file_input.get() else { return };
         let Some(list) = input.files() else { return };
         let files: Vec<File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
-        if let (Some(loads), false) = (loads, files.is_empty()) {
+        if !files.is_empty() {
             loads.open_files(files);
         }
         // Let the same file be picked again after it changes on disk.
         input.set_value("");
     };
-    let open_demo = move |_| {
-        if let Some(loads) = loads {
-            loads.open_url(DEMO_URL.to_owned());
-        }
-    };
+    let open_demo = move |_| loads.open_url(DEMO_URL.to_owned());
     let has_traces = move || state.loaded.with(|l| l.as_ref().is_some_and(|l| !l.set.traces.is_empty()));
 
     view! {

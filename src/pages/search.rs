@@ -182,11 +182,7 @@ pub fn SearchPage() -> impl IntoView {
                                             <button
                                                 class="sl-button sl-button--primary"
                                                 data-testid="search-open-demo"
-                                                on:click=move |_| {
-                                                    if let Some(loads) = loads {
-                                                        loads.open_url(DEMO_URL.to_owned());
-                                                    }
-                                                }
+                                                on:click=move |_| loads.open_url(DEMO_URL.to_owned())
                                             >
                                                 "Open demo trace"
                                             </button>

@@ -71,9 +71,10 @@ impl AppState {
         }
     }
 
-    /// The shell provides the state; outside it (component tests) a fresh detached state is used.
+    /// The app root provides the state (component tests provide their own); without it every report
+    /// and load would go to a detached copy nobody sees, so a missing context is a bug and panics.
     pub fn from_context() -> Self {
-        use_context::<AppState>().unwrap_or_default()
+        expect_context::<AppState>()
     }
 
     /// Shows an error in the banner. `try_` variants: this is called from worker and fetch callbacks

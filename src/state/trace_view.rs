@@ -212,8 +212,10 @@ impl TraceViewState {
         }
     }
 
-    pub fn from_context() -> Option<Self> {
-        use_context::<TraceViewState>()
+    /// The trace page provides it to everything it renders; a component of the trace view mounted
+    /// without it is a bug, so this panics loudly instead of rendering nothing.
+    pub fn from_context() -> Self {
+        expect_context::<TraceViewState>()
     }
 
     /// Selects a span, expanding its ancestors so it has a row, and scrolls to it.
