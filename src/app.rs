@@ -1,93 +1,15 @@
 //! The application root: router, shared state, the parsing worker and the page shell.
 
 use crate::components::{DropOverlay, ErrorBanner, Header, ProgressBar};
-use crate::fetch;
 use crate::hooks::use_window_drop;
 use crate::pages::{LandingPage, NotFoundPage, SearchPage, ServicesPage, TracePage, WarningsPage};
-use crate::state::{AppState, LoadProgress, Loaded, Loader, LoaderEvent};
+use crate::state::{AppState, LoadProgress, Loaded, Loader, LoaderEvent, Loads, Origin};
 use crate::timing;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::{NavigateOptions, path};
 use std::sync::Arc;
-
-/// Where a load came from; decides where to navigate when it finishes.
-#[derive(Clone)]
-enum Origin {
-    Files,
-    Url(String),
-}
-
-/// Starts loads; provided as context so any page can open files, the demo or a URL.
-#[derive(Clone, Copy)]
-pub struct Loads {
-    loader: StoredValue<Loader, LocalStorage>,
-    origin: StoredValue<Option<Origin>>,
-    /// Bumped by every load that starts: a fetch that finishes after a newer load began is stale
-    /// and must not replace what the newer one shows.
-    generation: StoredValue<u64>,
-    state: AppState,
-}
-
-impl Loads {
-    /// Provided by the shell around every page; missing only through a bug.
-    pub fn use_context() -> Loads {
-        expect_context::<Loads>()
-    }
-
-    fn begin(&self, origin: Origin, first_name: &str) {
-        timing::mark(timing::LOAD_START);
-        self.generation.update_value(|g| *g += 1);
-        self.origin.set_value(Some(origin));
-        self.state.progress.set(Some(LoadProgress {
-            file: first_name.to_owned(),
-            bytes_done: 0,
-            bytes_total: 0,
-            parsing: false,
-        }));
-    }
-
-    pub fn open_files(&self, files: Vec<web_sys::File>) {
-        let name = match files.as_slice() {
-            [one] => one.name(),
-            many => format!("{} files", many.len()),
-        };
-        self.begin(Origin::Files, &name);
-        self.loader.with_value(|l| l.load_files(files));
-    }
-
-    /// Fetches a trace file by URL (same-origin path or http(s)) and parses it in the worker.
-    pub fn open_url(&self, url: String) {
-        let shown = fetch::redact(&url);
-        self.begin(Origin::Url(url.clone()), &shown);
-        let this = *self;
-        let started = self.generation.get_value();
-        spawn_local(async move {
-            let fetched = fetch::fetch_bytes(&url).await;
-            // The newest request wins: a drop or another link opened while this one was on the wire
-            // owns the page now, and this answer (or failure) must not take it over.
-            if this.generation.try_get_value() != Some(started) {
-                leptos::logging::log!("spanlens: ignored the answer for {shown}: a newer load replaced it");
-                return;
-            }
-            match fetched {
-                Ok(buffer) => {
-                    timing::mark(timing::FETCHED);
-                    let name = url.rsplit('/').next().unwrap_or(&url).to_owned();
-                    this.loader.try_with_value(|l| l.load_bytes(&name, buffer));
-                }
-                Err(e) => {
-                    this.state.progress.try_set(None);
-                    this.state.report(format!("Could not load {shown}"), e);
-                }
-            }
-        });
-    }
-}
-
-pub const DEMO_URL: &str = "samples/checkout.json";
 
 fn router_base() -> Option<String> {
     // `<base href>` is written by Trunk from --public-url; routes live under the same prefix.
@@ -161,7 +83,7 @@ fn Shell() -> impl IntoView {
         }
     };
     let loader = StoredValue::new_local(Loader::new(on_event));
-    let loads = Loads { loader, origin, generation: StoredValue::new(0), state };
+    let loads = Loads::new(loader, origin, state);
     provide_context(loads);
 
     // `?url=` loads a trace file from a URL: for sharing links and for benchmark harnesses.

@@ -13,8 +13,6 @@ use spanlens_layout::viewport::Viewport;
 use web_sys::{MouseEvent, WheelEvent};
 
 const HEIGHT_PX: f64 = 56.0;
-/// Density rows: each is about 2 CSS px tall.
-pub(crate) const GRID_ROWS: u32 = 28;
 
 #[component]
 pub fn Minimap() -> impl IntoView {
@@ -31,7 +29,7 @@ pub fn Minimap() -> impl IntoView {
         tv.data.with_value(|d| {
             let trace = d.trace();
             let full = Viewport::for_trace(trace, f64::from(width));
-            Shared::new(density_grid(trace, &trace.tree.preorder, &full, width, GRID_ROWS))
+            Shared::new(density_grid(trace, &trace.tree.preorder, &full, width, minimap::GRID_ROWS))
         })
     });
     let full_viewport = move |width: f64| tv.data.with_value(|d| Viewport::for_trace(d.trace(), width));

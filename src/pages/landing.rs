@@ -1,9 +1,9 @@
 //! `/`: what to do, how to open traces, and the list of loaded traces.
 
-use crate::app::{DEMO_URL, Loads};
 use crate::components::TraceList;
 use crate::format::thousands;
 use crate::state::AppState;
+use crate::state::{DEMO_URL, Loads};
 use leptos::html;
 use leptos::prelude::*;
 use leptos_router::components::A;

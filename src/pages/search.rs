@@ -4,11 +4,11 @@
 //! `/search?…&q=…`, and whenever `q` or the loaded set changes the search runs, so a shared link,
 //! a reload and back/forward all show the same results once the traces are loaded.
 
-use crate::app::{DEMO_URL, Loads};
 use crate::components::{QueryEditor, QueryHistory, SearchResults};
 use crate::state::completions::AttrIndex;
 use crate::state::search::{SearchOutcome, load_history, remember, run_search};
 use crate::state::{AppState, Loaded};
+use crate::state::{DEMO_URL, Loads};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;

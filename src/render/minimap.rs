@@ -8,6 +8,9 @@ use spanlens_layout::viewport::Viewport;
 use spanlens_model::Trace;
 use web_sys::CanvasRenderingContext2d;
 
+/// Density rows of the minimap: each is about 2 CSS px tall. The warm-up uses the same grid.
+pub const GRID_ROWS: u32 = 28;
+
 pub struct MinimapFrame<'a> {
     pub trace: &'a Trace,
     pub grid: &'a DensityGrid,

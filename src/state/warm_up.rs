@@ -5,7 +5,7 @@
 //! makes V8 optimize those functions while the page is idle, instead of running them in baseline
 //! code on the user's first large trace. Nothing here is shown or kept.
 
-use crate::components::minimap::GRID_ROWS;
+use crate::render::minimap::GRID_ROWS;
 use spanlens_analysis::critical_path::{critical_path, self_times};
 use spanlens_analysis::summary::summarize;
 use spanlens_layout::lod::density_grid;
