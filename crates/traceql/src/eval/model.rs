@@ -289,12 +289,15 @@ fn shape(compiled: &CompiledQuery<Option<Sym>>, src: &ModelTrace<'_>, s: Spanset
 /// Parses, validates and evaluates `text`. Errors carry positions in `text`.
 pub fn search(text: &str, set: &TraceSet, opts: &EvalOptions) -> Result<SearchResult, Errors> {
     let query = crate::check(text)?;
-    evaluate(&query, set, opts).map_err(|mut e| {
-        let (line, col) = line_col(text, e.range.start);
-        e.line = line;
-        e.col = col;
-        Errors(vec![e])
-    })
+    evaluate(&query, set, opts).map_err(|e| positioned(text, e))
+}
+
+/// An evaluation error with its line and column in `text` (checking errors already carry them).
+fn positioned(text: &str, mut e: Error) -> Errors {
+    let (line, col) = line_col(text, e.range.start);
+    e.line = line;
+    e.col = col;
+    Errors(vec![e])
 }
 
 /// Parses, validates and evaluates `text` over one trace of `set` (the find box of a trace view):
@@ -303,12 +306,7 @@ pub fn search(text: &str, set: &TraceSet, opts: &EvalOptions) -> Result<SearchRe
 pub fn search_trace(text: &str, set: &TraceSet, trace_index: usize) -> Result<Vec<u32>, Errors> {
     let query = crate::check(text)?;
     let Some(trace) = set.traces.get(trace_index) else { return Ok(Vec::new()) };
-    let with_position = |mut e: Error| {
-        let (line, col) = line_col(text, e.range.start);
-        e.line = line;
-        e.col = col;
-        Errors(vec![e])
-    };
+    let with_position = |e: Error| positioned(text, e);
     let compiled = CompiledQuery::compile(&query, &|name| set.strings.get(name), "").map_err(with_position)?;
     let src = ModelTrace::new(set, trace);
     let sets = compiled.run(&src, vec![Spanset::all(src.span_count())]).map_err(with_position)?;
