@@ -1,9 +1,9 @@
 //! The autocomplete list under the TraceQL editor's caret. Mouse picks use `mousedown` (with the
 //! default prevented) so the editor keeps focus.
 
-use crate::state::completions::Suggestion;
 use leptos::ev;
 use leptos::prelude::*;
+use spanlens_traceql::suggest::Suggestion;
 
 #[component]
 pub fn CompletionPopup(

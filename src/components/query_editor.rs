@@ -6,13 +6,13 @@
 //! underlines are shown only while they belong to the current text.
 
 use crate::components::CompletionPopup;
-use crate::state::completions::{AttrIndex, Suggestion, suggestions};
 use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
 use spanlens_traceql::complete::completion_at;
 use spanlens_traceql::eval::CompiledQuery;
 use spanlens_traceql::highlight::{TokenClass, tokens};
+use spanlens_traceql::suggest::{AttrIndex, Suggestion, suggestions};
 use spanlens_traceql::{Error, ErrorKind};
 use std::ops::Range;
 use std::sync::Arc;

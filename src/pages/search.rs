@@ -5,7 +5,6 @@
 //! a reload and back/forward all show the same results once the traces are loaded.
 
 use crate::components::{QueryEditor, QueryHistory, SearchResults};
-use crate::state::completions::AttrIndex;
 use crate::state::search::{SearchOutcome, load_history, remember, run_search};
 use crate::state::{AppState, Loaded};
 use crate::state::{DEMO_URL, Loads};
@@ -13,6 +12,7 @@ use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
+use spanlens_traceql::suggest::AttrIndex;
 use std::cell::RefCell;
 use std::sync::{Arc, Weak};
 

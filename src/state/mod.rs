@@ -1,7 +1,6 @@
 //! Application state shared through Leptos context.
 
 pub mod app_state;
-pub mod completions;
 pub mod file_reader;
 pub mod loader;
 pub mod loads;

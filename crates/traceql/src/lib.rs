@@ -6,7 +6,8 @@
 //! * [`check`]: parse + Tempo's validity rules; the error kind tells syntax
 //!   (CLI exit 2) from semantic (validation/unsupported, CLI exit 3);
 //! * [`eval`]: run a checked query over traces;
-//! * [`highlight::tokens`] and [`complete::completion_at`] for the search box.
+//! * [`highlight::tokens`], [`complete::completion_at`] and `suggest::suggestions` for the
+//!   search box.
 
 pub mod ast;
 pub mod complete;
@@ -15,6 +16,8 @@ pub mod error;
 pub mod highlight;
 pub mod lexer;
 pub mod parser;
+#[cfg(feature = "model")]
+pub mod suggest;
 pub mod token;
 pub mod validate;
 
