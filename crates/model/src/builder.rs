@@ -42,6 +42,9 @@ pub struct TraceSetBuilder {
     /// The trace the last span went to: spans of one trace usually arrive together.
     last_trace: Option<(TraceId, usize)>,
     current_source: SourceIdx,
+    /// Bumped by every rollback, so an [`crate::absorb::AbsorbContext`] knows its remembered
+    /// indices may point past what the rollback kept.
+    rollbacks: u64,
 }
 
 impl TraceSetBuilder {
@@ -69,6 +72,27 @@ impl TraceSetBuilder {
         self.sources.push(SourceInfo { name: name.to_owned(), format: format.to_owned(), bytes, span_records: 0 });
         self.current_source = idx;
         idx
+    }
+
+    /// Adds a source without making it current: an importer may be mid-file when a trace from another
+    /// set is absorbed. A current source that pointed at nothing keeps pointing at nothing.
+    pub(crate) fn add_source_quietly(&mut self, info: SourceInfo) -> SourceIdx {
+        if self.current_source.0 as usize >= self.sources.len() {
+            self.current_source = SourceIdx(u32::MAX);
+        }
+        let idx = SourceIdx(u32::try_from(self.sources.len()).unwrap_or(u32::MAX));
+        self.sources.push(info);
+        idx
+    }
+
+    /// Number of rollbacks so far; see the `rollbacks` field.
+    pub(crate) fn rollback_count(&self) -> u64 {
+        self.rollbacks
+    }
+
+    /// Records a warning exactly as given (absorbed warnings already name their source).
+    pub(crate) fn push_warning_as_is(&mut self, warning: Warning) {
+        self.warnings.push(warning);
     }
 
     /// Corrects the current source's detected format once the importer knows it precisely.
@@ -101,9 +125,15 @@ impl TraceSetBuilder {
 
     /// Adds a span to its trace. `width_bytes` is the width the trace id was written with; the widest
     /// seen wins. The span's `source` is set to the current source.
-    pub fn push_span(&mut self, trace_id: TraceId, width_bytes: u8, mut span: Span) {
-        span.source = self.current_source;
-        if let Some(s) = self.sources.get_mut(self.current_source.0 as usize) {
+    pub fn push_span(&mut self, trace_id: TraceId, width_bytes: u8, span: Span) {
+        self.push_span_from(self.current_source, trace_id, width_bytes, span);
+    }
+
+    /// [`Self::push_span`] for a span that came from `source` rather than the current source
+    /// (absorbing a trace from another set), counted as a record of that source.
+    pub(crate) fn push_span_from(&mut self, source: SourceIdx, trace_id: TraceId, width_bytes: u8, mut span: Span) {
+        span.source = source;
+        if let Some(s) = self.sources.get_mut(source.0 as usize) {
             s.span_records += 1;
         }
         let slot = match self.last_trace {
@@ -188,6 +218,7 @@ impl TraceSetBuilder {
         self.warnings.truncate(checkpoint.warnings);
         self.strings.truncate(checkpoint.strings);
         self.current_source = checkpoint.current_source;
+        self.rollbacks += 1;
     }
 
     /// Builds every trace's tree and returns the set. Traces keep their order of first appearance.

@@ -9,6 +9,7 @@
 //! which stitches spans of the same trace across files and builds each trace's [`Tree`]. This crate
 //! is the core every other crate shares, including the UI bundle, which never compiles an importer.
 
+pub mod absorb;
 pub mod builder;
 pub mod error;
 pub mod ids;
@@ -19,6 +20,7 @@ pub mod tree;
 pub mod value;
 pub mod warnings;
 
+pub use absorb::AbsorbContext;
 pub use builder::TraceSetBuilder;
 pub use error::{ImportError, Position};
 pub use ids::{SpanId, TraceId};

@@ -19,6 +19,10 @@ pub(crate) const FORMAT: &str = "otlp-protobuf";
 /// same bound through serde_json's recursion limit).
 const MAX_VALUE_DEPTH: u32 = 64;
 
+#[path = "otlp_proto_wire.rs"]
+mod wire;
+use wire::{Reader, WireError};
+
 pub fn import(bytes: &[u8], file: &str, builder: &mut TraceSetBuilder) -> Result<(), ImportError> {
     let Some(frames) = frames(bytes) else {
         return Err(ImportError::new(
@@ -107,100 +111,6 @@ fn plausible_traces_data(bytes: &[u8]) -> bool {
         }
     }
     true
-}
-
-struct WireError {
-    offset: usize,
-    message: String,
-}
-
-/// A bounds-checked cursor over one message.
-struct Reader<'a> {
-    buf: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn err<T>(&self, message: impl Into<String>) -> Result<T, WireError> {
-        Err(WireError { offset: self.pos, message: message.into() })
-    }
-
-    fn varint(&mut self) -> Result<u64, WireError> {
-        let mut value = 0u64;
-        for shift in (0..70).step_by(7) {
-            let Some(&b) = self.buf.get(self.pos) else {
-                return self.err("the data ends inside a varint (truncated file?)");
-            };
-            self.pos += 1;
-            if shift == 63 && b > 1 {
-                return self.err("a varint is longer than 64 bits");
-            }
-            value |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(value);
-            }
-        }
-        self.err("a varint is longer than 10 bytes")
-    }
-
-    fn key(&mut self) -> Result<(u32, u8), WireError> {
-        let key = self.varint()?;
-        let field = u32::try_from(key >> 3).unwrap_or(0);
-        if field == 0 {
-            return self.err("field number 0 is invalid");
-        }
-        Ok((field, (key & 7) as u8))
-    }
-
-    fn take(&mut self, len: usize) -> Result<&'a [u8], WireError> {
-        let end = self.pos.checked_add(len).filter(|&e| e <= self.buf.len());
-        match end.and_then(|e| self.buf.get(self.pos..e)) {
-            Some(slice) => {
-                self.pos += len;
-                Ok(slice)
-            }
-            None => self.err(format!("a field of {len} bytes runs past the end of its message (truncated file?)")),
-        }
-    }
-
-    fn len_delimited(&mut self) -> Result<&'a [u8], WireError> {
-        let len = self.varint()?;
-        match usize::try_from(len) {
-            Ok(len) => self.take(len),
-            Err(_) => self.err("a length does not fit in memory"),
-        }
-    }
-
-    fn fixed64(&mut self) -> Result<u64, WireError> {
-        let b = self.take(8)?;
-        Ok(u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
-    }
-
-    fn fixed32(&mut self) -> Result<u32, WireError> {
-        let b = self.take(4)?;
-        Ok(u32::from_le_bytes(b.try_into().unwrap_or([0; 4])))
-    }
-
-    fn skip(&mut self, wire: u8) -> Result<(), WireError> {
-        match wire {
-            0 => self.varint().map(drop),
-            1 => self.take(8).map(drop),
-            2 => self.len_delimited().map(drop),
-            5 => self.take(4).map(drop),
-            other => self.err(format!("wire type {other} is not used by OTLP (corrupt data?)")),
-        }
-    }
-
-    fn string(&mut self) -> Result<&'a str, WireError> {
-        let start = self.pos;
-        let bytes = self.len_delimited()?;
-        std::str::from_utf8(bytes)
-            .map_err(|_| WireError { offset: start, message: "a string is not valid UTF-8".to_owned() })
-    }
-
-    fn done(&self) -> bool {
-        self.pos >= self.buf.len()
-    }
 }
 
 /// Offsets reported to the user are relative to the whole input, so nested readers add their base.
