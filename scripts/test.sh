@@ -36,6 +36,7 @@ for stage in "${stages[@]}"; do
     clippy)
       banner "clippy (native, -D warnings)"
       cargo clippy "${NATIVE_CRATES[@]}" --all-targets -- -D warnings
+      cargo clippy -p spanlens --lib --tests -- -D warnings
       banner "clippy (wasm32, -D warnings)"
       cargo clippy --target wasm32-unknown-unknown "${WASM_CRATES[@]}" --lib --bins -- -D warnings
       ;;
@@ -43,6 +44,8 @@ for stage in "${stages[@]}"; do
       shared_check
       banner "native tests"
       cargo test "${NATIVE_CRATES[@]}"
+      banner "native tests of the app crate (its pure modules; browser code is tested in the wasm stage)"
+      cargo test -p spanlens --lib
       ;;
     wasm)
       banner "wasm-bindgen-test in headless Chromium"

@@ -1,9 +1,9 @@
 //! The spanlens browser app: UI and browser I/O only. Parsing, layout and TraceQL live in the pure
 //! crates under `crates/`.
 
+pub mod api;
 pub mod app;
 pub mod components;
-pub mod fetch;
 pub mod format;
 pub mod hooks;
 pub mod pages;
@@ -12,6 +12,7 @@ pub mod state;
 pub mod theme;
 pub mod timing;
 pub mod url;
+pub mod views;
 
 pub use app::App;
 

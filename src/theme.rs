@@ -18,6 +18,14 @@ impl Theme {
         }
     }
 
+    /// The canvas palette of this theme.
+    pub fn palette(self) -> spanlens_layout::palette::Theme {
+        match self {
+            Theme::Light => spanlens_layout::palette::Theme::Light,
+            Theme::Dark => spanlens_layout::palette::Theme::Dark,
+        }
+    }
+
     pub fn toggled(self) -> Theme {
         match self {
             Theme::Light => Theme::Dark,

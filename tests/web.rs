@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests fail loudly by design.
 
 use leptos::prelude::*;
+use spanlens::api::is_allowed_url;
 use spanlens::components::ErrorBanner;
-use spanlens::fetch::is_allowed_url;
 use spanlens::format::{format_timestamp, thousands};
 use spanlens::state::AppState;
 use wasm_bindgen_test::*;
@@ -89,4 +89,121 @@ async fn file_reader_reads_every_slice_in_order() {
     let mut after_cancel = 0;
     read_slices(&file, |_| after_cancel += 1, || false).await;
     assert_eq!(after_cancel, 0, "a superseded read delivers nothing");
+}
+
+/// A load of one or more traces; each span is (trace, id, parent, service, name, start, duration).
+fn load(
+    id: u32,
+    source: &str,
+    spans: &[(u64, u64, u64, &str, &str, i64, i64)],
+) -> std::sync::Arc<spanlens::state::Loaded> {
+    use spanlens_model::{Span, SpanId, TraceId, TraceSetBuilder};
+    let mut b = TraceSetBuilder::new();
+    b.begin_source(source, "test", 0);
+    for &(trace, span, parent, service, name, start, dur) in spans {
+        let (service, name) = (b.intern(service), b.intern(name));
+        let mut s = Span::new(SpanId(span), name, service, 1_000_000_000 + start, dur);
+        s.parent_span_id = (parent != 0).then_some(SpanId(parent));
+        b.push_span(TraceId(u128::from(trace)), 16, s);
+    }
+    let source = spanlens_protocol::TraceSource::Files { names: vec![source.to_owned()] };
+    std::sync::Arc::new(spanlens::state::Loaded { id, source, set: b.finish() })
+}
+
+const CHECKOUT: &[(u64, u64, u64, &str, &str, i64, i64)] = &[
+    (1, 1, 0, "front", "checkout", 0, 100),
+    (1, 2, 1, "cart", "GET cart", 10, 30),
+    (1, 3, 1, "pay", "charge", 50, 40),
+    (1, 4, 3, "db", "SELECT", 55, 20),
+];
+
+/// Loads accumulate; the same trace id from two loads is two entries; links pick their load; closing
+/// a load and merging copies behave as the trace list shows them.
+#[wasm_bindgen_test]
+fn catalog_lists_every_load_and_merges_copies() {
+    use spanlens::state::trace_rows::list_rows;
+    use spanlens::state::{LoadSelector, Loads};
+    let owner = Owner::new();
+    owner.with(|| {
+        let state = AppState::new();
+        let loads = Loads::new(state);
+        let other = &[(2, 1, 0, "front", "home", 0, 10)];
+        let half = &CHECKOUT[2..]; // the same trace's pay subtree, as another service recorded it
+        // Through `Loads::add`, as merges and finished loads arrive, so ids are the app's own.
+        let mut ids = Vec::new();
+        for (name, spans) in [("a.json", CHECKOUT), ("b.json", other.as_slice()), ("c.json", half)] {
+            let loaded = std::sync::Arc::try_unwrap(load(0, name, spans)).unwrap();
+            ids.push(loads.add(loaded.source, loaded.set).id);
+        }
+        let rows = state.catalog.with_untracked(list_rows);
+        assert_eq!(rows.len(), 3);
+        let copies: Vec<(String, usize)> = rows.iter().map(|r| (r.source.clone(), r.other_copies)).collect();
+        assert!(copies.contains(&("a.json".to_owned(), 1)) && copies.contains(&("c.json".to_owned(), 1)));
+        assert!(copies.contains(&("b.json".to_owned(), 0)));
+        assert!(rows.iter().all(|r| r.href.contains("?load=")));
+
+        // A link without a load finds the newest copy; `?load=` picks its own.
+        let hex = "1";
+        let newest = state.catalog.with_untracked(|c| c.find(hex, &LoadSelector::default())).unwrap();
+        assert_eq!(newest.loaded.id, ids[2]);
+        let first =
+            state.catalog.with_untracked(|c| c.find(hex, &LoadSelector { load: Some(ids[0]), url: None })).unwrap();
+        assert_eq!(first.trace().spans.len(), 4);
+
+        // Merging makes one entry holding both copies' spans; the copies are hidden until it closes.
+        let href = loads.merge(hex).expect("two copies merge");
+        let merged = state.catalog.with_untracked(|c| c.newest().cloned()).unwrap();
+        assert!(href.contains(&format!("?load={}", merged.id)));
+        assert_eq!(merged.set.traces.len(), 1);
+        assert_eq!(merged.set.traces[0].spans.len(), 6, "4 + 2 spans, the shared two flagged as duplicates");
+        assert!(merged.source.label().starts_with("merged: "));
+        assert_eq!(state.catalog.with_untracked(|c| c.trace_count()), 2);
+        loads.close(merged.id);
+        assert_eq!(state.catalog.with_untracked(|c| c.trace_count()), 3);
+
+        // Closing a load drops its traces; clearing drops everything.
+        loads.close(ids[0]);
+        assert_eq!(state.catalog.with_untracked(|c| (c.loads().len(), c.trace_count())), (2, 2));
+        loads.clear();
+        assert!(state.catalog.with_untracked(|c| c.loads().is_empty()));
+    });
+}
+
+/// The trace page's chain: find text gives matches, "hide non-matching" gives the filter mask, and
+/// the waterfall's rows follow; selecting a span inside a collapsed subtree reveals it.
+#[wasm_bindgen_test]
+async fn find_mask_and_rows_follow_each_other() {
+    use spanlens::state::{Focus, TraceAnalysis, TraceRef};
+    use spanlens::views::WaterfallState;
+    // Effects run on the executor; a second test initialising it again is harmless.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let owner = Owner::new();
+    owner.set();
+    let data = TraceRef { loaded: load(1, "a.json", CHECKOUT), index: 0 };
+    let analysis = TraceAnalysis::new(data);
+    let focus = Focus::new(analysis, None, None);
+    let wf = WaterfallState::new(analysis, focus);
+    assert_eq!(wf.rows.with_untracked(|r| r.len()), 4);
+    assert!(analysis.summary.with_value(|s| s.span_count) == 4);
+
+    focus.find_text.set("SELECT".to_owned());
+    assert_eq!(focus.matches.get_untracked().len(), 1);
+    assert_eq!(wf.rows.with_untracked(|r| r.len()), 4, "find alone hides nothing");
+    focus.hide_unmatched.set(true);
+    // The match and its ancestors stay: checkout > charge > SELECT.
+    assert_eq!(wf.rows.with_untracked(|r| r.len()), 3);
+    focus.hide_unmatched.set(false);
+    focus.find_text.set(String::new());
+    assert_eq!(wf.rows.with_untracked(|r| r.len()), 4);
+
+    // Collapse everything, then select the SELECT span: its ancestors open so it has a row.
+    wf.collapse_all(analysis);
+    assert_eq!(wf.rows.with_untracked(|r| r.len()), 1);
+    let select = analysis.span_index_by_hex("0000000000000004").unwrap();
+    focus.select(Some(select));
+    leptos::task::tick().await;
+    assert!(wf.rows.with_untracked(|r| r.len()) >= 3, "the selected span's ancestors were expanded");
+    assert_eq!(wf.scroll_request.get_untracked(), Some(select));
+    assert_eq!(focus.reveal.get_untracked(), None, "the reveal request was consumed");
+    drop(owner);
 }

@@ -4,6 +4,7 @@ use crate::state::AppState;
 use crate::theme;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -14,14 +15,15 @@ pub fn Header() -> impl IntoView {
         theme::apply(next);
         current_theme.set(next);
     };
-    // The Trace tab opens the first loaded trace; with nothing loaded there is nothing to open.
+    // The Trace tab opens the newest load's first trace; with nothing loaded there is nothing to open.
     let trace_href = move || {
-        state.loaded.with(|l| {
-            let l = l.as_ref()?;
-            l.set.traces.first().map(|t| format!("/trace/{}{}", t.trace_id_hex(), l.link_query()))
+        state.catalog.with(|c| {
+            let (loaded, index) = c.entries().find(|(l, _)| c.newest().is_some_and(|n| n.id == l.id))?;
+            loaded.set.traces.get(index).map(|t| loaded.trace_href(t))
         })
     };
-    let query = move || state.loaded.with(|l| l.as_ref().map(|l| l.link_query()).unwrap_or_default());
+    let params = use_query_map();
+    let query = move || params.with(crate::url::data_query);
 
     view! {
         <header class="sl-header">

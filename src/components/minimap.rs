@@ -1,11 +1,9 @@
 //! The overview minimap: the whole trace at a glance, with the zoom window. Drag to zoom into a range,
 //! wheel to zoom around the pointer, double-click or "Reset zoom" to see everything again.
 
-use crate::components::waterfall::layout_theme;
-use crate::hooks::{device_pixel_ratio, use_element_size, use_raf_scheduler};
-use crate::render::canvas::{chrome, prepare};
+use crate::hooks::{use_canvas_2d, use_element_size};
 use crate::render::minimap::{self, MinimapFrame};
-use crate::state::{AppState, Shared, TraceViewState};
+use crate::state::{Focus, Shared, TraceAnalysis};
 use leptos::html;
 use leptos::prelude::*;
 use spanlens_layout::lod::{DensityGrid, density_grid};
@@ -16,8 +14,8 @@ const HEIGHT_PX: f64 = 56.0;
 
 #[component]
 pub fn Minimap() -> impl IntoView {
-    let tv = TraceViewState::from_context();
-    let app = AppState::from_context();
+    let analysis = TraceAnalysis::from_context();
+    let focus = Focus::from_context();
     let host_ref = NodeRef::<html::Div>::new();
     let canvas_ref = NodeRef::<html::Canvas>::new();
     let size = use_element_size(host_ref);
@@ -26,52 +24,43 @@ pub fn Minimap() -> impl IntoView {
     // The grid depends on the width only: O(spans) once per resize, then every redraw is O(pixels).
     let grid = Memo::new(move |_| {
         let width = size.get().0.round().max(1.0) as u32;
-        tv.data.with_value(|d| {
+        analysis.data.with_value(|d| {
             let trace = d.trace();
             let full = Viewport::for_trace(trace, f64::from(width));
             Shared::new(density_grid(trace, &trace.tree.preorder, &full, width, minimap::GRID_ROWS))
         })
     });
-    let full_viewport = move |width: f64| tv.data.with_value(|d| Viewport::for_trace(d.trace(), width));
+    let full_viewport = move |width: f64| analysis.data.with_value(|d| Viewport::for_trace(d.trace(), width));
 
-    let scheduler = use_raf_scheduler(move || {
-        let (Some(canvas), (w, _)) = (canvas_ref.get_untracked(), size.get_untracked()) else { return };
-        if w <= 0.0 {
-            return;
-        }
-        let Some(ctx) = prepare(&canvas, w, HEIGHT_PX, device_pixel_ratio()) else { return };
-        let theme = layout_theme(app.theme.get_untracked());
-        let grid: Shared<DensityGrid> = grid.get_untracked();
-        let full = full_viewport(w);
-        let window = tv.viewport.get_untracked();
-        let ui = chrome(theme);
-        tv.data.with_value(|d| {
-            tv.colors.with_value(|colors| {
-                minimap::draw(
-                    &ctx,
-                    &MinimapFrame {
-                        trace: d.trace(),
-                        grid: &grid,
-                        width_px: w,
-                        height_px: HEIGHT_PX,
-                        full: &full,
-                        window: &window,
-                        selection_px: selection.get_untracked(),
-                        colors,
-                        theme,
-                        chrome: &ui,
-                    },
-                );
+    // Everything the picture depends on, read tracked (see `use_canvas_2d`).
+    let inputs = move || (grid.get(), focus.viewport.get(), selection.get());
+    use_canvas_2d(
+        canvas_ref,
+        move || (size.get().0, HEIGHT_PX),
+        inputs,
+        move |frame, (grid, window, selection_px): &(Shared<DensityGrid>, Viewport, Option<(f64, f64)>)| {
+            let full = full_viewport(frame.width_px);
+            analysis.data.with_value(|d| {
+                analysis.colors.with_value(|colors| {
+                    minimap::draw(
+                        frame.ctx,
+                        &MinimapFrame {
+                            trace: d.trace(),
+                            grid,
+                            width_px: frame.width_px,
+                            height_px: frame.height_px,
+                            full: &full,
+                            window,
+                            selection_px: *selection_px,
+                            colors,
+                            theme: frame.theme,
+                            chrome: frame.chrome,
+                        },
+                    );
+                });
             });
-        });
-    });
-    Effect::new(move |_| {
-        grid.track();
-        tv.viewport.track();
-        selection.track();
-        app.theme.track();
-        scheduler.with_value(|s| s.schedule());
-    });
+        },
+    );
 
     let x_of = move |ev: &MouseEvent| -> f64 {
         canvas_ref.get_untracked().map_or(0.0, |c| f64::from(ev.client_x()) - c.get_bounding_client_rect().left())
@@ -98,27 +87,27 @@ pub fn Minimap() -> impl IntoView {
         let full = full_viewport(width);
         if (a - b).abs() < 3.0 {
             // A click recentres the window there, keeping its zoom.
-            let window = tv.viewport.get_untracked();
+            let window = focus.viewport.get_untracked();
             let half = window.visible_nanos() / 2;
             let center = full.nanos_from_px(b);
-            tv.viewport.update(|v| *v = v.set_range(center - half, center + half));
+            focus.viewport.update(|v| *v = v.set_range(center - half, center + half));
             return;
         }
         let (start, end) = full.range_from_px_selection(a, b);
-        tv.viewport.update(|v| *v = v.set_range(start, end));
+        focus.viewport.update(|v| *v = v.set_range(start, end));
     };
     let on_leave = move |_| selection.set(None);
     let on_wheel = move |ev: WheelEvent| {
         ev.prevent_default();
         let width = size.get_untracked().0;
         let full = full_viewport(width);
-        let window = tv.viewport.get_untracked();
+        let window = focus.viewport.get_untracked();
         // Zoom around the pointer's time, expressed in the main view's pixels.
         let t = full.nanos_from_px(x_of(&ev));
         let anchor = window.px_from_nanos(t);
-        tv.viewport.update(|v| *v = v.zoom(anchor, (-ev.delta_y() * 0.0025).exp()));
+        focus.viewport.update(|v| *v = v.zoom(anchor, (-ev.delta_y() * 0.0025).exp()));
     };
-    let zoomed = move || tv.viewport.with(|v| v.visible_nanos() < (v.bounds_end_nanos - v.bounds_start_nanos));
+    let zoomed = move || focus.viewport.with(|v| v.visible_nanos() < (v.bounds_end_nanos - v.bounds_start_nanos));
 
     view! {
         <div class="sl-minimap" data-testid="minimap">
@@ -131,7 +120,7 @@ pub fn Minimap() -> impl IntoView {
                     on:mouseup=on_up
                     on:mouseleave=on_leave
                     on:wheel=on_wheel
-                    on:dblclick=move |_| tv.viewport.update(|v| *v = v.reset())
+                    on:dblclick=move |_| focus.viewport.update(|v| *v = v.reset())
                     aria-label="Trace overview: drag to zoom into a time range"
                     role="img"
                 ></canvas>
@@ -140,7 +129,7 @@ pub fn Minimap() -> impl IntoView {
                 class="sl-button sl-button--small"
                 data-testid="zoom-reset"
                 disabled=move || !zoomed()
-                on:click=move |_| tv.viewport.update(|v| *v = v.reset())
+                on:click=move |_| focus.viewport.update(|v| *v = v.reset())
                 title="Reset zoom (0)"
             >
                 "Reset zoom"

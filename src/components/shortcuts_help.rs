@@ -1,6 +1,6 @@
 //! The `?` overlay listing keyboard shortcuts.
 
-use crate::state::TraceViewState;
+use crate::state::TraceChrome;
 use leptos::prelude::*;
 
 const SHORTCUTS: &[(&str, &str)] = &[
@@ -13,15 +13,16 @@ const SHORTCUTS: &[(&str, &str)] = &[
     ("Ctrl + wheel", "Zoom around the pointer"),
     ("Shift + wheel, drag", "Pan the timeline"),
     ("Esc", "Clear selection and find"),
+    ("1 … 9", "Switch view (Waterfall is 1)"),
     ("?", "Show this help"),
 ];
 
 #[component]
 pub fn ShortcutsHelp() -> impl IntoView {
-    let tv = TraceViewState::from_context();
+    let chrome = TraceChrome::from_context();
     view! {
-        <Show when=move || tv.show_help.get()>
-            <div class="sl-modal-backdrop" on:click=move |_| tv.show_help.set(false)>
+        <Show when=move || chrome.show_help.get()>
+            <div class="sl-modal-backdrop" on:click=move |_| chrome.show_help.set(false)>
                 <div class="sl-modal" role="dialog" aria-label="Keyboard shortcuts" data-testid="shortcuts-help" on:click=|ev| ev.stop_propagation()>
                     <h2>"Keyboard shortcuts"</h2>
                     <table class="sl-shortcuts">
@@ -31,7 +32,7 @@ pub fn ShortcutsHelp() -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
-                    <button class="sl-button" on:click=move |_| tv.show_help.set(false)>"Close"</button>
+                    <button class="sl-button" on:click=move |_| chrome.show_help.set(false)>"Close"</button>
                 </div>
             </div>
         </Show>

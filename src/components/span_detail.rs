@@ -2,7 +2,7 @@
 //! events, links and warnings. Everything renders as text; values wrap and can be copied.
 
 use crate::format::format_timestamp;
-use crate::state::TraceViewState;
+use crate::state::{Focus, TraceAnalysis};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use spanlens_model::{Attribute, Interner, format_duration};
@@ -65,9 +65,9 @@ struct Detail {
     warnings: Vec<String>,
 }
 
-fn detail_of(tv: &TraceViewState, index: u32) -> Option<Detail> {
-    let self_nanos = tv.self_nanos.with_value(|s| s.get(index as usize).copied().unwrap_or(0));
-    tv.data.with_value(|d| {
+fn detail_of(analysis: &TraceAnalysis, index: u32) -> Option<Detail> {
+    let self_nanos = analysis.self_nanos.with_value(|s| s.get(index as usize).copied().unwrap_or(0));
+    analysis.data.with_value(|d| {
         let set = d.set();
         let trace = d.trace();
         let span = trace.spans.get(index as usize)?;
@@ -141,8 +141,9 @@ fn copy_to_clipboard(text: &str) {
 
 #[component]
 pub fn SpanDetail() -> impl IntoView {
-    let tv = TraceViewState::from_context();
-    let detail = Memo::new(move |_| tv.selected.get().and_then(|i| detail_of(&tv, i)));
+    let analysis = TraceAnalysis::from_context();
+    let focus = Focus::from_context();
+    let detail = Memo::new(move |_| focus.selected.get().and_then(|i| detail_of(&analysis, i)));
     view! {
         <aside class="sl-detail" data-testid="span-detail" aria-label="Span details">
             {move || match detail.get() {
@@ -161,8 +162,8 @@ pub fn SpanDetail() -> impl IntoView {
 
 #[component]
 fn DetailBody(d: Detail) -> impl IntoView {
-    let tv = TraceViewState::from_context();
-    let utc = move || tv.utc.get();
+    let focus = Focus::from_context();
+    let utc = move || focus.utc.get();
     let link = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
     let wall = d.start_wall;
     view! {

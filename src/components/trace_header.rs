@@ -2,7 +2,7 @@
 //! picker when several traces are loaded.
 
 use crate::format::{format_duration, format_timestamp, thousands};
-use crate::state::TraceViewState;
+use crate::state::{Focus, TraceAnalysis};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
@@ -10,13 +10,14 @@ use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn TraceHeader() -> impl IntoView {
-    let tv = TraceViewState::from_context();
+    let analysis = TraceAnalysis::from_context();
+    let focus = Focus::from_context();
     let navigate = use_navigate();
-    let info = tv.data.with_value(|d| {
+    let info = analysis.data.with_value(|d| {
         let set = d.set();
         let trace = d.trace();
         let root = trace.root_span();
-        let summary = spanlens_analysis::summary::summarize(trace);
+        let summary = analysis.summary.with_value(|s| (*s.0).clone());
         let query = d.loaded.link_query();
         let traces: Vec<(String, String)> = set
             .traces
@@ -49,7 +50,7 @@ pub fn TraceHeader() -> impl IntoView {
         )
     });
     let (root_service, root_name, start, duration, summary, warnings, id_hex, query, traces) = info;
-    let utc = tv.utc;
+    let utc = focus.utc;
     let picker_query = query.clone();
     view! {
         <div class="sl-trace-header">

@@ -1,6 +1,6 @@
 //! `/`: what to do, how to open traces, and the list of loaded traces.
 
-use crate::components::TraceList;
+use crate::components::{SourceList, TraceList};
 use crate::format::thousands;
 use crate::state::AppState;
 use crate::state::{DEMO_URL, Loads};
@@ -26,7 +26,13 @@ pub fn LandingPage() -> impl IntoView {
         input.set_value("");
     };
     let open_demo = move |_| loads.open_url(DEMO_URL.to_owned());
-    let has_traces = move || state.loaded.with(|l| l.as_ref().is_some_and(|l| !l.set.traces.is_empty()));
+    let has_traces = move || state.catalog.with(|c| !c.loads().is_empty());
+    let navigate = leptos_router::hooks::use_navigate();
+    let merge = Callback::new(move |hex: String| {
+        if let Some(href) = loads.merge(&hex) {
+            navigate(&href, Default::default());
+        }
+    });
 
     view! {
         <section class="sl-landing">
@@ -72,7 +78,8 @@ pub fn LandingPage() -> impl IntoView {
             </div>
             <Show when=has_traces>
                 <LoadedSummary/>
-                <TraceList/>
+                <SourceList/>
+                <TraceList on_merge=merge/>
             </Show>
         </section>
     }
@@ -82,14 +89,12 @@ pub fn LandingPage() -> impl IntoView {
 #[component]
 fn LoadedSummary() -> impl IntoView {
     let state = AppState::from_context();
-    let summary = move || {
-        state.loaded.with(|l| {
-            l.as_ref().map(|l| (l.set.traces.len(), l.set.span_count(), l.set.warnings.len(), l.set.sources.len()))
-        })
-    };
-    let query = move || state.loaded.with(|l| l.as_ref().map(|l| l.link_query()).unwrap_or_default());
+    let summary = move || state.catalog.with(|c| (c.trace_count(), c.span_count(), c.warning_count(), c.loads().len()));
+    let params = leptos_router::hooks::use_query_map();
+    let query = move || params.with(crate::url::data_query);
     move || {
-        summary().map(|(traces, spans, warnings, files)| {
+        let (traces, spans, warnings, loads) = summary();
+        {
             view! {
                 <div class="sl-loaded-summary">
                     <h2>"Loaded traces"</h2>
@@ -99,8 +104,8 @@ fn LoadedSummary() -> impl IntoView {
                             thousands(traces),
                             if traces == 1 { "trace" } else { "traces" },
                             thousands(spans),
-                            files,
-                            if files == 1 { "file" } else { "files" },
+                            loads,
+                            if loads == 1 { "source" } else { "sources" },
                         )}
                     </span>
                     <Show when=move || { warnings > 0 }>
@@ -110,6 +115,6 @@ fn LoadedSummary() -> impl IntoView {
                     </Show>
                 </div>
             }
-        })
+        }
     }
 }

@@ -6,7 +6,7 @@
 
 use crate::components::{QueryEditor, QueryHistory, SearchResults};
 use crate::state::search::{SearchOutcome, load_history, remember, run_search};
-use crate::state::{AppState, Loaded};
+use crate::state::{AppState, Catalog, Loaded};
 use crate::state::{DEMO_URL, Loads};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
@@ -17,18 +17,35 @@ use std::cell::RefCell;
 use std::sync::{Arc, Weak};
 
 thread_local! {
-    /// The attribute index of the last loaded set: built once per load, not per visit.
-    static INDEX: RefCell<(Weak<Loaded>, Arc<AttrIndex>)> = RefCell::new((Weak::new(), Arc::default()));
+    /// Each load's attribute index, built once per load rather than per visit or per new load.
+    static INDEXES: RefCell<Vec<(Weak<Loaded>, Arc<AttrIndex>)>> = const { RefCell::new(Vec::new()) };
 }
 
-fn index_for(loaded: Option<&Arc<Loaded>>) -> Arc<AttrIndex> {
-    let Some(loaded) = loaded else { return Arc::default() };
-    INDEX.with(|cell| {
+/// One index over every load, newest load first (its keys and values are offered first).
+fn index_for(catalog: &Catalog) -> Arc<AttrIndex> {
+    INDEXES.with(|cell| {
         let mut cache = cell.borrow_mut();
-        if !cache.0.upgrade().is_some_and(|l| Arc::ptr_eq(&l, loaded)) {
-            *cache = (Arc::downgrade(loaded), Arc::new(AttrIndex::build(&loaded.set)));
+        cache.retain(|(weak, _)| weak.strong_count() > 0);
+        let parts: Vec<Arc<AttrIndex>> = catalog
+            .loads()
+            .iter()
+            .rev()
+            .map(|loaded| {
+                let cached = cache.iter().find(|(w, _)| w.upgrade().is_some_and(|l| Arc::ptr_eq(&l, loaded)));
+                match cached {
+                    Some((_, index)) => Arc::clone(index),
+                    None => {
+                        let index = Arc::new(AttrIndex::build(&loaded.set));
+                        cache.push((Arc::downgrade(loaded), Arc::clone(&index)));
+                        index
+                    }
+                }
+            })
+            .collect();
+        match parts.as_slice() {
+            [one] => Arc::clone(one),
+            _ => Arc::new(AttrIndex::union(parts.iter().map(|p| &**p))),
         }
-        cache.1.clone()
     })
 }
 
@@ -54,11 +71,10 @@ pub fn SearchPage() -> impl IntoView {
     let text = RwSignal::new(url_q.get_untracked());
     let outcome = RwSignal::new(None::<SearchOutcome>);
     let history = RwSignal::new(load_history());
-    let index = Memo::new(move |_| IndexHandle(state.loaded.with(|l| index_for(l.as_ref()))));
-    let has_traces = move || state.loaded.with(|l| l.as_ref().is_some_and(|l| !l.set.traces.is_empty()));
+    let index = Memo::new(move |_| IndexHandle(state.catalog.with(index_for)));
+    let has_traces = move || state.catalog.with(|c| !c.is_empty());
     let loading = move || state.progress.with(Option::is_some);
-    let link_query =
-        Signal::derive(move || state.loaded.with(|l| l.as_ref().map(|l| l.link_query()).unwrap_or_default()));
+    let search = move |q: &str, catalog: &Catalog| (!q.trim().is_empty()).then(|| run_search(q, catalog));
 
     // Run whenever the URL's query or the loaded set changes.
     Effect::new(move |prev: Option<String>| {
@@ -67,11 +83,7 @@ pub fn SearchPage() -> impl IntoView {
         if prev.as_ref() != Some(&q) && text.get_untracked() != q {
             text.set(q.clone());
         }
-        let next = state.loaded.with(|l| match l {
-            Some(l) if !q.trim().is_empty() => Some(run_search(&q, &l.set)),
-            _ => None,
-        });
-        outcome.set(next);
+        outcome.set(state.catalog.with(|c| search(&q, c)));
         q
     });
 
@@ -82,18 +94,12 @@ pub fn SearchPage() -> impl IntoView {
         }
         if q == url_q.get_untracked() {
             // Same URL: navigating would change nothing, so run here.
-            let next = state.loaded.with_untracked(|l| match l {
-                Some(l) if !q.trim().is_empty() => Some(run_search(&q, &l.set)),
-                _ => None,
-            });
-            outcome.set(next);
+            outcome.set(state.catalog.with_untracked(|c| search(&q, c)));
         } else {
-            // Keep the data source in the link: the loaded set's URL (none for opened files), or
-            // while nothing is loaded yet, the one being loaded.
-            let url = match state.loaded.with_untracked(|l| l.as_ref().map(|l| l.source_url.clone())) {
-                Some(source) => source,
-                None => query_map.with_untracked(|m| m.get("url")),
-            };
+            // Keep the data source in the link: the page's `url=`, or the newest load's URL.
+            let url = query_map.with_untracked(|m| m.get("url")).or_else(|| {
+                state.catalog.with_untracked(|c| c.newest().and_then(|l| l.source.url().map(str::to_owned)))
+            });
             navigate(&search_href(url.as_deref(), &q), NavigateOptions { scroll: false, ..Default::default() });
         }
     });
@@ -136,14 +142,11 @@ pub fn SearchPage() -> impl IntoView {
                 </div>
             }
             .into_any(),
-            Ok(rows) => {
-                let q = o.query.clone();
-                view! {
-                    <SearchResults rows=Signal::stored(rows) query=Signal::stored(q) link_query=link_query/>
-                    <p class="sl-muted sl-search-stats">{stats}</p>
-                }
-                .into_any()
+            Ok(rows) => view! {
+                <SearchResults rows=Signal::stored(rows)/>
+                <p class="sl-muted sl-search-stats">{stats}</p>
             }
+            .into_any(),
         }
     };
 

@@ -4,53 +4,13 @@ use crate::format::{format_duration, thousands};
 use crate::state::AppState;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use std::collections::HashMap;
-
-#[derive(Clone, PartialEq)]
-struct ServiceRow {
-    name: String,
-    spans: usize,
-    errors: usize,
-    traces: usize,
-    total_nanos: i64,
-    max_nanos: i64,
-}
+use spanlens_analysis::overview::service_rows;
 
 #[component]
 pub fn ServicesPage() -> impl IntoView {
     let state = AppState::from_context();
     let rows = Memo::new(move |_| {
-        state.loaded.with(|loaded| {
-            let Some(loaded) = loaded else { return Vec::new() };
-            let set = &loaded.set;
-            let mut by_service: HashMap<spanlens_model::Sym, ServiceRow> = HashMap::new();
-            for trace in &set.traces {
-                for service in trace.services() {
-                    by_service
-                        .entry(service)
-                        .or_insert_with(|| ServiceRow {
-                            name: set.resolve(service).to_owned(),
-                            spans: 0,
-                            errors: 0,
-                            traces: 0,
-                            total_nanos: 0,
-                            max_nanos: 0,
-                        })
-                        .traces += 1;
-                }
-                for span in &trace.spans {
-                    if let Some(row) = by_service.get_mut(&span.service) {
-                        row.spans += 1;
-                        row.errors += usize::from(span.is_error());
-                        row.total_nanos = row.total_nanos.saturating_add(span.duration_nanos.max(0));
-                        row.max_nanos = row.max_nanos.max(span.duration_nanos);
-                    }
-                }
-            }
-            let mut rows: Vec<ServiceRow> = by_service.into_values().collect();
-            rows.sort_by(|a, b| b.spans.cmp(&a.spans).then_with(|| a.name.cmp(&b.name)));
-            rows
-        })
+        state.catalog.with(|c| service_rows(c.entries().filter_map(|(l, i)| l.set.traces.get(i).map(|t| (&l.set, t)))))
     });
 
     view! {
@@ -72,7 +32,8 @@ pub fn ServicesPage() -> impl IntoView {
                             <th class="sl-num">"Traces"</th>
                             <th class="sl-num">"Spans"</th>
                             <th class="sl-num">"Errors"</th>
-                            <th class="sl-num">"Total span time"</th>
+                            <th class="sl-num" title="Time the service itself spent: span durations minus their children">"Self time"</th>
+                            <th class="sl-num" title="Sum of span durations; nested spans count twice">"Total span time"</th>
                             <th class="sl-num">"Longest span"</th>
                         </tr>
                     </thead>
@@ -80,9 +41,10 @@ pub fn ServicesPage() -> impl IntoView {
                         <For each=move || rows.get() key=|r| r.name.clone() let:row>
                             <tr>
                                 <td><span class="sl-service-name">{row.name.clone()}</span></td>
-                                <td class="sl-num">{thousands(row.traces)}</td>
-                                <td class="sl-num">{thousands(row.spans)}</td>
-                                <td class="sl-num" class:sl-error-text={row.errors > 0}>{thousands(row.errors)}</td>
+                                <td class="sl-num">{thousands(row.trace_count)}</td>
+                                <td class="sl-num">{thousands(row.span_count)}</td>
+                                <td class="sl-num" class:sl-error-text={row.error_count > 0}>{thousands(row.error_count)}</td>
+                                <td class="sl-num">{format_duration(row.self_nanos)}</td>
                                 <td class="sl-num">{format_duration(row.total_nanos)}</td>
                                 <td class="sl-num">{format_duration(row.max_nanos)}</td>
                             </tr>

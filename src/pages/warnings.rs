@@ -1,16 +1,17 @@
-//! `/warnings`: every structured warning from the last load, grouped by kind.
+//! `/warnings`: every structured warning of every load, grouped by kind.
 
 use crate::format::thousands;
 use crate::state::AppState;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use std::collections::BTreeMap;
 
 /// Warnings can number in the millions (clock skew on every span); the DOM list is capped.
 const MAX_ROWS: usize = 1_000;
 
 #[derive(Clone, PartialEq)]
 struct WarningRow {
-    key: usize,
+    key: (u32, usize),
     kind: &'static str,
     message: String,
     source: String,
@@ -21,29 +22,25 @@ struct WarningRow {
 pub fn WarningsPage() -> impl IntoView {
     let state = AppState::from_context();
     let data = Memo::new(move |_| {
-        state.loaded.with(|loaded| {
-            let Some(loaded) = loaded else { return (Vec::new(), Vec::new(), 0) };
-            let counts: Vec<(&'static str, usize)> =
-                loaded.set.warning_counts().into_iter().map(|(k, n)| (k.as_str(), n)).collect();
-            let query = loaded.link_query();
-            let rows = loaded
-                .set
-                .warnings
-                .iter()
-                .take(MAX_ROWS)
-                .enumerate()
-                .map(|(key, w)| WarningRow {
-                    key,
+        state.catalog.with(|catalog| {
+            let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+            let mut rows = Vec::new();
+            let mut total = 0;
+            for loaded in catalog.loads() {
+                for (kind, n) in loaded.set.warning_counts() {
+                    *counts.entry(kind.as_str()).or_default() += n;
+                }
+                total += loaded.set.warnings.len();
+                let room = MAX_ROWS.saturating_sub(rows.len());
+                rows.extend(loaded.set.warnings.iter().take(room).enumerate().map(|(i, w)| WarningRow {
+                    key: (loaded.id, i),
                     kind: w.kind.as_str(),
                     message: w.message.clone(),
-                    source: w.source.clone().unwrap_or_default(),
-                    trace_href: w
-                        .trace_id
-                        .and_then(|id| loaded.set.trace_by_id(id))
-                        .map(|t| format!("/trace/{}{query}", t.trace_id_hex())),
-                })
-                .collect();
-            (counts, rows, loaded.set.warnings.len())
+                    source: w.source.clone().unwrap_or_else(|| loaded.source.label()),
+                    trace_href: w.trace_id.and_then(|id| loaded.set.trace_by_id(id)).map(|t| loaded.trace_href(t)),
+                }));
+            }
+            (counts.into_iter().collect::<Vec<_>>(), rows, total)
         })
     });
 

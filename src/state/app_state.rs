@@ -1,32 +1,7 @@
-//! The state every page reads: what is loaded, load progress, and user-facing notices.
+//! The state every page reads: the catalog of loads, load progress, and user-facing notices.
 
+use crate::state::Catalog;
 use leptos::prelude::*;
-use spanlens_model::{Trace, TraceSet, ids::parse_trace_id_hex};
-use std::sync::Arc;
-
-/// Everything from one load (one drop, one picker choice, one URL).
-#[derive(Debug)]
-pub struct Loaded {
-    pub set: TraceSet,
-    /// The `?url=` this set came from, kept in links so a shared URL reloads the same data.
-    pub source_url: Option<String>,
-}
-
-impl Loaded {
-    /// Finds a trace by hex id, tolerating missing leading zeros and either id width.
-    pub fn trace_by_hex(&self, hex: &str) -> Option<(usize, &Trace)> {
-        let (id, _) = parse_trace_id_hex(hex).ok()?;
-        self.set.traces.iter().enumerate().find(|(_, t)| t.trace_id == id)
-    }
-
-    /// The query string to append to in-app links (`?url=…`) so that they stay shareable.
-    pub fn link_query(&self) -> String {
-        match &self.source_url {
-            Some(url) => format!("?url={}", js_sys::encode_uri_component(url)),
-            None => String::new(),
-        }
-    }
-}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoadProgress {
@@ -48,7 +23,8 @@ pub struct Notice {
 /// Copyable handle to the shared signals; provided once by the shell.
 #[derive(Clone, Copy)]
 pub struct AppState {
-    pub loaded: RwSignal<Option<Arc<Loaded>>>,
+    /// Every load, side by side (see `catalog`).
+    pub catalog: RwSignal<Catalog>,
     pub progress: RwSignal<Option<LoadProgress>>,
     pub notices: RwSignal<Vec<Notice>>,
     /// The theme in effect; canvases read it to pick their colours.
@@ -62,7 +38,7 @@ pub struct AppState {
 impl AppState {
     pub fn new() -> Self {
         AppState {
-            loaded: RwSignal::new(None),
+            catalog: RwSignal::new(Catalog::default()),
             progress: RwSignal::new(None),
             notices: RwSignal::new(Vec::new()),
             theme: RwSignal::new(crate::theme::current()),

@@ -1,13 +1,17 @@
 //! Client side of the parsing worker.
 //!
 //! Requests are queued until the worker says it is ready (messages posted before its wasm installs
-//! `onmessage` would be lost). Only the newest request's results are delivered: a new drop supersedes
-//! a load still in flight.
+//! `onmessage` would be lost). Several requests may be in flight at once (a drop while a URL is still
+//! parsing); each result comes back with its request id and source. Messages are the typed
+//! `spanlens_protocol::{ToWorker, FromWorker}` in their envelope.
 
 use crate::state::file_reader::{Slice, read_slices};
-use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
-use spanlens_protocol::{self as protocol, Assembly, LoadResult};
+use js_sys::{ArrayBuffer, Uint8Array};
+use spanlens_protocol::{
+    self as protocol, Assembly, ChunkPart, FromWorker, InputMeta, LoadResult, ToWorker, TraceSource, js,
+};
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::rc::Rc;
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen::prelude::*;
@@ -15,23 +19,28 @@ use web_sys::{File, MessageEvent, Worker, WorkerOptions, WorkerType};
 
 pub enum LoaderEvent {
     Progress {
+        id: u32,
         file: String,
         bytes_done: u64,
         bytes_total: u64,
     },
-    Done(Box<LoadResult>),
-    Failed(String),
+    Done(u32, Box<LoadResult>),
+    Failed(u32, String),
     /// The first worker's warm-up result (see `state::warm_up`); delivered once per page.
     WarmUp(Box<LoadResult>),
 }
 
 struct Inner {
-    /// Terminated after each result, because a wasm instance's memory never shrinks and a worker kept
-    /// alive would hold the peak of every parse; a fresh spare is started at once.
+    /// Terminated once no request is left in it, because a wasm instance's memory never shrinks and a
+    /// worker kept alive would hold the peak of every parse; a fresh spare is started at once.
     worker: Option<Worker>,
     ready: bool,
-    queue: Vec<(Object, Option<Array>)>,
-    latest_id: u32,
+    queue: Vec<(ToWorker, Vec<ArrayBuffer>)>,
+    next_id: u32,
+    /// Requests the worker is working on: sent, not finished, not cancelled.
+    in_worker: HashSet<u32>,
+    /// Results being decoded on this thread; a cancel removes the id and the result is dropped.
+    decoding: HashSet<u32>,
     warmed_up: bool,
     on_event: Rc<dyn Fn(LoaderEvent)>,
     // Kept alive for as long as the worker may call it.
@@ -45,15 +54,15 @@ pub struct Loader {
 }
 
 impl Loader {
-    /// Starts the worker. Trunk writes `worker_loader.js`, a classic-worker shim (it uses
-    /// `importScripts`, so a module worker would fail).
     pub fn new(on_event: impl Fn(LoaderEvent) + 'static) -> Loader {
         let on_event: Rc<dyn Fn(LoaderEvent)> = Rc::new(on_event);
         let inner = Rc::new(RefCell::new(Inner {
             worker: None,
             ready: false,
             queue: Vec::new(),
-            latest_id: 0,
+            next_id: 0,
+            in_worker: HashSet::new(),
+            decoding: HashSet::new(),
             warmed_up: false,
             on_event,
             _on_message: None,
@@ -65,87 +74,87 @@ impl Loader {
         Loader { inner }
     }
 
-    /// Parses user-chosen files (dropped or picked) in the worker. The files are read here and sent
-    /// over in slices (see `file_reader`), so the worker parses while the rest is still being read.
-    pub fn load_files(&self, files: Vec<File>) {
-        let msg = self.request();
-        let (names, sizes) = (Array::new(), Array::new());
-        for f in &files {
-            names.push(&JsValue::from_str(&f.name()));
-            sizes.push(&JsValue::from_f64(f.size()));
-        }
-        Reflect::set(&msg, &"names".into(), &names).ok();
-        Reflect::set(&msg, &"sizes".into(), &sizes).ok();
-        let id = self.inner.borrow().latest_id;
-        self.send(msg, None);
+    fn next_id(&self) -> u32 {
+        let mut inner = self.inner.borrow_mut();
+        inner.next_id += 1;
+        let id = inner.next_id;
+        inner.in_worker.insert(id);
+        id
+    }
+
+    fn is_current(&self, id: u32) -> bool {
+        self.inner.borrow().in_worker.contains(&id)
+    }
+
+    /// Parses user-chosen files (dropped or picked) in the worker and returns the request id. The
+    /// files are read here and sent over in slices (see `file_reader`), so the worker parses while
+    /// the rest is still being read.
+    pub fn load_files(&self, source: TraceSource, files: Vec<File>) -> u32 {
+        let id = self.next_id();
+        let inputs = files.iter().map(|f| InputMeta { name: f.name(), size: f.size() as u64, inline: false }).collect();
+        self.send(ToWorker::Load { id, source, inputs }, Vec::new());
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let current = || this.inner.borrow().latest_id == id;
             for (index, file) in files.iter().enumerate() {
+                let file_index = index as u32;
                 let mut complete = true;
-                let on_slice = |slice: Slice| {
-                    let chunk = this.chunk(id, index);
-                    match slice {
-                        Slice::Data(buffer) => {
-                            Reflect::set(&chunk, &"bytes".into(), &buffer).ok();
-                            this.send(chunk, Some(Array::of1(&buffer)));
-                        }
-                        Slice::Failed(reason) => {
-                            complete = false;
-                            Reflect::set(&chunk, &"error".into(), &JsValue::from_str(&reason)).ok();
-                            this.send(chunk, None);
-                        }
+                let on_slice = |slice: Slice| match slice {
+                    Slice::Data(buffer) => {
+                        this.send(ToWorker::Chunk { id, file: file_index, part: ChunkPart::Data }, vec![buffer]);
+                    }
+                    Slice::Failed(reason) => {
+                        complete = false;
+                        this.send(
+                            ToWorker::Chunk { id, file: file_index, part: ChunkPart::Failed(reason) },
+                            Vec::new(),
+                        );
                     }
                 };
-                read_slices(file, on_slice, current).await;
-                if !current() {
+                read_slices(file, on_slice, || this.is_current(id)).await;
+                if !this.is_current(id) {
                     return;
                 }
                 if complete {
-                    let end = this.chunk(id, index);
-                    Reflect::set(&end, &"end".into(), &JsValue::TRUE).ok();
-                    this.send(end, None);
+                    this.send(ToWorker::Chunk { id, file: file_index, part: ChunkPart::End }, Vec::new());
                 }
             }
         });
+        id
     }
 
-    /// Parses bytes fetched by the UI thread (demo trace, `?url=`). The buffer is transferred.
-    pub fn load_bytes(&self, name: &str, bytes: ArrayBuffer) {
-        let msg = self.request();
-        Reflect::set(&msg, &"name".into(), &JsValue::from_str(name)).ok();
-        Reflect::set(&msg, &"bytes".into(), &bytes).ok();
-        self.send(msg, Some(Array::of1(&bytes)));
+    /// Parses bytes fetched by the UI thread (demo trace, `?url=`) and returns the request id. The
+    /// buffer is transferred.
+    pub fn load_bytes(&self, source: TraceSource, name: &str, bytes: ArrayBuffer) -> u32 {
+        let id = self.next_id();
+        let input = InputMeta { name: name.to_owned(), size: u64::from(bytes.byte_length()), inline: true };
+        self.send(ToWorker::Load { id, source, inputs: vec![input] }, vec![bytes]);
+        id
     }
 
-    fn chunk(&self, id: u32, file_index: usize) -> Object {
-        let msg = Object::new();
-        Reflect::set(&msg, &"kind".into(), &JsValue::from_str(protocol::MSG_CHUNK)).ok();
-        Reflect::set(&msg, &"id".into(), &JsValue::from(id)).ok();
-        Reflect::set(&msg, &"file".into(), &JsValue::from(file_index as u32)).ok();
-        msg
+    /// Stops request `id`: the worker drops it, and a result still arriving is not delivered.
+    pub fn cancel(&self, id: u32) {
+        let was_running = {
+            let mut inner = self.inner.borrow_mut();
+            inner.decoding.remove(&id);
+            inner.in_worker.remove(&id)
+        };
+        if was_running {
+            self.send(ToWorker::Cancel { id }, Vec::new());
+            retire_if_idle(&self.inner);
+        }
     }
 
-    fn request(&self) -> Object {
-        let mut inner = self.inner.borrow_mut();
-        inner.latest_id += 1;
-        let msg = Object::new();
-        Reflect::set(&msg, &"kind".into(), &JsValue::from_str(protocol::MSG_LOAD)).ok();
-        Reflect::set(&msg, &"id".into(), &JsValue::from(inner.latest_id)).ok();
-        msg
-    }
-
-    fn send(&self, msg: Object, transfer: Option<Array>) {
+    fn send(&self, message: ToWorker, buffers: Vec<ArrayBuffer>) {
         start_worker(&self.inner);
         let mut inner = self.inner.borrow_mut();
         if !inner.ready {
-            inner.queue.push((msg, transfer));
+            inner.queue.push((message, buffers));
             return;
         }
         let Some(worker) = inner.worker.clone() else { return };
         let on_event = Rc::clone(&inner.on_event);
         drop(inner);
-        post(&worker, &msg, transfer.as_ref(), &*on_event);
+        post(&worker, &message, &buffers, &*on_event);
     }
 }
 
@@ -175,116 +184,127 @@ fn start_worker(inner: &Rc<RefCell<Inner>>) {
         }
         Err(e) => {
             let on_event = Rc::clone(&inner.borrow().on_event);
-            on_event(LoaderEvent::Failed(format!(
-                "could not start the parsing worker: {}",
-                e.as_string().unwrap_or_else(|| format!("{e:?}"))
-            )));
+            on_event(LoaderEvent::Failed(
+                0,
+                format!("could not start the parsing worker: {}", e.as_string().unwrap_or_else(|| format!("{e:?}"))),
+            ));
         }
     }
 }
 
-fn post(worker: &Worker, msg: &Object, transfer: Option<&Array>, on_event: &dyn Fn(LoaderEvent)) {
-    let result = match transfer {
-        Some(list) => worker.post_message_with_transfer(msg, list),
-        None => worker.post_message(msg),
+/// Terminates the worker once nothing is left in it and starts a fresh spare, so the memory of the
+/// last parse is given back.
+fn retire_if_idle(inner: &Rc<RefCell<Inner>>) {
+    let retired = {
+        let mut guard = inner.borrow_mut();
+        if guard.ready && guard.queue.is_empty() && guard.in_worker.is_empty() { guard.worker.take() } else { None }
     };
-    if result.is_err() {
-        on_event(LoaderEvent::Failed("could not send the files to the parsing worker".to_owned()));
+    if let Some(worker) = retired {
+        worker.terminate();
+        start_worker(inner);
     }
 }
 
-fn field(data: &JsValue, key: &str) -> JsValue {
-    Reflect::get(data, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+fn post(worker: &Worker, message: &ToWorker, buffers: &[ArrayBuffer], on_event: &dyn Fn(LoaderEvent)) {
+    let sent = js::wrap(message, buffers).and_then(|envelope| {
+        worker
+            .post_message_with_transfer(&envelope.value, &envelope.transfer)
+            .map_err(|_| "could not send the files to the parsing worker".to_owned())
+    });
+    if let Err(e) = sent {
+        let id = match message {
+            ToWorker::Load { id, .. } | ToWorker::Chunk { id, .. } | ToWorker::Cancel { id } => *id,
+        };
+        on_event(LoaderEvent::Failed(id, e));
+    }
 }
 
 fn handle_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
-    let kind = field(data, "kind").as_string().unwrap_or_default();
-    let id = field(data, "id").as_f64().unwrap_or(0.0) as u32;
-    if kind == protocol::MSG_READY {
-        let (worker, queue, on_event) = {
-            let mut guard = inner.borrow_mut();
-            guard.ready = true;
-            (guard.worker.clone(), std::mem::take(&mut guard.queue), Rc::clone(&guard.on_event))
-        };
-        if let Some(worker) = worker {
-            for (msg, transfer) in queue {
-                post(&worker, &msg, transfer.as_ref(), &*on_event);
-            }
-        }
-        let first_warm_up = !std::mem::replace(&mut inner.borrow_mut().warmed_up, true);
-        if first_warm_up
-            && let Ok(buffer) = field(data, "warmup").dyn_into::<ArrayBuffer>()
-            && let Ok(result) = protocol::decode(&Uint8Array::new(&buffer).to_vec())
-        {
-            on_event(LoaderEvent::WarmUp(Box::new(result)));
-        }
-        return;
-    }
-    let (latest, on_event) = {
-        let guard = inner.borrow();
-        (guard.latest_id, Rc::clone(&guard.on_event))
-    };
-    if id != latest {
-        return; // superseded by a newer load
-    }
-    let finished = kind == protocol::MSG_DONE || kind == protocol::MSG_FAILED;
-    if finished {
-        let retired = {
-            let mut guard = inner.borrow_mut();
-            if guard.queue.is_empty() { guard.worker.take() } else { None }
-        };
-        if let Some(worker) = retired {
-            worker.terminate();
-            start_worker(inner);
-        }
-    }
-    let event = match kind.as_str() {
-        protocol::MSG_PROGRESS => LoaderEvent::Progress {
-            file: field(data, "file").as_string().unwrap_or_default(),
-            bytes_done: field(data, "done").as_f64().unwrap_or(0.0) as u64,
-            bytes_total: field(data, "total").as_f64().unwrap_or(0.0) as u64,
-        },
-        protocol::MSG_DONE => {
-            let parts = field(data, "payload");
-            if !Array::is_array(&parts) {
-                on_event(LoaderEvent::Failed("the parsing worker sent no result".to_owned()));
-                return;
-            }
-            let inner = Rc::clone(inner);
-            wasm_bindgen_futures::spawn_local(async move {
-                let result = assemble(Array::from(&parts), || inner.borrow().latest_id == id).await;
-                match result {
-                    Some(Ok(result)) => on_event(LoaderEvent::Done(Box::new(result))),
-                    Some(Err(e)) => on_event(LoaderEvent::Failed(e)),
-                    None => {} // superseded while decoding
-                }
-            });
+    let on_event = Rc::clone(&inner.borrow().on_event);
+    let (message, buffers) = match js::unwrap::<FromWorker>(data) {
+        Ok(m) => m,
+        Err(e) => {
+            web_sys::console::error_1(&JsValue::from_str(&format!("spanlens: {e}")));
             return;
         }
-        _ => LoaderEvent::Failed(
-            field(data, "error").as_string().unwrap_or_else(|| "the parsing worker failed".to_owned()),
-        ),
     };
-    on_event(event);
+    let id = match message.request_id() {
+        None => {
+            let (worker, queue) = {
+                let mut guard = inner.borrow_mut();
+                guard.ready = true;
+                (guard.worker.clone(), std::mem::take(&mut guard.queue))
+            };
+            if let Some(worker) = worker {
+                for (message, buffers) in queue {
+                    post(&worker, &message, &buffers, &*on_event);
+                }
+            }
+            let first_warm_up = !std::mem::replace(&mut inner.borrow_mut().warmed_up, true);
+            if first_warm_up
+                && let Some(buffer) = buffers.first()
+                && let Ok(result) = protocol::decode(&Uint8Array::new(buffer).to_vec())
+            {
+                on_event(LoaderEvent::WarmUp(Box::new(result)));
+            }
+            return;
+        }
+        Some(id) => id,
+    };
+    if !inner.borrow().in_worker.contains(&id) {
+        return; // cancelled
+    }
+    match message {
+        FromWorker::Progress { id, file, bytes_done, bytes_total } => {
+            on_event(LoaderEvent::Progress { id, file, bytes_done, bytes_total });
+        }
+        FromWorker::Failed { id, error } => {
+            inner.borrow_mut().in_worker.remove(&id);
+            retire_if_idle(inner);
+            on_event(LoaderEvent::Failed(id, error));
+        }
+        FromWorker::Done { id } => {
+            {
+                let mut guard = inner.borrow_mut();
+                guard.in_worker.remove(&id);
+                guard.decoding.insert(id);
+            }
+            retire_if_idle(inner);
+            let inner = Rc::clone(inner);
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = assemble(buffers, || inner.borrow().decoding.contains(&id)).await;
+                if !inner.borrow_mut().decoding.remove(&id) {
+                    return; // cancelled while decoding
+                }
+                match result {
+                    Some(Ok(result)) => on_event(LoaderEvent::Done(id, Box::new(result))),
+                    Some(Err(e)) => on_event(LoaderEvent::Failed(id, e)),
+                    None => {}
+                }
+            });
+        }
+        FromWorker::Ready { .. } => {}
+    }
 }
 
 /// How long decoding may hold the UI thread before it lets the browser paint and handle input.
 const TASK_BUDGET_MILLIS: f64 = 40.0;
 
 /// Decodes the worker's result part by part, giving the browser a turn between parts so the page
-/// keeps painting and answering input while a large result is decoded. `None` when a newer load
-/// superseded this one meanwhile.
-async fn assemble(parts: Array, current: impl Fn() -> bool) -> Option<Result<LoadResult, String>> {
+/// keeps painting and answering input while a large result is decoded. `None` when the load was
+/// cancelled meanwhile.
+async fn assemble(parts: Vec<ArrayBuffer>, current: impl Fn() -> bool) -> Option<Result<LoadResult, String>> {
     crate::timing::mark(crate::timing::RECEIVED);
-    let bytes = |i: u32| parts.get(i).dyn_into::<ArrayBuffer>().map(|b| Uint8Array::new(&b).to_vec());
-    let Ok(head) = bytes(0) else { return Some(Err("the parsing worker sent an empty result".to_owned())) };
+    let Some(head) = parts.first().map(|b| Uint8Array::new(b).to_vec()) else {
+        return Some(Err("the parsing worker sent an empty result".to_owned()));
+    };
     let mut assembly = match Assembly::start(&head) {
         Ok(a) => a,
         Err(e) => return Some(Err(e)),
     };
     drop(head);
     let mut task_start = crate::timing::now_millis();
-    for i in 1..parts.length() {
+    for part in parts.iter().skip(1) {
         if crate::timing::now_millis() - task_start > TASK_BUDGET_MILLIS {
             next_task().await;
             if !current() {
@@ -292,8 +312,7 @@ async fn assemble(parts: Array, current: impl Fn() -> bool) -> Option<Result<Loa
             }
             task_start = crate::timing::now_millis();
         }
-        let Ok(part) = bytes(i) else { return Some(Err("the parsing worker sent a broken result".to_owned())) };
-        if let Err(e) = assembly.add(&part) {
+        if let Err(e) = assembly.add(&Uint8Array::new(part).to_vec()) {
             return Some(Err(e));
         }
     }

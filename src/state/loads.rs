@@ -1,37 +1,55 @@
-//! Starting loads (files, a URL, the demo), shared through context so any page can open data.
+//! Starting loads (files, a URL, the demo) and receiving their results into the catalog, shared
+//! through context so any page can open data.
 
-use crate::fetch;
-use crate::state::{AppState, LoadProgress, Loader};
+use crate::api::{self, Abort, FetchOptions};
+use crate::state::{AppState, LoadProgress, Loaded, Loader, LoaderEvent};
 use crate::timing;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use spanlens_protocol::TraceSource;
+use std::collections::HashMap;
 
-/// Where a load came from; decides where to navigate when it finishes.
-#[derive(Clone)]
-pub enum Origin {
-    Files,
-    Url(String),
+pub const DEMO_URL: &str = "samples/checkout.json";
+
+/// A load on its way: in the worker, or (for a URL) still on the wire.
+#[derive(Clone, Debug)]
+struct Pending {
+    /// Which start this was (see [`Loads::generation`]).
+    generation: u64,
+    source: TraceSource,
 }
 
-/// Starts loads; provided as context so any page can open files, the demo or a URL.
+/// Starts loads and files their results in the catalog; provided as context.
 #[derive(Clone, Copy)]
 pub struct Loads {
-    loader: StoredValue<Loader, LocalStorage>,
-    origin: StoredValue<Option<Origin>>,
-    /// Bumped by every load that starts: a fetch that finishes after a newer load began is stale
-    /// and must not replace what the newer one shows.
+    loader: StoredValue<Option<Loader>, LocalStorage>,
+    /// Bumped by every load that starts. Every result is listed, but only the newest load's result
+    /// may take over the page (navigate to its trace): a slow load finishing after a newer one began
+    /// never replaces what the newer one shows.
     generation: StoredValue<u64>,
+    /// Worker requests by id.
+    requests: StoredValue<HashMap<u32, Pending>>,
+    /// URLs being fetched, with the generation that started them and the handle that cancels them.
+    fetching: StoredValue<Vec<(String, u64, Abort)>>,
+    next_load_id: StoredValue<u32>,
     state: AppState,
 }
 
 impl Loads {
-    /// `origin` is shared with the shell, which reads it when a load finishes.
-    pub fn new(
-        loader: StoredValue<Loader, LocalStorage>,
-        origin: StoredValue<Option<Origin>>,
-        state: AppState,
-    ) -> Loads {
-        Loads { loader, origin, generation: StoredValue::new(0), state }
+    pub fn new(state: AppState) -> Loads {
+        Loads {
+            loader: StoredValue::new_local(None),
+            generation: StoredValue::new(0),
+            requests: StoredValue::new(HashMap::new()),
+            fetching: StoredValue::new(Vec::new()),
+            next_load_id: StoredValue::new(1),
+            state,
+        }
+    }
+
+    /// The loader reports back through [`Loads::handle`], so it is attached after both exist.
+    pub fn attach(&self, loader: Loader) {
+        self.loader.set_value(Some(loader));
     }
 
     /// Provided by the shell around every page; missing only through a bug.
@@ -39,16 +57,16 @@ impl Loads {
         expect_context::<Loads>()
     }
 
-    fn begin(&self, origin: Origin, first_name: &str) {
+    fn begin(&self, first_name: &str) -> u64 {
         timing::mark(timing::LOAD_START);
         self.generation.update_value(|g| *g += 1);
-        self.origin.set_value(Some(origin));
         self.state.progress.set(Some(LoadProgress {
             file: first_name.to_owned(),
             bytes_done: 0,
             bytes_total: 0,
             parsing: false,
         }));
+        self.generation.get_value()
     }
 
     pub fn open_files(&self, files: Vec<web_sys::File>) {
@@ -56,37 +74,181 @@ impl Loads {
             [one] => one.name(),
             many => format!("{} files", many.len()),
         };
-        self.begin(Origin::Files, &name);
-        self.loader.with_value(|l| l.load_files(files));
+        let generation = self.begin(&name);
+        let source = TraceSource::Files { names: files.iter().map(web_sys::File::name).collect() };
+        let id = self.loader.with_value(|l| l.as_ref().map(|l| l.load_files(source.clone(), files)));
+        if let Some(id) = id {
+            self.requests.update_value(|r| {
+                r.insert(id, Pending { generation, source });
+            });
+        }
+    }
+
+    /// True while `url` is being fetched or parsed.
+    pub fn is_loading_url(&self, url: &str) -> bool {
+        self.fetching.with_value(|f| f.iter().any(|(u, _, _)| u == url))
+            || self.requests.with_value(|r| r.values().any(|p| p.source.url() == Some(url)))
     }
 
     /// Fetches a trace file by URL (same-origin path or http(s)) and parses it in the worker.
     pub fn open_url(&self, url: String) {
-        let shown = fetch::redact(&url);
-        self.begin(Origin::Url(url.clone()), &shown);
+        let shown = api::redact(&url);
+        let generation = self.begin(&shown);
+        let abort = Abort::new();
+        self.fetching.update_value(|f| f.push((url.clone(), generation, abort.clone())));
         let this = *self;
-        let started = self.generation.get_value();
         spawn_local(async move {
-            let fetched = fetch::fetch_bytes(&url).await;
-            // The newest request wins: a drop or another link opened while this one was on the wire
-            // owns the page now, and this answer (or failure) must not take it over.
-            if this.generation.try_get_value() != Some(started) {
-                leptos::logging::log!("spanlens: ignored the answer for {shown}: a newer load replaced it");
-                return;
-            }
+            let fetched = api::fetch_bytes(&url, FetchOptions { abort, ..FetchOptions::default() }).await;
+            this.fetching.try_update_value(|f| f.retain(|(u, g, _)| !(u == &url && *g == generation)));
             match fetched {
                 Ok(buffer) => {
                     timing::mark(timing::FETCHED);
                     let name = url.rsplit('/').next().unwrap_or(&url).to_owned();
-                    this.loader.try_with_value(|l| l.load_bytes(&name, buffer));
+                    let source = TraceSource::Url { url: url.clone() };
+                    let id = this
+                        .loader
+                        .try_with_value(|l| l.as_ref().map(|l| l.load_bytes(source.clone(), &name, buffer)))
+                        .flatten();
+                    if let Some(id) = id {
+                        this.requests.try_update_value(|r| {
+                            r.insert(id, Pending { generation, source });
+                        });
+                    }
                 }
+                // A fetch cancelled by "Close all" was wanted by nobody.
+                Err(api::ApiError::Aborted { .. }) => this.settle_progress(),
                 Err(e) => {
-                    this.state.progress.try_set(None);
-                    this.state.report(format!("Could not load {shown}"), e);
+                    this.settle_progress();
+                    this.state.report(format!("Could not load {shown}"), e.to_string());
                 }
             }
         });
     }
-}
 
-pub const DEMO_URL: &str = "samples/checkout.json";
+    /// Clears the progress bar once nothing is loading any more.
+    fn settle_progress(&self) {
+        let idle = self.fetching.try_with_value(Vec::is_empty).unwrap_or(true)
+            && self.requests.try_with_value(HashMap::is_empty).unwrap_or(true);
+        if idle {
+            self.state.progress.try_set(None);
+        }
+    }
+
+    /// Closes one load: its traces leave the lists and are freed once no view shows them.
+    pub fn close(&self, load_id: u32) {
+        self.state.catalog.update(|c| c.remove(load_id));
+    }
+
+    /// Closes everything, including loads still on their way.
+    pub fn clear(&self) {
+        let ids: Vec<u32> = self.requests.with_value(|r| r.keys().copied().collect());
+        self.loader.with_value(|l| {
+            if let Some(l) = l {
+                ids.iter().for_each(|id| l.cancel(*id));
+            }
+        });
+        self.requests.update_value(HashMap::clear);
+        self.fetching.update_value(|f| f.drain(..).for_each(|(_, _, abort)| abort.abort()));
+        self.generation.update_value(|g| *g += 1);
+        self.state.progress.set(None);
+        self.state.catalog.update(|c| c.clear());
+    }
+
+    fn next_load_id(&self) -> u32 {
+        let id = self.next_load_id.try_get_value().unwrap_or(1);
+        self.next_load_id.try_set_value(id + 1);
+        id
+    }
+
+    /// Adds a load built on this thread (a merge) to the catalog.
+    pub fn add(&self, source: TraceSource, set: spanlens_model::TraceSet) -> std::sync::Arc<Loaded> {
+        let loaded = std::sync::Arc::new(Loaded { id: self.next_load_id(), source, set });
+        self.state.catalog.update(|c| c.push(std::sync::Arc::clone(&loaded)));
+        loaded
+    }
+
+    /// Merges every listed copy of trace `hex` (from separate loads) into one new entry, which hides
+    /// the copies until it is closed. Returns the merged trace's link.
+    pub fn merge(&self, hex: &str) -> Option<String> {
+        let (trace_id, _) = spanlens_model::ids::parse_trace_id_hex(hex).ok()?;
+        let parts = self.state.catalog.with_untracked(|c| c.loads_with(trace_id));
+        if parts.len() < 2 {
+            return None;
+        }
+        let mut builder = spanlens_model::TraceSetBuilder::new();
+        for part in &parts {
+            let mut context = spanlens_model::AbsorbContext::new(&part.set);
+            builder.absorb_trace_id(&mut context, trace_id);
+        }
+        let source = TraceSource::Merged { parts: parts.iter().map(|p| p.source.clone()).collect() };
+        let merged = self.add(source, builder.finish());
+        let part_ids: Vec<u32> = parts.iter().map(|p| p.id).collect();
+        self.state.catalog.update(|c| c.hide_merged(merged.id, &part_ids, trace_id));
+        merged.set.traces.first().map(|t| merged.trace_href(t))
+    }
+
+    /// Takes one event from the loader. Returns where to navigate when the newest load finished.
+    pub fn handle(&self, event: LoaderEvent) -> Option<String> {
+        match event {
+            LoaderEvent::Progress { id, file, bytes_done, bytes_total } => {
+                // Progress of a load that is not the newest would make the bar jump back and forth.
+                if self.is_newest(id) {
+                    let parsing = bytes_total > 0 && bytes_done >= bytes_total;
+                    self.state.progress.try_set(Some(LoadProgress { file, bytes_done, bytes_total, parsing }));
+                }
+                None
+            }
+            LoaderEvent::WarmUp(result) => {
+                crate::state::warm_up::run(&result.set);
+                None
+            }
+            LoaderEvent::Failed(id, message) => {
+                let pending = self.requests.try_update_value(|r| r.remove(&id)).flatten();
+                self.settle_progress();
+                let what = pending
+                    .map_or_else(|| "Loading failed".to_owned(), |p| format!("Could not load {}", p.source.label()));
+                self.state.report(what, message);
+                None
+            }
+            LoaderEvent::Done(id, result) => self.finished(id, *result),
+        }
+    }
+
+    fn is_newest(&self, request_id: u32) -> bool {
+        let generation = self.requests.try_with_value(|r| r.get(&request_id).map(|p| p.generation)).flatten();
+        generation.is_some() && generation == self.generation.try_get_value()
+    }
+
+    fn finished(&self, id: u32, result: spanlens_protocol::LoadResult) -> Option<String> {
+        let newest = self.is_newest(id);
+        let pending = self.requests.try_update_value(|r| r.remove(&id)).flatten()?;
+        timing::mark(timing::PARSED);
+        timing::record_duration(timing::WORKER_READ, result.read_millis);
+        timing::record_duration(timing::WORKER_IMPORT, result.parse_millis);
+        self.settle_progress();
+        for e in &result.errors {
+            self.state.report(format!("Could not open {}", e.file), e.to_string());
+        }
+        if result.set.traces.is_empty() && result.errors.is_empty() {
+            self.state.report("No traces found", "The files were read, but they contain no spans.");
+        }
+        let loaded = Loaded { id: self.next_load_id(), source: pending.source, set: result.set };
+        let target = match loaded.set.traces.as_slice() {
+            [only] => Some(loaded.trace_href(only)),
+            [] => None,
+            _ => Some(format!("/{}", loaded.link_query())),
+        };
+        let from_url = loaded.source.url().is_some();
+        self.state.paint_pending.try_set_value(newest);
+        self.state.catalog.try_update(|c| c.push(std::sync::Arc::new(loaded)));
+        if !newest {
+            leptos::logging::log!("spanlens: listed a load that finished after a newer one; the newer one stays shown");
+            return None;
+        }
+        // A URL load opened by a shared link to a page other than the landing page stays there.
+        let on_linked_page = web_sys::window().and_then(|w| w.location().pathname().ok()).is_some_and(|p| {
+            p.contains("/trace/") || ["/search", "/services", "/warnings"].iter().any(|page| p.ends_with(page))
+        });
+        if on_linked_page && from_url { None } else { target }
+    }
+}

@@ -1,16 +1,23 @@
 //! Application state shared through Leptos context.
 
 pub mod app_state;
+pub mod catalog;
 pub mod file_reader;
+pub mod focus;
 pub mod loader;
 pub mod loads;
 pub mod search;
+pub mod trace_analysis;
+pub mod trace_chrome;
 pub mod trace_ref;
-pub mod trace_view;
+pub mod trace_rows;
 pub mod warm_up;
 
-pub use app_state::{AppState, LoadProgress, Loaded, Notice};
+pub use app_state::{AppState, LoadProgress, Notice};
+pub use catalog::{Catalog, LoadSelector, Loaded};
+pub use focus::Focus;
 pub use loader::{Loader, LoaderEvent};
-pub use loads::{DEMO_URL, Loads, Origin};
+pub use loads::{DEMO_URL, Loads};
+pub use trace_analysis::TraceAnalysis;
+pub use trace_chrome::TraceChrome;
 pub use trace_ref::{Shared, TraceRef};
-pub use trace_view::TraceViewState;

@@ -3,7 +3,8 @@
 //! [`run_search`] is the single entry point that evaluates a query; it runs on the UI thread today
 //! (1M spans take ~100 ms natively) and is the one function to move to the parsing worker later.
 
-use spanlens_model::TraceSet;
+use crate::state::Catalog;
+use crate::state::trace_rows::{TraceTableRow, sort_rows};
 use spanlens_traceql::Errors;
 use spanlens_traceql::eval::{self, EvalOptions};
 use std::collections::BTreeSet;
@@ -11,63 +12,54 @@ use std::collections::BTreeSet;
 const HISTORY_KEY: &str = "spanlens.queryHistory";
 const HISTORY_LEN: usize = 20;
 
-/// One matching trace, shaped for the results table.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SearchRow {
-    pub trace_id: String,
-    pub root_service: String,
-    pub root_name: String,
-    pub start_nanos: i64,
-    pub duration_nanos: i64,
-    pub spans: usize,
-    pub errors: usize,
-    /// Distinct spans in the trace's matching spansets.
-    pub matched: usize,
-    pub spansets: usize,
-}
-
 /// The result of one run: rows newest first, or the query's errors.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SearchOutcome {
     pub query: String,
-    pub result: Result<Vec<SearchRow>, Errors>,
+    pub result: Result<Vec<TraceTableRow>, Errors>,
     pub traces_inspected: usize,
     pub spans_inspected: usize,
     pub millis: f64,
 }
 
-/// Evaluates `query` over every loaded trace.
-pub fn run_search(query: &str, set: &TraceSet) -> SearchOutcome {
+/// Evaluates `query` over every load in the catalog. Rows link to their trace with the query
+/// (`&q=`), so the trace page highlights the matches.
+pub fn run_search(query: &str, catalog: &Catalog) -> SearchOutcome {
     let started = crate::timing::now_millis();
-    let result = eval::search(query, set, &EvalOptions::default());
+    let mut rows = Vec::new();
+    let (mut traces_inspected, mut spans_inspected) = (0, 0);
+    let q = js_sys::encode_uri_component(query);
+    for loaded in catalog.loads() {
+        let found = match eval::search(query, &loaded.set, &EvalOptions::default()) {
+            Ok(found) => found,
+            Err(errors) => {
+                let millis = crate::timing::now_millis() - started;
+                return SearchOutcome {
+                    query: query.to_owned(),
+                    result: Err(errors),
+                    traces_inspected,
+                    spans_inspected,
+                    millis,
+                };
+            }
+        };
+        traces_inspected += found.traces_inspected;
+        spans_inspected += found.spans_inspected;
+        for m in &found.traces {
+            let Some(trace) = loaded.set.traces.get(m.trace_index) else { continue };
+            if catalog.is_merged_away(loaded.id, trace.trace_id) {
+                continue;
+            }
+            let matched: BTreeSet<u32> = m.spansets.iter().flat_map(|s| s.spans.iter().copied()).collect();
+            let mut row = TraceTableRow::new(catalog, loaded, trace);
+            row.href = format!("{}&q={q}", row.href);
+            row.matched = Some(matched.len());
+            rows.push(row);
+        }
+    }
+    sort_rows(&mut rows);
     let millis = crate::timing::now_millis() - started;
-    let (traces_inspected, spans_inspected) =
-        result.as_ref().map_or((0, 0), |r| (r.traces_inspected, r.spans_inspected));
-    let result = result.map(|r| {
-        let mut rows: Vec<SearchRow> = r
-            .traces
-            .iter()
-            .map(|m| {
-                let trace = set.traces.get(m.trace_index);
-                let matched: BTreeSet<u32> = m.spansets.iter().flat_map(|s| s.spans.iter().copied()).collect();
-                SearchRow {
-                    trace_id: m.trace_id.clone(),
-                    root_service: m.root_service.clone(),
-                    root_name: m.root_name.clone(),
-                    start_nanos: m.start_nanos,
-                    duration_nanos: m.duration_nanos,
-                    spans: trace.map_or(0, |t| t.spans.len()),
-                    errors: trace.map_or(0, |t| t.error_count()),
-                    matched: matched.len(),
-                    spansets: m.spansets.len(),
-                }
-            })
-            .collect();
-        // Newest first, as in Tempo's and Jaeger's search results.
-        rows.sort_by(|a, b| b.start_nanos.cmp(&a.start_nanos).then_with(|| a.trace_id.cmp(&b.trace_id)));
-        rows
-    });
-    SearchOutcome { query: query.to_owned(), result, traces_inspected, spans_inspected, millis }
+    SearchOutcome { query: query.to_owned(), result: Ok(rows), traces_inspected, spans_inspected, millis }
 }
 
 fn storage() -> Option<web_sys::Storage> {

@@ -1,27 +1,31 @@
-//! The chunks of the current request's files, as the UI thread posts them, handed to the async
-//! import loop one at a time.
+//! The chunks of one request's files, as the UI thread posts them, handed to the async import loop
+//! one at a time.
 
-use js_sys::{Function, Promise};
+use js_sys::{ArrayBuffer, Function, Promise};
+use spanlens_protocol::ChunkPart;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
+/// One slice of a file: what it is, and its bytes for [`ChunkPart::Data`].
+pub type Chunk = (ChunkPart, Option<ArrayBuffer>);
+
 #[derive(Default)]
 pub struct Inbox {
-    queue: RefCell<VecDeque<JsValue>>,
+    queue: RefCell<VecDeque<Chunk>>,
     /// Resolves the promise the import loop is waiting on, if it is waiting.
     wake: RefCell<Option<Function>>,
     closed: Cell<bool>,
 }
 
 impl Inbox {
-    pub fn deliver(&self, chunk: JsValue) {
+    pub fn deliver(&self, chunk: Chunk) {
         self.queue.borrow_mut().push_back(chunk);
         self.wake_up();
     }
 
-    /// Ends the request early (a newer one superseded it): `next` returns `None` from now on.
+    /// Ends the request early (cancelled): `next` returns `None` from now on.
     pub fn close(&self) {
         self.closed.set(true);
         self.queue.borrow_mut().clear();
@@ -36,7 +40,7 @@ impl Inbox {
     }
 
     /// The next chunk, waiting for it if needed; `None` once closed.
-    pub async fn next(&self) -> Option<JsValue> {
+    pub async fn next(&self) -> Option<Chunk> {
         loop {
             if self.closed.get() {
                 return None;

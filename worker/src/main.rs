@@ -1,13 +1,14 @@
 //! The parsing Web Worker: imports files with the pure-Rust importers while the UI thread is still
-//! reading them (`StreamingImport`), and sends the model back as one transferred `ArrayBuffer`.
+//! reading them (`StreamingImport`), and sends the model back as transferred `ArrayBuffer`s.
 //!
 //! Parsing here keeps the page responsive while a 100 MB file loads, and the progress messages
 //! drive the progress bar. See `spanlens_protocol` for the messages.
 
 use inbox::Inbox;
-use js_sys::{Array, Object, Reflect, Uint8Array};
-use spanlens_protocol as protocol;
+use js_sys::{ArrayBuffer, Uint8Array};
+use spanlens_protocol::{FromWorker, ToWorker, js};
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen::prelude::*;
@@ -17,67 +18,67 @@ mod inbox;
 mod request;
 mod warm_up;
 
+/// The requests in flight, by id. Loads run side by side (a file dropped while a URL is parsing
+/// does not stop it), each fed by its own inbox.
+type Requests = Rc<RefCell<HashMap<u32, Rc<Inbox>>>>;
+
 fn main() {
     console_error_panic_hook::set_once();
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let handler_scope = scope.clone();
-    // The newest request and its inbox. A new request closes the previous inbox, so a superseded
-    // load stops at its next chunk instead of running on beside the new one.
-    let current: Rc<RefCell<(u32, Rc<Inbox>)>> = Rc::new(RefCell::new((0, Rc::new(Inbox::default()))));
+    let requests: Requests = Rc::default();
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
-        let data = event.data();
-        let id = get(&data, "id").as_f64().map_or(0, |v| v as u32);
-        if get(&data, "kind").as_string().as_deref() == Some(protocol::MSG_CHUNK) {
-            let (current_id, inbox) = &*current.borrow();
-            if *current_id == id {
-                inbox.deliver(data);
+        let (message, mut buffers) = match js::unwrap::<ToWorker>(&event.data()) {
+            Ok(m) => m,
+            Err(e) => {
+                web_sys::console::error_1(&JsValue::from_str(&format!("spanlens worker: {e}")));
+                return;
             }
-            return;
+        };
+        match message {
+            ToWorker::Chunk { id, part, .. } => {
+                if let Some(inbox) = requests.borrow().get(&id) {
+                    inbox.deliver((part, buffers.pop()));
+                }
+            }
+            ToWorker::Cancel { id } => {
+                if let Some(inbox) = requests.borrow_mut().remove(&id) {
+                    inbox.close();
+                }
+            }
+            ToWorker::Load { id, source, inputs } => {
+                let inbox = Rc::new(Inbox::default());
+                requests.borrow_mut().insert(id, Rc::clone(&inbox));
+                let (scope, requests) = (handler_scope.clone(), Rc::clone(&requests));
+                wasm_bindgen_futures::spawn_local(async move {
+                    request::handle(&scope, request::Request { id, source, inputs, buffers }, &inbox).await;
+                    requests.borrow_mut().remove(&id);
+                });
+            }
         }
-        let inbox = Rc::new(Inbox::default());
-        let previous = current.replace((id, Rc::clone(&inbox)));
-        previous.1.close();
-        let scope = handler_scope.clone();
-        wasm_bindgen_futures::spawn_local(async move { request::handle(&scope, &data, id, &inbox).await });
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The worker lives as long as the page; the handler must outlive this function.
     on_message.forget();
     // Messages posted before the handler existed would be lost, so the UI queues until this arrives.
     // The warm-up runs first: a request arriving meanwhile would have to wait for it anyway.
-    let ready = message(protocol::MSG_READY, 0);
     match warm_up::run() {
         Some(encoded) => {
             let buffer = Uint8Array::from(encoded.as_slice()).buffer();
-            set_field(&ready, "warmup", &buffer);
-            post(&scope, &ready, Some(&Array::of1(&buffer)));
+            post(&scope, &FromWorker::Ready { warm_up: true }, &[buffer]);
         }
-        None => post(&scope, &ready, None),
+        None => post(&scope, &FromWorker::Ready { warm_up: false }, &[]),
     }
 }
 
-fn get(obj: &JsValue, key: &str) -> JsValue {
-    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn message(kind: &str, id: u32) -> Object {
-    let obj = Object::new();
-    set_field(&obj, "kind", &JsValue::from_str(kind));
-    set_field(&obj, "id", &JsValue::from(id));
-    obj
-}
-
-fn set_field(obj: &Object, key: &str, value: &JsValue) {
-    // Reflect::set on a plain fresh object cannot fail.
-    Reflect::set(obj, &JsValue::from_str(key), value).ok();
-}
-
-fn post(scope: &DedicatedWorkerGlobalScope, msg: &Object, transfer: Option<&Array>) {
-    let result = match transfer {
-        Some(list) => scope.post_message_with_transfer(msg, list),
-        None => scope.post_message(msg),
-    };
+/// Posts `message`, transferring `buffers`.
+fn post(scope: &DedicatedWorkerGlobalScope, message: &FromWorker, buffers: &[ArrayBuffer]) {
+    let result = js::wrap(message, buffers).and_then(|envelope| {
+        scope
+            .post_message_with_transfer(&envelope.value, &envelope.transfer)
+            .map_err(|e| format!("postMessage failed: {e:?}"))
+    });
     if let Err(e) = result {
-        web_sys::console::error_2(&JsValue::from_str("spanlens worker: postMessage failed"), &e);
+        web_sys::console::error_1(&JsValue::from_str(&format!("spanlens worker: {e}")));
     }
 }

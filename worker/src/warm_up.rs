@@ -10,7 +10,7 @@
 use spanlens_formats::export::{self, ExportFormat};
 use spanlens_formats::import::import_bytes;
 use spanlens_model::TraceSetBuilder;
-use spanlens_protocol::{self as protocol, LoadResult};
+use spanlens_protocol::{self as protocol, LoadResult, TraceSource};
 use spanlens_synth::{SynthOptions, generate};
 
 /// Large enough for V8 to tier up the import loops, small enough to take a fraction of a second in
@@ -26,6 +26,7 @@ pub fn run() -> Option<Vec<u8>> {
     let mut builder = TraceSetBuilder::new();
     import_bytes(&bytes, "warm-up.json", &mut builder).ok()?;
     let result = LoadResult {
+        source: TraceSource::Files { names: vec!["warm-up.json".to_owned()] },
         set: builder.finish(),
         errors: Vec::new(),
         bytes_total: bytes.len() as u64,

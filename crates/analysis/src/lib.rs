@@ -11,6 +11,7 @@
 pub mod bitset;
 pub mod critical_path;
 pub mod find;
+pub mod overview;
 pub mod summary;
 
 #[cfg(any(test, feature = "test-util"))]

@@ -1,16 +1,25 @@
 //! Messages between the UI thread and the parsing worker.
 //!
-//! Control fields travel as small JS objects; the parsed result travels as one postcard-encoded
-//! `ArrayBuffer` that is *transferred*, not copied, so a million-span model never becomes a JS
-//! object graph.
+//! Messages are typed ([`ToWorker`], [`FromWorker`]) and travel postcard-encoded in an envelope
+//! ([`js`]); the parsed result travels as postcard-encoded `ArrayBuffer`s that are *transferred*,
+//! not copied, so a million-span model never becomes a JS object graph.
 
 use serde::{Deserialize, Serialize};
 use spanlens_model::ImportError;
 use spanlens_model::TraceSet;
 
+pub mod js;
+pub mod messages;
+mod source;
+
+pub use messages::{ChunkPart, FromWorker, InputMeta, ToWorker};
+pub use source::TraceSource;
+
 /// What the worker sends back once every file of a request is parsed.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct LoadResult {
+    /// Where the traces came from, as the request said.
+    pub source: TraceSource,
     pub set: TraceSet,
     /// Files that could not be imported at all; the others are still in `set`.
     pub errors: Vec<ImportError>,
@@ -18,20 +27,6 @@ pub struct LoadResult {
     pub read_millis: f64,
     pub parse_millis: f64,
 }
-
-/// `kind` values of UI → worker messages. A `load` names the request's files (`names`, `sizes`) or
-/// carries one buffer (`name`, `bytes`); the files' contents follow as `chunk`s, in order, each with
-/// `id`, `file` (index), and either `bytes`, `end: true` or `error` (the file could not be read).
-/// Files are read on the UI thread and sent over because a worker reading a `File` itself stops
-/// reading whenever it is busy parsing, and the point is to overlap the two.
-pub const MSG_LOAD: &str = "load";
-pub const MSG_CHUNK: &str = "chunk";
-
-/// `kind` values of worker → UI messages.
-pub const MSG_READY: &str = "ready";
-pub const MSG_PROGRESS: &str = "progress";
-pub const MSG_DONE: &str = "done";
-pub const MSG_FAILED: &str = "failed";
 
 pub fn encode(result: &LoadResult) -> Result<Vec<u8>, String> {
     postcard::to_allocvec(result).map_err(|e| format!("could not encode the parsed traces: {e}"))
@@ -125,7 +120,14 @@ mod tests {
 
     fn result(spans: usize, traces: usize) -> LoadResult {
         let set = generate(&SynthOptions { spans, traces, seed: 5, deep_chain: false });
-        LoadResult { set, errors: Vec::new(), bytes_total: 1, read_millis: 2.0, parse_millis: 3.0 }
+        LoadResult {
+            source: TraceSource::Url { url: "u".to_owned() },
+            set,
+            errors: Vec::new(),
+            bytes_total: 1,
+            read_millis: 2.0,
+            parse_millis: 3.0,
+        }
     }
 
     #[test]
@@ -141,6 +143,7 @@ mod tests {
             let got = assembly.finish().unwrap();
             assert!(got.set == expected, "{spans} spans in {traces} traces");
             assert_eq!(got.parse_millis, 3.0);
+            assert_eq!(got.source, TraceSource::Url { url: "u".to_owned() });
         }
     }
 

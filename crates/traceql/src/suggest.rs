@@ -125,6 +125,35 @@ fn attr_name(name: &str) -> String {
 }
 
 impl AttrIndex {
+    /// One index over several loads (each indexed on its own, since their string tables differ):
+    /// the first part's keys and values come first, then what the others add.
+    pub fn union<'a>(parts: impl IntoIterator<Item = &'a AttrIndex>) -> AttrIndex {
+        fn extend(into: &mut Vec<String>, from: &[String], cap: usize) {
+            for item in from {
+                if into.len() >= cap {
+                    break;
+                }
+                if !into.contains(item) {
+                    into.push(item.clone());
+                }
+            }
+        }
+        let mut out = AttrIndex::default();
+        for part in parts {
+            extend(&mut out.span, &part.span, usize::MAX);
+            extend(&mut out.resource, &part.resource, usize::MAX);
+            extend(&mut out.event, &part.event, usize::MAX);
+            extend(&mut out.link, &part.link, usize::MAX);
+            extend(&mut out.instrumentation, &part.instrumentation, usize::MAX);
+            extend(&mut out.span_names, &part.span_names, TOP_VALUES);
+            extend(&mut out.services, &part.services, TOP_VALUES);
+            for (key, values) in &part.values {
+                extend(out.values.entry(key.clone()).or_default(), values, TOP_VALUES);
+            }
+        }
+        out
+    }
+
     /// Scans the loaded traces (at most `MAX_SPANS` spans).
     pub fn build(set: &TraceSet) -> AttrIndex {
         let (mut span, mut event, mut link) = (Counter::default(), Counter::default(), Counter::default());
@@ -520,6 +549,25 @@ mod tests {
         let stage = suggestions(&ix, &completion_at("{ } | ", 6));
         let by = stage.iter().find(|s| s.label == "by()").unwrap();
         assert_eq!((by.caret, by.continues()), (3, true));
+    }
+
+    #[test]
+    fn union_keeps_the_first_index_order_and_adds_the_rest() {
+        let index = |service: &str, key: &str| {
+            let mut b = TraceSetBuilder::new();
+            let (name, svc, k, v) = (b.intern("op"), b.intern(service), b.intern(key), b.intern("v"));
+            let mut span = Span::new(SpanId(1), name, svc, 0, 1);
+            span.attributes = vec![Attribute { key: k, value: AnyValue::Str(v) }].into_boxed_slice();
+            b.push_span(TraceId(1), 16, span);
+            AttrIndex::build(&b.finish())
+        };
+        let (a, b) = (index("cart", "http.method"), index("shop", "db.system"));
+        let both = AttrIndex::union([&a, &b]);
+        assert_eq!(both.services, ["cart", "shop"]);
+        assert_eq!(both.span, ["http.method", "db.system"]);
+        assert_eq!(both.span_names, ["op"]);
+        assert_eq!(both.values.get(&(AttrScope::Span, "db.system".to_owned())).map(Vec::len), Some(1));
+        assert!(AttrIndex::union([]).span.is_empty());
     }
 
     #[test]

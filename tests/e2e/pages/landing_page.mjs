@@ -23,6 +23,27 @@ export class LandingPage {
     return this.page.getByTestId("trace-list");
   }
 
+  /** The source chips above the list, one per load. */
+  sources() {
+    return this.page.getByTestId("sources");
+  }
+
+  async sourceCount() {
+    return Number(await this.sources().getAttribute("data-source-count"));
+  }
+
+  async traceCount() {
+    return Number(await this.traceList().getAttribute("data-trace-count"));
+  }
+
+  /** Waits until the list shows `n` traces (loads land asynchronously). */
+  async waitForTraceCount(n) {
+    await this.page.waitForFunction(
+      (expected) => document.querySelector("[data-testid=trace-list]")?.getAttribute("data-trace-count") === String(expected),
+      n,
+    );
+  }
+
   errorBanners() {
     return this.page.getByTestId("error-banner");
   }

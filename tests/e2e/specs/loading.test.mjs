@@ -114,7 +114,7 @@ test("?url= loads a file from a URL", async (t) => {
   await context.close();
 });
 
-test("a slow ?url= overtaken by a file drop does not take over when it finally answers", async (t) => {
+test("a slow ?url= overtaken by a file drop is listed but does not take over when it finally answers", async (t) => {
   const slow = "zipkin-v2/zipkin-lens__simple-db-p6.json";
   const dropped = sharedFixture(t, "jaeger-json/jaeger-ui__ride-sharing-data-object__TraceFlamegraph-testTrace.json");
   if (!sharedFixture(t, slow) || !dropped) return;
@@ -139,13 +139,17 @@ test("a slow ?url= overtaken by a file drop does not take over when it finally a
   const spanCount = () => page.locator("[data-span-count]").first().getAttribute("data-span-count");
   await page.locator("[data-span-count]").first().waitFor();
   const shownSpans = await spanCount();
-  const ignored = page.waitForEvent("console", (m) => m.text().includes("a newer load replaced it"));
+  const listed = page.waitForEvent("console", (m) => m.text().includes("the newer one stays shown"));
   release();
-  await ignored;
-  // The late answer was dropped: the dropped file's trace is still the one shown.
+  await listed;
+  // The late answer did not take over: the dropped file's trace is still the one shown.
   assert.equal(page.url(), shownUrl);
   assert.doesNotMatch(page.url(), /url=/);
   assert.equal(await spanCount(), shownSpans);
+  // It was not lost either: both loads are in the catalog.
+  await page.getByRole("link", { name: "spanlens home" }).click();
+  await landing.sources().waitFor();
+  assert.equal(await landing.sourceCount(), 2);
   assert.deepEqual(errors(), []);
   await context.close();
 });

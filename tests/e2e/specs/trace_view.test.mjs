@@ -157,3 +157,67 @@ test("a TraceQL query from the URL or the find box highlights its matches", asyn
   assert.deepEqual(errors(), []);
   await context.close();
 });
+
+test("the canvas draws the selected span's bar in its service's colour", async () => {
+  const { page, context, errors, wf } = await openDemo();
+  await wf.find("SELECT transactions");
+  await page.waitForFunction(() => document.querySelector("[data-testid=span-detail-name]")?.textContent === "SELECT transactions");
+  // The service's colour, as the service filter's swatch shows it.
+  const service = await page.getByTestId("span-detail").locator(".sl-detail__service").innerText();
+  const swatch = await page.evaluate((name) => {
+    for (const label of document.querySelectorAll("[data-testid=service-filter] label")) {
+      if (label.textContent.includes(name)) return getComputedStyle(label.querySelector(".sl-swatch")).backgroundColor;
+    }
+    return null;
+  }, service);
+  assert.ok(swatch, `no swatch for ${service}`);
+  const rgb = swatch.match(/\d+/g).slice(0, 3).map(Number);
+  // Read the canvas: find the selected row by its highlight in the label column, then look along that
+  // row for the bar's colour.
+  const found = await page.evaluate((want) => {
+    const canvas = document.querySelector("[data-testid=waterfall] canvas");
+    const ctx = canvas.getContext("2d");
+    const scale = canvas.width / canvas.clientWidth;
+    const { data, width, height } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    const px = (x, y) => data.slice((y * width + x) * 4, (y * width + x) * 4 + 3);
+    const close = (a, b) => a.every((v, i) => Math.abs(v - b[i]) <= 6);
+    const selected = [0xdb, 0xe7, 0xfd];
+    const x0 = Math.round(4 * scale);
+    let rowY = -1;
+    for (let y = 0; y < height; y++) if (close(Array.from(px(x0, y)), selected)) { rowY = y; break; }
+    if (rowY < 0) return { error: "no selected row" };
+    // The bar spans the row's middle 12 px; sample above the 3 px critical-path stripe at its centre.
+    const y = rowY + Math.round(8 * scale);
+    let hits = 0;
+    const seen = new Map();
+    for (let x = Math.round(360 * scale); x < width; x++) {
+      const c = Array.from(px(x, y));
+      if (close(c, want)) hits++;
+      seen.set(c.join(","), (seen.get(c.join(",")) || 0) + 1);
+    }
+    return { rowY: rowY / scale, hits: hits / scale, seen: [...seen.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6) };
+  }, rgb);
+  assert.ok(!found.error, found.error);
+  assert.ok(found.hits >= 2, `expected the bar's colour ${swatch} on the selected row, found ${found.hits} px (row at ${found.rowY}; colours ${JSON.stringify(found.seen)})`);
+  assert.deepEqual(errors(), []);
+  await context.close();
+});
+
+test("the view comes from ?view= and the number keys; switching keeps the selection", async () => {
+  const { page, context, errors, wf } = await openDemo();
+  await page.locator("[data-view=waterfall]").waitFor();
+  assert.equal(await page.getByTestId("view-tab-waterfall").getAttribute("aria-selected"), "true");
+  await wf.find("SELECT transactions");
+  await page.waitForFunction(() => document.querySelector("[data-testid=span-detail-name]")?.textContent === "SELECT transactions");
+  await page.evaluate(() => document.activeElement?.blur());
+  await page.keyboard.press("1");
+  await page.locator("[data-view=waterfall]").waitFor();
+  assert.equal(await page.getByTestId("span-detail-name").innerText(), "SELECT transactions");
+  // An unknown view in a link falls back to the waterfall instead of an empty page.
+  await page.goto(app.baseUrl + DEMO + "&view=no-such-view");
+  await page.locator("[data-view=waterfall]").waitFor();
+  await page.goto(app.baseUrl + DEMO + "&view=waterfall");
+  await page.locator("[data-view=waterfall]").waitFor();
+  assert.deepEqual(errors(), []);
+  await context.close();
+});

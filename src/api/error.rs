@@ -1,0 +1,63 @@
+//! What can go wrong with a request, as a typed value with a message for the banner. Every variant
+//! names the endpoint, always redacted (no `user:password@`).
+
+use thiserror::Error;
+
+#[derive(Clone, Debug, Error, PartialEq)]
+pub enum ApiError {
+    #[error("{url}: only http(s) URLs and paths on this site can be loaded")]
+    NotAllowed { url: String },
+    #[error("{url} answered HTTP {status} {status_text}{}", excerpt_suffix(.body_excerpt))]
+    Status { url: String, status: u16, status_text: String, body_excerpt: String },
+    #[error(
+        "{url} could not be reached ({detail}). Is the server up, and does it allow requests from this page's origin (CORS)? Serving spanlens from the same origin as the server, or behind a proxy that forwards to it, avoids CORS altogether."
+    )]
+    Network { url: String, detail: String },
+    #[error("{url} did not answer within {after_secs} s")]
+    Timeout { url: String, after_secs: u32 },
+    #[error("{url}: the answer could not be read: {message}")]
+    Decode { url: String, message: String },
+    #[error("{url}: the request was cancelled")]
+    Aborted { url: String },
+}
+
+fn excerpt_suffix(body: &str) -> String {
+    if body.is_empty() { String::new() } else { format!(": {body}") }
+}
+
+/// The start of a response body for an error message: one line, at most `max_chars` characters.
+pub fn excerpt(body: &str, max_chars: usize) -> String {
+    let flat: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    match flat.char_indices().nth(max_chars) {
+        Some((cut, _)) => format!("{}…", &flat[..cut]),
+        None => flat,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_the_endpoint_and_the_cause() {
+        let e = ApiError::Status {
+            url: "/api/traces/1".to_owned(),
+            status: 404,
+            status_text: "Not Found".to_owned(),
+            body_excerpt: "trace not found".to_owned(),
+        };
+        assert_eq!(e.to_string(), "/api/traces/1 answered HTTP 404 Not Found: trace not found");
+        let e = ApiError::Timeout { url: "http://h/x".to_owned(), after_secs: 30 };
+        assert_eq!(e.to_string(), "http://h/x did not answer within 30 s");
+        let e = ApiError::Network { url: "http://h/x".to_owned(), detail: "TypeError".to_owned() };
+        assert!(e.to_string().contains("CORS"));
+    }
+
+    #[test]
+    fn excerpts_are_one_short_line() {
+        assert_eq!(excerpt("  a\\n b\\t c  ", 10), "a\\n b\\t c");
+        assert_eq!(excerpt("line one\nline two", 100), "line one line two");
+        assert_eq!(excerpt("ééééé", 3), "ééé…");
+        assert_eq!(excerpt("", 3), "");
+    }
+}

@@ -1,0 +1,101 @@
+//! GET a URL's bytes with a timeout and cancellation.
+
+use crate::api::error::excerpt;
+use crate::api::{Abort, ApiError, is_allowed_url, redact};
+use gloo_net::http::Request;
+use js_sys::ArrayBuffer;
+use std::cell::Cell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast as _;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+pub struct FetchOptions {
+    /// How long to wait for the answer's headers. The body of a large trace may then take as long as
+    /// it takes: the progress bar shows it, and the user can cancel.
+    pub timeout_secs: u32,
+    /// Fired by the caller to cancel (a closed source, a cleared catalog).
+    pub abort: Abort,
+}
+
+impl Default for FetchOptions {
+    fn default() -> Self {
+        FetchOptions { timeout_secs: 60, abort: Abort::new() }
+    }
+}
+
+/// Arms a timer that aborts the request; disarmed when dropped.
+struct Deadline {
+    handle: Option<i32>,
+    _closure: Closure<dyn FnMut()>,
+}
+
+impl Deadline {
+    fn start(secs: u32, abort: Abort, fired: Rc<Cell<bool>>) -> Deadline {
+        let closure = Closure::<dyn FnMut()>::new(move || {
+            fired.set(true);
+            abort.abort();
+        });
+        let handle = web_sys::window().and_then(|w| {
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                closure.as_ref().unchecked_ref(),
+                i32::try_from(secs.saturating_mul(1000)).unwrap_or(i32::MAX),
+            )
+            .ok()
+        });
+        Deadline { handle, _closure: closure }
+    }
+}
+
+impl Drop for Deadline {
+    fn drop(&mut self) {
+        if let (Some(window), Some(handle)) = (web_sys::window(), self.handle) {
+            window.clear_timeout_with_handle(handle);
+        }
+    }
+}
+
+/// The bytes at `url` as an `ArrayBuffer` (kept out of wasm memory, so it can be transferred to the
+/// parsing worker without a copy).
+pub async fn fetch_bytes(url: &str, options: FetchOptions) -> Result<ArrayBuffer, ApiError> {
+    let shown = redact(url);
+    if !is_allowed_url(url) {
+        return Err(ApiError::NotAllowed { url: shown });
+    }
+    let timed_out = Rc::new(Cell::new(false));
+    let failed = |detail: String| {
+        if timed_out.get() {
+            ApiError::Timeout { url: shown.clone(), after_secs: options.timeout_secs }
+        } else if options.abort.is_aborted() {
+            ApiError::Aborted { url: shown.clone() }
+        } else {
+            ApiError::Network { url: shown.clone(), detail }
+        }
+    };
+    let deadline = Deadline::start(options.timeout_secs, options.abort.clone(), Rc::clone(&timed_out));
+    let signal = options.abort.signal();
+    let response = Request::get(url).abort_signal(signal.as_ref()).send().await.map_err(|e| failed(e.to_string()))?;
+    drop(deadline);
+    if !response.ok() {
+        let body = response.text().await.unwrap_or_default();
+        return Err(ApiError::Status {
+            url: shown.clone(),
+            status: response.status(),
+            status_text: response.status_text(),
+            body_excerpt: excerpt(&body, 200),
+        });
+    }
+    let raw: web_sys::Response = response.into();
+    let promise = raw.array_buffer().map_err(|e| failed(format!("{e:?}")))?;
+    let body = JsFuture::from(promise).await.map_err(|e| failed(js_message(&e)))?;
+    body.dyn_into::<ArrayBuffer>()
+        .map_err(|_| ApiError::Decode { url: shown.clone(), message: "the body is not binary data".to_owned() })
+}
+
+fn js_message(value: &JsValue) -> String {
+    value
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| value.as_string())
+        .unwrap_or_else(|| "unknown error".to_owned())
+}

@@ -1,0 +1,13 @@
+//! Every HTTP request the app makes goes through here (the `?url=` load and the demo today; the
+//! backends next): `gloo-net` with a timeout, cancellation through `AbortController`, and one typed
+//! error that names the endpoint without its credentials.
+
+mod abort;
+mod error;
+mod fetch;
+mod urls;
+
+pub use abort::Abort;
+pub use error::ApiError;
+pub use fetch::{FetchOptions, fetch_bytes};
+pub use urls::{is_allowed_url, redact};

@@ -1,0 +1,50 @@
+//! What the views show about one trace, computed once when the trace opens and never changed:
+//! service colours, critical path, self times and the header's summary. Every view and panel of the
+//! trace page reads it from context instead of recomputing.
+
+use crate::state::trace_ref::{Shared, TraceRef};
+use leptos::prelude::*;
+use spanlens_analysis::critical_path::{CriticalPath, critical_path, self_times};
+use spanlens_analysis::summary::{TraceSummary, summarize_with_self_times};
+use spanlens_layout::palette::ServiceColors;
+
+#[derive(Clone, Copy)]
+pub struct TraceAnalysis {
+    pub data: StoredValue<TraceRef>,
+    pub colors: StoredValue<ServiceColors>,
+    pub critical: StoredValue<Shared<CriticalPath>>,
+    pub self_nanos: StoredValue<Shared<Vec<i64>>>,
+    pub summary: StoredValue<Shared<TraceSummary>>,
+}
+
+impl TraceAnalysis {
+    pub fn new(data: TraceRef) -> Self {
+        let trace = data.trace();
+        let colors = ServiceColors::for_trace(trace, &data.set().strings);
+        let critical = Shared::new(critical_path(trace));
+        let self_nanos = self_times(trace);
+        let summary = Shared::new(summarize_with_self_times(trace, &self_nanos));
+        TraceAnalysis {
+            data: StoredValue::new(data),
+            colors: StoredValue::new(colors),
+            critical: StoredValue::new(critical),
+            self_nanos: StoredValue::new(Shared::new(self_nanos)),
+            summary: StoredValue::new(summary),
+        }
+    }
+
+    /// Provided by the trace page around everything it renders; missing only through a bug.
+    pub fn from_context() -> Self {
+        expect_context::<TraceAnalysis>()
+    }
+
+    pub fn span_count(&self) -> usize {
+        self.data.with_value(|d| d.trace().spans.len())
+    }
+
+    /// The index of the span with this hex id (from a `span=` link).
+    pub fn span_index_by_hex(&self, hex: &str) -> Option<u32> {
+        let id = spanlens_model::ids::parse_span_id_hex(hex).ok()?;
+        self.data.with_value(|d| d.trace().spans.iter().position(|s| s.span_id == id).map(|i| i as u32))
+    }
+}
