@@ -95,16 +95,15 @@ fn ServiceFilter() -> impl IntoView {
     let analysis = TraceAnalysis::from_context();
     let focus = Focus::from_context();
     // The analysis already counted spans per service; nothing is recounted here.
-    let services: Vec<(Sym, String, usize, String)> = analysis.summary.with_value(|summary| {
+    let app = crate::state::AppState::from_context();
+    let services: Vec<(Sym, String, usize)> = analysis.summary.with_value(|summary| {
         let mut list: Vec<_> = summary
             .services
             .iter()
             .map(|totals| {
                 let sym = totals.service;
-                let theme = spanlens_layout::palette::Theme::Light;
-                let color = analysis.colors.with_value(|c| crate::render::canvas::css(c.color(sym, theme)));
                 let name = analysis.data.with_value(|d| d.set().resolve(sym).to_owned());
-                (sym, name, totals.span_count as usize, color)
+                (sym, name, totals.span_count as usize)
             })
             .collect();
         list.sort_by(|a, b| a.1.cmp(&b.1));
@@ -120,7 +119,7 @@ fn ServiceFilter() -> impl IntoView {
                 }}
             </summary>
             <div class="sl-dropdown__menu">
-                {services.into_iter().map(|(sym, name, count, color)| view! {
+                {services.into_iter().map(|(sym, name, count)| view! {
                     <label class="sl-check sl-dropdown__item">
                         <input type="checkbox"
                             prop:checked=move || focus.hidden_services.with(|h| !h.contains(&sym))
@@ -128,7 +127,11 @@ fn ServiceFilter() -> impl IntoView {
                                 let show = ev.target().checked();
                                 focus.hidden_services.update(|h| { if show { h.remove(&sym); } else { h.insert(sym); } });
                             }/>
-                        <span class="sl-swatch" style:background=color></span>
+                        // The bar colour of the theme in effect, as the canvas draws it.
+                        <span class="sl-swatch" style:background=move || {
+                            let theme = app.theme.get().palette();
+                            analysis.colors.with_value(|c| crate::render::canvas::css(c.color(sym, theme)))
+                        }></span>
                         <span class="sl-dropdown__label">{name}</span>
                         <span class="sl-muted">{thousands(count)}</span>
                     </label>

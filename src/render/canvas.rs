@@ -1,8 +1,10 @@
-//! Canvas helpers: HiDPI sizing, theme colours and text fitting.
+//! Canvas helpers: HiDPI sizing, theme colours (read from the page's CSS) and text fitting.
 
 use spanlens_layout::palette::{Rgb, Theme};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::JsCast as _;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlElement};
 
 /// Sizes the backing store to `css × dpr` device pixels and scales the context so drawing code works
 /// in CSS pixels. Resizing clears the canvas, so it only happens when the size really changed.
@@ -26,64 +28,106 @@ pub fn prepare(
     Some(ctx)
 }
 
-/// Colours of everything that is not a service bar.
+/// Colours of everything that is not a service bar. Defined once, as CSS custom properties
+/// (`--sl-canvas-*` in `style/tokens.css`), and read from the page for each theme.
+#[derive(Clone, Debug, Default)]
 pub struct Chrome {
-    pub background: &'static str,
-    pub row_alt: &'static str,
-    pub text: &'static str,
-    pub muted: &'static str,
-    pub grid: &'static str,
-    pub guide: &'static str,
-    pub divider: &'static str,
-    pub selected: &'static str,
-    pub hover: &'static str,
-    pub matched: &'static str,
-    pub axis_bg: &'static str,
-    pub error: &'static str,
-    pub critical: &'static str,
-    pub event: &'static str,
-    pub window_shade: &'static str,
-    pub window_edge: &'static str,
+    pub background: String,
+    pub row_alt: String,
+    pub text: String,
+    pub muted: String,
+    pub grid: String,
+    pub guide: String,
+    pub divider: String,
+    pub selected: String,
+    pub hover: String,
+    pub matched: String,
+    pub axis_bg: String,
+    /// The error red of bars (`spanlens_layout::palette`), for marks drawn beside them.
+    pub error: String,
+    pub critical: String,
+    pub event: String,
+    pub window_shade: String,
+    pub window_edge: String,
 }
 
-pub fn chrome(theme: Theme) -> Chrome {
-    match theme {
-        Theme::Light => Chrome {
-            background: "#ffffff",
-            row_alt: "#fafbfc",
-            text: "#1b2430",
-            muted: "#5d6b7c",
-            grid: "#eef0f3",
-            guide: "#c5ccd5",
-            divider: "#dfe3e8",
-            selected: "#dbe7fd",
-            hover: "#f1f4f8",
-            matched: "#fff4c2",
-            axis_bg: "#f7f8fa",
-            error: "#d62728",
-            critical: "rgba(17, 24, 39, 0.72)",
-            event: "rgba(17, 24, 39, 0.85)",
-            window_shade: "rgba(27, 36, 48, 0.16)",
-            window_edge: "#2563eb",
-        },
-        Theme::Dark => Chrome {
-            background: "#161c24",
-            row_alt: "#18202a",
-            text: "#e3e8ef",
-            muted: "#95a3b5",
-            grid: "#212a35",
-            guide: "#3a4656",
-            divider: "#2a3441",
-            selected: "#24385c",
-            hover: "#1e2732",
-            matched: "#4a4020",
-            axis_bg: "#1d2530",
-            error: "#ff5c5c",
-            critical: "rgba(255, 255, 255, 0.8)",
-            event: "rgba(255, 255, 255, 0.9)",
-            window_shade: "rgba(0, 0, 0, 0.35)",
-            window_edge: "#6b9cff",
-        },
+thread_local! {
+    /// The chrome of the theme last read: reading CSS costs a style recalculation, a frame must not.
+    static CHROME: RefCell<Option<(Theme, Rc<Chrome>)>> = const { RefCell::new(None) };
+}
+
+/// The canvas chrome of `theme`, read from the page's CSS the first time it is asked for.
+pub fn chrome(theme: Theme) -> Rc<Chrome> {
+    CHROME.with(|cell| {
+        let mut cached = cell.borrow_mut();
+        if let Some((t, chrome)) = cached.as_ref()
+            && *t == theme
+        {
+            return Rc::clone(chrome);
+        }
+        let chrome = Rc::new(read_chrome(theme));
+        *cached = Some((theme, Rc::clone(&chrome)));
+        chrome
+    })
+}
+
+/// Resolves each `--sl-canvas-*` property to a colour through a hidden probe element: custom
+/// properties holding `light-dark()` only resolve once used in a real colour property.
+fn read_chrome(theme: Theme) -> Chrome {
+    let probe = Probe::new();
+    let resolve = |name: &str| probe.color_of(name);
+    Chrome {
+        background: resolve("--sl-canvas-bg"),
+        row_alt: resolve("--sl-canvas-row-alt"),
+        text: resolve("--sl-canvas-text"),
+        muted: resolve("--sl-canvas-muted"),
+        grid: resolve("--sl-canvas-grid"),
+        guide: resolve("--sl-canvas-guide"),
+        divider: resolve("--sl-canvas-divider"),
+        selected: resolve("--sl-canvas-selected"),
+        hover: resolve("--sl-canvas-hover"),
+        matched: resolve("--sl-canvas-matched"),
+        axis_bg: resolve("--sl-canvas-axis-bg"),
+        error: css(spanlens_layout::palette::error_color(theme)),
+        critical: resolve("--sl-canvas-critical"),
+        event: resolve("--sl-canvas-event"),
+        window_shade: resolve("--sl-canvas-window-shade"),
+        window_edge: resolve("--sl-canvas-window-edge"),
+    }
+}
+
+/// A hidden element whose computed `color` resolves a custom property; removed when dropped.
+struct Probe {
+    element: Option<HtmlElement>,
+}
+
+impl Probe {
+    fn new() -> Probe {
+        let element = web_sys::window().and_then(|w| w.document()).and_then(|d| {
+            let el = d.create_element("span").ok()?.dyn_into::<HtmlElement>().ok()?;
+            el.style().set_property("display", "none").ok();
+            d.body()?.append_child(&el).ok()?;
+            Some(el)
+        });
+        Probe { element }
+    }
+
+    /// The colour `name` resolves to, or empty (the canvas then keeps its previous colour).
+    fn color_of(&self, name: &str) -> String {
+        let resolved = || -> Option<String> {
+            let el = self.element.as_ref()?;
+            el.style().set_property("color", &format!("var({name})")).ok()?;
+            web_sys::window()?.get_computed_style(el).ok()??.get_property_value("color").ok()
+        };
+        resolved().unwrap_or_default()
+    }
+}
+
+impl Drop for Probe {
+    fn drop(&mut self) {
+        if let Some(el) = &self.element {
+            el.remove();
+        }
     }
 }
 

@@ -29,7 +29,7 @@ pub struct MinimapFrame<'a> {
 
 pub fn draw(ctx: &CanvasRenderingContext2d, f: &MinimapFrame<'_>) {
     let c = f.chrome;
-    ctx.set_fill_style_str(c.axis_bg);
+    ctx.set_fill_style_str(&c.axis_bg);
     ctx.fill_rect(0.0, 0.0, f.width_px, f.height_px);
     let grid = f.grid;
     if grid.width > 0 && grid.height > 0 {
@@ -53,21 +53,21 @@ pub fn draw(ctx: &CanvasRenderingContext2d, f: &MinimapFrame<'_>) {
     let x1 = f.full.px_from_nanos(f.window.end_nanos).clamp(0.0, f.width_px);
     let zoomed = x0 > 0.5 || x1 < f.width_px - 0.5;
     if zoomed {
-        ctx.set_fill_style_str(c.window_shade);
+        ctx.set_fill_style_str(&c.window_shade);
         ctx.fill_rect(0.0, 0.0, x0, f.height_px);
         ctx.fill_rect(x1, 0.0, f.width_px - x1, f.height_px);
-        ctx.set_fill_style_str(c.window_edge);
+        ctx.set_fill_style_str(&c.window_edge);
         ctx.fill_rect(x0.round(), 0.0, 1.5, f.height_px);
         ctx.fill_rect((x1 - 1.5).round(), 0.0, 1.5, f.height_px);
     }
     if let Some((a, b)) = f.selection_px {
         let (lo, hi) = (a.min(b), a.max(b));
-        ctx.set_fill_style_str(c.window_shade);
+        ctx.set_fill_style_str(&c.window_shade);
         ctx.fill_rect(lo, 0.0, hi - lo, f.height_px);
-        ctx.set_fill_style_str(c.window_edge);
+        ctx.set_fill_style_str(&c.window_edge);
         ctx.fill_rect(lo, 0.0, 1.0, f.height_px);
         ctx.fill_rect(hi - 1.0, 0.0, 1.0, f.height_px);
     }
-    ctx.set_fill_style_str(c.divider);
+    ctx.set_fill_style_str(&c.divider);
     ctx.fill_rect(0.0, f.height_px - 1.0, f.width_px, 1.0);
 }

@@ -61,7 +61,7 @@ pub fn toggle_x(depth: u32, label_width_px: f64) -> f64 {
 /// Draws one frame and returns how many rows were painted.
 pub fn draw(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame<'_>) -> usize {
     let c = f.chrome;
-    ctx.set_fill_style_str(c.background);
+    ctx.set_fill_style_str(&c.background);
     ctx.fill_rect(0.0, 0.0, f.width_px, f.height_px);
     let metrics = metrics();
     let body_h = (f.height_px - AXIS_HEIGHT_PX).max(0.0);
@@ -79,14 +79,14 @@ pub fn draw(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame<'_>) -> usize {
         let Some(span) = f.rows.span(row) else { continue };
         let y = metrics.y_of_row(row, f.scroll_top_px);
         let bg = if f.selected == Some(span) {
-            Some(c.selected)
+            Some(&c.selected)
         } else if f.matches.is_some_and(|m| m.contains(span)) {
-            Some(c.matched)
+            Some(&c.matched)
         } else if matches!(f.hover, Some(HitTarget::Bar { span: s, .. } | HitTarget::Row { span: s, .. } | HitTarget::Event { span: s, .. }) if s == span)
         {
-            Some(c.hover)
+            Some(&c.hover)
         } else if row % 2 == 1 {
-            Some(c.row_alt)
+            Some(&c.row_alt)
         } else {
             None
         };
@@ -98,7 +98,7 @@ pub fn draw(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame<'_>) -> usize {
 
     // Vertical grid lines at the axis ticks.
     let tick_list = ticks(f.viewport, f.trace.start_nanos, 90.0);
-    ctx.set_fill_style_str(c.grid);
+    ctx.set_fill_style_str(&c.grid);
     for t in &tick_list {
         ctx.fill_rect((tl_x + t.x_px).round(), 0.0, 1.0, body_h);
     }
@@ -108,13 +108,13 @@ pub fn draw(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame<'_>) -> usize {
     ctx.restore();
 
     // Axis on top, then the column divider.
-    ctx.set_fill_style_str(c.axis_bg);
+    ctx.set_fill_style_str(&c.axis_bg);
     ctx.fill_rect(0.0, 0.0, f.width_px, AXIS_HEIGHT_PX);
-    ctx.set_fill_style_str(c.divider);
+    ctx.set_fill_style_str(&c.divider);
     ctx.fill_rect(0.0, AXIS_HEIGHT_PX - 1.0, f.width_px, 1.0);
     ctx.set_font(FONT_SMALL);
     ctx.set_text_baseline("middle");
-    ctx.set_fill_style_str(c.muted);
+    ctx.set_fill_style_str(&c.muted);
     ctx.fill_text("Service & operation", LABEL_PAD_PX, AXIS_HEIGHT_PX / 2.0).ok();
     for t in &tick_list {
         let x = tl_x + t.x_px;
@@ -123,7 +123,7 @@ pub fn draw(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame<'_>) -> usize {
             ctx.fill_text(&t.label, x + 4.0, AXIS_HEIGHT_PX / 2.0).ok();
         }
     }
-    ctx.set_fill_style_str(c.divider);
+    ctx.set_fill_style_str(&c.divider);
     ctx.fill_rect(tl_x.round() - 1.0, 0.0, 1.0, f.height_px);
     visible.len()
 }
@@ -141,7 +141,7 @@ fn draw_labels(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame<'_>, visible: 
         let shown_depth = row.depth.min(max_levels);
 
         // Tree guides, only for the indentation columns that are on screen.
-        ctx.set_fill_style_str(c.guide);
+        ctx.set_fill_style_str(&c.guide);
         let guides = f.rows.guides(&f.trace.tree, row_index);
         let first_column = row.depth.saturating_sub(max_levels);
         for column in first_column..row.depth {
@@ -157,7 +157,7 @@ fn draw_labels(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame<'_>, visible: 
 
         let mut x = LABEL_PAD_PX + f64::from(shown_depth) * INDENT_PX;
         if row.has_children {
-            ctx.set_fill_style_str(c.muted);
+            ctx.set_fill_style_str(&c.muted);
             ctx.begin_path();
             if row.collapsed {
                 ctx.move_to(x + 3.0, mid - 4.5);
@@ -173,7 +173,7 @@ fn draw_labels(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame<'_>, visible: 
         x += TOGGLE_PX + 2.0;
         if row.depth > max_levels {
             ctx.set_font(FONT_SMALL);
-            ctx.set_fill_style_str(c.muted);
+            ctx.set_fill_style_str(&c.muted);
             let depth_label = format!("{}›", row.depth);
             ctx.fill_text(&depth_label, x, mid).ok();
             x += ctx.measure_text(&depth_label).map(|m| m.width()).unwrap_or(0.0) + 4.0;
@@ -185,7 +185,7 @@ fn draw_labels(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame<'_>, visible: 
         x += 8.0;
         let right_limit = f.label_width_px - LABEL_PAD_PX;
         if span.is_error() {
-            ctx.set_fill_style_str(c.error);
+            ctx.set_fill_style_str(&c.error);
             ctx.begin_path();
             ctx.arc(right_limit - 6.0, mid, 6.0, 0.0, std::f64::consts::TAU).ok();
             ctx.fill();
@@ -203,23 +203,23 @@ fn draw_labels(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame<'_>, visible: 
         });
 
         ctx.set_font(FONT_BOLD);
-        ctx.set_fill_style_str(if row.dimmed { c.muted } else { c.text });
+        ctx.set_fill_style_str(if row.dimmed { &c.muted } else { &c.text });
         let service = f.set.resolve(span.service);
         if let Some(text) = fit_text(ctx, service, (text_limit - x - badge_w).max(0.0) * 0.6) {
             ctx.fill_text(&text, x, mid).ok();
             x += ctx.measure_text(&text).map(|m| m.width()).unwrap_or(0.0) + 6.0;
         }
         ctx.set_font(FONT);
-        ctx.set_fill_style_str(if span.is_error() { c.error } else { c.muted });
+        ctx.set_fill_style_str(if span.is_error() { &c.error } else { &c.muted });
         if let Some(text) = fit_text(ctx, f.set.resolve(span.name), text_limit - x - badge_w) {
             ctx.fill_text(&text, x, mid).ok();
             x += ctx.measure_text(&text).map(|m| m.width()).unwrap_or(0.0) + 6.0;
         }
         if let Some(badge) = badge {
             ctx.set_font(FONT_SMALL);
-            ctx.set_fill_style_str(c.grid);
+            ctx.set_fill_style_str(&c.grid);
             ctx.fill_rect(x, mid - 8.0, badge_w - 4.0, 16.0);
-            ctx.set_fill_style_str(c.muted);
+            ctx.set_fill_style_str(&c.muted);
             ctx.fill_text(&badge, x + 4.0, mid).ok();
         }
     }
@@ -251,7 +251,7 @@ fn draw_bars(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame<'_>, visible: st
             };
             let y = metrics.y_of_row(bar.row, f.scroll_top_px) + ROW_HEIGHT_PX / 2.0 - 1.5;
             for (x0, x1) in pixel_runs(segments, f.viewport) {
-                batch.push(c.critical, tl_x + x0, y, x1 - x0, 3.0);
+                batch.push(&c.critical, tl_x + x0, y, x1 - x0, 3.0);
             }
         }
         batch.flush(ctx);
@@ -264,19 +264,19 @@ fn draw_bars(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame<'_>, visible: st
         let Some(span) = f.trace.spans.get(bar.span as usize) else { continue };
         let y = metrics.y_of_row(bar.row, f.scroll_top_px);
         for (_, x) in event_marks(f.trace, bar.span, f.viewport) {
-            batch.push(c.event, tl_x + x.round() - 0.5, y + 4.0, 1.5, ROW_HEIGHT_PX - 8.0);
+            batch.push(&c.event, tl_x + x.round() - 0.5, y + 4.0, 1.5, ROW_HEIGHT_PX - 8.0);
         }
         let label = format_duration(span.duration_nanos);
         let w = ctx.measure_text(&label).map(|m| m.width()).unwrap_or(0.0);
         let mid = y + ROW_HEIGHT_PX / 2.0;
         let (lx, color) = if tl_x + bar.x1_px + 6.0 + w < f.width_px - 2.0 {
-            (tl_x + bar.x1_px + 6.0, c.muted)
+            (tl_x + bar.x1_px + 6.0, c.muted.as_str())
         } else if bar.x0_px - 6.0 - w > 0.0 {
-            (tl_x + bar.x0_px - 6.0 - w, c.muted)
+            (tl_x + bar.x0_px - 6.0 - w, c.muted.as_str())
         } else {
             (tl_x + bar.x0_px + 4.0, "#ffffff")
         };
-        ctx.set_fill_style_str(if span.is_error() && color != "#ffffff" { c.error } else { color });
+        ctx.set_fill_style_str(if span.is_error() && color != "#ffffff" { c.error.as_str() } else { color });
         ctx.fill_text(&label, lx, mid).ok();
     }
     batch.flush(ctx);

@@ -7,6 +7,7 @@
 //   RUNS=5 node tests/bench/run.mjs    # runs per size (median reported)
 //   VIA=url node tests/bench/run.mjs    # load through ?url= instead of the file picker
 //   COLD=1 node tests/bench/run.mjs     # pick the file before the JIT warm-up has finished
+//   node tests/bench/run.mjs reopen 1m  # memory: load, close the source, load the same size again
 //
 // Results print as a Markdown table for BENCHMARKS.md and as JSON in target/bench/browser.json.
 import { execFileSync } from "node:child_process";
@@ -197,7 +198,60 @@ async function measureInteractions(page) {
   });
 }
 
+/** Loads a file, closes its source, loads a file of the same size again, and reports the UI thread's
+ *  wasm memory after each load: wasm memory never shrinks, so the second load must reuse what the
+ *  first one freed (the target is at most 10% growth). */
+async function measureReopen(browser, baseUrl, name) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  const cdp = await context.newCDPSession(page);
+  const file = path.join(OUT, `gen-${name}.json`);
+  const wasm = async () => {
+    await page.waitForTimeout(500);
+    await cdp.send("HeapProfiler.collectGarbage").catch(() => {});
+    return page.evaluate(() => window.wasmBindings?.spanlens_wasm_memory_bytes?.() ?? NaN);
+  };
+  const loadAndPaint = async (n) => {
+    await page.getByTestId("file-input").setInputFiles(file);
+    await page.waitForFunction((k) => performance.getEntriesByName("spanlens:first-paint").length >= k, n, { timeout: 600_000 });
+  };
+  await page.goto(`${baseUrl}/`);
+  await page.waitForFunction(() => performance.getEntriesByName("spanlens:warm").length > 0, null, { timeout: 60_000 });
+  await loadAndPaint(1);
+  const first = await wasm();
+  await page.getByRole("link", { name: "spanlens home" }).click();
+  await page.getByTestId("close-source").click();
+  await page.getByTestId("dropzone").waitFor();
+  await page.waitForFunction(() => !document.querySelector("[data-testid=trace-list]"));
+  await loadAndPaint(2);
+  const second = await wasm();
+  await context.close();
+  if (errors.length) throw new Error(`${name}: page errors: ${errors.join("; ")}`);
+  return { firstMB: first / 1024 ** 2, secondMB: second / 1024 ** 2, growth: second / first - 1 };
+}
+
+async function mainReopen(names) {
+  const bin = cli();
+  for (const name of names) generate(bin, name, CASES[name]);
+  const server = await startServer({ root: DIST, mounts: { "/bench/": OUT } });
+  const browser = await launch();
+  try {
+    console.log("| case | wasm memory after load 1 | after closing it and loading again | growth |");
+    console.log("|---|---|---|---|");
+    for (const name of names) {
+      const r = await measureReopen(browser, server.url, name);
+      console.log(`| ${name} | ${r.firstMB.toFixed(0)} MB | ${r.secondMB.toFixed(0)} MB | ${(100 * r.growth).toFixed(1)}% |`);
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
 async function main() {
+  if (process.argv[2] === "reopen") return mainReopen(process.argv.slice(3).length ? process.argv.slice(3) : ["1m"]);
   const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(CASES);
   if (!fs.existsSync(path.join(DIST, "index.html"))) throw new Error("dist/ is missing: run `make build`");
   const bin = cli();
