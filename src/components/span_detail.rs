@@ -109,9 +109,11 @@ fn detail_of(analysis: &TraceAnalysis, index: u32) -> Option<Detail> {
             self_time: format_duration(self_nanos),
             attributes: attr_rows(&span.attributes, strings),
             resource: set.resource(span).map(|r| attr_rows(&r.attributes, strings)).unwrap_or_default(),
-            scope: set.scope(span).map(|s| {
+            // A scope with no name says nothing: no heading for it.
+            scope: set.scope(span).and_then(|s| {
                 let version = s.version.map(|v| format!(" {}", set.resolve(v))).unwrap_or_default();
-                format!("{}{version}", set.resolve(s.name))
+                let text = format!("{}{version}", set.resolve(s.name));
+                (!text.trim().is_empty()).then_some(text)
             }),
             events: span
                 .events
@@ -130,6 +132,15 @@ fn detail_of(analysis: &TraceAnalysis, index: u32) -> Option<Detail> {
                 .collect(),
         })
     })
+}
+
+/// The address of this page with `span=` naming `span_hex`, built when the user asks for it (the
+/// address changes with every selection, zoom and find).
+fn span_link(span_hex: &str) -> Option<String> {
+    let href = web_sys::window()?.location().href().ok()?;
+    let url = web_sys::Url::new(&href).ok()?;
+    url.search_params().set("span", span_hex);
+    Some(url.href())
 }
 
 fn copy_to_clipboard(text: &str) {
@@ -164,7 +175,7 @@ pub fn SpanDetail() -> impl IntoView {
 fn DetailBody(d: Detail) -> impl IntoView {
     let focus = Focus::from_context();
     let utc = move || focus.utc.get();
-    let link = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    let span_hex = d.span_hex.clone();
     let wall = d.start_wall;
     view! {
         <header class="sl-detail__header">
@@ -173,7 +184,11 @@ fn DetailBody(d: Detail) -> impl IntoView {
             <div class="sl-chips">
                 <span class="sl-badge">{d.kind}</span>
                 <span class="sl-badge" class:sl-badge--error=d.is_error>{format!("status: {}", d.status)}</span>
-                <button class="sl-badge sl-badge--button" title="Copy a link to this span" on:click=move |_| copy_to_clipboard(&link)>
+                <button class="sl-badge sl-badge--button" title="Copy a link to this span" on:click=move |_| {
+                    if let Some(link) = span_link(&span_hex) {
+                        copy_to_clipboard(&link);
+                    }
+                }>
                     "Copy link"
                 </button>
             </div>
