@@ -44,6 +44,13 @@ pub fn Header() -> impl IntoView {
                     }.into_any(),
                 }}
                 <A href=move || format!("/services{}", query()) attr:class="sl-nav__link">"Services"</A>
+                <A href=move || format!("/warnings{}", query()) attr:class="sl-nav__link" attr:data-testid="nav-warnings">
+                    "Warnings"
+                    {move || {
+                        let alarms = state.catalog.with(|c| c.alarm_count());
+                        (alarms > 0).then(|| view! { <span class="sl-nav__count">{crate::format::thousands(alarms)}</span> })
+                    }}
+                </A>
             </nav>
             <div class="sl-header__spacer"></div>
             <button

@@ -1,7 +1,7 @@
 //! The overview minimap: the whole trace at a glance, with the zoom window. Drag to zoom into a range,
 //! wheel to zoom around the pointer, double-click or "Reset zoom" to see everything again.
 
-use crate::hooks::{use_canvas_2d, use_element_size};
+use crate::hooks::{use_canvas_2d, use_element_size, use_wheel};
 use crate::render::minimap::{self, MinimapFrame};
 use crate::state::{Focus, Shared, TraceAnalysis};
 use leptos::html;
@@ -97,7 +97,8 @@ pub fn Minimap() -> impl IntoView {
         focus.viewport.update(|v| *v = v.set_range(start, end));
     };
     let on_leave = move |_| selection.set(None);
-    let on_wheel = move |ev: WheelEvent| {
+    // Through `use_wheel` (non-passive), so that zooming here does not also scroll the page.
+    use_wheel(canvas_ref, move |ev: WheelEvent| {
         ev.prevent_default();
         let width = size.get_untracked().0;
         let full = full_viewport(width);
@@ -106,7 +107,7 @@ pub fn Minimap() -> impl IntoView {
         let t = full.nanos_from_px(x_of(&ev));
         let anchor = window.px_from_nanos(t);
         focus.viewport.update(|v| *v = v.zoom(anchor, (-ev.delta_y() * 0.0025).exp()));
-    };
+    });
     let zoomed = move || focus.viewport.with(|v| v.visible_nanos() < (v.bounds_end_nanos - v.bounds_start_nanos));
 
     view! {
@@ -119,7 +120,6 @@ pub fn Minimap() -> impl IntoView {
                     on:mousemove=on_move
                     on:mouseup=on_up
                     on:mouseleave=on_leave
-                    on:wheel=on_wheel
                     on:dblclick=move |_| focus.viewport.update(|v| *v = v.reset())
                     aria-label="Trace overview: drag to zoom into a time range"
                     role="img"

@@ -1,6 +1,7 @@
 //! UI components, one per file.
 
 pub mod completion_popup;
+pub mod critical_notice;
 pub mod drop_overlay;
 pub mod duration_cell;
 pub mod error_banner;
@@ -11,6 +12,7 @@ pub mod query_editor;
 pub mod query_history;
 pub mod search_results;
 pub mod shortcuts_help;
+pub mod sort_header;
 pub mod source_list;
 pub mod span_detail;
 pub mod trace_header;
@@ -20,6 +22,7 @@ pub mod trace_table;
 pub mod trace_toolbar;
 
 pub use completion_popup::CompletionPopup;
+pub use critical_notice::CriticalNotice;
 pub use drop_overlay::DropOverlay;
 pub use duration_cell::DurationCell;
 pub use error_banner::ErrorBanner;
@@ -30,6 +33,7 @@ pub use query_editor::QueryEditor;
 pub use query_history::QueryHistory;
 pub use search_results::SearchResults;
 pub use shortcuts_help::ShortcutsHelp;
+pub use sort_header::SortHeader;
 pub use source_list::SourceList;
 pub use span_detail::SpanDetail;
 pub use trace_header::TraceHeader;

@@ -6,6 +6,7 @@ use crate::state::{Focus, TraceAnalysis};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use spanlens_model::{Attribute, Interner, format_duration};
+use wasm_bindgen::JsCast as _;
 
 /// One attribute as display strings, computed once per selection.
 #[derive(Clone, PartialEq)]
@@ -143,6 +144,10 @@ fn span_link(span_hex: &str) -> Option<String> {
     Some(url.href())
 }
 
+/// The panel's width until the user drags it, and its narrowest.
+const DEFAULT_WIDTH_PX: f64 = 400.0;
+const MIN_WIDTH_PX: f64 = 260.0;
+
 fn copy_to_clipboard(text: &str) {
     if let Some(window) = web_sys::window() {
         // The promise's outcome is not worth surfacing: the button gives no success claim.
@@ -155,20 +160,63 @@ pub fn SpanDetail() -> impl IntoView {
     let analysis = TraceAnalysis::from_context();
     let focus = Focus::from_context();
     let detail = Memo::new(move |_| focus.selected.get().and_then(|i| detail_of(&analysis, i)));
+    // The panel takes no room until a span is selected, and its width is the user's to drag.
+    let width_px = RwSignal::new(DEFAULT_WIDTH_PX);
+    let resizing = StoredValue::new(false);
+    let on_resize_down = move |ev: web_sys::PointerEvent| {
+        resizing.set_value(true);
+        if let Some(target) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+            target.set_pointer_capture(ev.pointer_id()).ok();
+        }
+    };
+    let on_resize_move = move |ev: web_sys::PointerEvent| {
+        if !resizing.get_value() {
+            return;
+        }
+        let window_w = web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).unwrap_or(1280.0);
+        let width = window_w - f64::from(ev.client_x());
+        width_px.set(width.clamp(MIN_WIDTH_PX, (window_w * 0.7).max(MIN_WIDTH_PX)));
+    };
+    let on_resize_up = move |_| resizing.set_value(false);
     view! {
-        <aside class="sl-detail" data-testid="span-detail" aria-label="Span details">
-            {move || match detail.get() {
-                None => view! {
-                    <div class="sl-detail__empty">
-                        <p>"Select a span to see its attributes, events and timing."</p>
-                        <p class="sl-muted">"Press " <kbd>"?"</kbd> " for keyboard shortcuts."</p>
-                    </div>
-                }.into_any(),
-                Some(d) => view! { <DetailBody d=d/> }.into_any(),
-            }}
+        <aside
+            class="sl-detail"
+            class:sl-detail--open=move || detail.with(Option::is_some)
+            data-testid="span-detail"
+            aria-label="Span details"
+            style:width=move || detail.with(Option::is_some).then(|| format!("{}px", width_px.get()))
+        >
+            <div
+                class="sl-detail__resizer"
+                title="Drag to resize"
+                on:pointerdown=on_resize_down
+                on:pointermove=on_resize_move
+                on:pointerup=on_resize_up
+            ></div>
+            {move || detail.get().map(|d| view! {
+                <HiddenNotice/>
+                <DetailBody d=d/>
+            })}
         </aside>
     }
     .into_any()
+}
+
+/// Says when the view cannot show the selected span, and brings it back.
+#[component]
+fn HiddenNotice() -> impl IntoView {
+    let analysis = TraceAnalysis::from_context();
+    let focus = Focus::from_context();
+    view! {
+        <Show when=move || focus.selected_hidden.get()>
+            <div class="sl-detail__hidden" data-testid="selected-hidden" role="status">
+                <span>"This span is hidden in the view (a collapsed parent or a filter)."</span>
+                <button class="sl-button sl-button--small" data-testid="reveal-selected" on:click=move |_| focus.reveal_selected(analysis)>
+                    "Show it"
+                </button>
+            </div>
+        </Show>
+    }
 }
 
 #[component]

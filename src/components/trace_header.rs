@@ -43,14 +43,37 @@ pub fn TraceHeader() -> impl IntoView {
             trace.start_nanos,
             format_duration(trace.duration_nanos()),
             summary,
-            set.warnings_for(trace.trace_id).count(),
+            (
+                set.warnings_for(trace.trace_id).count(),
+                set.warnings_for(trace.trace_id).filter(|w| !w.kind.is_informational()).count(),
+            ),
             trace.trace_id_hex(),
             query,
             traces,
         )
     });
-    let (root_service, root_name, start, duration, summary, warnings, id_hex, query, traces) = info;
+    let (root_service, root_name, start, duration, summary, (warnings, alarms), id_hex, query, traces) = info;
     let utc = focus.utc;
+    // The error spans in screen order: the Errors figure steps through them.
+    let errors = StoredValue::new(analysis.data.with_value(|d| {
+        let trace = d.trace();
+        let mut list: Vec<u32> =
+            (0..trace.spans.len() as u32).filter(|&i| trace.spans[i as usize].is_error()).collect();
+        crate::state::focus::in_screen_order(&trace.tree, &mut list);
+        list
+    }));
+    let next_error = move |_| {
+        let next = errors.with_value(|list| {
+            let after = focus.selected.get_untracked().and_then(|s| list.iter().position(|&e| e == s));
+            match after {
+                Some(i) => list.get((i + 1) % list.len().max(1)).copied(),
+                None => list.first().copied(),
+            }
+        });
+        if next.is_some() {
+            focus.select(next);
+        }
+    };
     let picker_query = query.clone();
     view! {
         <div class="sl-trace-header">
@@ -77,7 +100,7 @@ pub fn TraceHeader() -> impl IntoView {
             </div>
             <dl class="sl-stats">
                 <div>
-                    <dt>"Start"</dt>
+                    <dt>{move || if utc.get() { "Start (UTC)" } else { "Start (local)" }}</dt>
                     <dd>
                         <button class="sl-link-button" title="Toggle local time / UTC" data-testid="utc-toggle" on:click=move |_| utc.update(|u| *u = !*u)>
                             {move || format_timestamp(start, utc.get())}
@@ -90,13 +113,31 @@ pub fn TraceHeader() -> impl IntoView {
                 <div><dt>"Depth"</dt><dd>{thousands(summary.depth as usize)}</dd></div>
                 <div>
                     <dt>"Errors"</dt>
-                    <dd class:sl-error-text={summary.error_count > 0}>{thousands(summary.error_count)}</dd>
+                    <dd class:sl-error-text={summary.error_count > 0}>
+                        {if summary.error_count > 0 {
+                            view! {
+                                <button class="sl-link-button sl-error-text" data-testid="next-error"
+                                    title="Select the next error span" on:click=next_error>
+                                    {format!("{} ›", thousands(summary.error_count))}
+                                </button>
+                            }.into_any()
+                        } else {
+                            view! { <span>"0"</span> }.into_any()
+                        }}
+                    </dd>
                 </div>
                 <div><dt>"Trace ID"</dt><dd class="sl-mono">{id_hex}</dd></div>
                 {(warnings > 0).then(|| view! {
                     <div>
                         <dt>"Warnings"</dt>
-                        <dd><A href=format!("/warnings{query}") attr:class="sl-badge sl-badge--warn" attr:data-testid="warnings-badge">{thousands(warnings)}</A></dd>
+                        <dd>
+                            <A href=format!("/warnings{query}")
+                                attr:class={ if alarms > 0 { "sl-badge sl-badge--warn" } else { "sl-badge" } }
+                                attr:title={ format!("{alarms} warnings, {} informational notes", warnings - alarms) }
+                                attr:data-testid="warnings-badge">
+                                {thousands(if alarms > 0 { alarms } else { warnings })}
+                            </A>
+                        </dd>
                     </div>
                 })}
             </dl>

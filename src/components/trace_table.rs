@@ -21,6 +21,18 @@ pub fn TraceTable(
     #[prop(into, optional)] row_testid: Option<String>,
 ) -> impl IntoView {
     let max_duration = move || rows.with(|r| r.iter().map(|r| r.summary.duration_nanos).max().unwrap_or(1).max(1));
+    let navigate = leptos_router::hooks::use_navigate();
+    // The whole row opens the trace, not only its title; buttons and links in it keep their own click.
+    let open_row = move |ev: web_sys::MouseEvent, href: &str| {
+        use wasm_bindgen::JsCast as _;
+        let on_control = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| el.closest("a, button").ok().flatten().is_some());
+        if !on_control && !ev.ctrl_key() && !ev.meta_key() {
+            navigate(href, Default::default());
+        }
+    };
     view! {
         <table
             class=format!("sl-table sl-trace-table {class}")
@@ -31,7 +43,7 @@ pub fn TraceTable(
                 <tr>
                     <th>"Trace"</th>
                     <th>"Source"</th>
-                    <th>"Start"</th>
+                    <th title="In your browser's time zone">"Start (local)"</th>
                     <th class="sl-num">"Spans"</th>
                     <th class="sl-num">"Errors"</th>
                     {if matched {
@@ -44,7 +56,15 @@ pub fn TraceTable(
             </thead>
             <tbody>
                 <For each=move || rows.get() key=|r| r.key.clone() let:row>
-                    <tr data-testid=row_testid.clone()>
+                    <tr
+                        class="sl-trace-table__row"
+                        data-testid=row_testid.clone()
+                        on:click={
+                            let href = row.href.clone();
+                            let open_row = open_row.clone();
+                            move |ev| open_row(ev, &href)
+                        }
+                    >
                         <TraceLinkCell
                             href=row.href.clone()
                             root_service=row.summary.root_service.clone()

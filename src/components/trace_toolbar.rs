@@ -17,7 +17,7 @@ pub fn TraceToolbar(find_ref: NodeRef<html::Input>) -> impl IntoView {
         if n == 0 {
             return "0 matches".to_owned();
         }
-        let at = focus.selected.get().and_then(|s| focus.matches.with(|m| m.binary_search(&s).ok()));
+        let at = focus.selected.get().and_then(|s| focus.matches.with(|m| m.iter().position(|&x| x == s)));
         match at {
             Some(i) => format!("{} of {}", thousands(i + 1), thousands(n)),
             None => format!("{} {}", thousands(n), if n == 1 { "match" } else { "matches" }),
@@ -75,9 +75,11 @@ pub fn TraceToolbar(find_ref: NodeRef<html::Input>) -> impl IntoView {
                 <label class="sl-check" title="Highlight the critical path: what the trace was waiting on">
                     <input type="checkbox" prop:checked=move || focus.show_critical.get()
                         on:change:target=move |ev| focus.show_critical.set(ev.target().checked())/>
+                    // The legend: the stripe's own colour, drawn through the bars on the path.
+                    <span class="sl-legend-swatch sl-legend-swatch--critical" aria-hidden="true"></span>
                     "Critical path"
                 </label>
-                <label class="sl-check" title="Show only spans on the critical path">
+                <label class="sl-check" title="Show only the spans the root span waited for, from its start to its end">
                     <input type="checkbox" data-testid="critical-only" prop:checked=move || focus.critical_only.get()
                         on:change:target=move |ev| focus.critical_only.set(ev.target().checked())/>
                     "Only critical"

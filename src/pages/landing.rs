@@ -89,11 +89,14 @@ pub fn LandingPage() -> impl IntoView {
 #[component]
 fn LoadedSummary() -> impl IntoView {
     let state = AppState::from_context();
-    let summary = move || state.catalog.with(|c| (c.trace_count(), c.span_count(), c.warning_count(), c.loads().len()));
+    let summary = move || {
+        state.catalog.with(|c| (c.trace_count(), c.span_count(), c.warning_count(), c.alarm_count(), c.loads().len()))
+    };
     let params = leptos_router::hooks::use_query_map();
     let query = move || params.with(crate::url::data_query);
     move || {
-        let (traces, spans, warnings, loads) = summary();
+        // Routine notes (merged Zipkin halves) do not raise the alarm colour.
+        let (traces, spans, warnings, alarms, loads) = summary();
         {
             view! {
                 <div class="sl-loaded-summary">
@@ -109,8 +112,16 @@ fn LoadedSummary() -> impl IntoView {
                         )}
                     </span>
                     <Show when=move || { warnings > 0 }>
-                        <A href=format!("/warnings{}", query()) attr:class="sl-badge sl-badge--warn" attr:data-testid="warnings-link">
-                            {format!("{} {}", thousands(warnings), if warnings == 1 { "warning" } else { "warnings" })}
+                        <A
+                            href=format!("/warnings{}", query())
+                            attr:class={ if alarms > 0 { "sl-badge sl-badge--warn" } else { "sl-badge" } }
+                            attr:data-testid="warnings-link"
+                        >
+                            {if alarms > 0 {
+                                format!("{} {}", thousands(alarms), if alarms == 1 { "warning" } else { "warnings" })
+                            } else {
+                                format!("{} {}", thousands(warnings), if warnings == 1 { "note" } else { "notes" })
+                            }}
                         </A>
                     </Show>
                 </div>

@@ -1,17 +1,40 @@
-//! `/services`: every service in the loaded traces with its span, error and time totals.
+//! `/services`: every service in the loaded traces with its span, error and time totals. Sortable by
+//! any column; each service links to a search for its spans.
 
+use crate::components::SortHeader;
 use crate::format::{format_duration, thousands};
 use crate::state::AppState;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use spanlens_analysis::overview::service_rows;
+use leptos_router::hooks::use_query_map;
+use spanlens_analysis::overview::{ServiceColumn, service_rows, sort_service_rows};
+
+/// A TraceQL query for one service's spans (the name quoted as a TraceQL string).
+pub fn service_query(name: &str) -> String {
+    let escaped = name.replace('\\', "\\\\").replace('"', "\\\"");
+    format!("{{ resource.service.name = \"{escaped}\" }}")
+}
 
 #[component]
 pub fn ServicesPage() -> impl IntoView {
     let state = AppState::from_context();
-    let rows = Memo::new(move |_| {
+    let params = use_query_map();
+    // Self time first: where each service itself spent time, which never exceeds the traces.
+    let sort = RwSignal::new((ServiceColumn::SelfTime, true));
+    let totals = Memo::new(move |_| {
         state.catalog.with(|c| service_rows(c.entries().filter_map(|(l, i)| l.set.traces.get(i).map(|t| (&l.set, t)))))
     });
+    let rows = Memo::new(move |_| {
+        let mut rows = totals.get();
+        let (column, descending) = sort.get();
+        sort_service_rows(&mut rows, column, descending);
+        rows
+    });
+    let search_href = move |name: &str| {
+        let data = params.with_untracked(crate::url::data_query);
+        let sep = if data.is_empty() { '?' } else { '&' };
+        format!("/search{data}{sep}q={}", js_sys::encode_uri_component(&service_query(name)))
+    };
 
     view! {
         <section class="sl-page">
@@ -28,19 +51,23 @@ pub fn ServicesPage() -> impl IntoView {
                 <table class="sl-table" data-testid="services-table">
                     <thead>
                         <tr>
-                            <th>"Service"</th>
-                            <th class="sl-num">"Traces"</th>
-                            <th class="sl-num">"Spans"</th>
-                            <th class="sl-num">"Errors"</th>
-                            <th class="sl-num" title="Time the service itself spent: span durations minus their children">"Self time"</th>
-                            <th class="sl-num" title="Sum of span durations; nested spans count twice">"Total span time"</th>
-                            <th class="sl-num">"Longest span"</th>
+                            <SortHeader label="Service" column=ServiceColumn::Name sort=sort/>
+                            <SortHeader label="Traces" column=ServiceColumn::Traces sort=sort numeric=true/>
+                            <SortHeader label="Spans" column=ServiceColumn::Spans sort=sort numeric=true/>
+                            <SortHeader label="Errors" column=ServiceColumn::Errors sort=sort numeric=true/>
+                            <SortHeader label="Self time" column=ServiceColumn::SelfTime sort=sort numeric=true
+                                title="Time the service itself spent: span durations minus their children's"/>
+                            <SortHeader label="Total span time" column=ServiceColumn::TotalTime sort=sort numeric=true
+                                title="Sum of span durations: nested spans of one service count twice"/>
+                            <SortHeader label="Longest span" column=ServiceColumn::Longest sort=sort numeric=true/>
                         </tr>
                     </thead>
                     <tbody>
                         <For each=move || rows.get() key=|r| r.name.clone() let:row>
-                            <tr>
-                                <td><span class="sl-service-name">{row.name.clone()}</span></td>
+                            <tr data-testid="service-row">
+                                <td>
+                                    <ServiceLink href=search_href(&row.name) name=row.name.clone()/>
+                                </td>
                                 <td class="sl-num">{thousands(row.trace_count)}</td>
                                 <td class="sl-num">{thousands(row.span_count)}</td>
                                 <td class="sl-num" class:sl-error-text={row.error_count > 0}>{thousands(row.error_count)}</td>
@@ -53,5 +80,22 @@ pub fn ServicesPage() -> impl IntoView {
                 </table>
             </Show>
         </section>
+    }
+}
+
+#[component]
+fn ServiceLink(href: String, name: String) -> impl IntoView {
+    let title = format!("Search the spans of {name}");
+    view! { <A href=href attr:class="sl-service-name" attr:title=title>{name}</A> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::service_query;
+
+    #[test]
+    fn service_names_are_quoted_for_traceql() {
+        assert_eq!(service_query("cart"), r#"{ resource.service.name = "cart" }"#);
+        assert_eq!(service_query(r#"a"b\c"#), r#"{ resource.service.name = "a\"b\\c" }"#);
     }
 }

@@ -1,7 +1,7 @@
 //! `/trace/:id`: the screen users live in. Header with the numbers that matter, toolbar, minimap,
 //! the active view (`?view=`, the waterfall by default) and the selected span's details.
 
-use crate::components::{Minimap, ShortcutsHelp, SpanDetail, TraceHeader, TraceToolbar};
+use crate::components::{CriticalNotice, Minimap, ShortcutsHelp, SpanDetail, TraceHeader, TraceToolbar};
 use crate::state::{AppState, Focus, LoadSelector, TraceAnalysis, TraceChrome, TraceRef};
 use crate::views::{self, ViewTabs, keyboard::is_plain_key};
 use leptos::ev;
@@ -78,6 +78,34 @@ fn TraceScreen(data: TraceRef) -> impl IntoView {
         }
     };
 
+    // The address is the state: a link to another span of this trace, Back and Forward change the
+    // query without rebuilding the page, and the selection, view, find and time window follow it.
+    // (The state writes the address with `replaceState`, which the router does not see, so this
+    // never echoes.)
+    let query = use_query_map();
+    Effect::new(move |previous: Option<[Option<String>; 4]>| {
+        let now = query.with(|q| [q.get("span"), q.get("view"), q.get("q"), q.get("window")]);
+        let Some(before) = previous else { return now };
+        let [span, view, find, window] = &now;
+        if *span != before[0] {
+            focus.select(span.as_deref().and_then(|hex| analysis.span_index_by_hex(hex)));
+        }
+        if *view != before[1] {
+            switch_view(views::by_key(view.as_deref()).key);
+        }
+        if *find != before[2] {
+            focus.find_text.set(find.clone().unwrap_or_default());
+        }
+        if *window != before[3] {
+            let full = analysis.data.with_value(|d| {
+                spanlens_layout::viewport::Viewport::for_trace(d.trace(), focus.viewport.get_untracked().width_px)
+            });
+            let next = window.as_deref().and_then(|w| crate::state::focus::window_from_param(&full, w)).unwrap_or(full);
+            focus.viewport.set(next);
+        }
+        now
+    });
+
     let keys = window_event_listener(ev::keydown, move |e| handle_key(focus, chrome, find_ref, switch_view, &e));
     on_cleanup(move || keys.remove());
 
@@ -94,6 +122,7 @@ fn TraceScreen(data: TraceRef) -> impl IntoView {
         >
             <TraceHeader/>
             <TraceToolbar find_ref=find_ref/>
+            <CriticalNotice/>
             <ViewTabs active=view_key.into() on_switch=Callback::new(switch_view)/>
             <div class="sl-trace__body">
                 <div class="sl-trace__main">

@@ -1,9 +1,10 @@
 //! Draws the waterfall: time axis, the label column (tree guides, toggles, service and operation)
 //! and the timeline (bars, critical path, event ticks, duration labels) for the visible rows only.
 
-use crate::render::canvas::{Chrome, RectBatch, css, fit_text};
+use crate::render::canvas::{Chrome, RectBatch, css, css_alpha, fit_text};
 use spanlens_analysis::bitset::BitSet;
 use spanlens_analysis::critical_path::CriticalPath;
+use spanlens_analysis::http::{StatusClass, http_status, status_class};
 use spanlens_layout::hit_test::{HitTarget, RowMetrics};
 use spanlens_layout::lod::{event_marks, visible_bars};
 use spanlens_layout::palette::{ServiceColors, Theme};
@@ -11,13 +12,17 @@ use spanlens_layout::pixel_runs;
 use spanlens_layout::rows::Rows;
 use spanlens_layout::ticks::ticks;
 use spanlens_layout::viewport::Viewport;
-use spanlens_model::{Trace, TraceSet, format_duration};
+use spanlens_model::{SpanKind, Trace, TraceSet, format_duration};
 use web_sys::CanvasRenderingContext2d;
 
 pub const ROW_HEIGHT_PX: f64 = 24.0;
 pub const AXIS_HEIGHT_PX: f64 = 26.0;
 pub const INDENT_PX: f64 = 14.0;
 const BAR_HEIGHT_PX: f64 = 12.0;
+/// Room for the span-kind glyph in a row's label.
+const KIND_GLYPH_PX: f64 = 12.0;
+/// The narrowest an error span's bar is drawn.
+const ERROR_MIN_WIDTH_PX: f64 = 3.0;
 const LABEL_PAD_PX: f64 = 8.0;
 const TOGGLE_PX: f64 = 12.0;
 pub const FONT: &str = "12px -apple-system, BlinkMacSystemFont, 'Segoe UI', Inter, Roboto, sans-serif";
@@ -183,8 +188,33 @@ fn draw_labels(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame<'_>, visible: 
         ctx.set_fill_style_str(&css(service_color));
         ctx.fill_rect(x, y + 5.0, 3.0, ROW_HEIGHT_PX - 10.0);
         x += 8.0;
-        let right_limit = f.label_width_px - LABEL_PAD_PX;
+        // The span kind as a glyph: which side of a call this span is.
+        if let Some(glyph) = kind_glyph(span.kind) {
+            ctx.set_font(FONT_SMALL);
+            ctx.set_fill_style_str(&c.muted);
+            ctx.fill_text(glyph, x, mid).ok();
+            x += KIND_GLYPH_PX;
+        }
+        let mut right_limit = f.label_width_px - LABEL_PAD_PX;
+        // An HTTP 4xx/5xx answer as a chip, whether or not the span is marked as an error.
+        if let Some((code, class)) = http_status(f.set, span).and_then(|code| Some((code, status_class(code)?))) {
+            let text = code.to_string();
+            ctx.set_font(FONT_SMALL);
+            let w = ctx.measure_text(&text).map(|m| m.width()).unwrap_or(18.0) + 8.0;
+            let left = right_limit - w - if span.is_error() { 16.0 } else { 0.0 };
+            let fill = match class {
+                StatusClass::ServerError => c.error.as_str(),
+                StatusClass::ClientError => c.muted.as_str(),
+            };
+            ctx.set_fill_style_str(fill);
+            ctx.fill_rect(left, mid - 7.0, w, 14.0);
+            ctx.set_fill_style_str(&c.background);
+            ctx.fill_text(&text, left + 4.0, mid).ok();
+            // The text ends before the chip (`text_limit` below takes the error dot's room off again).
+            right_limit = left - 4.0 + if span.is_error() { 16.0 } else { 0.0 };
+        }
         if span.is_error() {
+            let right_limit = f.label_width_px - LABEL_PAD_PX;
             ctx.set_fill_style_str(&c.error);
             ctx.begin_path();
             ctx.arc(right_limit - 6.0, mid, 6.0, 0.0, std::f64::consts::TAU).ok();
@@ -225,6 +255,18 @@ fn draw_labels(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame<'_>, visible: 
     }
 }
 
+/// Server spans receive a call, client spans make one; producers and consumers are the two ends of
+/// a message. Internal and unspecified spans get no glyph.
+pub fn kind_glyph(kind: SpanKind) -> Option<&'static str> {
+    match kind {
+        SpanKind::Server => Some("⇥"),
+        SpanKind::Client => Some("↦"),
+        SpanKind::Producer => Some("⇡"),
+        SpanKind::Consumer => Some("⇣"),
+        SpanKind::Internal | SpanKind::Unspecified => None,
+    }
+}
+
 fn draw_bars(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame<'_>, visible: std::ops::Range<usize>) {
     let c = f.chrome;
     let metrics = metrics();
@@ -234,8 +276,14 @@ fn draw_bars(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame<'_>, visible: st
     for bar in &bars {
         let Some(span) = f.trace.spans.get(bar.span as usize) else { continue };
         let y = metrics.y_of_row(bar.row, f.scroll_top_px) + (ROW_HEIGHT_PX - BAR_HEIGHT_PX) / 2.0;
-        let color = css(f.colors.bar_color(span.service, span.is_error(), f.theme));
-        batch.push(&color, tl_x + bar.x0_px, y, bar.x1_px - bar.x0_px, BAR_HEIGHT_PX);
+        let rgb = f.colors.bar_color(span.service, span.is_error(), f.theme);
+        // A filtered-out ancestor kept for its shown descendants is drawn faint, as its label is.
+        let dimmed = f.rows.row(bar.row).is_some_and(|r| r.dimmed);
+        let color = if dimmed { css_alpha(rgb, 0.3) } else { css(rgb) };
+        // An error must never be too thin to see: a microsecond failure in a minute-long trace
+        // still gets a visible mark.
+        let min_px = if span.is_error() { ERROR_MIN_WIDTH_PX } else { 0.0 };
+        batch.push(&color, tl_x + bar.x0_px, y, (bar.x1_px - bar.x0_px).max(min_px), BAR_HEIGHT_PX);
     }
     batch.flush(ctx);
 

@@ -167,4 +167,9 @@ impl Catalog {
     pub fn warning_count(&self) -> usize {
         self.loads.iter().map(|l| l.set.warnings.len()).sum()
     }
+
+    /// Warnings worth an alarm: every kind but the informational ones.
+    pub fn alarm_count(&self) -> usize {
+        self.loads.iter().flat_map(|l| &l.set.warnings).filter(|w| !w.kind.is_informational()).count()
+    }
 }

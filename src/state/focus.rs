@@ -17,11 +17,14 @@ use std::time::Duration;
 
 /// How long typing must pause before a TraceQL query in the find box is evaluated.
 const TRACEQL_DELAY: Duration = Duration::from_millis(150);
+/// How long zooming and panning must pause before the window is written to the URL.
+const WINDOW_URL_DELAY: Duration = Duration::from_millis(300);
 
 #[derive(Clone, Copy)]
 pub struct Focus {
     pub find_text: RwSignal<String>,
-    /// Span indices matching the find box, sorted. The box takes plain text or a TraceQL query.
+    /// Span indices matching the find box, in screen order (the tree's pre-order, as the waterfall
+    /// lists rows), so "next" moves down the screen. The box takes plain text or a TraceQL query.
     pub matches: Memo<Shared<Vec<u32>>>,
     /// Why a TraceQL query in the find box matched nothing: its first error, as `line:col: message`.
     pub find_error: Memo<Option<String>>,
@@ -41,6 +44,9 @@ pub struct Focus {
     pub hovered: RwSignal<Option<u32>>,
     /// A request to bring a span into view (expand to it, scroll to it), honoured by the active view.
     pub reveal: RwSignal<Option<u32>>,
+    /// The active view cannot show the selected span (a collapsed parent or a filter hides it); the
+    /// view sets it when it draws, the detail panel offers to reveal the span.
+    pub selected_hidden: RwSignal<bool>,
     /// Timestamps in UTC instead of local time.
     pub utc: RwSignal<bool>,
 }
@@ -49,10 +55,12 @@ impl Focus {
     /// `initial_span` and `initial_query` come from the URL (`span=`, `q=`): a shared link or the
     /// search page, whose matches are highlighted when the trace opens.
     pub fn new(analysis: TraceAnalysis, initial_span: Option<String>, initial_query: Option<String>) -> Self {
+        let initial_window = crate::url::query_param("window");
         let data = analysis.data;
         let span_count = analysis.span_count();
         let selected_index = initial_span.as_deref().and_then(|hex| analysis.span_index_by_hex(hex));
-        let viewport = data.with_value(|d| Viewport::for_trace(d.trace(), 800.0));
+        let full = data.with_value(|d| Viewport::for_trace(d.trace(), 800.0));
+        let viewport = initial_window.as_deref().and_then(|w| window_from_param(&full, w)).unwrap_or(full);
 
         let find_text = RwSignal::new(initial_query.unwrap_or_default());
         let hide_unmatched = RwSignal::new(false);
@@ -109,6 +117,24 @@ impl Focus {
             crate::url::replace_query_param("q", is_traceql(&text).then_some(text.as_str()));
         });
 
+        let viewport = RwSignal::new(viewport);
+        // The visible time window is in the URL too (`window=<from>-<to>`, nanoseconds after the
+        // trace's start), written once zooming pauses: browsers refuse a burst of history updates.
+        let pending_window = StoredValue::new(None::<TimeoutHandle>);
+        Effect::new(move |_| {
+            let param = viewport.with(window_param);
+            if let Some(Some(handle)) = pending_window.try_get_value() {
+                handle.clear();
+            }
+            let write = move || crate::url::replace_query_param("window", param.as_deref());
+            pending_window.set_value(set_timeout_with_handle(write, WINDOW_URL_DELAY).ok());
+        });
+        on_cleanup(move || {
+            if let Some(Some(handle)) = pending_window.try_get_value() {
+                handle.clear();
+            }
+        });
+
         Focus {
             find_text,
             matches,
@@ -120,10 +146,11 @@ impl Focus {
             critical_only,
             show_critical: RwSignal::new(true),
             hidden,
-            viewport: RwSignal::new(viewport),
+            viewport,
             selected,
             hovered: RwSignal::new(None),
             reveal: RwSignal::new(selected_index),
+            selected_hidden: RwSignal::new(false),
             utc: RwSignal::new(false),
         }
     }
@@ -139,6 +166,27 @@ impl Focus {
             self.reveal.set(span);
         }
         self.selected.set(span);
+    }
+
+    /// Shows the selected span again: drops the filters that hide it and asks the view to expand its
+    /// ancestors.
+    pub fn reveal_selected(&self, analysis: TraceAnalysis) {
+        let Some(span) = self.selected.get_untracked() else { return };
+        let service = analysis.data.with_value(|d| d.trace().spans.get(span as usize).map(|s| s.service));
+        if let Some(service) = service
+            && self.hidden_services.with_untracked(|h| h.contains(&service))
+        {
+            self.hidden_services.update(|h| {
+                h.remove(&service);
+            });
+        }
+        if self.critical_only.get_untracked() && !analysis.critical.with_value(|cp| cp.is_on_critical_path(span)) {
+            self.critical_only.set(false);
+        }
+        if self.hide_unmatched.get_untracked() && !self.match_set.with_untracked(|m| m.contains(span)) {
+            self.hide_unmatched.set(false);
+        }
+        self.select(Some(span));
     }
 
     /// Moves to the next (or previous) find match and selects it.
@@ -191,15 +239,18 @@ fn find_memos(
     });
     let matches = Memo::new(move |_| {
         let text = find_text.get();
-        if is_traceql(&text) {
+        let mut found = if is_traceql(&text) {
             // Until the pause, the previous query's matches stay on screen.
-            return Shared::new(traceql.get().and_then(Result::ok).unwrap_or_default());
-        }
-        let query = FindQuery::parse(&text);
-        if query.is_empty() {
-            return Shared::new(Vec::new());
-        }
-        data.with_value(|d| Shared::new(find_spans(d.set(), d.trace(), &query)))
+            traceql.get().and_then(Result::ok).unwrap_or_default()
+        } else {
+            let query = FindQuery::parse(&text);
+            if query.is_empty() {
+                return Shared::new(Vec::new());
+            }
+            data.with_value(|d| find_spans(d.set(), d.trace(), &query))
+        };
+        data.with_value(|d| in_screen_order(&d.trace().tree, &mut found));
+        Shared::new(found)
     });
     let find_error = Memo::new(move |_| {
         let text = find_text.get();
@@ -209,6 +260,33 @@ fn find_memos(
         traceql.get().and_then(Result::err)
     });
     (matches, find_error)
+}
+
+/// `window=<from>-<to>` for a zoomed view (nanoseconds after the trace's start); `None` when the
+/// whole trace is shown.
+pub fn window_param(v: &Viewport) -> Option<String> {
+    let whole = v.start_nanos <= v.bounds_start_nanos && v.end_nanos >= v.bounds_end_nanos;
+    (!whole).then(|| {
+        format!(
+            "{}-{}",
+            v.start_nanos.saturating_sub(v.bounds_start_nanos),
+            v.end_nanos.saturating_sub(v.bounds_start_nanos)
+        )
+    })
+}
+
+/// The window a `window=` parameter names, within the trace's bounds; `None` if it does not parse.
+pub fn window_from_param(full: &Viewport, param: &str) -> Option<Viewport> {
+    let (from, to) = param.split_once('-')?;
+    let (from, to): (i64, i64) = (from.trim().parse().ok()?, to.trim().parse().ok()?);
+    (from < to).then(|| {
+        full.set_range(full.bounds_start_nanos.saturating_add(from), full.bounds_start_nanos.saturating_add(to))
+    })
+}
+
+/// Sorts span indices by their position in the tree's pre-order: the order rows appear on screen.
+pub fn in_screen_order(tree: &spanlens_model::Tree, spans: &mut [u32]) {
+    spans.sort_by_key(|&s| tree.preorder_pos.get(s as usize).copied().unwrap_or(u32::MAX));
 }
 
 /// The find box treats text that opens a spanset filter as TraceQL.
@@ -221,4 +299,29 @@ fn traceql_matches(data: &TraceRef, text: &str) -> Result<Vec<u32>, String> {
     spanlens_traceql::eval::search_trace(text, data.set(), data.index).map_err(|errors| {
         errors.0.first().map_or_else(|| "invalid query".to_owned(), |e| format!("{}:{}: {}", e.line, e.col, e.message))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_round_trips_through_the_url() {
+        let full = Viewport {
+            start_nanos: 1_000,
+            end_nanos: 11_000,
+            width_px: 800.0,
+            bounds_start_nanos: 1_000,
+            bounds_end_nanos: 11_000,
+        };
+        assert_eq!(window_param(&full), None);
+        let zoomed = full.set_range(3_000, 5_000);
+        let param = window_param(&zoomed).unwrap_or_default();
+        assert_eq!(param, "2000-4000");
+        let back = window_from_param(&full, &param).map(|v| (v.start_nanos, v.end_nanos));
+        assert_eq!(back, Some((3_000, 5_000)));
+        for bad in ["", "5", "a-b", "9-3", "-"] {
+            assert!(window_from_param(&full, bad).is_none(), "{bad}");
+        }
+    }
 }

@@ -10,7 +10,9 @@
 
 pub mod bitset;
 pub mod critical_path;
+pub mod critical_summary;
 pub mod find;
+pub mod http;
 pub mod overview;
 pub mod summary;
 

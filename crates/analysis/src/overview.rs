@@ -88,6 +88,35 @@ pub fn service_rows<'a>(traces: impl IntoIterator<Item = (&'a TraceSet, &'a Trac
     rows
 }
 
+/// A column of the Services table to sort by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ServiceColumn {
+    Name,
+    Traces,
+    Spans,
+    Errors,
+    SelfTime,
+    TotalTime,
+    Longest,
+}
+
+/// Sorts by `column` (names A→Z when ascending), ties by name so the order is stable.
+pub fn sort_service_rows(rows: &mut [ServiceRow], column: ServiceColumn, descending: bool) {
+    rows.sort_by(|a, b| {
+        let primary = match column {
+            ServiceColumn::Name => a.name.cmp(&b.name),
+            ServiceColumn::Traces => a.trace_count.cmp(&b.trace_count),
+            ServiceColumn::Spans => a.span_count.cmp(&b.span_count),
+            ServiceColumn::Errors => a.error_count.cmp(&b.error_count),
+            ServiceColumn::SelfTime => a.self_nanos.cmp(&b.self_nanos),
+            ServiceColumn::TotalTime => a.total_nanos.cmp(&b.total_nanos),
+            ServiceColumn::Longest => a.max_nanos.cmp(&b.max_nanos),
+        };
+        let primary = if descending { primary.reverse() } else { primary };
+        primary.then_with(|| a.name.cmp(&b.name))
+    });
+}
+
 fn empty_row(name: &str) -> ServiceRow {
     ServiceRow {
         name: name.to_owned(),
@@ -134,6 +163,21 @@ mod tests {
         assert_eq!(cart.max_nanos, 50);
         let front = &rows[1];
         assert_eq!((front.trace_count, front.self_nanos), (1, 60));
+    }
+
+    #[test]
+    fn service_rows_sort_by_any_column_with_name_ties() {
+        let a = build(&[s(1, 0, 0, 100).svc("b"), s(2, 1, 10, 40).svc("a"), s(3, 1, 60, 30).svc("c").err()]);
+        let mut rows = service_rows([(&a, trace(&a))]);
+        let names = |rows: &[ServiceRow]| rows.iter().map(|r| r.name.clone()).collect::<Vec<_>>();
+        sort_service_rows(&mut rows, ServiceColumn::SelfTime, true);
+        assert_eq!(names(&rows), ["a", "b", "c"]); // self: a 40, b 30, c 30: the tie goes by name
+        sort_service_rows(&mut rows, ServiceColumn::Name, false);
+        assert_eq!(names(&rows), ["a", "b", "c"]);
+        sort_service_rows(&mut rows, ServiceColumn::Errors, true);
+        assert_eq!(names(&rows)[0], "c");
+        sort_service_rows(&mut rows, ServiceColumn::Longest, false);
+        assert_eq!(names(&rows), ["c", "a", "b"]);
     }
 
     #[test]

@@ -82,3 +82,27 @@ impl Warning {
         self
     }
 }
+
+impl WarningKind {
+    /// Routine events worth recording but not worth an alarm: Zipkin's client and server halves of
+    /// one call are merged in every Zipkin trace. Badges count only the other kinds.
+    pub fn is_informational(self) -> bool {
+        matches!(self, WarningKind::SharedSpanMerged)
+    }
+
+    /// A heading for a group of warnings of this kind.
+    pub fn title(self) -> &'static str {
+        match self {
+            WarningKind::MissingParent => "Missing parent",
+            WarningKind::DuplicateSpanId => "Duplicate span id",
+            WarningKind::Cycle => "Parent cycle",
+            WarningKind::ClockSkew => "Clock skew",
+            WarningKind::SharedSpanMerged => "Client and server halves merged",
+            WarningKind::UnclosedSlice => "Unclosed slice",
+            WarningKind::InvalidValue => "Invalid value",
+            WarningKind::Truncated => "Truncated file",
+            WarningKind::NegativeDuration => "Negative duration",
+            _ => "Other",
+        }
+    }
+}

@@ -111,6 +111,13 @@ pub fn Waterfall() -> impl IntoView {
                 })
             });
             crate::timing::measure(crate::timing::DRAW, crate::timing::DRAW_BEGIN);
+            // Tell the detail panel when the selected span has no row (collapsed away or filtered out).
+            let hidden = input
+                .selected
+                .is_some_and(|s| analysis.data.with_value(|d| input.rows.row_of_span(&d.trace().tree, s).is_none()));
+            if focus.selected_hidden.try_get_untracked() != Some(hidden) {
+                focus.selected_hidden.try_set(hidden);
+            }
             painted_rows.try_set(Some(painted));
             if painted > 0 && chrome_state.first_frame_drawn.try_get_untracked() == Some(false) {
                 chrome_state.first_frame_drawn.try_set(true);

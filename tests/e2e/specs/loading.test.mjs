@@ -96,10 +96,17 @@ test("warnings are counted and listed", async (t) => {
   await landing.pickFiles([file]);
   await new TracePage(page).waitForTrace();
   await page.getByTestId("warnings-badge").click();
-  await page.getByTestId("warnings-table").waitFor();
-  const text = await page.getByTestId("warnings-table").innerText();
-  assert.match(text, /missing_parent|duplicate_span_id/);
+  await page.getByTestId("warning-kinds").waitFor();
+  // Grouped by kind, problems first; each warning about a span links to it.
+  const kinds = await page.locator("[data-testid=warning-group]").evaluateAll((els) => els.map((e) => e.dataset.kind));
+  assert.ok(kinds.includes("missing_parent") || kinds.includes("duplicate_span_id"), kinds.join(","));
+  const first = page.locator("[data-testid=warning-group]").first();
+  const link = first.getByRole("link", { name: "Open span" }).first();
+  const href = await link.getAttribute("href");
+  assert.match(href, /\/trace\/[0-9a-f]+\?load=\d+&span=[0-9a-f]+/);
   await screenshot(page, "warnings");
+  await link.click();
+  await page.getByTestId("span-detail-name").waitFor();
   assert.deepEqual(errors(), []);
   await context.close();
 });
