@@ -221,3 +221,30 @@ fn otlp_proto_without_end_time_is_incomplete() {
     assert_eq!((s.start_nanos, s.duration_nanos), (5_000, 0));
     assert_eq!(set.warnings.iter().filter(|w| w.kind == WarningKind::MissingDuration).count(), 1);
 }
+
+#[test]
+fn zipkin_v1_without_duration_or_closing_annotation_is_incomplete() {
+    // Client A sent (`cs`) but never saw `cr`; local span B has neither duration nor core
+    // annotations; client C has `cs`/`cr`, which define its duration in v1 (as Zipkin's
+    // V1SpanConverter reads them), so it stays complete.
+    let json = br#"[
+      {"traceId":"1","id":"1","name":"a","timestamp":100,
+       "annotations":[{"timestamp":100,"value":"cs","endpoint":{"serviceName":"x"}},
+                      {"timestamp":9000000,"value":"brave.flush","endpoint":{"serviceName":"x"}}]},
+      {"traceId":"1","id":"2","parentId":"1","name":"b","timestamp":150,
+       "binaryAnnotations":[{"key":"lc","value":"x","endpoint":{"serviceName":"x"}}]},
+      {"traceId":"1","id":"3","parentId":"1","name":"c",
+       "annotations":[{"timestamp":200,"value":"cs","endpoint":{"serviceName":"x"}},
+                      {"timestamp":260,"value":"cr","endpoint":{"serviceName":"x"}}]}
+    ]"#;
+    let set = load(json);
+    assert_eq!(set.sources[0].format, "zipkin-v1");
+    let t = &set.traces[0];
+    let by_id = |id: u64| t.spans.iter().find(|s| s.span_id.0 == id).unwrap();
+    assert!(by_id(1).is_incomplete() && by_id(2).is_incomplete());
+    assert_eq!(by_id(3).known_duration_nanos(), Some(60_000));
+    assert_eq!((t.start_nanos, t.end_nanos), (100_000, 260_000));
+    let missing: Vec<_> = set.warnings.iter().filter(|w| w.kind == WarningKind::MissingDuration).collect();
+    assert_eq!(missing.len(), 1);
+    assert!(missing[0].message.starts_with("2 spans have no duration"), "{}", missing[0].message);
+}
