@@ -7,6 +7,11 @@
 //! children entirely outside their parent are dropped with their subtrees, like Jaeger's
 //! `sanitizeOverFlowingChildren` — so clock skew never puts time outside the root on the path.
 //!
+//! A span whose end is unknown ([`Span::incomplete`]) is never on the path, and neither is its
+//! subtree: with no end there is no "last finishing child" to walk back from, and where its
+//! children's time fits in its parent is unknown. Its parent's time is attributed as if it were
+//! absent.
+//!
 //! Two deliberate differences from Jaeger UI: it is an explicit loop, not recursion (Jaeger's
 //! overflows at ~5k levels), and a child ending exactly at the cursor is eligible (`<=`, Jaeger uses
 //! `<`), so back-to-back sequential children are all on the path. Each child is considered at most
@@ -90,7 +95,9 @@ pub fn critical_path(trace: &Trace) -> CriticalPath {
         let (Some(&s), Some(&e)) = (start.get(i as usize), end.get(i as usize)) else {
             continue;
         };
+        let incomplete = spans.get(i as usize).is_some_and(Span::is_incomplete);
         let bounds = match tree.parent_of(i) {
+            _ if incomplete => None,
             None => Some((s, e)),
             Some(p) if alive.contains(p) => {
                 let (ps, pe) = (start[p as usize], end[p as usize]);
@@ -181,9 +188,10 @@ pub fn critical_path(trace: &Trace) -> CriticalPath {
     CriticalPath { segments, segment_pos, on_path }
 }
 
-/// Start and end (never before the start) of every span, in index order.
+/// Start and end (never before the start) of every span, in index order. An incomplete span's end
+/// is its start: an empty interval that covers nothing.
 pub(crate) fn span_bounds(spans: &[Span]) -> (Vec<i64>, Vec<i64>) {
-    spans.iter().map(|s| (s.start_nanos, s.end_nanos().max(s.start_nanos))).unzip()
+    spans.iter().map(|s| (s.start_nanos, s.known_end_nanos().unwrap_or(s.start_nanos).max(s.start_nanos))).unzip()
 }
 
 fn push(segments: &mut Vec<Segment>, span: u32, start_nanos: i64, end_nanos: i64) {
@@ -206,6 +214,10 @@ fn push(segments: &mut Vec<Segment>, span: u32, start_nanos: i64, end_nanos: i64
 /// span, so overlapping async children are not counted twice and children outliving the span (clock
 /// skew) only count inside it. O(n): children are already sorted by start, so one sweep per span
 /// merges the intervals.
+///
+/// An incomplete span (end unknown) has self time 0 and covers none of its parent's time: its
+/// interval is empty (see [`span_bounds`]), so its parent keeps its whole self time. Views should
+/// show "incomplete" for it rather than the 0.
 pub fn self_times(trace: &Trace) -> Vec<i64> {
     let tree = &trace.tree;
     let (starts, ends) = span_bounds(&trace.spans);
@@ -244,6 +256,26 @@ mod tests {
             .collect();
         v.sort_by_key(|x| x.1);
         v
+    }
+
+    #[test]
+    fn incomplete_child_is_off_the_path_and_leaves_parent_self_time_whole() {
+        // |-------------A--------------|
+        //    B? (end unknown)  |--C--|      B's subtree (D) goes with it.
+        let set = build(&[s(1, 0, 0, 100), s(2, 1, 10, 90).incomplete(), s(4, 2, 20, 10), s(3, 1, 50, 30)]);
+        assert_eq!(path(&set), vec![(1, 0, 50), (3, 50, 80), (1, 80, 100)]);
+        let t = trace(&set);
+        let cp = critical_path(t);
+        assert!(!cp.is_on_critical_path(idx(&set, 2)));
+        assert!(!cp.is_on_critical_path(idx(&set, 4)));
+        let selfs = self_times(t);
+        assert_eq!(selfs[idx(&set, 1) as usize], 100 - 30, "only C covers A");
+        assert_eq!(selfs[idx(&set, 2) as usize], 0);
+        assert_eq!(selfs[idx(&set, 4) as usize], 10);
+
+        // An incomplete root has no path at all.
+        let set = build(&[s(1, 0, 0, 0).incomplete(), s(2, 1, 10, 30)]);
+        assert!(critical_path(trace(&set)).segments().is_empty());
     }
 
     #[test]

@@ -21,6 +21,8 @@ pub struct TraceRow {
     pub span_count: usize,
     pub error_count: usize,
     pub service_count: usize,
+    /// Spans whose end is unknown; `duration_nanos` leaves their ends out.
+    pub incomplete_count: usize,
 }
 
 impl TraceRow {
@@ -35,6 +37,7 @@ impl TraceRow {
             span_count: trace.spans.len(),
             error_count: trace.error_count(),
             service_count: trace.services().len(),
+            incomplete_count: trace.spans.iter().filter(|s| s.is_incomplete()).count(),
         }
     }
 }
@@ -51,10 +54,14 @@ pub struct ServiceRow {
     pub trace_count: usize,
     pub span_count: usize,
     pub error_count: usize,
-    /// Sum of span durations; nested spans of one service count twice, so this can exceed the trace.
+    /// Spans whose end is unknown: counted in `span_count`, but no part of the times below.
+    pub incomplete_count: usize,
+    /// Sum of known span durations; nested spans of one service count twice, so this can exceed the
+    /// trace.
     pub total_nanos: i64,
     /// Sum of self times: the time this service itself spent, which never double counts.
     pub self_nanos: i64,
+    /// The longest known duration.
     pub max_nanos: i64,
 }
 
@@ -69,15 +76,19 @@ pub fn service_rows<'a>(traces: impl IntoIterator<Item = (&'a TraceSet, &'a Trac
             let row = local.entry(span.service).or_insert_with(|| empty_row(set.resolve(span.service)));
             row.span_count += 1;
             row.error_count += usize::from(span.is_error());
-            row.total_nanos = row.total_nanos.saturating_add(span.duration_nanos.max(0));
+            row.incomplete_count += usize::from(span.is_incomplete());
+            // An unknown end adds no time (its self time is 0 too), and is never the longest span.
+            let known = span.known_duration_nanos().unwrap_or(0).max(0);
+            row.total_nanos = row.total_nanos.saturating_add(known);
             row.self_nanos = row.self_nanos.saturating_add(self_nanos.get(i).copied().unwrap_or(0));
-            row.max_nanos = row.max_nanos.max(span.duration_nanos);
+            row.max_nanos = row.max_nanos.max(known);
         }
         for (_, part) in local {
             let row = by_name.entry(part.name.clone()).or_insert_with(|| empty_row(&part.name));
             row.trace_count += 1;
             row.span_count += part.span_count;
             row.error_count += part.error_count;
+            row.incomplete_count += part.incomplete_count;
             row.total_nanos = row.total_nanos.saturating_add(part.total_nanos);
             row.self_nanos = row.self_nanos.saturating_add(part.self_nanos);
             row.max_nanos = row.max_nanos.max(part.max_nanos);
@@ -123,6 +134,7 @@ fn empty_row(name: &str) -> ServiceRow {
         trace_count: 0,
         span_count: 0,
         error_count: 0,
+        incomplete_count: 0,
         total_nanos: 0,
         self_nanos: 0,
         max_nanos: 0,
@@ -181,6 +193,26 @@ mod tests {
     }
 
     #[test]
+    fn incomplete_spans_are_left_out_of_service_times() {
+        // A cart client whose end is unknown (flushed 29 s later in the issue): it counts as a span,
+        // but adds no total, no self time, is never the longest, and leaves front's self time whole.
+        let set = build(&[
+            s(1, 0, 0, 100).svc("front"),
+            s(2, 1, 10, 29_000_000_000).svc("cart").incomplete(),
+            s(3, 1, 50, 20).svc("cart"),
+        ]);
+        let t = trace(&set);
+        let rows = service_rows([(&set, t)]);
+        let cart = rows.iter().find(|r| r.name == "cart").unwrap();
+        assert_eq!((cart.span_count, cart.incomplete_count), (2, 1));
+        assert_eq!((cart.total_nanos, cart.self_nanos, cart.max_nanos), (20, 20, 20));
+        let front = rows.iter().find(|r| r.name == "front").unwrap();
+        assert_eq!((front.total_nanos, front.self_nanos, front.incomplete_count), (100, 80, 0));
+        let row = TraceRow::of(&set, t);
+        assert_eq!((row.duration_nanos, row.incomplete_count), (100, 1));
+    }
+
+    #[test]
     fn newest_first_orders_by_start_then_id() {
         let row = |id: &str, start| TraceRow {
             trace_id_hex: id.to_owned(),
@@ -191,6 +223,7 @@ mod tests {
             span_count: 0,
             error_count: 0,
             service_count: 0,
+            incomplete_count: 0,
         };
         let mut rows = [row("b", 1), row("a", 1), row("c", 5)];
         rows.sort_by(newest_first);

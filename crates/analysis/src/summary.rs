@@ -11,7 +11,9 @@ pub struct ServiceTotals {
     pub service: Sym,
     pub span_count: u32,
     pub error_count: u32,
-    /// Sum of the spans' durations (overlaps counted once per span).
+    /// Spans whose end is unknown; they add nothing to `total_nanos` or `self_nanos`.
+    pub incomplete_count: u32,
+    /// Sum of the spans' known durations (overlaps counted once per span).
     pub total_nanos: i64,
     /// Sum of the spans' self times: where this service itself spent the time.
     pub self_nanos: i64,
@@ -30,6 +32,8 @@ pub struct TraceSummary {
     pub depth: u32,
     /// Spans whose parent is not loaded ("incomplete trace" badge).
     pub orphan_count: usize,
+    /// Spans whose end is unknown (no duration): drawn as markers, left out of every duration.
+    pub incomplete_count: usize,
     /// In order of first appearance (the palette's order); sort for display as needed.
     pub services: Vec<ServiceTotals>,
 }
@@ -45,12 +49,14 @@ pub fn summarize_with_self_times(trace: &Trace, self_nanos: &[i64]) -> TraceSumm
     let mut services: Vec<ServiceTotals> = Vec::new();
     let mut slot: HashMap<Sym, usize> = HashMap::new();
     let mut error_count = 0usize;
+    let mut incomplete_count = 0usize;
     for (i, span) in trace.spans.iter().enumerate() {
         let k = *slot.entry(span.service).or_insert_with(|| {
             services.push(ServiceTotals {
                 service: span.service,
                 span_count: 0,
                 error_count: 0,
+                incomplete_count: 0,
                 total_nanos: 0,
                 self_nanos: 0,
             });
@@ -60,7 +66,12 @@ pub fn summarize_with_self_times(trace: &Trace, self_nanos: &[i64]) -> TraceSumm
             continue;
         };
         t.span_count = t.span_count.saturating_add(1);
-        t.total_nanos = t.total_nanos.saturating_add(span.duration_nanos.max(0));
+        // An unknown end is not a zero-length span: count it, but add no time.
+        if span.is_incomplete() {
+            t.incomplete_count = t.incomplete_count.saturating_add(1);
+            incomplete_count += 1;
+        }
+        t.total_nanos = t.total_nanos.saturating_add(span.known_duration_nanos().unwrap_or(0).max(0));
         t.self_nanos = t.self_nanos.saturating_add(self_nanos.get(i).copied().unwrap_or(0));
         if span.is_error() {
             t.error_count = t.error_count.saturating_add(1);
@@ -78,6 +89,7 @@ pub fn summarize_with_self_times(trace: &Trace, self_nanos: &[i64]) -> TraceSumm
         error_count,
         depth: if trace.spans.is_empty() { 0 } else { trace.tree.max_depth.saturating_add(1) },
         orphan_count: trace.orphan_count(),
+        incomplete_count,
         services,
     }
 }
@@ -105,6 +117,21 @@ mod tests {
         assert_eq!(set.resolve(cart.service), "cart");
         assert_eq!((cart.span_count, cart.error_count, cart.total_nanos, cart.self_nanos), (2, 1, 80, 80));
         assert_eq!(sum.services[0].self_nanos, 100 - 60);
+    }
+
+    #[test]
+    fn incomplete_spans_add_no_time() {
+        // The flush-only client: started at 10, end unknown, flushed much later.
+        let set = build(&[
+            s(1, 0, 0, 100).svc("front"),
+            s(2, 1, 10, 90).svc("cart").incomplete(),
+            s(3, 1, 30, 40).svc("cart"),
+        ]);
+        let sum = summarize(trace(&set));
+        assert_eq!((sum.duration_nanos, sum.incomplete_count), (100, 1));
+        let cart = &sum.services[1];
+        assert_eq!((cart.span_count, cart.incomplete_count, cart.total_nanos, cart.self_nanos), (2, 1, 40, 40));
+        assert_eq!(sum.services[0].self_nanos, 60, "the incomplete child takes none of its parent's time");
     }
 
     #[test]

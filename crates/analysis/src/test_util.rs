@@ -13,6 +13,8 @@ pub struct S {
     pub service: &'static str,
     pub name: &'static str,
     pub error: bool,
+    /// The end is unknown; `dur` stays in `duration_nanos` to show that the flag is what counts.
+    pub incomplete: bool,
     pub attrs: Vec<(&'static str, Val)>,
 }
 
@@ -23,7 +25,7 @@ pub enum Val {
 }
 
 pub fn s(id: u64, parent: u64, start: i64, dur: i64) -> S {
-    S { id, parent, start, dur, service: "svc", name: "op", error: false, attrs: Vec::new() }
+    S { id, parent, start, dur, service: "svc", name: "op", error: false, incomplete: false, attrs: Vec::new() }
 }
 
 impl S {
@@ -37,6 +39,10 @@ impl S {
     }
     pub fn err(mut self) -> S {
         self.error = true;
+        self
+    }
+    pub fn incomplete(mut self) -> S {
+        self.incomplete = true;
         self
     }
     pub fn attr(mut self, key: &'static str, v: Val) -> S {
@@ -58,6 +64,10 @@ pub fn build(spans: &[S]) -> TraceSet {
         span.parent_span_id = (t.parent != 0).then_some(SpanId(t.parent));
         if t.error {
             span.status.code = StatusCode::Error;
+        }
+        if t.incomplete {
+            // `dur` is kept: tests then prove the flag, not a zero duration, keeps the time out.
+            span.incomplete = true;
         }
         let attrs: Vec<Attribute> = t
             .attrs

@@ -23,6 +23,7 @@ QUERY and prints one JSON object per matching spanset:
   {\"traceId\",\"rootServiceName\",\"rootName\",\"durationMs\",\"matched\",
    \"spans\":[{\"spanId\",\"name\",\"service\",\"startNs\",\"durationNs\",\"attributes\":{...}}],
    \"aggregates\":{...}}
+A span whose end is unknown (no duration in the file) has \"durationNs\":null and \"incomplete\":true.
 
 OPTIONS:
     -q, --query QUERY   the TraceQL query to run
@@ -233,14 +234,21 @@ fn spanset_json(set: &TraceSet, tm: &TraceMatch, ss: &SpansetMatch, spss: Option
 }
 
 fn span_json(set: &TraceSet, span: &Span, attributes: Map<String, Json>) -> Json {
-    json!({
+    let mut out = json!({
         "spanId": format!("{:016x}", span.span_id.0),
         "name": set.resolve(span.name),
         "service": set.resolve(span.service),
         "startNs": span.start_nanos,
-        "durationNs": span.duration_nanos,
+        // An unknown end is null, not 0: a zero would read as an instant span.
+        "durationNs": span.known_duration_nanos(),
         "attributes": attributes,
-    })
+    });
+    if span.is_incomplete()
+        && let Some(map) = out.as_object_mut()
+    {
+        map.insert("incomplete".to_owned(), Json::Bool(true));
+    }
+    out
 }
 
 fn attributes_json(set: &TraceSet, attrs: &[Attribute]) -> Map<String, Json> {

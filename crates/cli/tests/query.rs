@@ -184,3 +184,23 @@ fn fixtures_from_the_shared_corpus() {
     assert_eq!(code, 0, "{err}");
     assert!(lines(&out).len() >= 2, "{out}");
 }
+
+#[test]
+fn spans_without_duration_print_as_incomplete() {
+    let Some(file) = fixture("zipkin-v2/zipkin-lens__smartthings-mobile-web-install.json") else { return };
+    // The Brave clients flushed before they finished carry only a `brave.flush` annotation.
+    let (code, out, err) = spanlens(&["query", &file, "-q", "{ event:name = \"brave.flush\" }", "--spss", "1000"]);
+    assert_eq!(code, 0, "{err}");
+    let rows = lines(&out);
+    assert_eq!(rows.len(), 1, "{out}");
+    let spans = rows[0]["spans"].as_array().unwrap();
+    assert_eq!(spans.len(), 83);
+    assert!(spans.iter().all(|s| s["durationNs"].is_null() && s["incomplete"] == true), "{out}");
+    // No span with a known duration is reported incomplete, and no unknown duration matches a
+    // duration comparison.
+    let (code, out, err) = spanlens(&["query", &file, "-q", "{ duration < 1us }", "--spss", "1000"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(lines(&out).iter().all(|r| r["spans"].as_array().unwrap().iter().all(|s| s["incomplete"].is_null())));
+    // The trace lasts as long as its records, not until the last flush.
+    assert_eq!(rows[0]["durationMs"].as_f64().map(|ms| (ms / 1000.0).round()), Some(306.0));
+}

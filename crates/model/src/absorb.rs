@@ -284,6 +284,7 @@ impl Span {
             source: self.source,
             resource: self.resource,
             scope: self.scope,
+            incomplete: self.incomplete,
             ..Span::new(self.span_id, self.name, self.service, self.start_nanos, self.duration_nanos)
         }
     }

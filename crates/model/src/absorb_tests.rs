@@ -38,11 +38,12 @@ fn describe_span(set: &TraceSet, span: &Span) -> String {
         })
         .collect();
     format!(
-        "{} parent={:?} {}+{} {} svc={} {:?} {:?} msg={:?} ts={:?} [{}] res={resource:?} scope={scope:?} ev={events:?} links={links:?} src={:?}",
+        "{} parent={:?} {}+{}{} {} svc={} {:?} {:?} msg={:?} ts={:?} [{}] res={resource:?} scope={scope:?} ev={events:?} links={links:?} src={:?}",
         span.span_id,
         span.parent_span_id,
         span.start_nanos,
         span.duration_nanos,
+        if span.incomplete { "(incomplete)" } else { "" },
         set.resolve(span.name),
         set.resolve(span.service),
         span.kind,
@@ -279,4 +280,23 @@ fn deeply_nested_values_copy_without_recursion() {
     assert_eq!(copied.display(&merged.strings).len(), 200_001);
     crate::value::drop_deep(copied);
     crate::value::drop_deep(original);
+}
+
+#[test]
+fn absorbing_keeps_an_unknown_end_unknown() {
+    let mut b = TraceSetBuilder::new();
+    b.begin_source("a.json", "test", 0);
+    let (name, svc) = (b.intern("op"), b.intern("svc"));
+    b.push_span(TRACE, 16, Span::new(SpanId(1), name, svc, 100, 50));
+    let mut open = Span::new_incomplete(SpanId(2), name, svc, 120);
+    open.parent_span_id = Some(SpanId(1));
+    b.push_span(TRACE, 16, open);
+    let from = b.finish();
+    let mut into = TraceSetBuilder::new();
+    let mut ctx = AbsorbContext::new(&from);
+    assert!(into.absorb_trace(&mut ctx, 0));
+    let set = into.finish();
+    assert_eq!(describe(&set), describe(&from));
+    assert!(set.traces[0].spans[1].is_incomplete());
+    assert_eq!((set.traces[0].start_nanos, set.traces[0].end_nanos), (100, 150));
 }

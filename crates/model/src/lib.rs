@@ -31,7 +31,7 @@ pub use span::{
 pub use trace::{SourceInfo, Trace, TraceSet};
 pub use tree::{NONE, Tree};
 pub use value::{AnyValue, Attribute};
-pub use warnings::{Warning, WarningKind};
+pub use warnings::{MissingDurations, Warning, WarningKind};
 
 /// Formats a nanosecond duration the way trace viewers do: `4.02s`, `350ms`, `12.5µs`, `800ns`.
 pub fn format_duration(nanos: i64) -> String {

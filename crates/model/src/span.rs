@@ -119,7 +119,16 @@ pub struct Span {
     pub span_id: SpanId,
     pub parent_span_id: Option<SpanId>,
     pub start_nanos: i64,
+    /// Zero when [`Self::incomplete`].
     pub duration_nanos: i64,
+    /// The span's end is unknown: the producer reported it without a duration (a Zipkin span with no
+    /// `duration`, e.g. one flushed by `brave.flush` before it finished; an OTLP span without an end
+    /// time). Such a span is shown as a marker at its start, and it contributes nothing to durations,
+    /// self times, statistics or the critical path: any end we made up (from annotations, from the
+    /// flush time) would be a guess drawn as fact. Zipkin's UI does the same (zipkin-lens `trace.js`:
+    /// a span without duration adds only its timestamp to the trace's extent and gets no duration
+    /// string and a minimal width).
+    pub incomplete: bool,
     pub name: Sym,
     /// Copied from the resource because nearly every view and query needs it.
     pub service: Sym,
@@ -144,6 +153,7 @@ impl Span {
             parent_span_id: None,
             start_nanos,
             duration_nanos,
+            incomplete: false,
             name,
             service,
             resource: ResourceIdx::default(),
@@ -160,9 +170,42 @@ impl Span {
         }
     }
 
-    /// End time; saturates instead of overflowing on hostile timestamps.
+    /// A span at `start_nanos` whose end is unknown (see [`Self::incomplete`]).
+    pub fn new_incomplete(span_id: SpanId, name: Sym, service: Sym, start_nanos: i64) -> Self {
+        Span { incomplete: true, ..Span::new(span_id, name, service, start_nanos, 0) }
+    }
+
+    /// Marks the end as unknown, dropping any duration (see [`Self::incomplete`]).
+    pub fn mark_incomplete(&mut self) {
+        self.incomplete = true;
+        self.duration_nanos = 0;
+    }
+
+    pub fn is_incomplete(&self) -> bool {
+        self.incomplete
+    }
+
+    /// True when the span's end is known (the usual case).
+    pub fn end_known(&self) -> bool {
+        !self.incomplete
+    }
+
+    /// The duration, or `None` when the end is unknown; statistics use this so an incomplete span
+    /// cannot count as a zero-length one.
+    pub fn known_duration_nanos(&self) -> Option<i64> {
+        if self.incomplete { None } else { Some(self.duration_nanos) }
+    }
+
+    /// End time; saturates instead of overflowing on hostile timestamps. For an incomplete span this
+    /// is its start (it is drawn as a marker there); use [`Self::known_end_nanos`] where an unknown
+    /// end must not count.
     pub fn end_nanos(&self) -> i64 {
-        self.start_nanos.saturating_add(self.duration_nanos)
+        if self.incomplete { self.start_nanos } else { self.start_nanos.saturating_add(self.duration_nanos) }
+    }
+
+    /// The end time, or `None` when it is unknown.
+    pub fn known_end_nanos(&self) -> Option<i64> {
+        if self.incomplete { None } else { Some(self.end_nanos()) }
     }
 
     pub fn is_error(&self) -> bool {

@@ -15,7 +15,10 @@ pub struct Trace {
     pub trace_id_width_bytes: u8,
     pub spans: Vec<Span>,
     pub tree: Tree,
-    /// Earliest span start and latest span end.
+    /// Earliest span start and latest known instant: the latest end of a span whose end is known, or
+    /// the start of an incomplete span if that is later. An incomplete span's start is a recorded
+    /// instant (the trace was running then), its end is not, so only the start counts, as in
+    /// Zipkin's UI (zipkin-lens `addTimestamps`).
     pub start_nanos: i64,
     pub end_nanos: i64,
 }
@@ -31,6 +34,7 @@ impl Trace {
             w.trace_id = Some(trace_id);
         }
         let start_nanos = spans.iter().map(|s| s.start_nanos).min().unwrap_or(0);
+        // `end_nanos` of an incomplete span is its start, which is exactly what may count.
         let end_nanos = spans.iter().map(Span::end_nanos).max().unwrap_or(0);
         Trace { trace_id, trace_id_width_bytes, spans, tree, start_nanos, end_nanos }
     }
@@ -73,7 +77,11 @@ fn report_clock_skew(spans: &[Span], tree: &Tree, warnings: &mut Vec<Warning>) {
         };
         let parent = &spans[p as usize];
         let before = parent.start_nanos.saturating_sub(span.start_nanos);
-        let after = span.end_nanos().saturating_sub(parent.end_nanos());
+        // An unknown end cannot be late or early: only compare ends that are both known.
+        let after = match (span.known_end_nanos(), parent.known_end_nanos()) {
+            (Some(end), Some(parent_end)) => end.saturating_sub(parent_end),
+            _ => 0,
+        };
         if before <= 0 && after <= 0 {
             continue;
         }
@@ -156,5 +164,35 @@ impl TraceSet {
             *counts.entry(w.kind).or_insert(0usize) += 1;
         }
         counts.into_iter().collect()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::interner::Interner;
+    use crate::{SpanId, TraceId};
+
+    #[test]
+    fn incomplete_spans_count_by_their_start_only() {
+        let mut strings = Interner::default();
+        let (name, svc) = (strings.intern("op"), strings.intern("svc"));
+        let root = Span::new(SpanId(1), name, svc, 1_000, 500);
+        // A child whose end is unknown, flushed long after: its start counts, nothing after it.
+        let mut child = Span::new_incomplete(SpanId(2), name, svc, 1_200);
+        child.parent_span_id = Some(SpanId(1));
+        // An incomplete span starting after every known end extends the trace to its start.
+        let mut late = Span::new_incomplete(SpanId(3), name, svc, 1_800);
+        late.parent_span_id = Some(SpanId(1));
+        let mut warnings = Vec::new();
+        let t = Trace::new(TraceId(7), 8, vec![root, child.clone()], &mut warnings);
+        assert_eq!((t.start_nanos, t.end_nanos, t.duration_nanos()), (1_000, 1_500, 500));
+        assert!(warnings.is_empty(), "an unknown end is not clock skew: {warnings:?}");
+        assert_eq!(child.known_duration_nanos(), None);
+        assert_eq!(child.known_end_nanos(), None);
+        assert!(child.is_incomplete() && !child.end_known());
+        let t = Trace::new(TraceId(7), 8, vec![t.spans[0].clone(), child, late], &mut warnings);
+        assert_eq!((t.start_nanos, t.end_nanos), (1_000, 1_800));
     }
 }

@@ -27,6 +27,9 @@ pub enum WarningKind {
     Truncated,
     /// A span has a negative duration or an end before its start.
     NegativeDuration,
+    /// Spans were reported without a duration, so their end is unknown; they are shown at their
+    /// start and left out of durations. One warning per file, counting them.
+    MissingDuration,
     /// Anything else worth telling.
     Other,
 }
@@ -43,6 +46,7 @@ impl WarningKind {
             WarningKind::InvalidValue => "invalid_value",
             WarningKind::Truncated => "truncated",
             WarningKind::NegativeDuration => "negative_duration",
+            WarningKind::MissingDuration => "missing_duration",
             WarningKind::Other => "other",
         }
     }
@@ -102,7 +106,65 @@ impl WarningKind {
             WarningKind::InvalidValue => "Invalid value",
             WarningKind::Truncated => "Truncated file",
             WarningKind::NegativeDuration => "Negative duration",
+            WarningKind::MissingDuration => "Missing duration (end unknown)",
             _ => "Other",
         }
+    }
+}
+
+/// Counts the spans of one file that were read without a duration, so an importer raises one
+/// [`WarningKind::MissingDuration`] warning per file rather than one per span (the SmartThings
+/// capture alone has 91): the count is what the user needs, and each span shows its own badge.
+#[derive(Clone, Debug, Default)]
+pub struct MissingDurations {
+    count: u64,
+    /// The first such span, and whether every one is in its trace: then the warning names the
+    /// trace (and the span, when there is only one) so it shows on that trace's page.
+    first: Option<(TraceId, SpanId)>,
+    one_trace: bool,
+}
+
+impl MissingDurations {
+    pub fn note(&mut self, trace_id: TraceId, span_id: SpanId) {
+        self.count += 1;
+        match self.first {
+            None => {
+                self.first = Some((trace_id, span_id));
+                self.one_trace = true;
+            }
+            Some((t, _)) => self.one_trace &= t == trace_id,
+        }
+    }
+
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// The file's warning, `None` when every span had a duration. `detail` is appended to the
+    /// message (e.g. how many records merged into these spans).
+    pub fn warning(&self, detail: Option<&str>) -> Option<Warning> {
+        let (trace_id, span_id) = self.first?;
+        let mut message = if self.count == 1 {
+            format!(
+                "span {span_id} has no duration (its end is unknown); it is shown at its start and left out of durations"
+            )
+        } else {
+            format!(
+                "{} spans have no duration (their end is unknown); they are shown at their start and left out of durations",
+                self.count
+            )
+        };
+        if let Some(detail) = detail {
+            message.push(' ');
+            message.push_str(detail);
+        }
+        let mut warning = Warning::new(WarningKind::MissingDuration, message);
+        if self.one_trace {
+            warning = warning.with_trace(trace_id);
+        }
+        if self.count == 1 {
+            warning = warning.with_span(span_id);
+        }
+        Some(warning)
     }
 }

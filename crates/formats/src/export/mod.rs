@@ -103,7 +103,13 @@ pub(crate) fn nanos_to_micros(nanos: i64) -> i64 {
 /// A span's duration in µs from its start rounded down and its end rounded up: every child then
 /// stays inside its parent after the precision loss (a child's rounded interval is inside the
 /// parent's), and a sub-microsecond span gets 1µs rather than a zero that Zipkin reads as "unknown".
+///
+/// A span whose end is unknown gets 0: Jaeger has no way to say "unknown", and 0 at least invents
+/// no length (the Zipkin and OTLP writers omit the field instead).
 pub(crate) fn duration_micros(span: &Span) -> i64 {
+    if span.is_incomplete() {
+        return 0;
+    }
     let end = span.end_nanos();
     let end_micros = end.div_euclid(1000) + i64::from(end.rem_euclid(1000) != 0);
     end_micros - nanos_to_micros(span.start_nanos)

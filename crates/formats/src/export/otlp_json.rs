@@ -128,13 +128,12 @@ fn write_span<W: Write>(out: &mut W, trace_id: u128, span: &Span, strings: &Inte
     }
     out.write_all(b",\"name\":")?;
     json_str(out, strings.resolve(span.name))?;
-    write!(
-        out,
-        ",\"kind\":{},\"startTimeUnixNano\":\"{}\",\"endTimeUnixNano\":\"{}\",\"attributes\":",
-        kind_number(span.kind),
-        unsigned_nanos(span.start_nanos),
-        unsigned_nanos(span.end_nanos())
-    )?;
+    write!(out, ",\"kind\":{},\"startTimeUnixNano\":\"{}\"", kind_number(span.kind), unsigned_nanos(span.start_nanos))?;
+    // An unknown end is left out (proto3's zero), which the importer reads back as unknown.
+    if !span.is_incomplete() {
+        write!(out, ",\"endTimeUnixNano\":\"{}\"", unsigned_nanos(span.end_nanos()))?;
+    }
+    out.write_all(b",\"attributes\":")?;
     write_attributes(out, &span.attributes, strings)?;
     if span.dropped.attributes > 0 {
         write!(out, ",\"droppedAttributesCount\":{}", span.dropped.attributes)?;

@@ -6,7 +6,7 @@
 //! the `error` tag (its message, or empty); events become annotations (name as value); kinds other
 //! than client/server/producer/consumer are omitted (Zipkin has no INTERNAL). Times are µs, rounded
 //! outward (start down, end up) so children stay inside parents; Zipkin requires a duration of at
-//! least 1µs, so zero-length spans are written with 1.
+//! least 1µs, so zero-length spans are written with 1; a span whose end is unknown has no `duration`.
 
 use super::{duration_micros, json_str, nanos_to_micros, value_text};
 use spanlens_model::trace::TraceSet;
@@ -113,7 +113,11 @@ fn write_span<W: Write>(out: &mut W, set: &TraceSet, trace_hex: &str, span: &Spa
     }
     out.write_all(b",\"name\":")?;
     json_str(out, strings.resolve(span.name))?;
-    write!(out, ",\"timestamp\":{},\"duration\":{}", nanos_to_micros(span.start_nanos), duration_micros(span).max(1))?;
+    write!(out, ",\"timestamp\":{}", nanos_to_micros(span.start_nanos))?;
+    // An unknown end is written as Zipkin writes it: no `duration`.
+    if !span.is_incomplete() {
+        write!(out, ",\"duration\":{}", duration_micros(span).max(1))?;
+    }
 
     let mut local = Endpoint { service: Some(strings.resolve(span.service)), ..Endpoint::default() };
     if let Some(r) = set.resource(span) {

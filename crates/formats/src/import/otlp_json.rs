@@ -27,7 +27,7 @@ use spanlens_model::ids::{SpanId, TraceId};
 use spanlens_model::interner::Sym;
 use spanlens_model::span::{Resource, Scope, ScopeIdx, Span};
 use spanlens_model::value::{AnyValue, Attribute};
-use spanlens_model::warnings::{Warning, WarningKind};
+use spanlens_model::warnings::{MissingDurations, Warning, WarningKind};
 use std::fmt;
 
 pub(crate) const FORMAT: &str = "otlp-json";
@@ -115,6 +115,8 @@ pub(crate) struct Ctx<'b> {
     pub attr_pool: Vec<Vec<Attribute>>,
     /// Spans read but not yet pushed, reused from one `resourceSpans` element to the next.
     pending: Vec<Pending>,
+    /// Spans without an end time, for the file's one `MissingDuration` warning.
+    pub missing_durations: MissingDurations,
 }
 
 impl<'b> Ctx<'b> {
@@ -132,6 +134,7 @@ impl<'b> Ctx<'b> {
             problems_total: 0,
             attr_pool: Vec::new(),
             pending: Vec::new(),
+            missing_durations: MissingDurations::default(),
         }
     }
 
@@ -191,6 +194,9 @@ impl<'b> Ctx<'b> {
     /// Emits leftover problems and the "N more" summary, and hands the builder back.
     pub fn finish(mut self) -> &'b mut TraceSetBuilder {
         self.flush_problems(None, None);
+        if let Some(w) = self.missing_durations.warning(None) {
+            self.builder.warn(w);
+        }
         if self.problems_total > MAX_PROBLEMS_PER_SOURCE {
             let more = self.problems_total - MAX_PROBLEMS_PER_SOURCE;
             self.builder.warn(Warning::new(

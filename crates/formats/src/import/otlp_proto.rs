@@ -11,7 +11,7 @@ use spanlens_model::ids::{SpanId, TraceId, id_from_be_bytes};
 use spanlens_model::interner::Sym;
 use spanlens_model::span::{Event, Link, Resource, Scope, ScopeIdx, Span, Status};
 use spanlens_model::value::{AnyValue, Attribute};
-use spanlens_model::warnings::{Warning, WarningKind};
+use spanlens_model::warnings::{MissingDurations, Warning, WarningKind};
 
 pub(crate) const FORMAT: &str = "otlp-protobuf";
 
@@ -36,6 +36,9 @@ pub fn import(bytes: &[u8], file: &str, builder: &mut TraceSetBuilder) -> Result
     for (offset, frame) in frames {
         d.traces_data(frame)
             .map_err(|e| ImportError::new(file, FORMAT, Position::Byte((offset + e.offset) as u64), e.message))?;
+    }
+    if let Some(w) = d.missing_durations.warning(None) {
+        d.builder.warn(w);
     }
     Ok(())
 }
@@ -119,6 +122,8 @@ struct Decoder<'b> {
     empty: Sym,
     service_name: Sym,
     unknown_service: Sym,
+    /// Spans without an end time, for the file's one `MissingDuration` warning.
+    missing_durations: MissingDurations,
 }
 
 struct PendingSpan {
@@ -139,7 +144,7 @@ impl<'b> Decoder<'b> {
         let empty = builder.intern("");
         let service_name = builder.intern("service.name");
         let unknown_service = builder.intern("unknown_service");
-        Decoder { builder, empty, service_name, unknown_service }
+        Decoder { builder, empty, service_name, unknown_service, missing_durations: MissingDurations::default() }
     }
 
     fn traces_data(&mut self, buf: &[u8]) -> Result<(), WireError> {
@@ -357,9 +362,16 @@ impl<'b> Decoder<'b> {
                 .push((WarningKind::InvalidValue, "span_id is missing or not 8 bytes; kept with span id 0".to_owned()));
         }
         span.start_nanos = clamp(start, "start_time_unix_nano", &mut problems);
-        let end_nanos = clamp(end, "end_time_unix_nano", &mut problems);
-        span.duration_nanos = end_nanos.saturating_sub(span.start_nanos);
-        if span.duration_nanos < 0 {
+        // A zero (absent) end time means the span was exported before it ended: its end is unknown.
+        let end_nanos = if end == 0 { None } else { Some(clamp(end, "end_time_unix_nano", &mut problems)) };
+        match end_nanos {
+            Some(end_nanos) => span.duration_nanos = end_nanos.saturating_sub(span.start_nanos),
+            None => {
+                span.mark_incomplete();
+                self.missing_durations.note(trace_id, span.span_id);
+            }
+        }
+        if let Some(end_nanos) = end_nanos.filter(|_| span.duration_nanos < 0) {
             problems.push((
                 WarningKind::NegativeDuration,
                 format!("end {end_nanos} is before start {}; duration set to 0", span.start_nanos),

@@ -7,6 +7,12 @@
 //! except `error`, which becomes an error status whose message is the tag's value; annotations become
 //! events; microseconds become nanoseconds.
 //!
+//! A span without `duration` has an unknown end (Zipkin's meaning: the reporter flushed it before it
+//! finished; Brave marks that with a `brave.flush` annotation). It becomes an incomplete span at its
+//! timestamp, never with an end taken from an annotation, and the file gets one `MissingDuration`
+//! warning counting them. Zipkin's UI does likewise (zipkin-lens `trace.js`: only `timestamp` counts
+//! toward the trace's extent, no duration label, a minimal-width bar).
+//!
 //! Records sharing one span id are handled the way Zipkin's UI (zipkin-lens `span-cleaner.js`
 //! `mergeV2ById` and `span-node.js`) handles them, because that is what Zipkin users expect to see:
 //! - Pieces of one span reported separately (same id, same side, compatible endpoint) are merged
@@ -328,8 +334,11 @@ impl Taken {
 /// found by sorting (trace, id, index) keys, which costs far less memory than a map of groups.
 pub(crate) fn emit(mut records: Records, builder: &mut TraceSetBuilder) {
     let mut keys: Vec<(TraceId, u64, u32)> = Vec::with_capacity(records.len);
+    // Records without a duration before merging, so the warning can relate spans to records.
+    let mut records_without_duration = 0u64;
     for (i, rec) in records.iter() {
         keys.push((rec.trace_id, rec.id, u32::try_from(i).unwrap_or(u32::MAX)));
+        records_without_duration += u64::from(rec.duration_us.is_none());
     }
     keys.sort_unstable();
     // Groups of several records, as indices in file order; then in the order of their first record.
@@ -366,7 +375,7 @@ pub(crate) fn emit(mut records: Records, builder: &mut TraceSetBuilder) {
     }
     drop(taken);
 
-    // Start times of spans that have one, to place incomplete spans at their parent's start.
+    // Start times of spans that have one, to place timestamp-less spans at their parent's start.
     let placement = if records.needs_placement { Some(starts(&records, &pending)) } else { None };
 
     let mut out = spans::SpanWriter::new(builder, placement);
@@ -382,6 +391,7 @@ pub(crate) fn emit(mut records: Records, builder: &mut TraceSetBuilder) {
         }
         records.release_after(i);
     }
+    out.finish(records_without_duration, builder);
 }
 
 /// Children of a shared id on the server's own endpoint belong to the server half.

@@ -4,7 +4,7 @@
 use super::{Endpoint, Final, ZKind, ZRecord};
 use spanlens_model::span::{Event, Resource, ResourceIdx, Scope, ScopeIdx, Span, SpanKind, Status, StatusCode};
 use spanlens_model::value::{AnyValue, Attribute};
-use spanlens_model::warnings::{Warning, WarningKind};
+use spanlens_model::warnings::{MissingDurations, Warning, WarningKind};
 use spanlens_model::{SpanId, Sym, TraceId, TraceSetBuilder};
 use std::collections::HashMap;
 
@@ -94,6 +94,7 @@ pub(super) struct SpanWriter {
     error_key: Option<Sym>,
     empty: Sym,
     peer_service: Option<Sym>,
+    incomplete: MissingDurations,
 }
 
 impl SpanWriter {
@@ -102,46 +103,71 @@ impl SpanWriter {
         let scope = res.scope(builder);
         let error_key = builder.strings().get("error");
         let empty = builder.intern("");
-        SpanWriter { res, scope, placement, error_key, empty, peer_service: None }
+        SpanWriter {
+            res,
+            scope,
+            placement,
+            error_key,
+            empty,
+            peer_service: None,
+            incomplete: MissingDurations::default(),
+        }
+    }
+
+    /// Raises the file's single `MissingDuration` warning, if any span had no duration.
+    /// `records` is how many records had no duration before merging: pieces of a span whose
+    /// duration another piece gives are not incomplete, and the message says so, because users
+    /// count records in the file.
+    pub(super) fn finish(self, records: u64, builder: &mut TraceSetBuilder) {
+        let detail = (records > self.incomplete.count()).then(|| {
+            format!("({records} records had none before the pieces of each span were merged; a merged span takes any piece's duration)")
+        });
+        if let Some(w) = self.incomplete.warning(detail.as_deref()) {
+            builder.warn(w);
+        }
     }
 
     pub(super) fn push(&mut self, f: Final, builder: &mut TraceSetBuilder) {
         let Final { rec, span_id, parent_id, .. } = f;
         let (resource, service) = self.res.get(&rec.local, builder);
         let ann_min = rec.annotations.iter().map(|a| a.0).min();
-        let ann_max = rec.annotations.iter().map(|a| a.0).max();
-        let (start_nanos, duration_nanos) = match (rec.timestamp_us, rec.duration_us) {
-            (Some(ts), Some(d)) => (us_to_ns(ts), us_to_ns(d)),
-            (Some(ts), None) => (us_to_ns(ts), ann_max.map_or(0, |m| us_to_ns(m.saturating_sub(ts).max(0)))),
-            (None, d) => match (ann_min, ann_max) {
-                (Some(lo), Some(hi)) => (us_to_ns(lo), d.map_or_else(|| us_to_ns(hi.saturating_sub(lo)), us_to_ns)),
-                _ => {
-                    let at = self
-                        .placement
-                        .as_ref()
-                        .and_then(|p| {
-                            parent_id
-                                .and_then(|parent| p.starts.get(&(rec.trace_id, parent)).copied())
-                                .or_else(|| p.trace_min.get(&rec.trace_id).copied())
-                        })
-                        .unwrap_or(0);
-                    builder.warn(
-                        Warning::new(
-                            WarningKind::InvalidValue,
-                            format!(
-                                "span {} has no timestamp (an incomplete Zipkin span); placed at its parent's or the trace's start",
-                                SpanId(span_id)
-                            ),
-                        )
-                        .with_trace(rec.trace_id)
-                        .with_span(SpanId(span_id)),
-                    );
-                    (at, d.map_or(0, us_to_ns))
-                }
-            },
+        // A missing duration means the end is unknown (Zipkin v2: `duration` is omitted when the
+        // span did not finish, e.g. Brave's `brave.flush` of an abandoned span). No end is derived
+        // from annotations: the flush time is when the library gave up, not when the work ended.
+        let start_nanos = match rec.timestamp_us.or(ann_min) {
+            Some(ts) => us_to_ns(ts),
+            None => {
+                let at = self
+                    .placement
+                    .as_ref()
+                    .and_then(|p| {
+                        parent_id
+                            .and_then(|parent| p.starts.get(&(rec.trace_id, parent)).copied())
+                            .or_else(|| p.trace_min.get(&rec.trace_id).copied())
+                    })
+                    .unwrap_or(0);
+                builder.warn(
+                    Warning::new(
+                        WarningKind::InvalidValue,
+                        format!(
+                            "span {} has no timestamp (an incomplete Zipkin span); placed at its parent's or the trace's start",
+                            SpanId(span_id)
+                        ),
+                    )
+                    .with_trace(rec.trace_id)
+                    .with_span(SpanId(span_id)),
+                );
+                at
+            }
         };
         let name = rec.name.unwrap_or(self.empty);
-        let mut span = Span::new(SpanId(span_id), name, service, start_nanos, duration_nanos);
+        let mut span = match rec.duration_us {
+            Some(d) => Span::new(SpanId(span_id), name, service, start_nanos, us_to_ns(d)),
+            None => {
+                self.incomplete.note(rec.trace_id, SpanId(span_id));
+                Span::new_incomplete(SpanId(span_id), name, service, start_nanos)
+            }
+        };
         span.parent_span_id = parent_id.map(SpanId);
         span.resource = resource;
         span.scope = self.scope;

@@ -132,7 +132,9 @@ impl SpanSource for ModelTrace<'_> {
         let event = || at.event.and_then(|e| span.events.get(e as usize));
         let link = || at.link.and_then(|l| span.links.get(l as usize));
         match intrinsic {
-            Intrinsic::Duration => Value::DurationNanos(span.duration_nanos),
+            // An unknown end has no duration: `duration < 1ms` must not match a span that never
+            // reported one, so it is nil like a missing attribute.
+            Intrinsic::Duration => span.known_duration_nanos().map_or(Value::Nil, Value::DurationNanos),
             Intrinsic::Name => self.str(span.name),
             Intrinsic::Status => Value::Status(match span.status.code {
                 StatusCode::Unset => Status::Unset,

@@ -273,9 +273,17 @@ fn read_span(r: &mut Reader<'_>, ctx: &mut Ctx<'_>, out: &mut Vec<Pending>) -> R
         );
     }
     span.start_nanos = ctx.clamp_time(start.unwrap_or(0), "startTimeUnixNano");
-    let end_nanos = ctx.clamp_time(end.unwrap_or(0), "endTimeUnixNano");
-    span.duration_nanos = end_nanos.saturating_sub(span.start_nanos);
-    if span.duration_nanos < 0 {
+    // A missing or zero end time means the span was exported before it ended: its end is unknown
+    // (and not "the Unix epoch", which would read as a negative duration).
+    let end_nanos = end.filter(|&e| e != 0).map(|e| ctx.clamp_time(e, "endTimeUnixNano"));
+    match end_nanos {
+        Some(end_nanos) => span.duration_nanos = end_nanos.saturating_sub(span.start_nanos),
+        None => {
+            span.mark_incomplete();
+            ctx.missing_durations.note(trace_id, span.span_id);
+        }
+    }
+    if let Some(end_nanos) = end_nanos.filter(|_| span.duration_nanos < 0) {
         ctx.problem(
             WarningKind::NegativeDuration,
             "endTimeUnixNano",
