@@ -106,8 +106,13 @@ fn detail_of(analysis: &TraceAnalysis, index: u32) -> Option<Detail> {
             parent_hex: span.parent_span_id.map(|p| p.to_hex()),
             start_offset: format_duration(span.start_nanos - trace.start_nanos),
             start_wall: span.start_nanos,
-            duration: format_duration(span.duration_nanos),
-            self_time: format_duration(self_nanos),
+            // A span that never reported its end has no duration to show, and so no self time.
+            duration: if span.is_incomplete() {
+                "unknown (incomplete)".to_owned()
+            } else {
+                format_duration(span.duration_nanos)
+            },
+            self_time: if span.is_incomplete() { "—".to_owned() } else { format_duration(self_nanos) },
             attributes: attr_rows(&span.attributes, strings),
             resource: set.resource(span).map(|r| attr_rows(&r.attributes, strings)).unwrap_or_default(),
             // A scope with no name says nothing: no heading for it.

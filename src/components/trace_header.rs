@@ -126,6 +126,12 @@ pub fn TraceHeader() -> impl IntoView {
                         }}
                     </dd>
                 </div>
+                {(summary.incomplete_count > 0).then(|| view! {
+                    <div title="Spans that never reported their end: drawn as a marker at their start and left out of every duration">
+                        <dt>"Incomplete"</dt>
+                        <dd><span class="sl-badge" data-testid="incomplete-count">{thousands(summary.incomplete_count)}</span></dd>
+                    </div>
+                })}
                 <div><dt>"Trace ID"</dt><dd class="sl-mono">{id_hex}</dd></div>
                 {(warnings > 0).then(|| view! {
                     <div>

@@ -69,7 +69,9 @@ pub fn ServicesPage() -> impl IntoView {
                                     <ServiceLink href=search_href(&row.name) name=row.name.clone()/>
                                 </td>
                                 <td class="sl-num">{thousands(row.trace_count)}</td>
-                                <td class="sl-num">{thousands(row.span_count)}</td>
+                                <td class="sl-num" title=(row.incomplete_count > 0).then(|| format!("{} of them incomplete (end unknown)", thousands(row.incomplete_count)))>
+                                    {thousands(row.span_count)}
+                                </td>
                                 <td class="sl-num" class:sl-error-text={row.error_count > 0}>{thousands(row.error_count)}</td>
                                 <td class="sl-num">{format_duration(row.self_nanos)}</td>
                                 <td class="sl-num">{format_duration(row.total_nanos)}</td>

@@ -273,6 +273,7 @@ fn draw_bars(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame<'_>, visible: st
     let tl_x = f.label_width_px;
     let mut batch = RectBatch::default();
     let bars: Vec<_> = visible_bars(f.trace, f.rows, visible, f.viewport).collect();
+    let mut incomplete: Vec<(f64, f64, String)> = Vec::new();
     for bar in &bars {
         let Some(span) = f.trace.spans.get(bar.span as usize) else { continue };
         let y = metrics.y_of_row(bar.row, f.scroll_top_px) + (ROW_HEIGHT_PX - BAR_HEIGHT_PX) / 2.0;
@@ -283,9 +284,24 @@ fn draw_bars(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame<'_>, visible: st
         // An error must never be too thin to see: a microsecond failure in a minute-long trace
         // still gets a visible mark.
         let min_px = if span.is_error() { ERROR_MIN_WIDTH_PX } else { 0.0 };
+        if span.is_incomplete() && bar.x1_px - bar.x0_px < 2.0 {
+            // Its end is unknown: a marker at its start, never an invented bar.
+            incomplete.push((tl_x + bar.x0_px, y + BAR_HEIGHT_PX / 2.0, color));
+            continue;
+        }
         batch.push(&color, tl_x + bar.x0_px, y, (bar.x1_px - bar.x0_px).max(min_px), BAR_HEIGHT_PX);
     }
     batch.flush(ctx);
+    for (x, mid, color) in incomplete {
+        ctx.set_fill_style_str(&color);
+        ctx.begin_path();
+        ctx.move_to(x, mid - 6.0);
+        ctx.line_to(x + 5.0, mid);
+        ctx.line_to(x, mid + 6.0);
+        ctx.line_to(x - 5.0, mid);
+        ctx.close_path();
+        ctx.fill();
+    }
 
     // Critical path: a dark stripe through the bar where this span (or, when collapsed, its
     // subtree) is what the trace was waiting for.
@@ -314,7 +330,7 @@ fn draw_bars(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame<'_>, visible: st
         for (_, x) in event_marks(f.trace, bar.span, f.viewport) {
             batch.push(&c.event, tl_x + x.round() - 0.5, y + 4.0, 1.5, ROW_HEIGHT_PX - 8.0);
         }
-        let label = format_duration(span.duration_nanos);
+        let label = if span.is_incomplete() { "incomplete".to_owned() } else { format_duration(span.duration_nanos) };
         let w = ctx.measure_text(&label).map(|m| m.width()).unwrap_or(0.0);
         let mid = y + ROW_HEIGHT_PX / 2.0;
         let (lx, color) = if tl_x + bar.x1_px + 6.0 + w < f.width_px - 2.0 {

@@ -2,7 +2,7 @@
 // keyboard after clicks, the detail panel's room, errors within reach, and what "only critical" means.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { useApp } from "../lib/fixture.mjs";
+import { useApp, sharedFixture } from "../lib/fixture.mjs";
 import { openPage, screenshot } from "../lib/browser.mjs";
 import { TracePage, Waterfall } from "../pages/trace_page.mjs";
 
@@ -135,6 +135,40 @@ test("the header's error count steps through the error spans", async () => {
   const { page, context, errors } = await openDemo();
   await page.getByTestId("next-error").click();
   await waitForDetail(page, "smtp send");
+  assert.deepEqual(errors(), []);
+  await context.close();
+});
+
+test("spans without a duration are incomplete: no invented bars, durations or service times", async (t) => {
+  const fixture = "zipkin-v2/zipkin-lens__smartthings-mobile-web-install.json";
+  if (!sharedFixture(t, fixture)) return;
+  const { page, context, errors } = await openPage(app.browser);
+  await page.goto(`${app.baseUrl}/?url=/fixtures/${fixture}`);
+  await new TracePage(page).waitForTrace();
+  await page.locator("[data-span-count]").first().waitFor();
+  // The trace lasts as long as its records (5m06.0s), not the 5m14.3s a flush annotation invented.
+  const duration = await page.locator(".sl-stats div", { hasText: "Duration" }).locator("dd").innerText();
+  assert.match(duration, /^5m6(\.0)?s$/);
+  assert.equal(await page.getByTestId("incomplete-count").innerText(), "91");
+  await screenshot(page, "smartthings-header");
+  // An incomplete span: selected, its duration is unknown, not a number.
+  await page.getByTestId("find-input").fill("brave.flush");
+  await page.getByTestId("find-input").press("Enter");
+  await page.getByTestId("span-detail-name").waitFor();
+  assert.match(await page.getByTestId("span-detail").innerText(), /unknown \(incomplete\)/);
+  await screenshot(page, "smartthings-incomplete-span");
+  // Services: no span longer than the longest known duration (the issue saw an invented 29.3 s).
+  await page.getByRole("link", { name: "Services" }).click();
+  await page.getByTestId("services-table").waitFor();
+  const longest = await page.locator("[data-testid=service-row] td:last-child").allInnerTexts();
+  assert.ok(longest.every((d) => !/^2\d\.\ds$|^29/.test(d)), longest.join(", "));
+  await screenshot(page, "smartthings-services");
+  // Warnings: one missing-duration warning; the merged client/server halves are informational.
+  await page.getByTestId("nav-warnings").click();
+  await page.getByTestId("warning-kinds").waitFor();
+  const group = page.locator("[data-testid=warning-group][data-kind=missing_duration]");
+  assert.match(await group.locator("summary").innerText(), /^Missing duration/);
+  await screenshot(page, "smartthings-warnings");
   assert.deepEqual(errors(), []);
   await context.close();
 });
