@@ -3,7 +3,9 @@
 //! [`import_bytes`] is the entry point: it gunzips, strips a UTF-8 BOM, detects the format from the
 //! content (never the file name), and dispatches. An import is atomic: when it fails, the builder is
 //! rolled back and the file contributes nothing. Problems that do not stop a file (bad values,
-//! clamped times, skipped JSONL lines) become [`spanlens_model::Warning`]s instead.
+//! clamped times, skipped JSONL lines) become [`spanlens_model::Warning`]s instead. A JSON file that
+//! merely ends early (a cut download) is not a failure: its complete spans load, with one
+//! `Truncated` warning (see [`truncated`]).
 //!
 //! Every importer has the signature `fn import(bytes: &[u8], file: &str, builder: &mut
 //! TraceSetBuilder) -> Result<(), ImportError>`, receiving plain (gunzipped, BOM-less) bytes. The
@@ -24,6 +26,7 @@ mod seq;
 pub mod stream;
 pub mod tempo_search;
 pub mod text;
+mod truncated;
 pub mod zipkin_v1;
 pub mod zipkin_v2;
 
@@ -35,6 +38,7 @@ pub use stream::StreamingImport;
 use serde::{Deserialize, Serialize};
 use spanlens_model::builder::TraceSetBuilder;
 use spanlens_model::trace::TraceSet;
+use spanlens_model::warnings::{Warning, WarningKind};
 use std::borrow::Cow;
 
 /// A trace file format, as detected from content.
@@ -113,36 +117,130 @@ pub struct ImportSummary {
 
 /// Imports one file or response body into `builder`. See the module docs for the steps. On error the
 /// builder is left exactly as it was.
+///
+/// A JSON file that ends early (see [`truncated`]) keeps its complete records, with one `Truncated`
+/// warning saying where it ended and how much was kept; so does a gzip stream that is cut off.
 pub fn import_bytes(bytes: &[u8], file: &str, builder: &mut TraceSetBuilder) -> Result<ImportSummary, ImportError> {
     let gzipped = gzip::is_gzip(bytes);
-    let decoded: Cow<'_, [u8]> = if gzipped {
-        Cow::Owned(gzip::gunzip(bytes).map_err(|m| ImportError::new(file, "gzip", Position::Unknown, m))?)
+    let (decoded, gzip_cut): (Cow<'_, [u8]>, Option<String>) = if gzipped {
+        let out = gzip::gunzip(bytes).map_err(|m| ImportError::new(file, "gzip", Position::Unknown, m))?;
+        (Cow::Owned(out.data), out.cut)
     } else {
-        Cow::Borrowed(bytes)
+        (Cow::Borrowed(bytes), None)
     };
     let body = strip_bom(&decoded);
-    reject_utf16(body).map_err(|m| ImportError::new(file, "unknown", Position::Byte(0), m))?;
+    reject_utf16(body).map_err(|m| ImportError::unrecognised(file, m))?;
     let format = detect(body).map_err(|mut e| {
         file.clone_into(&mut e.file);
+        if let Some(cut) = &gzip_cut {
+            e.message = format!("{}; {cut}", e.message);
+        }
         e
     })?;
     let checkpoint = builder.checkpoint();
     let warnings_before = builder.warning_count();
     builder.begin_source(file, format.as_str(), bytes.len() as u64);
-    match dispatch(format, body, file, builder) {
-        Ok(()) => Ok(ImportSummary {
-            format,
-            span_records: builder.current_span_records(),
-            warnings: (builder.warning_count() - warnings_before) as u64,
-            input_bytes: bytes.len() as u64,
-            decoded_bytes: decoded.len() as u64,
-            gzipped,
-        }),
-        Err(e) => {
+    let mut result = dispatch(format, body, file, builder);
+    // The one `Truncated` warning this file gets: the gzip cut alone, or the JSON cut (naming both).
+    let mut truncation = gzip_cut.as_ref().map(|cut| format!("{file}: {cut}"));
+    if let Err(failed) = result {
+        builder.rollback(checkpoint);
+        let input = Input { body, file, bytes: bytes.len() as u64, gzip_cut: gzip_cut.as_deref() };
+        result = match salvage(format, &input, builder, &failed) {
+            Ok(message) => {
+                truncation = Some(message);
+                Ok(())
+            }
+            Err(e) => Err(e),
+        };
+    }
+    match result {
+        Ok(()) => {
+            if let Some(message) = truncation {
+                builder.warn(Warning::new(WarningKind::Truncated, message).with_source(file));
+            }
+            Ok(ImportSummary {
+                format,
+                span_records: builder.current_span_records(),
+                warnings: (builder.warning_count() - warnings_before) as u64,
+                input_bytes: bytes.len() as u64,
+                decoded_bytes: decoded.len() as u64,
+                gzipped,
+            })
+        }
+        Err(mut e) => {
             builder.rollback(checkpoint);
+            // Byte offsets in text are hard to find in an editor; line and column are not.
+            if let (Position::Byte(offset), true) = (&e.position, format != Format::OtlpProtobuf) {
+                e.position = Position::line_column(body, usize::try_from(*offset).unwrap_or(usize::MAX));
+            }
             Err(e)
         }
     }
+}
+
+/// The file being imported, as [`salvage`] needs it.
+struct Input<'a> {
+    body: &'a [u8],
+    file: &'a str,
+    /// Size as given (possibly compressed), for the source record.
+    bytes: u64,
+    gzip_cut: Option<&'a str>,
+}
+
+/// After `failed`, imports the complete records of a file that ends early (the builder is at the
+/// checkpoint, with no source begun). Returns the warning's text, or the error to report: `failed`
+/// itself when the file is not cut or its prefix fails too.
+fn salvage(
+    format: Format,
+    input: &Input<'_>,
+    builder: &mut TraceSetBuilder,
+    failed: &ImportError,
+) -> Result<String, ImportError> {
+    let Input { body, file, bytes, gzip_cut } = *input;
+    // JSON Lines handles a cut last line itself (it skips bad lines); protobuf is not JSON.
+    if matches!(format, Format::OtlpJsonl | Format::OtlpProtobuf) {
+        return Err(failed.clone());
+    }
+    // OTLP is cut at the finest grain, its `spans` arrays: producers write `resource` and `scope`
+    // before the spans (protobuf field order), so a kept span has its resource. Jaeger keeps whole
+    // traces (its `processes` map comes after the spans); the others have one array of records.
+    let record_keys: &[&str] = match format {
+        Format::OtlpJson => &["resourceSpans", "resource_spans", "batches", "scopeSpans", "scope_spans", "spans"],
+        _ => &[],
+    };
+    let Some(repair) = truncated::repair(body, record_keys) else { return Err(failed.clone()) };
+    let also_gzip = gzip_cut.map(|c| format!(" ({c})")).unwrap_or_default();
+    let checkpoint = builder.checkpoint();
+    builder.begin_source(file, format.as_str(), bytes);
+    let spans = match dispatch(format, &repair.text, file, builder) {
+        Ok(()) => builder.current_span_records(),
+        // A positioned error lies in the complete part: the file would fail even if it were whole.
+        Err(e) if e.position != Position::Unknown => {
+            builder.rollback(checkpoint);
+            return Err(e);
+        }
+        // "No spans found" and the like: the cut came before anything complete.
+        Err(_) => 0,
+    };
+    if spans == 0 {
+        builder.rollback(checkpoint);
+        return Err(ImportError::new(
+            file,
+            format.as_str(),
+            repair.end,
+            format!(
+                "the file ends early, before its first complete span: it looks truncated and holds nothing to load{also_gzip}"
+            ),
+        ));
+    }
+    Ok(format!(
+        "{file}: {}: the file ends early at {} (byte {}): it looks truncated; the {spans} spans complete before the cut are kept, the unfinished element of {} is dropped{also_gzip}",
+        spanlens_model::error::format_label(format.as_str()),
+        repair.end,
+        body.len(),
+        repair.container,
+    ))
 }
 
 /// Imports several files into one set. Spans of one trace spread over several files are stitched
