@@ -188,6 +188,7 @@ fn mid_file_garbage_is_still_an_error_with_a_position() {
             Position::LineColumn { line: expected.line() as u64, column: expected.column() as u64 },
             "{text}"
         );
+        assert!(!e.message.contains(&format!("at line {}", expected.line())), "position said twice: {text}");
         for chunk in [4096, 1 << 20] {
             assert_eq!(streamed(&bad, &path, chunk).0, Err(e.clone()), "{path}: {chunk}-byte chunks");
         }

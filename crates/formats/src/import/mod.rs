@@ -145,8 +145,8 @@ pub fn import_bytes(bytes: &[u8], file: &str, builder: &mut TraceSetBuilder) -> 
     let mut truncation = gzip_cut.as_ref().map(|cut| format!("{file}: {cut}"));
     if let Err(failed) = result {
         builder.rollback(checkpoint);
-        let input = Input { body, file, bytes: bytes.len() as u64, gzip_cut: gzip_cut.as_deref() };
-        result = match salvage(format, &input, builder, &failed) {
+        let input = truncated::Input { body, file, bytes: bytes.len() as u64, gzip_cut: gzip_cut.as_deref() };
+        result = match truncated::salvage(format, &input, builder, &failed) {
             Ok(message) => {
                 truncation = Some(message);
                 Ok(())
@@ -174,73 +174,13 @@ pub fn import_bytes(bytes: &[u8], file: &str, builder: &mut TraceSetBuilder) -> 
             if let (Position::Byte(offset), true) = (&e.position, format != Format::OtlpProtobuf) {
                 e.position = Position::line_column(body, usize::try_from(*offset).unwrap_or(usize::MAX));
             }
+            // serde_json's messages end in " at line L column C", which the error already shows.
+            if let Position::LineColumn { line, column } = e.position {
+                e.message = e.message.replacen(&format!(" at line {line} column {column}"), "", 1);
+            }
             Err(e)
         }
     }
-}
-
-/// The file being imported, as [`salvage`] needs it.
-struct Input<'a> {
-    body: &'a [u8],
-    file: &'a str,
-    /// Size as given (possibly compressed), for the source record.
-    bytes: u64,
-    gzip_cut: Option<&'a str>,
-}
-
-/// After `failed`, imports the complete records of a file that ends early (the builder is at the
-/// checkpoint, with no source begun). Returns the warning's text, or the error to report: `failed`
-/// itself when the file is not cut or its prefix fails too.
-fn salvage(
-    format: Format,
-    input: &Input<'_>,
-    builder: &mut TraceSetBuilder,
-    failed: &ImportError,
-) -> Result<String, ImportError> {
-    let Input { body, file, bytes, gzip_cut } = *input;
-    // JSON Lines handles a cut last line itself (it skips bad lines); protobuf is not JSON.
-    if matches!(format, Format::OtlpJsonl | Format::OtlpProtobuf) {
-        return Err(failed.clone());
-    }
-    // OTLP is cut at the finest grain, its `spans` arrays: producers write `resource` and `scope`
-    // before the spans (protobuf field order), so a kept span has its resource. Jaeger keeps whole
-    // traces (its `processes` map comes after the spans); the others have one array of records.
-    let record_keys: &[&str] = match format {
-        Format::OtlpJson => &["resourceSpans", "resource_spans", "batches", "scopeSpans", "scope_spans", "spans"],
-        _ => &[],
-    };
-    let Some(repair) = truncated::repair(body, record_keys) else { return Err(failed.clone()) };
-    let also_gzip = gzip_cut.map(|c| format!(" ({c})")).unwrap_or_default();
-    let checkpoint = builder.checkpoint();
-    builder.begin_source(file, format.as_str(), bytes);
-    let spans = match dispatch(format, &repair.text, file, builder) {
-        Ok(()) => builder.current_span_records(),
-        // A positioned error lies in the complete part: the file would fail even if it were whole.
-        Err(e) if e.position != Position::Unknown => {
-            builder.rollback(checkpoint);
-            return Err(e);
-        }
-        // "No spans found" and the like: the cut came before anything complete.
-        Err(_) => 0,
-    };
-    if spans == 0 {
-        builder.rollback(checkpoint);
-        return Err(ImportError::new(
-            file,
-            format.as_str(),
-            repair.end,
-            format!(
-                "the file ends early, before its first complete span: it looks truncated and holds nothing to load{also_gzip}"
-            ),
-        ));
-    }
-    Ok(format!(
-        "{file}: {}: the file ends early at {} (byte {}): it looks truncated; the {spans} spans complete before the cut are kept, the unfinished element of {} is dropped{also_gzip}",
-        spanlens_model::error::format_label(format.as_str()),
-        repair.end,
-        body.len(),
-        repair.container,
-    ))
 }
 
 /// Imports several files into one set. Spans of one trace spread over several files are stitched

@@ -3,15 +3,92 @@
 //! Importers parse with serde_json and fail on the early end like on any other error. Rather than
 //! teach every importer to stop gracefully mid-value, [`import_bytes`](super::import_bytes) asks this
 //! module, after an importer failed, whether the failure is an early end. If it is, a lexical scan
-//! (strings and brackets only, no recursion) finds the outermost array still open at the end (the
-//! OTLP `resourceSpans`, a Jaeger `data`, a Zipkin file's top-level array), cuts the text just after
+//! (strings and brackets only, no recursion) finds the array of records still open at the end (OTLP
+//! `spans`, a Jaeger `data` of traces, a Zipkin file's top-level array; see [`salvage`]), cuts the text just after
 //! its last complete element and closes the open brackets. That repaired prefix is imported again by
 //! the same importer, so every rule of the format still applies and the partially written element is
 //! simply absent. Only when serde_json itself says the input ended inside a value does this apply: a
 //! syntax error earlier in the file stays an error.
 
+use super::{Format, dispatch};
 use serde::de::IgnoredAny;
-use spanlens_model::error::Position;
+use spanlens_model::builder::TraceSetBuilder;
+use spanlens_model::error::{ImportError, Position, format_label};
+
+/// The file being imported, as [`salvage`] needs it.
+pub(crate) struct Input<'a> {
+    /// Gunzipped, BOM-less.
+    pub body: &'a [u8],
+    pub file: &'a str,
+    /// Size as given (possibly compressed), for the source record.
+    pub bytes: u64,
+    /// Set when the gzip stream around `body` was cut off.
+    pub gzip_cut: Option<&'a str>,
+}
+
+/// After the import of `input` failed with `failed` (and was rolled back, no source begun), imports
+/// the complete records of a file that ends early. Returns the text of the one `Truncated` warning,
+/// or the error to report: `failed` itself when the file is not cut.
+///
+/// The repaired prefix holds a copy of the body: the importers read one contiguous slice, and the
+/// caller's bytes are borrowed. This costs memory only on this (failure) path.
+pub(crate) fn salvage(
+    format: Format,
+    input: &Input<'_>,
+    builder: &mut TraceSetBuilder,
+    failed: &ImportError,
+) -> Result<String, ImportError> {
+    let Input { body, file, bytes, gzip_cut } = *input;
+    // Coarse to fine: each grain is tried until one keeps spans. OTLP goes straight to its `spans`
+    // arrays: producers write `resource` and `scope` before the spans (protobuf field order), so a
+    // kept span has its resource. Jaeger keeps whole traces first, since a trace's `processes` map
+    // usually follows its spans; only when no trace is complete (a file of one trace, as the UI
+    // downloads) are its complete spans kept, those whose process was cut showing `unknown_service`.
+    // The others hold one array of records. JSON Lines salvages per line itself; protobuf is not JSON.
+    let grains: &[&[&str]] = match format {
+        Format::OtlpJsonl | Format::OtlpProtobuf => return Err(failed.clone()),
+        Format::OtlpJson => &[&["resourceSpans", "resource_spans", "batches", "scopeSpans", "scope_spans", "spans"]],
+        Format::JaegerJson | Format::JaegerProtojson => &[&[], &["spans"]],
+        _ => &[&[]],
+    };
+    let also_gzip = gzip_cut.map(|c| format!(" ({c})")).unwrap_or_default();
+    let mut end = None;
+    for record_keys in grains {
+        let Some(repair) = repair(body, record_keys) else { return Err(failed.clone()) };
+        let checkpoint = builder.checkpoint();
+        builder.begin_source(file, format.as_str(), bytes);
+        let spans = match dispatch(format, &repair.text, file, builder) {
+            Ok(()) => builder.current_span_records(),
+            // A positioned error lies in the complete part: the file would fail even if it were whole.
+            Err(e) if e.position != Position::Unknown => {
+                builder.rollback(checkpoint);
+                return Err(e);
+            }
+            // "No spans found" and the like: the cut came before anything complete.
+            Err(_) => 0,
+        };
+        if spans > 0 {
+            return Ok(format!(
+                "{file}: {}: the file ends early at {} (byte {}), inside {}: it looks truncated; kept the {spans} span{} complete before the cut{also_gzip}",
+                format_label(format.as_str()),
+                repair.end,
+                body.len(),
+                repair.container,
+                if spans == 1 { "" } else { "s" },
+            ));
+        }
+        builder.rollback(checkpoint);
+        end = Some(repair.end);
+    }
+    Err(ImportError::new(
+        file,
+        format.as_str(),
+        end.unwrap_or(Position::Unknown),
+        format!(
+            "the file ends early, before its first complete span: it looks truncated and holds nothing to load{also_gzip}"
+        ),
+    ))
+}
 
 /// Where the text could be closed, and how.
 pub(crate) struct Repair {
@@ -26,7 +103,8 @@ pub(crate) struct Repair {
 /// `Some` when `body` is JSON that ends inside a value, with no syntax error before that end.
 ///
 /// The container cut is the deepest open array under one of `record_keys` (finest grain: OTLP's
-/// `spans`), else the outermost open array (a Jaeger `data` of traces, a Zipkin file's spans), else
+/// `spans`), else the deepest open object holding such an array, complete, else the outermost open
+/// array (a Jaeger `data` of traces, a Zipkin file's spans), else
 /// the outermost object.
 pub(crate) fn repair(body: &[u8], record_keys: &[&str]) -> Option<Repair> {
     let start = body.iter().position(|b| !b.is_ascii_whitespace())?;
@@ -38,11 +116,13 @@ pub(crate) fn repair(body: &[u8], record_keys: &[&str]) -> Option<Repair> {
         Err(e) if e.is_eof() => {}
         _ => return None,
     }
-    let open = scan(body)?;
+    let open = scan(body, record_keys)?;
     // The outermost open array holds the file's records; with none open (the cut came after it, in
     // a later key of the enclosing object), close the outermost object after its last member.
     let is_record = |c: &&Open| c.array && c.key.as_deref().is_some_and(|k| record_keys.contains(&k));
     let (depth, chosen) = (open.iter().enumerate().rev().find(|(_, c)| is_record(c)))
+        // The record array closed already (a cut after a trace's `spans`): keep its object.
+        .or_else(|| open.iter().enumerate().rev().find(|(_, c)| c.holds_records))
         .or_else(|| open.iter().enumerate().find(|(_, c)| c.array))
         .or_else(|| open.first().map(|c| (0, c)))?;
     let cut = chosen.last_end.unwrap_or(chosen.open + 1);
@@ -68,11 +148,13 @@ struct Open {
     last_end: Option<usize>,
     /// The key this container is the value of, when its parent is an object (shortened).
     key: Option<String>,
+    /// An object with a complete array under one of the record keys.
+    holds_records: bool,
 }
 
 /// The containers still open at the end of `body`, outermost first; `None` when the first value
 /// closes (the file is not cut, whatever else is wrong with it).
-fn scan(body: &[u8]) -> Option<Vec<Open>> {
+fn scan(body: &[u8], record_keys: &[&str]) -> Option<Vec<Open>> {
     let mut stack: Vec<Open> = Vec::new();
     // The last string that ended, for naming the key of the container that follows it.
     let mut last_string: Option<(usize, usize)> = None;
@@ -107,12 +189,13 @@ fn scan(body: &[u8]) -> Option<Vec<Open>> {
                     .filter(|_| parent_is_object)
                     .and_then(|(s, e)| body.get(s..e))
                     .map(|k| spanlens_model::ids::truncate_for_message(&String::from_utf8_lossy(k)));
-                stack.push(Open { array: b == b'[', open: i, last_end: None, key });
+                stack.push(Open { array: b == b'[', open: i, last_end: None, key, holds_records: false });
             }
             b'}' | b']' => {
-                stack.pop();
-                if stack.is_empty() {
-                    return None;
+                let closed = stack.pop();
+                let parent = stack.last_mut()?;
+                if closed.is_some_and(|c| c.array && c.key.as_deref().is_some_and(|k| record_keys.contains(&k))) {
+                    parent.holds_records = true;
                 }
                 element_done(&mut stack, i + 1);
             }
@@ -198,6 +281,10 @@ mod tests {
         let t = String::from_utf8(r.text).unwrap();
         assert_eq!(t, r#"{"resourceSpans":[{"resource":{},"scopeSpans":[{"spans":[{"spanId":"1"}]}]}]}"#);
         assert_eq!(r.container, "`spans`");
+        // Cut after a trace's spans, before its processes: the trace object is kept.
+        let text = r#"{"data":[{"spans":[{"spanID":"1"}],"processes":{"p1":{"#;
+        let r = repair(text.as_bytes(), &["spans"]).unwrap();
+        assert_eq!(String::from_utf8(r.text).unwrap(), r#"{"data":[{"spans":[{"spanID":"1"}]}]}"#);
     }
 
     #[test]
