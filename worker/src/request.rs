@@ -3,7 +3,7 @@
 use crate::inbox::Inbox;
 use crate::post;
 use js_sys::{ArrayBuffer, Uint8Array};
-use spanlens_formats::import::{ImportError, Position, StreamingImport};
+use spanlens_formats::import::{ImportError, StreamingImport};
 use spanlens_model::TraceSetBuilder;
 use spanlens_protocol::{self as protocol, ChunkPart, FromWorker, InputMeta, LoadResult, TraceSource};
 use web_sys::DedicatedWorkerGlobalScope;
@@ -44,7 +44,7 @@ pub async fn handle(scope: &DedicatedWorkerGlobalScope, request: Request, inbox:
                 }
                 None => {
                     import.abandon();
-                    errors.push(ImportError::new(&name, "unknown", Position::Unknown, "its bytes never arrived"));
+                    errors.push(ImportError::unreadable(&name, "its bytes never arrived"));
                     None
                 }
             }
@@ -59,14 +59,14 @@ pub async fn handle(scope: &DedicatedWorkerGlobalScope, request: Request, inbox:
                     }
                     (ChunkPart::Failed(reason), _) => {
                         import.abandon();
-                        errors.push(ImportError::new(&name, "unknown", Position::Unknown, reason));
+                        errors.push(ImportError::unreadable(&name, reason));
                         break None;
                     }
                     (ChunkPart::End, _) => break Some(import),
                     // A data chunk that lost its buffer: the file cannot be complete.
                     (ChunkPart::Data, None) => {
                         import.abandon();
-                        errors.push(ImportError::new(&name, "unknown", Position::Unknown, "a slice of it was lost"));
+                        errors.push(ImportError::unreadable(&name, "a slice of it was lost"));
                         break None;
                     }
                 }

@@ -66,7 +66,7 @@ fn inspect_file(file: &str) -> Report {
     let summary = match import_bytes(&bytes, file, &mut builder) {
         Ok(s) => s,
         Err(e) => {
-            report.format = (e.format != "unknown").then(|| e.format.clone());
+            report.format = (!e.format.is_empty() && e.format != "unknown").then(|| e.format.clone());
             report.error = Some(e.to_string());
             return report;
         }

@@ -17,9 +17,14 @@ fn expect_error(bytes: &[u8], name: &str) -> ImportError {
         Ok(set) => panic!("{name}: expected an error, loaded {} spans", set.span_count()),
         Err(e) => {
             assert_eq!(e.file, name);
-            assert!(!e.format.is_empty());
+            // The message names the file, then the format when one was tried; never a placeholder.
             let text = e.to_string();
-            assert!(text.starts_with(&format!("{name}: {}: ", e.format)), "{text}");
+            assert!(text.starts_with(&format!("{name}: ")), "{text}");
+            if !e.format.is_empty() {
+                let label = spanlens_model::error::format_label(&e.format);
+                assert!(text.starts_with(&format!("{name}: {label}")), "{text}");
+            }
+            assert!(!text.contains("unknown:") && !text.contains("unknown position"), "{text}");
             e
         }
     }
@@ -176,7 +181,8 @@ fn jsonl_bad_lines_become_warnings() {
 #[test]
 fn failed_file_leaves_no_trace_and_others_load() {
     let good = r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"01","spanId":"02"}]}]}]}"#;
-    let half = r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"01","spanId":"03"}]}]},{"scopeSpans":[{"spans":[{"traceId":"09","#;
+    // A syntax error in the second element (not an early end, which would keep the first).
+    let half = r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"01","spanId":"03"}]}]},{"scopeSpans":[{"spans":[{"traceId":"09",x}]}]}]}"#;
     let files = [("a.json", good.as_bytes()), ("b.json", half.as_bytes()), ("c.json", b"garbage".as_slice())];
     let (set, errors) = import_files(&files);
     assert_eq!(errors.len(), 2);
@@ -200,6 +206,12 @@ fn gzip_bomb_is_capped_and_gzip_works() {
     let summary = import_bytes(&gz, "t.json.gz", &mut b).unwrap();
     assert!(summary.gzipped);
     assert_eq!(summary.span_records, 1);
-    let e = expect_error(&gz[..gz.len() - 6], "cut.json.gz");
+    // Cut in the trailer: all the data decompressed, and the cut is still reported.
+    let set = try_import(&gz[..gz.len() - 6], "cut.json.gz").unwrap();
+    assert_eq!(set.span_count(), 1);
+    let truncated: Vec<_> = set.warnings.iter().filter(|w| w.kind == spanlens_model::WarningKind::Truncated).collect();
+    assert_eq!(truncated.len(), 1, "{:?}", set.warnings);
+    assert!(truncated[0].message.contains("gzip stream is cut off"), "{}", truncated[0].message);
+    let e = expect_error(&gz[..12], "header-only.json.gz");
     assert_eq!(e.format, "gzip");
 }

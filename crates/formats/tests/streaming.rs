@@ -79,7 +79,22 @@ fn anything_unusual_falls_back_to_the_whole_import() {
     let good = otlp(100, 2);
     let text = String::from_utf8(good.clone()).unwrap();
     let cases: Vec<(&str, Vec<u8>)> = vec![
+        // Cut files keep their complete spans; the stream must land on the same salvage.
         ("truncated", good[..good.len() * 2 / 3].to_vec()),
+        ("truncated just before the end", good[..good.len() - 1].to_vec()),
+        ("truncated in the first span", good[..60].to_vec()),
+        ("truncated gzip", {
+            let g = gzip(&good);
+            g[..g.len() * 3 / 4].to_vec()
+        }),
+        ("cut jaeger", {
+            let j = export::to_vec(&generate(&SynthOptions::default()), ExportFormat::JaegerJson);
+            j[..j.len() / 2].to_vec()
+        }),
+        ("cut zipkin", {
+            let z = export::to_vec(&generate(&SynthOptions::default()), ExportFormat::ZipkinJson);
+            z[..z.len() / 2].to_vec()
+        }),
         ("trailing garbage", [good.as_slice(), b" x"].concat()),
         ("two documents on one line", [good.as_slice(), good.as_slice()].concat()),
         ("second key after the array", text.replacen("]}", "],\"x\":1}", 1).into_bytes()),

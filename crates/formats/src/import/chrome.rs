@@ -82,6 +82,7 @@ pub fn import(bytes: &[u8], file: &str, builder: &mut TraceSetBuilder) -> Result
         }
     };
     let mut reader = Reader::default();
+    let mut truncated = None;
     let result = json_stream::for_each_element(bytes, key, &mut |v| reader.read(v, builder));
     match result {
         Ok(end) => {
@@ -105,19 +106,30 @@ pub fn import(bytes: &[u8], file: &str, builder: &mut TraceSetBuilder) -> Result
         }
         Err(e) if e.elements > 0 => {
             let why = if e.error.is_eof() {
-                "the file ends before its closing ']' (allowed by the format: tracers cannot always write it)"
-                    .to_owned()
+                let end = Position::line_column(bytes, bytes.len());
+                format!(
+                    "the file ends early at {end} (byte {}), before its closing ']' (allowed by the format: tracers cannot always write it)",
+                    bytes.len()
+                )
             } else {
                 format!("reading stopped at line {}, column {}: {}", e.error.line(), e.error.column(), e.error)
             };
-            builder.warn(Warning::new(
-                WarningKind::Truncated,
-                format!("{FORMAT}: {why}; the {} events read are kept", e.elements),
-            ));
+            // Worded once the spans are known, after `finish`.
+            truncated = Some((why, e.elements));
         }
         Err(e) => return Err(ImportError::from_json(file, FORMAT, &e.error)),
     }
     reader.finish(bytes, builder);
+    if let Some((why, events)) = truncated {
+        let spans = builder.current_span_records();
+        builder.warn(
+            Warning::new(
+                WarningKind::Truncated,
+                format!("{file}: Chrome trace: {why}; the {events} events read ({spans} spans) are kept"),
+            )
+            .with_source(file),
+        );
+    }
     Ok(())
 }
 

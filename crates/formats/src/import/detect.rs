@@ -7,7 +7,7 @@
 
 use super::Format;
 use super::otlp_proto;
-use spanlens_model::error::{ImportError, Position};
+use spanlens_model::error::ImportError;
 
 /// How much of the input the key scan looks at.
 const SCAN_BYTES: usize = 256 * 1024;
@@ -17,7 +17,8 @@ const MAX_KEYS: usize = 4096;
 
 /// Detects the format of gunzipped, BOM-stripped input.
 pub fn detect(bytes: &[u8]) -> Result<Format, ImportError> {
-    let err = |msg: String| ImportError::new("", "unknown", Position::Unknown, msg);
+    // No format was tried yet, so none is named; `import_bytes` fills in the file name.
+    let err = |msg: String| ImportError::unrecognised("", msg);
     let start = bytes.iter().position(|b| !b.is_ascii_whitespace());
     let Some(start) = start else {
         return Err(err("the input is empty (or only whitespace)".to_owned()));
@@ -31,9 +32,9 @@ pub fn detect(bytes: &[u8]) -> Result<Format, ImportError> {
             }
             let printable = text.iter().take(64).all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace());
             return Err(err(if printable {
-                format!("not JSON (starts with {:?}) and not OTLP protobuf", preview(text))
+                format!("{NOT_RECOGNISED} ({TRIED}; it starts with `{}`)", preview(text))
             } else {
-                format!("binary data that is not OTLP protobuf (first bytes {})", hex_preview(text))
+                format!("{NOT_RECOGNISED} ({TRIED}; it is binary, first bytes {})", hex_preview(text))
             }));
         }
     }
@@ -41,9 +42,33 @@ pub fn detect(bytes: &[u8]) -> Result<Format, ImportError> {
     classify(&scan).map_err(err)
 }
 
+/// Said of input that no importer accepts.
+pub(crate) const NOT_RECOGNISED: &str = "not a trace file I recognise";
+/// Every format detection can choose, as users know them.
+pub(crate) const TRIED: &str =
+    "tried OTLP JSON, OTLP protobuf, Jaeger JSON, Zipkin v1/v2, Chrome trace, Tempo search, Google Cloud Trace";
+
+/// The first characters of `text` for a message: at most [`PREVIEW_CHARS`], control characters and
+/// backticks escaped (the preview is shown between backticks, and may be hostile or binary-ish), an
+/// ellipsis when cut.
 fn preview(text: &[u8]) -> String {
-    String::from_utf8_lossy(text.get(..text.len().min(24)).unwrap_or(&[])).into_owned()
+    let head = String::from_utf8_lossy(text.get(..text.len().min(PREVIEW_CHARS * 4)).unwrap_or(&[])).into_owned();
+    let mut out = String::new();
+    for (n, c) in head.chars().enumerate() {
+        if n == PREVIEW_CHARS {
+            out.push('…');
+            break;
+        }
+        match c {
+            '`' => out.push_str("\\`"),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out
 }
+
+const PREVIEW_CHARS: usize = 40;
 
 fn hex_preview(text: &[u8]) -> String {
     text.iter().take(8).map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")
@@ -212,7 +237,7 @@ fn classify(scan: &Scan) -> Result<Format, String> {
         top = scan.keys.iter().map(String::as_str).take(8).collect();
     }
     Err(format!(
-        "unrecognized JSON (keys {top:?}); expected OTLP (resourceSpans), Jaeger (data/spans/processes), Zipkin (traceId/id), or Chrome trace events (traceEvents/ph)"
+        "{NOT_RECOGNISED}: JSON with keys {top:?} ({TRIED}; expected OTLP `resourceSpans`, Jaeger `data`/`spans`/`processes`, Zipkin `traceId`/`id`, or Chrome `traceEvents`/`ph`)"
     ))
 }
 
@@ -258,5 +283,18 @@ mod tests {
         assert!(fmt(r#"{"nodes":[],"samples":[]}"#).unwrap_err().message.contains("CPU profile"));
         assert!(fmt("").is_err());
         assert!(fmt("\x00\x01\x02").unwrap_err().message.contains("binary"));
+    }
+
+    #[test]
+    fn unrecognised_input_names_the_formats_tried_and_how_it_starts() {
+        let e = fmt("<html><head><title>502 Bad Gateway</title></head><body>`x`</body></html>").unwrap_err();
+        assert!(e.message.starts_with(NOT_RECOGNISED), "{e}");
+        assert!(e.message.contains("Jaeger JSON") && e.message.contains("Zipkin v1/v2"), "{e}");
+        assert!(e.message.contains("it starts with `<html><head><title>502 Bad Gateway</titl…`"), "{e}");
+        assert!(!e.to_string().contains("unknown"), "{e}");
+        let e = fmt("a`b\tc").unwrap_err();
+        assert!(e.message.contains("`a\\`b\\tc`"), "{e}");
+        let e = fmt(r#"{"hello":"world"}"#).unwrap_err();
+        assert!(e.message.contains("tried OTLP JSON") && e.message.contains("hello"), "{e}");
     }
 }

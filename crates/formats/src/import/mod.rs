@@ -3,7 +3,9 @@
 //! [`import_bytes`] is the entry point: it gunzips, strips a UTF-8 BOM, detects the format from the
 //! content (never the file name), and dispatches. An import is atomic: when it fails, the builder is
 //! rolled back and the file contributes nothing. Problems that do not stop a file (bad values,
-//! clamped times, skipped JSONL lines) become [`spanlens_model::Warning`]s instead.
+//! clamped times, skipped JSONL lines) become [`spanlens_model::Warning`]s instead. A JSON file that
+//! merely ends early (a cut download) is not a failure: its complete spans load, with one
+//! `Truncated` warning (see [`truncated`]).
 //!
 //! Every importer has the signature `fn import(bytes: &[u8], file: &str, builder: &mut
 //! TraceSetBuilder) -> Result<(), ImportError>`, receiving plain (gunzipped, BOM-less) bytes. The
@@ -24,6 +26,7 @@ mod seq;
 pub mod stream;
 pub mod tempo_search;
 pub mod text;
+mod truncated;
 pub mod zipkin_v1;
 pub mod zipkin_v2;
 
@@ -35,6 +38,7 @@ pub use stream::StreamingImport;
 use serde::{Deserialize, Serialize};
 use spanlens_model::builder::TraceSetBuilder;
 use spanlens_model::trace::TraceSet;
+use spanlens_model::warnings::{Warning, WarningKind};
 use std::borrow::Cow;
 
 /// A trace file format, as detected from content.
@@ -113,33 +117,67 @@ pub struct ImportSummary {
 
 /// Imports one file or response body into `builder`. See the module docs for the steps. On error the
 /// builder is left exactly as it was.
+///
+/// A JSON file that ends early (see [`truncated`]) keeps its complete records, with one `Truncated`
+/// warning saying where it ended and how much was kept; so does a gzip stream that is cut off.
 pub fn import_bytes(bytes: &[u8], file: &str, builder: &mut TraceSetBuilder) -> Result<ImportSummary, ImportError> {
     let gzipped = gzip::is_gzip(bytes);
-    let decoded: Cow<'_, [u8]> = if gzipped {
-        Cow::Owned(gzip::gunzip(bytes).map_err(|m| ImportError::new(file, "gzip", Position::Unknown, m))?)
+    let (decoded, gzip_cut): (Cow<'_, [u8]>, Option<String>) = if gzipped {
+        let out = gzip::gunzip(bytes).map_err(|m| ImportError::new(file, "gzip", Position::Unknown, m))?;
+        (Cow::Owned(out.data), out.cut)
     } else {
-        Cow::Borrowed(bytes)
+        (Cow::Borrowed(bytes), None)
     };
     let body = strip_bom(&decoded);
-    reject_utf16(body).map_err(|m| ImportError::new(file, "unknown", Position::Byte(0), m))?;
+    reject_utf16(body).map_err(|m| ImportError::unrecognised(file, m))?;
     let format = detect(body).map_err(|mut e| {
         file.clone_into(&mut e.file);
+        if let Some(cut) = &gzip_cut {
+            e.message = format!("{}; {cut}", e.message);
+        }
         e
     })?;
     let checkpoint = builder.checkpoint();
     let warnings_before = builder.warning_count();
     builder.begin_source(file, format.as_str(), bytes.len() as u64);
-    match dispatch(format, body, file, builder) {
-        Ok(()) => Ok(ImportSummary {
-            format,
-            span_records: builder.current_span_records(),
-            warnings: (builder.warning_count() - warnings_before) as u64,
-            input_bytes: bytes.len() as u64,
-            decoded_bytes: decoded.len() as u64,
-            gzipped,
-        }),
-        Err(e) => {
+    let mut result = dispatch(format, body, file, builder);
+    // The one `Truncated` warning this file gets: the gzip cut alone, or the JSON cut (naming both).
+    let mut truncation = gzip_cut.as_ref().map(|cut| format!("{file}: {cut}"));
+    if let Err(failed) = result {
+        builder.rollback(checkpoint);
+        let input = truncated::Input { body, file, bytes: bytes.len() as u64, gzip_cut: gzip_cut.as_deref() };
+        result = match truncated::salvage(format, &input, builder, &failed) {
+            Ok(message) => {
+                truncation = Some(message);
+                Ok(())
+            }
+            Err(e) => Err(e),
+        };
+    }
+    match result {
+        Ok(()) => {
+            if let Some(message) = truncation {
+                builder.warn(Warning::new(WarningKind::Truncated, message).with_source(file));
+            }
+            Ok(ImportSummary {
+                format,
+                span_records: builder.current_span_records(),
+                warnings: (builder.warning_count() - warnings_before) as u64,
+                input_bytes: bytes.len() as u64,
+                decoded_bytes: decoded.len() as u64,
+                gzipped,
+            })
+        }
+        Err(mut e) => {
             builder.rollback(checkpoint);
+            // Byte offsets in text are hard to find in an editor; line and column are not.
+            if let (Position::Byte(offset), true) = (&e.position, format != Format::OtlpProtobuf) {
+                e.position = Position::line_column(body, usize::try_from(*offset).unwrap_or(usize::MAX));
+            }
+            // serde_json's messages end in " at line L column C", which the error already shows.
+            if let Position::LineColumn { line, column } = e.position {
+                e.message = e.message.replacen(&format!(" at line {line} column {column}"), "", 1);
+            }
             Err(e)
         }
     }

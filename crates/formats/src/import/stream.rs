@@ -132,7 +132,7 @@ impl<'b> StreamingImport<'b> {
             Some(builder) => import_bytes(&self.bytes, &self.file, builder),
             None => Err(ImportError::new(
                 &self.file,
-                "unknown",
+                "",
                 super::Position::Unknown,
                 "internal error: the import lost its builder",
             )),
