@@ -41,6 +41,8 @@ fn Shell() -> impl IntoView {
         }
     }));
     provide_context(loads);
+    // Files opened before a reload come back (see `state::kept_files`).
+    loads.restore_kept();
 
     // `?url=` loads a trace file from a URL: for sharing links and for benchmark harnesses. A URL
     // already in the catalog, or on its way, is not fetched again.

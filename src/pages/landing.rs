@@ -1,6 +1,6 @@
 //! `/`: what to do, how to open traces, and the list of loaded traces.
 
-use crate::components::{SourceList, TraceList};
+use crate::components::{KeptFiles, SourceList, TraceList};
 use crate::format::thousands;
 use crate::state::AppState;
 use crate::state::{DEMO_URL, Loads};
@@ -79,6 +79,7 @@ pub fn LandingPage() -> impl IntoView {
             <Show when=has_traces>
                 <LoadedSummary/>
                 <SourceList/>
+                <KeptFiles/>
                 <TraceList on_merge=merge/>
             </Show>
         </section>

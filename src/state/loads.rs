@@ -2,6 +2,7 @@
 //! through context so any page can open data.
 
 use crate::api::{self, Abort, FetchOptions};
+use crate::state::kept_files::{self, KeptLoad};
 use crate::state::{AppState, LoadProgress, Loaded, Loader, LoaderEvent};
 use crate::timing;
 use leptos::prelude::*;
@@ -17,6 +18,11 @@ struct Pending {
     /// Which start this was (see [`Loads::generation`]).
     generation: u64,
     source: TraceSource,
+    /// Where the files are kept for a reload (see `kept_files`).
+    kept_key: Option<String>,
+    /// Reopened from the kept files when the page started: it never navigates, the page the user
+    /// reloaded stays.
+    restored: bool,
 }
 
 /// Starts loads and files their results in the catalog; provided as context.
@@ -32,6 +38,10 @@ pub struct Loads {
     /// URLs being fetched, with the generation that started them and the handle that cancels them.
     fetching: StoredValue<Vec<(String, u64, Abort)>>,
     next_load_id: StoredValue<u32>,
+    /// Loads whose files are kept for reloads, by load id.
+    kept_by_load: StoredValue<HashMap<u32, String>>,
+    /// What is kept, for the landing page.
+    pub kept: RwSignal<Vec<KeptLoad>>,
     state: AppState,
 }
 
@@ -43,6 +53,8 @@ impl Loads {
             requests: StoredValue::new(HashMap::new()),
             fetching: StoredValue::new(Vec::new()),
             next_load_id: StoredValue::new(1),
+            kept_by_load: StoredValue::new(HashMap::new()),
+            kept: RwSignal::new(kept_files::manifest()),
             state,
         }
     }
@@ -70,6 +82,22 @@ impl Loads {
     }
 
     pub fn open_files(&self, files: Vec<web_sys::File>) {
+        // The bytes are kept so that a reload reopens them (within the limit the landing page shows).
+        let key = format!("{}-{}", js_sys::Date::now() as u64, self.generation.get_value() + 1);
+        let this = *self;
+        let (to_keep, kept_key) = (files.clone(), key.clone());
+        spawn_local(async move {
+            match kept_files::keep(&kept_key, &to_keep).await {
+                Ok(kept) => {
+                    this.kept.try_update(|list| list.push(kept));
+                }
+                Err(e) => leptos::logging::log!("spanlens: the opened files are not kept for a reload: {e}"),
+            }
+        });
+        self.start_files(files, key, false);
+    }
+
+    fn start_files(&self, files: Vec<web_sys::File>, kept_key: String, restored: bool) {
         let name = match files.as_slice() {
             [one] => one.name(),
             many => format!("{} files", many.len()),
@@ -79,9 +107,45 @@ impl Loads {
         let id = self.loader.with_value(|l| l.as_ref().map(|l| l.load_files(source.clone(), files)));
         if let Some(id) = id {
             self.requests.update_value(|r| {
-                r.insert(id, Pending { generation, source });
+                r.insert(id, Pending { generation, source, kept_key: Some(kept_key), restored });
             });
         }
+    }
+
+    /// Reopens the files kept from earlier visits (called once, when the page starts).
+    pub fn restore_kept(&self) {
+        let kept = kept_files::manifest();
+        if kept.is_empty() {
+            return;
+        }
+        // Until the first kept file is read back, the trace page says "Loading" rather than "not loaded".
+        self.state.progress.set(Some(LoadProgress {
+            file: "the files kept from your last visit".to_owned(),
+            bytes_done: 0,
+            bytes_total: 0,
+            parsing: false,
+        }));
+        let this = *self;
+        spawn_local(async move {
+            for entry in kept {
+                match kept_files::files_of(&entry).await {
+                    Ok(files) => this.start_files(files, entry.key.clone(), true),
+                    Err(e) => {
+                        leptos::logging::log!("spanlens: a kept load could not be read back ({e}); it is forgotten");
+                        kept_files::forget(&entry.key).await;
+                        this.kept.try_update(|list| list.retain(|k| k.key != entry.key));
+                    }
+                }
+            }
+            this.settle_progress();
+        });
+    }
+
+    /// Stops keeping every opened file (the loads stay open until the page is closed).
+    pub fn forget_kept(&self) {
+        self.kept.set(Vec::new());
+        self.kept_by_load.update_value(HashMap::clear);
+        spawn_local(kept_files::forget_all());
     }
 
     /// True while `url` is being fetched or parsed.
@@ -111,7 +175,7 @@ impl Loads {
                         .flatten();
                     if let Some(id) = id {
                         this.requests.try_update_value(|r| {
-                            r.insert(id, Pending { generation, source });
+                            r.insert(id, Pending { generation, source, kept_key: None, restored: false });
                         });
                     }
                 }
@@ -137,6 +201,10 @@ impl Loads {
     /// Closes one load: its traces leave the lists and are freed once no view shows them.
     pub fn close(&self, load_id: u32) {
         self.state.catalog.update(|c| c.remove(load_id));
+        if let Some(key) = self.kept_by_load.try_update_value(|k| k.remove(&load_id)).flatten() {
+            self.kept.update(|list| list.retain(|k| k.key != key));
+            spawn_local(async move { kept_files::forget(&key).await });
+        }
     }
 
     /// Closes everything, including loads still on their way.
@@ -152,6 +220,7 @@ impl Loads {
         self.generation.update_value(|g| *g += 1);
         self.state.progress.set(None);
         self.state.catalog.update(|c| c.clear());
+        self.forget_kept();
     }
 
     fn next_load_id(&self) -> u32 {
@@ -233,6 +302,11 @@ impl Loads {
             self.state.report("No traces found", "The files were read, but they contain no spans.");
         }
         let loaded = Loaded { id: self.next_load_id(), source: pending.source, set: result.set };
+        if let Some(key) = pending.kept_key {
+            self.kept_by_load.try_update_value(|k| {
+                k.insert(loaded.id, key);
+            });
+        }
         let target = match loaded.set.traces.as_slice() {
             [only] => Some(loaded.trace_href(only)),
             [] => None,
@@ -241,6 +315,9 @@ impl Loads {
         let from_url = loaded.source.url().is_some();
         self.state.paint_pending.try_set_value(newest);
         self.state.catalog.try_update(|c| c.push(std::sync::Arc::new(loaded)));
+        if pending.restored {
+            return None;
+        }
         if !newest {
             leptos::logging::log!("spanlens: listed a load that finished after a newer one; the newer one stays shown");
             return None;

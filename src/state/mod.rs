@@ -4,6 +4,7 @@ pub mod app_state;
 pub mod catalog;
 pub mod file_reader;
 pub mod focus;
+pub mod kept_files;
 pub mod loader;
 pub mod loads;
 pub mod search;

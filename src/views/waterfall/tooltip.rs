@@ -29,7 +29,11 @@ pub fn Tooltip(pointer: RwSignal<Option<(f64, f64)>>) -> impl IntoView {
                 (
                     format!(
                         "{} · self {} · starts at {}",
-                        if span.is_incomplete() { "end unknown".to_owned() } else { format_duration(span.duration_nanos) },
+                        if span.is_incomplete() {
+                            "end unknown".to_owned()
+                        } else {
+                            format_duration(span.duration_nanos)
+                        },
                         format_duration(self_nanos),
                         format_duration(span.start_nanos - trace.start_nanos)
                     ),

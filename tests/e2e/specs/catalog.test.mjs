@@ -105,3 +105,33 @@ test("a trace link names its load, and a ?url= link keeps naming the URL across 
   assert.deepEqual(errors(), []);
   await context.close();
 });
+
+test("opened files come back after a reload, until the user forgets them", async (t) => {
+  const one = sharedFixture(t, ONE);
+  if (!one) return;
+  const { page, context, errors } = await openPage(app.browser);
+  const landing = new LandingPage(page, app.baseUrl);
+  await landing.open();
+  await landing.pickFiles([one]);
+  await new TracePage(page).waitForTrace();
+  await page.locator("[data-span-count]").first().waitFor();
+  const spans = await page.locator("[data-span-count]").first().getAttribute("data-span-count");
+  // The bytes are written to the origin private file system in the background.
+  await page.waitForFunction(() => (JSON.parse(localStorage.getItem("spanlens.keptLoads") || "[]")).length === 1);
+  const traceUrl = page.url();
+  await page.reload();
+  await new TracePage(page).waitForTrace();
+  await page.locator("[data-span-count]").first().waitFor();
+  assert.equal(await page.locator("[data-span-count]").first().getAttribute("data-span-count"), spans);
+  assert.equal(page.url(), traceUrl, "a reload stays on the page it reloaded");
+
+  await listed(landing);
+  await page.getByTestId("kept-files").waitFor();
+  assert.match(await page.getByTestId("kept-files").innerText(), /1 file/);
+  await page.getByTestId("forget-kept").click();
+  await page.getByTestId("kept-files").waitFor({ state: "detached" });
+  await page.goto(traceUrl);
+  await page.getByTestId("trace-missing").waitFor();
+  assert.deepEqual(errors(), []);
+  await context.close();
+});

@@ -128,3 +128,40 @@ test("run queries are remembered in the history", async () => {
   assert.deepEqual(errors(), []);
   await context.close();
 });
+
+test("a whole result row opens its trace, and times say they are local", async () => {
+  const { page, context, errors } = await openPage(app.browser);
+  const search = await demoSearch(page);
+  await search.type("{ status = error }");
+  await search.runWithKeyboard();
+  await search.results().waitFor();
+  assert.match(await search.results().locator("thead").innerText(), /START \(LOCAL\)/i);
+  // Click the row's duration cell, away from the link.
+  await search.rows().first().locator("td").last().click();
+  await new TracePage(page).waitForTrace();
+  assert.match(page.url(), new RegExp(`/trace/${DEMO_ID}`));
+  assert.match(await page.locator(".sl-stats").innerText(), /START \(LOCAL\)/i);
+  assert.deepEqual(errors(), []);
+  await context.close();
+});
+
+test("Services: self time first, any column sorts, and each service links to a search for it", async () => {
+  const { page, context, errors } = await openPage(app.browser);
+  await demoSearch(page);
+  await page.getByRole("link", { name: "Services" }).click();
+  await page.getByTestId("services-table").waitFor();
+  const names = () => page.locator("[data-testid=service-row] td:first-child").allInnerTexts();
+  const byName = [...(await names())].sort();
+  await page.getByRole("button", { name: "Service" }).click();
+  assert.deepEqual(await names(), byName);
+  await page.getByRole("button", { name: "Service" }).click();
+  assert.deepEqual(await names(), [...byName].reverse());
+  const first = (await names())[0];
+  await page.getByRole("link", { name: first }).click();
+  const search = new SearchPage(page, app.baseUrl);
+  await search.results().waitFor();
+  assert.equal(new URL(page.url()).searchParams.get("q"), `{ resource.service.name = "${first}" }`);
+  assert.ok((await search.rows().count()) >= 1);
+  assert.deepEqual(errors(), []);
+  await context.close();
+});
