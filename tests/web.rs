@@ -207,3 +207,101 @@ async fn find_mask_and_rows_follow_each_other() {
     assert_eq!(focus.reveal.get_untracked(), None, "the reveal request was consumed");
     drop(owner);
 }
+
+/// What the waterfall paints, read back from a canvas: an error too short to see still gets a mark,
+/// an HTTP 503 on a span not marked as an error gets a chip, and a filtered-out ancestor is faint.
+#[wasm_bindgen_test]
+fn waterfall_marks_errors_status_chips_and_dimmed_ancestors() {
+    use spanlens::render::canvas::{Chrome, prepare};
+    use spanlens::render::waterfall::{self, AXIS_HEIGHT_PX, ROW_HEIGHT_PX, WaterfallFrame};
+    use spanlens_analysis::bitset::BitSet;
+    use spanlens_layout::palette::{ServiceColors, Theme};
+    use spanlens_layout::rows::{ViewState, layout_rows};
+    use spanlens_layout::viewport::Viewport;
+    use spanlens_model::{AnyValue, Attribute, Span, SpanId, StatusCode, TraceId, TraceSetBuilder};
+    use wasm_bindgen::JsCast as _;
+
+    const SECOND: i64 = 1_000_000_000;
+    let mut b = TraceSetBuilder::new();
+    let (svc, root_name, http, failing) =
+        (b.intern("shop"), b.intern("checkout"), b.intern("GET /pay"), b.intern("tiny"));
+    let (status_key, trace) = (b.intern("http.status_code"), TraceId(7));
+    b.push_span(trace, 16, Span::new(SpanId(1), root_name, svc, SECOND, SECOND));
+    let mut with_status = Span::new(SpanId(2), http, svc, SECOND + SECOND / 10, SECOND / 5);
+    with_status.parent_span_id = Some(SpanId(1));
+    with_status.attributes = vec![Attribute { key: status_key, value: AnyValue::Int(503) }].into_boxed_slice();
+    b.push_span(trace, 16, with_status);
+    // One microsecond in a one-second trace: a thousandth of a pixel at this width.
+    let mut error = Span::new(SpanId(3), failing, svc, SECOND + SECOND / 2, 1_000);
+    error.parent_span_id = Some(SpanId(1));
+    error.status.code = StatusCode::Error;
+    b.push_span(trace, 16, error);
+    let set = b.finish();
+    let trace = &set.traces[0];
+    let index = |id: u64| trace.spans.iter().position(|s| s.span_id.0 == id).unwrap() as u32;
+
+    let (label_w, timeline_w) = (300.0, 1000.0);
+    let canvas: web_sys::HtmlCanvasElement = document().create_element("canvas").unwrap().dyn_into().unwrap();
+    let height = AXIS_HEIGHT_PX + 4.0 * ROW_HEIGHT_PX;
+    let ctx = prepare(&canvas, label_w + timeline_w, height, 1.0).unwrap();
+    let chrome = Chrome {
+        background: "rgb(255,255,255)".into(),
+        text: "rgb(0,0,0)".into(),
+        muted: "rgb(90,90,90)".into(),
+        error: "rgb(200,0,200)".into(),
+        ..Chrome::default()
+    };
+    let colors = ServiceColors::for_trace(trace, &set.strings);
+    let viewport = Viewport::for_trace(trace, timeline_w);
+    // Hide the root by a filter: it stays as the faint ancestor of its shown children.
+    let mut hidden = BitSet::new(trace.spans.len());
+    hidden.insert(index(1));
+    let rows = layout_rows(trace, &ViewState { collapsed: BitSet::new(trace.spans.len()), hidden: Some(hidden) });
+    let frame = WaterfallFrame {
+        set: &set,
+        trace,
+        rows: &rows,
+        viewport: &viewport,
+        width_px: label_w + timeline_w,
+        height_px: height,
+        label_width_px: label_w,
+        scroll_top_px: 0.0,
+        selected: None,
+        hover: None,
+        matches: None,
+        critical: None,
+        colors: &colors,
+        theme: Theme::Light,
+        chrome: &chrome,
+    };
+    assert_eq!(waterfall::draw(&ctx, &frame), 3);
+
+    let row_mid = |span: u32| {
+        let row = rows.row_of_span(&trace.tree, span).unwrap();
+        AXIS_HEIGHT_PX + row as f64 * ROW_HEIGHT_PX + ROW_HEIGHT_PX / 2.0
+    };
+    let pixels = |x0: f64, x1: f64, y: f64| -> Vec<[u8; 3]> {
+        let data = ctx.get_image_data(x0, y, x1 - x0, 1.0).unwrap().data().0;
+        data.chunks(4).map(|p| [p[0], p[1], p[2]]).collect()
+    };
+    let rgb = |c: spanlens_layout::palette::Rgb| [c.0, c.1, c.2];
+
+    // The error's bar: at least 3 px of the error colour where it starts.
+    let error_x = label_w + timeline_w / 2.0;
+    let error_rgb = rgb(colors.bar_color(trace.spans[index(3) as usize].service, true, Theme::Light));
+    let red = pixels(error_x - 2.0, error_x + 8.0, row_mid(index(3))).into_iter().filter(|p| *p == error_rgb).count();
+    assert!(red >= 3, "the 1 µs error is drawn {red} px wide");
+
+    // The 503 chip, in the label column of its row, filled with the error colour.
+    let chip = pixels(0.0, label_w, row_mid(index(2))).into_iter().filter(|p| *p == [200, 0, 200]).count();
+    assert!(chip >= 10, "a status chip of {chip} px");
+    let no_chip = pixels(0.0, label_w, row_mid(index(1))).into_iter().filter(|p| *p == [200, 0, 200]).count();
+    assert_eq!(no_chip, 0, "no chip on a span without a status");
+
+    // The dimmed root: its bar is lighter than its service colour.
+    let full = rgb(colors.bar_color(trace.spans[index(1) as usize].service, false, Theme::Light));
+    let root = pixels(label_w + 10.0, label_w + 11.0, row_mid(index(1)) - 4.0)[0];
+    assert_ne!(root, full, "the filtered-out ancestor is not drawn at full strength");
+    let sum = |p: [u8; 3]| p.iter().map(|&v| u32::from(v)).sum::<u32>();
+    assert!(sum(root) > sum(full), "dimmed means lighter on white: {root:?} vs {full:?}");
+}
