@@ -6,7 +6,8 @@ use crate::error::BackendError;
 use crate::request::{SearchRequest, encode, query_string};
 use crate::{BackendKind, jaeger, jaeger_v3, tempo, zipkin};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Serialisable (the shape of a `config.json` entry) so the app can remember backends people add.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Backend {
     /// Shown in the UI; unique within a configuration.
     pub name: String,
@@ -38,8 +39,10 @@ impl Backend {
         })
     }
 
-    /// Where to ask again when [`Backend::trace_url`] answers 404 with an empty body because the
-    /// server predates it: Tempo's v1 `/api/traces/{id}` (before Tempo 2.5). `None` for the others.
+    /// Where to ask again when [`Backend::trace_url`] answers 404 because the server predates the v2
+    /// endpoint: Tempo's v1 `/api/traces/{id}` (body `{"batches":[…]}`, which the importer reads
+    /// too). An empty 404 is also Tempo's "no such trace", so a 404 from both means not found.
+    /// `None` for the other kinds.
     pub fn trace_url_fallback(&self, trace_id_hex: &str) -> Option<String> {
         match self.kind {
             BackendKind::Tempo => Some(self.at(&format!("/api/traces/{}", path_id(trace_id_hex)))),

@@ -28,7 +28,7 @@ pub use config::parse_config;
 pub use error::{BackendError, error_from_response, strip_credentials};
 pub use parse::{
     parse_autocomplete, parse_dependencies, parse_operations, parse_search, parse_services, parse_tag_names,
-    parse_tag_values, search_from_response,
+    parse_tag_values, search_from_response, trace_notice,
 };
 pub use probe::{ProbeAnswer, detect_kind_from_probe, probe_plan};
 pub use request::{SearchRequest, TimeWindow, format_logfmt_tags, parse_duration_text, parse_logfmt_tags};
@@ -39,6 +39,7 @@ use std::str::FromStr;
 
 /// Which API a backend speaks. Jaeger's two APIs are separate kinds because one server may offer
 /// either or both (legacy `/api/*` was removed after v2.20, `api_v3` exists since v1.60).
+/// Serialised as [`BackendKind::as_str`] (as in `config.json`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BackendKind {
     Jaeger,
@@ -98,6 +99,19 @@ impl FromStr for BackendKind {
     }
 }
 
+impl serde::Serialize for BackendKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BackendKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +125,12 @@ mod tests {
         assert_eq!("Jaeger_V3".parse::<BackendKind>().unwrap(), BackendKind::JaegerV3);
         assert_eq!(BackendKind::Tempo.label(), "Grafana Tempo");
         assert_eq!(BackendKind::JaegerV3.label(), "Jaeger (api_v3)");
+        assert_eq!(serde_json::to_string(&BackendKind::JaegerV3).unwrap(), "\"jaeger-v3\"");
+        assert_eq!(serde_json::from_str::<BackendKind>("\"zipkin\"").unwrap(), BackendKind::Zipkin);
+        let b = Backend::new("prod", BackendKind::Tempo, "/tempo");
+        let json = serde_json::to_string(&b).unwrap();
+        assert_eq!(json, r#"{"name":"prod","kind":"tempo","url":"/tempo"}"#);
+        assert_eq!(serde_json::from_str::<Backend>(&json).unwrap(), b);
         let e = "prometheus".parse::<BackendKind>().unwrap_err().to_string();
         assert!(e.contains("prometheus") && e.contains("jaeger-v3"), "{e}");
     }

@@ -87,6 +87,40 @@ pub fn parse_autocomplete(body: impl AsRef<[u8]>) -> Result<Vec<String>, Backend
     zipkin::parse_names("zipkin autocomplete", body.as_ref())
 }
 
+/// What a successful trace-by-id answer says beside the trace, for a banner over it: Tempo v2's
+/// `status: PARTIAL` with its message (a trace too large, or filtered by `q`), or Jaeger errors sent
+/// next to the data. `None` when there is nothing to say or the body is not readable (the importer
+/// reports that).
+pub fn trace_notice(kind: BackendKind, body: impl AsRef<[u8]>) -> Option<String> {
+    #[derive(serde::Deserialize, Default)]
+    #[serde(default)]
+    struct Notice {
+        status: Option<serde_json::Value>,
+        message: Option<String>,
+        errors: Option<Vec<JaegerError>>,
+    }
+    #[derive(serde::Deserialize, Default)]
+    #[serde(default)]
+    struct JaegerError {
+        msg: Option<String>,
+    }
+    let body = body.as_ref();
+    if crate::jaeger::first_byte(body) != Some(b'{') {
+        return None;
+    }
+    let n: Notice = crate::json::from_body("trace", body).ok()?;
+    match kind {
+        BackendKind::Tempo if n.status.as_ref().and_then(|s| s.as_str()) == Some("PARTIAL") => Some(
+            n.message.filter(|m| !m.trim().is_empty()).unwrap_or_else(|| "Tempo returned part of the trace".to_owned()),
+        ),
+        BackendKind::Jaeger => {
+            let msgs: Vec<String> = n.errors.unwrap_or_default().into_iter().filter_map(|e| e.msg).collect();
+            (!msgs.is_empty()).then(|| crate::error::strip_credentials(&msgs.join("; ")))
+        }
+        _ => None,
+    }
+}
+
 /// The first key of a JSON object body, cheaply (no full parse): tells api_v3's two search shapes apart.
 fn first_key(body: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(body.get(..body.len().min(256))?).ok().or_else(|| {
@@ -115,6 +149,21 @@ mod tests {
         assert!(old.is_not_found());
         let bad = search_from_response(BackendKind::Tempo, 400, "invalid TraceQL query").unwrap_err();
         assert!(matches!(bad, BackendError::Http { status: 400, .. }), "{bad:?}");
+    }
+
+    // TEMPO-API.md §3.2: a v2 answer with `status: PARTIAL` (no recorded one exists).
+    #[test]
+    fn partial_traces_say_so() {
+        let partial = r#"{"trace":{"resourceSpans":[]},"status":"PARTIAL","message":"Trace exceeds maximum size of 50 bytes, a partial trace is returned"}"#;
+        assert_eq!(
+            trace_notice(BackendKind::Tempo, partial).unwrap(),
+            "Trace exceeds maximum size of 50 bytes, a partial trace is returned"
+        );
+        assert_eq!(trace_notice(BackendKind::Tempo, r#"{"trace":{"resourceSpans":[]}}"#), None);
+        let jaeger = r#"{"data":[],"total":0,"limit":0,"offset":0,"errors":[{"code":500,"msg":"span limit reached"}]}"#;
+        assert_eq!(trace_notice(BackendKind::Jaeger, jaeger).unwrap(), "span limit reached");
+        assert_eq!(trace_notice(BackendKind::Zipkin, "[]"), None);
+        assert_eq!(trace_notice(BackendKind::Tempo, "{"), None);
     }
 
     #[test]
