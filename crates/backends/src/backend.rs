@@ -3,7 +3,7 @@
 //! for the others, so the app can offer only what a backend can do.
 
 use crate::error::BackendError;
-use crate::request::{SearchRequest, encode, query_string};
+use crate::request::{SearchRequest, TimeWindow, div_ceil, div_floor, encode, query_string, rfc3339_nanos};
 use crate::{BackendKind, jaeger, jaeger_v3, tempo, zipkin};
 
 /// Serialisable (the shape of a `config.json` entry) so the app can remember backends people add.
@@ -37,6 +37,27 @@ impl Backend {
             BackendKind::Tempo => format!("/api/v2/traces/{id}"),
             BackendKind::Zipkin => format!("/api/v2/trace/{id}"),
         })
+    }
+
+    /// [`Backend::trace_url`] limited to a time window, which lets Tempo read only the blocks of that
+    /// range and Jaeger only those days (much faster on large stores). A trace partly outside the
+    /// window may come back incomplete or not at all, so widen a known start time by some minutes.
+    /// Zipkin has no such parameters and gets the plain URL.
+    pub fn trace_url_in_window(&self, trace_id_hex: &str, window: TimeWindow) -> String {
+        let (start, end) = (window.start_nanos, window.end_nanos);
+        let p: Vec<(&str, String)> = match self.kind {
+            BackendKind::Jaeger => {
+                vec![("start", div_floor(start, 1_000).to_string()), ("end", div_ceil(end, 1_000).to_string())]
+            }
+            // v2.10+ read these (snake_case, accepted by every later version); older ones ignore them.
+            BackendKind::JaegerV3 => vec![("start_time", rfc3339_nanos(start)), ("end_time", rfc3339_nanos(end))],
+            BackendKind::Tempo => vec![
+                ("start", div_floor(start, 1_000_000_000).to_string()),
+                ("end", div_ceil(end, 1_000_000_000).to_string()),
+            ],
+            BackendKind::Zipkin => vec![],
+        };
+        format!("{}{}", self.trace_url(trace_id_hex), query_string(&p))
     }
 
     /// Where to ask again when [`Backend::trace_url`] answers 404 because the server predates the v2
@@ -228,6 +249,20 @@ mod tests {
         assert_eq!(b(BackendKind::Zipkin, "").trace_url(" abc "), "/api/v2/trace/abc");
         assert_eq!(b(BackendKind::Jaeger, "/").trace_url("W47/95gD+A=="), "/api/traces/W47%2F95gD%2BA%3D%3D");
         assert_eq!(b(BackendKind::Jaeger, "/j").trace_url_fallback("a"), None);
+        let w = TimeWindow { start_nanos: 1_700_000_000_123_456_789, end_nanos: 1_700_000_600_000_000_001 };
+        assert_eq!(
+            b(BackendKind::Jaeger, "/j").trace_url_in_window("ab", w),
+            "/j/api/traces/ab?start=1700000000123456&end=1700000600000001"
+        );
+        assert_eq!(
+            b(BackendKind::JaegerV3, "/j").trace_url_in_window("ab", w),
+            "/j/api/v3/traces/ab?start_time=2023-11-14T22%3A13%3A20.123456789Z&end_time=2023-11-14T22%3A23%3A20.000000001Z"
+        );
+        assert_eq!(
+            b(BackendKind::Tempo, "/t").trace_url_in_window("ab", w),
+            "/t/api/v2/traces/ab?start=1700000000&end=1700000601"
+        );
+        assert_eq!(b(BackendKind::Zipkin, "/z").trace_url_in_window("ab", w), "/z/api/v2/trace/ab");
     }
 
     #[test]

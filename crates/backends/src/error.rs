@@ -15,7 +15,8 @@ const MAX_MESSAGE_CHARS: usize = 300;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum BackendError {
     /// The backend answered with an error status; `message` is its own words (or the status reason).
-    #[error("{backend} {endpoint}: HTTP {status}: {message}")]
+    /// `endpoint` names the request for people (`"tempo search"`), so the kind is not repeated.
+    #[error("{endpoint}: HTTP {status}: {message}")]
     Http { backend: BackendKind, endpoint: String, status: u16, message: String },
     /// HTTP 404: an unknown trace id, or (api_v3) a search with no match. `message` may be empty.
     #[error("{endpoint}: not found{}", if message.is_empty() { String::new() } else { format!(" ({message})") })]
@@ -44,7 +45,8 @@ impl BackendError {
     pub(crate) fn malformed(endpoint: &str, e: &serde_json::Error) -> BackendError {
         let (line, column) = (e.line(), e.column());
         let text = e.to_string();
-        let message = text.replacen(&format!(" at line {line} column {column}"), "", 1);
+        // serde quotes offending values, which may be URLs with credentials.
+        let message = strip_credentials(&text.replacen(&format!(" at line {line} column {column}"), "", 1));
         BackendError::Malformed {
             endpoint: endpoint.to_owned(),
             message: clip(&message, MAX_MESSAGE_CHARS),
@@ -54,7 +56,8 @@ impl BackendError {
     }
 }
 
-/// Builds the error for a non-2xx response of `endpoint` (a short name such as `"tempo search"`).
+/// Builds the error for a non-2xx response of `endpoint`, a short name for people that includes the
+/// backend (`"tempo search"`, `"prod: trace 4bf92f35…"`).
 /// Never fails: an unreadable body falls back to the status's reason phrase.
 pub fn error_from_response(kind: BackendKind, endpoint: &str, status: u16, body: &str) -> BackendError {
     let message = strip_credentials(&message_from_body(body).unwrap_or_default());

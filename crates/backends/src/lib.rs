@@ -8,6 +8,39 @@
 //! Conventions: every time and duration in the API is `i64` nanoseconds (each backend's own unit is
 //! produced inside, see [`request`]), except [`Backend::dependencies_url`] which takes the
 //! milliseconds both Jaeger and Zipkin use for that endpoint. No function panics on any input.
+//!
+//! A search, as the app drives it (the HTTP part is the app's):
+//!
+//! ```
+//! use spanlens_backends::{Backend, BackendKind, SearchRequest, TimeWindow, parse_duration_text, parse_logfmt_tags, search_from_response};
+//!
+//! let tempo = Backend::new("prod", BackendKind::Tempo, "/tempo");
+//! let now_nanos = 1_700_000_000_000_000_000; // from the browser's clock
+//! let req = SearchRequest {
+//!     service: Some("checkout".into()),
+//!     tags: parse_logfmt_tags("http.status_code=500")?,
+//!     min_duration_nanos: Some(parse_duration_text("250ms")?),
+//!     window: Some(TimeWindow::lookback(now_nanos, 3_600_000_000_000)),
+//!     limit: Some(20),
+//!     ..Default::default()
+//! };
+//! let url = tempo.search_url(&req)?;
+//! assert!(url.starts_with("/tempo/api/search?q=%7B%20resource.service.name%20%3D%20%22checkout%22"));
+//!
+//! // …fetch `url`, then hand over the status and body whatever the status was:
+//! let body = r#"{"traces":[{"traceID":"2f3e0cee77ae5dc9c17ade3689eb2e54","rootServiceName":"checkout",
+//!     "rootTraceName":"POST /pay","startTimeUnixNano":"1699999000000000000","durationMs":420}]}"#;
+//! let results = search_from_response(BackendKind::Tempo, 200, body)?;
+//! let first = &results.traces[0];
+//! assert_eq!(first.duration_nanos, 420_000_000);
+//! // Opening it: the worker imports the body of this URL with spanlens-formats.
+//! assert_eq!(tempo.trace_url(&first.trace_id_hex), "/tempo/api/v2/traces/2f3e0cee77ae5dc9c17ade3689eb2e54");
+//!
+//! // Errors carry the backend's own words.
+//! let err = search_from_response(BackendKind::Tempo, 400, "invalid TraceQL query: parse error").unwrap_err();
+//! assert_eq!(err.to_string(), "tempo search: HTTP 400: invalid TraceQL query: parse error");
+//! # Ok::<(), spanlens_backends::BackendError>(())
+//! ```
 
 pub mod backend;
 pub mod config;
@@ -30,9 +63,10 @@ pub use parse::{
     parse_autocomplete, parse_dependencies, parse_operations, parse_search, parse_services, parse_tag_names,
     parse_tag_values, search_from_response, trace_notice,
 };
-pub use probe::{ProbeAnswer, detect_kind_from_probe, probe_plan};
+pub use probe::{ProbeAnswer, answer_matches, detect_kind_from_probe, probe_plan};
 pub use request::{SearchRequest, TimeWindow, format_logfmt_tags, parse_duration_text, parse_logfmt_tags};
 pub use summary::{DependencyLink, Operation, SearchResults, TagValue, TraceSummary};
+pub use tempo::{parse_buildinfo, traceql_from_form};
 
 use std::fmt;
 use std::str::FromStr;

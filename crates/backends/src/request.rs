@@ -4,7 +4,7 @@
 use crate::error::{BackendError, clip};
 
 /// A time window in nanoseconds since the Unix epoch, `start < end`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TimeWindow {
     pub start_nanos: i64,
     pub end_nanos: i64,
@@ -24,7 +24,8 @@ impl TimeWindow {
 /// One search, in the terms of the search form; each backend module turns it into its own parameters.
 /// Fields a backend does not understand are rejected (Tempo `q` on Zipkin) rather than dropped, so a
 /// search never silently means something else.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct SearchRequest {
     pub service: Option<String>,
     /// Operation (Jaeger), span name (Zipkin, Tempo `name`).

@@ -2,12 +2,13 @@
 //!
 //! Tempo and api_v3 `trace-summaries` answer a search with summaries; Jaeger legacy, api_v3
 //! `traces` and Zipkin answer with whole traces, which each backend module reduces to [`SpanFacts`]
-//! and [`summarise`] turns into the same [`TraceSummary`].
+//! and [`summarise`] turns into the same [`TraceSummary`]. The result types serialise (with Rust
+//! field names) so the app can keep them, e.g. in session storage.
 
 use std::collections::{HashMap, HashSet};
 
 /// One trace in a search result list.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TraceSummary {
     /// Lower-case hex, 16 or 32 digits (Tempo's stripped leading zeros are put back).
     pub trace_id_hex: String,
@@ -29,7 +30,7 @@ pub struct TraceSummary {
 }
 
 /// A search answer.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SearchResults {
     /// In the backend's order (Tempo: newest first; others unspecified).
     pub traces: Vec<TraceSummary>,
@@ -39,7 +40,7 @@ pub struct SearchResults {
 }
 
 /// An operation (span name) of a service.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Operation {
     pub name: String,
     /// `server`, `client`, … when the backend says (Jaeger `/api/operations`, api_v3).
@@ -47,7 +48,7 @@ pub struct Operation {
 }
 
 /// A caller → callee edge of the service graph.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct DependencyLink {
     pub parent: String,
     pub child: String,
@@ -58,7 +59,7 @@ pub struct DependencyLink {
 
 /// A Tempo tag value; `kind` is Tempo's type (`string`, `int`, `float`, `bool`, `duration`,
 /// `keyword`); v1 answers are all `string`. Quote `string` values when putting them in TraceQL.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct TagValue {
     pub kind: String,
     pub value: String,

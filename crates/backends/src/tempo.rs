@@ -259,6 +259,24 @@ pub(crate) fn parse_operations(body: &[u8]) -> Result<Vec<Operation>, BackendErr
     Ok(parse_services(body)?.into_iter().map(|name| Operation { name, span_kind: None }).collect())
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct BuildInfo {
+    version: Option<String>,
+    revision: Option<String>,
+}
+
+/// `buildinfo_url` answers (`{"version","revision","branch",…}`): the version, with the revision
+/// when the version alone says little (`main-…` builds).
+pub fn parse_buildinfo(body: impl AsRef<[u8]>) -> Result<String, BackendError> {
+    let info: BuildInfo = from_body("tempo buildinfo", body.as_ref())?;
+    let version = info.version.filter(|v| !v.is_empty()).unwrap_or_else(|| "unknown version".to_owned());
+    Ok(match info.revision.filter(|r| !r.is_empty() && !version.contains(r.as_str())) {
+        Some(rev) if version.starts_with("main") || version == "unknown version" => format!("{version} ({rev})"),
+        _ => version,
+    })
+}
+
 /// The TraceQL filter for the operations of `service`, optionally of one span kind.
 pub(crate) fn operations_filter(service: &str, span_kind: Option<&str>) -> String {
     let mut f = format!("{{ resource.service.name = {}", quote(service));
@@ -340,6 +358,16 @@ mod tests {
         // §4.1, v1.
         let v1 = parse_tag_names(br#"{"tagNames":["a","b"],"metrics":{}}"#).unwrap();
         assert_eq!(v1, vec![(String::new(), vec!["a".to_owned(), "b".to_owned()])]);
+    }
+
+    // TEMPO-API.md §6 (no recorded body): Prometheus `PrometheusVersion` fields.
+    #[test]
+    fn buildinfo() {
+        let body = br#"{"version":"2.6.1","revision":"b7ef2ac","branch":"HEAD","buildUser":"","buildDate":"","goVersion":"go1.23"}"#;
+        assert_eq!(parse_buildinfo(body).unwrap(), "2.6.1");
+        assert_eq!(parse_buildinfo(br#"{"version":"main-b7ef2ac","revision":"b7ef2ac"}"#).unwrap(), "main-b7ef2ac");
+        assert_eq!(parse_buildinfo(br#"{"version":"main","revision":"b7ef2ac"}"#).unwrap(), "main (b7ef2ac)");
+        assert_eq!(parse_buildinfo(b"{}").unwrap(), "unknown version");
     }
 
     #[test]

@@ -192,6 +192,11 @@ mod tests {
     fn lists_and_links() {
         assert_eq!(parse_names("zipkin services", br#"["backend","frontend"]"#).unwrap(), vec!["backend", "frontend"]);
         assert_eq!(parse_operations(b"[]").unwrap(), vec![]);
+        let spans = parse_operations(br#"["get /api","post /login"]"#).unwrap();
+        assert_eq!(spans[1], Operation { name: "post /login".into(), span_kind: None });
+        assert_eq!(crate::parse_autocomplete(br#"["environment","region"]"#).unwrap(), vec!["environment", "region"]);
+        let e = crate::parse_autocomplete(br#"{"keys":[]}"#).unwrap_err();
+        assert!(matches!(e, BackendError::Malformed { line: 1, .. }), "{e:?}");
         let links = parse_dependencies(
             br#"[{"parent":"a","child":"b","callCount":123,"errorCount":4},{"parent":"b","child":"c","callCount":1}]"#,
         )
