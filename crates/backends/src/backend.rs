@@ -180,7 +180,13 @@ impl Backend {
         })
     }
 
-    /// Tempo v1 tag names, for servers older than the v2 endpoint (Tempo < 2.1).
+    /// Tempo v1 values of a plain attribute name (`service.name`), for servers without the v2
+    /// endpoint; [`crate::parse_tag_values`] reads both answers.
+    pub fn tag_values_v1_url(&self, tag: &str) -> Option<String> {
+        (self.kind == BackendKind::Tempo).then(|| self.at(&format!("/api/search/tag/{}/values", encode(tag.trim()))))
+    }
+
+    /// Tempo v1 tag names, for servers without the v2 endpoint.
     pub fn tag_names_v1_url(&self) -> Option<String> {
         (self.kind == BackendKind::Tempo).then(|| self.at("/api/search/tags"))
     }
@@ -285,6 +291,11 @@ mod tests {
             "https://t.example/prefix/api/v2/search/tag/resource.%22k8s%20pod%22/values"
         );
         assert_eq!(t.dependencies_url(1, 2), None);
+        assert_eq!(
+            t.tag_values_v1_url("service.name").unwrap(),
+            "https://t.example/prefix/api/search/tag/service.name/values"
+        );
+        assert_eq!(t.tag_names_v1_url().unwrap(), "https://t.example/prefix/api/search/tags");
         let j = b(BackendKind::Jaeger, "/jaeger");
         assert_eq!(j.probe_url(), "/jaeger/api/services");
         assert_eq!(j.operations_url("a/b", Some("server")), "/jaeger/api/operations?service=a%2Fb&spanKind=server");

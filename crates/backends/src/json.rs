@@ -9,7 +9,20 @@ use serde::de::DeserializeOwned;
 pub(crate) fn from_body<T: DeserializeOwned>(endpoint: &str, body: &[u8]) -> Result<T, BackendError> {
     // A byte-order mark is not JSON, but proxies and saved files add one.
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    serde_json::from_slice(body).map_err(|e| BackendError::malformed(endpoint, &e))
+    serde_json::from_slice(body).map_err(|e| {
+        // The two commonest wrong answers get words instead of "expected value at line 1 column 1".
+        let (message, line, column) = match body.iter().position(|b| !b.is_ascii_whitespace()) {
+            None => ("the body is empty".to_owned(), 1, 0),
+            Some(at) if body.get(at) == Some(&b'<') => (
+                "an HTML page instead of JSON: is the URL right? A proxy or a single-page app may have answered"
+                    .to_owned(),
+                e.line(),
+                e.column(),
+            ),
+            Some(_) => return BackendError::malformed(endpoint, &e),
+        };
+        BackendError::Malformed { endpoint: endpoint.to_owned(), message, line, column }
+    })
 }
 
 /// A number that may be written as a JSON number or a string (`"1634727903545000000"`).
@@ -123,6 +136,14 @@ mod tests {
         assert_eq!(pad_trace_id("1"), "0000000000000001");
         assert_eq!(pad_trace_id("12345678901234567"), "00000000000000012345678901234567");
         assert_eq!(pad_trace_id("xyz"), "xyz");
+    }
+
+    #[test]
+    fn empty_and_html_bodies_are_named() {
+        let e = from_body::<Vec<String>>("zipkin services", b"  \n").unwrap_err();
+        assert_eq!(e.to_string(), "zipkin services: unexpected response (the body is empty) at line 1, column 0");
+        let e = from_body::<Vec<String>>("zipkin services", b"<!doctype html><html>").unwrap_err();
+        assert!(e.to_string().contains("an HTML page instead of JSON"), "{e}");
     }
 
     #[test]

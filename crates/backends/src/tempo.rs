@@ -65,7 +65,7 @@ pub fn traceql_from_form(req: &SearchRequest) -> String {
         conds.push(format!("name = {}", quote(o)));
     }
     for (k, v) in &req.tags {
-        conds.push(format!("{} = {}", attribute(k), literal(v)));
+        conds.push(condition(k, v));
     }
     if let Some(d) = req.min_duration_nanos {
         conds.push(format!("duration >= {}", go_duration(d)));
@@ -90,6 +90,29 @@ pub(crate) fn quote(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// Intrinsics people type in a tag box, and the keyword values of the enum-typed ones.
+const INTRINSICS: [&str; 8] =
+    ["name", "status", "statusMessage", "kind", "rootName", "rootServiceName", "traceDuration", "duration"];
+const STATUS_VALUES: [&str; 3] = ["ok", "error", "unset"];
+const KIND_VALUES: [&str; 6] = ["unspecified", "internal", "server", "client", "producer", "consumer"];
+
+/// One `key=value` tag as a TraceQL condition. Intrinsics (`status=error`, `kind=server`,
+/// `span:name=x`) stay intrinsics with keyword values; anything else is an attribute.
+fn condition(key: &str, value: &str) -> String {
+    let bare = key.strip_prefix("span:").or_else(|| key.strip_prefix("trace:")).unwrap_or(key);
+    let intrinsic = key.contains(':') || INTRINSICS.contains(&bare);
+    if !intrinsic {
+        return format!("{} = {}", attribute(key), literal(value));
+    }
+    let keyword = match bare {
+        "status" => STATUS_VALUES.contains(&value),
+        "kind" => KIND_VALUES.contains(&value),
+        _ => false,
+    };
+    let value = if keyword || bare.ends_with("uration") { value.to_owned() } else { literal(value) };
+    format!("{key} = {value}")
 }
 
 fn literal(v: &str) -> String {
@@ -325,6 +348,20 @@ mod tests {
         );
         assert!(url.ends_with("&start=1694718625&end=1694722226&limit=20&spss=3"), "{url}");
         assert_eq!(traceql_from_form(&SearchRequest::default()), "{}");
+        let intrinsics = SearchRequest {
+            tags: vec![
+                ("status".into(), "error".into()),
+                ("kind".into(), "server".into()),
+                ("span:name".into(), "GET".into()),
+                ("rootName".into(), "x".into()),
+                ("status".into(), "weird".into()),
+            ],
+            ..Default::default()
+        };
+        assert_eq!(
+            traceql_from_form(&intrinsics),
+            r#"{ status = error && kind = server && span:name = "GET" && rootName = "x" && status = "weird" }"#
+        );
     }
 
     #[test]
