@@ -25,13 +25,14 @@ pub enum BackendError {
     #[error("{endpoint}: unexpected response ({message}) at line {line}, column {column}")]
     Malformed { endpoint: String, message: String, line: usize, column: usize },
     /// Input from the user or the caller that cannot make a request (bad duration text, bad tags).
-    #[error("{0}")]
+    /// (Displayed without credentials: the text may echo what the user typed.)
+    #[error("{}", strip_credentials(.0))]
     InvalidRequest(String),
     /// The endpoint does not exist for this kind of backend.
     #[error("{backend} has no {what}")]
     Unsupported { backend: BackendKind, what: &'static str },
     /// A bad `config.json`.
-    #[error("config.json: {0}")]
+    #[error("config.json: {}", strip_credentials(.0))]
     Config(String),
 }
 
