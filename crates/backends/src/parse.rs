@@ -123,10 +123,12 @@ pub fn trace_notice(kind: BackendKind, body: impl AsRef<[u8]>) -> Option<String>
 
 /// The first key of a JSON object body, cheaply (no full parse): tells api_v3's two search shapes apart.
 fn first_key(body: &[u8]) -> Option<String> {
-    let text = std::str::from_utf8(body.get(..body.len().min(256))?).ok().or_else(|| {
-        // The cut may split a character; the key is near the start anyway.
-        std::str::from_utf8(body.get(..body.len().min(64))?).ok()
-    })?;
+    let head = body.get(..body.len().min(256))?;
+    // The cut may split a character: keep the valid part (the key is near the start anyway).
+    let text = match std::str::from_utf8(head) {
+        Ok(t) => t,
+        Err(e) => std::str::from_utf8(head.get(..e.valid_up_to())?).ok()?,
+    };
     let rest = text.trim_start_matches('\u{feff}').trim_start().strip_prefix('{')?.trim_start().strip_prefix('"')?;
     Some(rest.get(..rest.find('"')?)?.to_owned())
 }
@@ -139,6 +141,11 @@ mod tests {
     fn v3_search_shapes_and_empty_404() {
         let s = parse_search(BackendKind::JaegerV3, r#" { "summaries": [] }"#).unwrap();
         assert!(s.traces.is_empty());
+        let mut long = String::from(r#"{"summaries":[{"rootServiceName":""#);
+        long.push_str(&"é".repeat(200));
+        long.push_str(r#""}]}"#);
+        let s = parse_search(BackendKind::JaegerV3, &long).unwrap();
+        assert_eq!(s.traces[0].root_service.as_deref().map(|n| n.chars().count()), Some(200));
         let none = search_from_response(
             BackendKind::JaegerV3,
             404,

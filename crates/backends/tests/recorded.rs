@@ -212,6 +212,17 @@ fn whole_traces_are_summarised_like_the_uis_do() {
     assert_eq!(t.trace_id_hex.len(), 32);
     assert!(t.error_count.unwrap() > 0 && t.services.len() > 1, "{t:?}");
 
+    // The OTLP reader behind api_v3 also takes Tempo's envelopes: base64 ids, enum names.
+    let kiali = read("tempo/kiali__trace-by-id-v1__responseTrace.json").unwrap();
+    let t = &parse_search(BackendKind::JaegerV3, &kiali).unwrap().traces[0];
+    assert_eq!((t.span_count, t.trace_id_hex.len()), (Some(8), 32));
+    let v2_trace = read("tempo/tempo-docs__trace-by-id-v2__pushing-spans-with-http.excerpt.json").unwrap();
+    let t = &parse_search(BackendKind::JaegerV3, &v2_trace).unwrap().traces[0];
+    assert_eq!(
+        (t.trace_id_hex.as_str(), t.root_service.as_deref()),
+        ("5b8efff798038103d269b633813fc700", Some("my.service"))
+    );
+
     let v2 = read("tempo/tempo-docs__tag-values-v2__api_docs.excerpt.json").unwrap();
     assert_eq!(parse_services(BackendKind::Tempo, &v2).unwrap().first().map(String::as_str), Some("article-service"));
     let deps = read("jaeger/jaeger-ui__dependencies-data-small__small.json").unwrap();
