@@ -11,9 +11,9 @@ stages=("$@")
 ((${#stages[@]})) || stages=(fmt clippy native wasm build e2e)
 
 NATIVE_CRATES=(-p spanlens-model -p spanlens-formats -p spanlens-synth -p spanlens-analysis -p spanlens-layout
-  -p spanlens-traceql -p spanlens-protocol -p spanlens-cli)
+  -p spanlens-traceql -p spanlens-protocol -p spanlens-backends -p spanlens-cli)
 WASM_CRATES=(-p spanlens -p spanlens-worker -p spanlens-protocol -p spanlens-model -p spanlens-formats -p spanlens-analysis
-  -p spanlens-layout -p spanlens-traceql)
+  -p spanlens-layout -p spanlens-traceql -p spanlens-backends)
 
 banner() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
 

@@ -35,6 +35,7 @@ fn Shell() -> impl IntoView {
     let state = AppState::from_context();
     let navigate = use_navigate();
     let loads = Loads::new(state);
+    provide_context(crate::state::Backends::new(state));
     loads.attach(Loader::new(move |event| {
         if let Some(target) = loads.handle(event) {
             navigate(&target, NavigateOptions::default());

@@ -25,11 +25,14 @@ pub fn query_param(key: &str) -> Option<String> {
     web_sys::Url::new(&href).ok()?.search_params().get(key)
 }
 
-/// The part of the current query that names the data (`url=` or `load=`), as `?…` or empty, for
+/// The part of the current query that names the data (`url=`, `backend=` or `load=`), as `?…` or empty, for
 /// links between pages so that a shared link keeps reloading the same data.
 pub fn data_query(params: &leptos_router::params::ParamsMap) -> String {
     if let Some(url) = params.get("url") {
         return format!("?url={}", js_sys::encode_uri_component(&url));
+    }
+    if let Some(backend) = params.get("backend") {
+        return format!("?backend={}", js_sys::encode_uri_component(&backend));
     }
     params.get("load").map(|id| format!("?load={}", js_sys::encode_uri_component(&id))).unwrap_or_default()
 }

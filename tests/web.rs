@@ -146,8 +146,10 @@ fn catalog_lists_every_load_and_merges_copies() {
         let hex = "1";
         let newest = state.catalog.with_untracked(|c| c.find(hex, &LoadSelector::default())).unwrap();
         assert_eq!(newest.loaded.id, ids[2]);
-        let first =
-            state.catalog.with_untracked(|c| c.find(hex, &LoadSelector { load: Some(ids[0]), url: None })).unwrap();
+        let first = state
+            .catalog
+            .with_untracked(|c| c.find(hex, &LoadSelector { load: Some(ids[0]), ..Default::default() }))
+            .unwrap();
         assert_eq!(first.trace().spans.len(), 4);
 
         // Merging makes one entry holding both copies' spans; the copies are hidden until it closes.

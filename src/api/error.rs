@@ -8,7 +8,14 @@ pub enum ApiError {
     #[error("{url}: only http(s) URLs and paths on this site can be loaded")]
     NotAllowed { url: String },
     #[error("{url} answered HTTP {status} {status_text}{}", excerpt_suffix(.body_excerpt))]
-    Status { url: String, status: u16, status_text: String, body_excerpt: String },
+    Status {
+        url: String,
+        status: u16,
+        status_text: String,
+        body_excerpt: String,
+        /// The answer's body (at most 64 KB), for the backend's own error message.
+        body: String,
+    },
     #[error(
         "{url} could not be reached ({detail}). Is the server up, and does it allow requests from this page's origin (CORS)? Serving spanlens from the same origin as the server, or behind a proxy that forwards to it, avoids CORS altogether."
     )]
@@ -45,6 +52,7 @@ mod tests {
             status: 404,
             status_text: "Not Found".to_owned(),
             body_excerpt: "trace not found".to_owned(),
+            body: "trace not found".to_owned(),
         };
         assert_eq!(e.to_string(), "/api/traces/1 answered HTTP 404 Not Found: trace not found");
         let e = ApiError::Timeout { url: "http://h/x".to_owned(), after_secs: 30 };

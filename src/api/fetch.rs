@@ -55,41 +55,62 @@ impl Drop for Deadline {
     }
 }
 
-/// The bytes at `url` as an `ArrayBuffer` (kept out of wasm memory, so it can be transferred to the
-/// parsing worker without a copy).
-pub async fn fetch_bytes(url: &str, options: FetchOptions) -> Result<ArrayBuffer, ApiError> {
+/// Sends a GET and returns the response once its headers are in and its status is a success.
+async fn send(url: &str, options: &FetchOptions) -> Result<gloo_net::http::Response, ApiError> {
     let shown = redact(url);
     if !is_allowed_url(url) {
         return Err(ApiError::NotAllowed { url: shown });
     }
     let timed_out = Rc::new(Cell::new(false));
-    let failed = |detail: String| {
-        if timed_out.get() {
-            ApiError::Timeout { url: shown.clone(), after_secs: options.timeout_secs }
-        } else if options.abort.is_aborted() {
-            ApiError::Aborted { url: shown.clone() }
-        } else {
-            ApiError::Network { url: shown.clone(), detail }
-        }
-    };
     let deadline = Deadline::start(options.timeout_secs, options.abort.clone(), Rc::clone(&timed_out));
     let signal = options.abort.signal();
-    let response = Request::get(url).abort_signal(signal.as_ref()).send().await.map_err(|e| failed(e.to_string()))?;
+    let sent = Request::get(url).abort_signal(signal.as_ref()).send().await;
     drop(deadline);
+    let response = sent.map_err(|e| failure(&shown, options, timed_out.get(), e.to_string()))?;
     if !response.ok() {
         let body = response.text().await.unwrap_or_default();
+        let kept: String = body.chars().take(MAX_ERROR_BODY_CHARS).collect();
         return Err(ApiError::Status {
-            url: shown.clone(),
+            url: shown,
             status: response.status(),
             status_text: response.status_text(),
-            body_excerpt: excerpt(&body, 200),
+            body_excerpt: excerpt(&kept, 200),
+            body: kept,
         });
     }
+    Ok(response)
+}
+
+/// How much of an error answer is kept for the backend's own message.
+const MAX_ERROR_BODY_CHARS: usize = 64 * 1024;
+
+fn failure(shown: &str, options: &FetchOptions, timed_out: bool, detail: String) -> ApiError {
+    if timed_out {
+        ApiError::Timeout { url: shown.to_owned(), after_secs: options.timeout_secs }
+    } else if options.abort.is_aborted() {
+        ApiError::Aborted { url: shown.to_owned() }
+    } else {
+        ApiError::Network { url: shown.to_owned(), detail }
+    }
+}
+
+/// The bytes at `url` as an `ArrayBuffer` (kept out of wasm memory, so it can be transferred to the
+/// parsing worker without a copy).
+pub async fn fetch_bytes(url: &str, options: FetchOptions) -> Result<ArrayBuffer, ApiError> {
+    let shown = redact(url);
+    let response = send(url, &options).await?;
     let raw: web_sys::Response = response.into();
-    let promise = raw.array_buffer().map_err(|e| failed(format!("{e:?}")))?;
-    let body = JsFuture::from(promise).await.map_err(|e| failed(js_message(&e)))?;
+    let promise = raw.array_buffer().map_err(|e| failure(&shown, &options, false, format!("{e:?}")))?;
+    let body = JsFuture::from(promise).await.map_err(|e| failure(&shown, &options, false, js_message(&e)))?;
     body.dyn_into::<ArrayBuffer>()
         .map_err(|_| ApiError::Decode { url: shown.clone(), message: "the body is not binary data".to_owned() })
+}
+
+/// The text at `url` (small answers: configuration, service lists, search summaries).
+pub async fn fetch_text(url: &str, options: FetchOptions) -> Result<String, ApiError> {
+    let shown = redact(url);
+    let response = send(url, &options).await?;
+    response.text().await.map_err(|e| failure(&shown, &options, false, e.to_string()))
 }
 
 fn js_message(value: &JsValue) -> String {

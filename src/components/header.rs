@@ -53,6 +53,7 @@ pub fn Header() -> impl IntoView {
                 </A>
             </nav>
             <div class="sl-header__spacer"></div>
+            <crate::components::TraceIdBox/>
             <button
                 class="sl-icon-button sl-theme-toggle"
                 data-testid="theme-toggle"

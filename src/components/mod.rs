@@ -1,6 +1,8 @@
 //! UI components, one per file.
 
+pub mod backend_search;
 pub mod completion_popup;
+pub mod connect_dialog;
 pub mod critical_notice;
 pub mod drop_overlay;
 pub mod duration_cell;
@@ -17,12 +19,15 @@ pub mod sort_header;
 pub mod source_list;
 pub mod span_detail;
 pub mod trace_header;
+pub mod trace_id_box;
 pub mod trace_link_cell;
 pub mod trace_list;
 pub mod trace_table;
 pub mod trace_toolbar;
 
+pub use backend_search::BackendSearch;
 pub use completion_popup::CompletionPopup;
+pub use connect_dialog::BackendList;
 pub use critical_notice::CriticalNotice;
 pub use drop_overlay::DropOverlay;
 pub use duration_cell::DurationCell;
@@ -39,6 +44,7 @@ pub use sort_header::SortHeader;
 pub use source_list::SourceList;
 pub use span_detail::SpanDetail;
 pub use trace_header::TraceHeader;
+pub use trace_id_box::TraceIdBox;
 pub use trace_link_cell::TraceLinkCell;
 pub use trace_list::TraceList;
 pub use trace_table::TraceTable;

@@ -10,7 +10,12 @@ use leptos::prelude::*;
 pub const MAX_ROWS: usize = 500;
 
 #[component]
-pub fn SearchResults(rows: Signal<Vec<TraceTableRow>>) -> impl IntoView {
+pub fn SearchResults(
+    rows: Signal<Vec<TraceTableRow>>,
+    /// Shows the spans each trace matched (TraceQL searches); otherwise the services it touched.
+    #[prop(default = true)]
+    matched: bool,
+) -> impl IntoView {
     let shown = Signal::derive(move || rows.with(|r| r.iter().take(MAX_ROWS).cloned().collect::<Vec<_>>()));
     let total = move || rows.with(Vec::len);
     view! {
@@ -25,6 +30,6 @@ pub fn SearchResults(rows: Signal<Vec<TraceTableRow>>) -> impl IntoView {
                 }
             }}
         </p>
-        <TraceTable rows=shown testid="search-results" class="sl-search-results" matched=true row_testid="search-row"/>
+        <TraceTable rows=shown testid="search-results" class="sl-search-results" matched=matched row_testid="search-row"/>
     }
 }

@@ -1,6 +1,6 @@
 //! `/`: what to do, how to open traces, and the list of loaded traces.
 
-use crate::components::{KeptFiles, SourceList, TraceList};
+use crate::components::{BackendList, KeptFiles, SourceList, TraceList};
 use crate::format::thousands;
 use crate::state::AppState;
 use crate::state::{DEMO_URL, Loads};
@@ -72,6 +72,7 @@ pub fn LandingPage() -> impl IntoView {
                         </button>
                     </div>
                 </div>
+                <BackendList/>
                 <p class="sl-hint sl-muted">
                     "Tip: add "<code>"?url=https://…/trace.json"</code>" to this page's address to open a trace from a link."
                 </p>

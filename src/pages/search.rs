@@ -4,9 +4,9 @@
 //! `/search?…&q=…`, and whenever `q` or the loaded set changes the search runs, so a shared link,
 //! a reload and back/forward all show the same results once the traces are loaded.
 
-use crate::components::{QueryEditor, QueryHistory, SearchResults};
+use crate::components::{BackendSearch, QueryEditor, QueryHistory, SearchResults};
 use crate::state::search::{SearchOutcome, load_history, remember, run_search};
-use crate::state::{AppState, Catalog, Loaded};
+use crate::state::{AppState, Backends, Catalog, Loaded};
 use crate::state::{DEMO_URL, Loads};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
@@ -61,8 +61,59 @@ fn search_href(url: Option<&str>, query: &str) -> String {
     if params.is_empty() { "/search".to_owned() } else { format!("/search?{}", params.join("&")) }
 }
 
+/// `/search`: over the loaded traces (TraceQL, locally) or over a backend (`backend=<name>`).
 #[component]
 pub fn SearchPage() -> impl IntoView {
+    let backends = Backends::use_context();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let wanted = Memo::new(move |_| query.with(|q| q.get("backend")));
+    let target = Memo::new(move |_| {
+        let name = wanted.get()?;
+        backends.list.with(|l| l.iter().find(|b| b.backend.name == name).map(|b| b.backend.clone()))
+    });
+    let names =
+        Memo::new(move |_| backends.list.with(|l| l.iter().map(|b| b.backend.name.clone()).collect::<Vec<_>>()));
+    let pick = Callback::new(move |name: String| {
+        let href = if name.is_empty() {
+            "/search".to_owned()
+        } else {
+            format!("/search?backend={}", js_sys::encode_uri_component(&name))
+        };
+        navigate(&href, NavigateOptions::default());
+    });
+    view! {
+        <section class="sl-page sl-search">
+            <div class="sl-search__title">
+                <h1>"Search"</h1>
+                <Show when=move || names.with(|n| !n.is_empty())>
+                    <label class="sl-field sl-field--inline">"in"
+                        <select class="sl-select" data-testid="search-target"
+                            prop:value=move || wanted.get().unwrap_or_default()
+                            on:change:target=move |ev| pick.run(ev.target().value())>
+                            <option value="">"the loaded traces"</option>
+                            <For each=move || names.get() key=|n| n.clone() let:name>
+                                <option value=name.clone()>{name.clone()}</option>
+                            </For>
+                        </select>
+                    </label>
+                </Show>
+            </div>
+            {move || match (wanted.get(), target.get()) {
+                (None, _) => view! { <LocalSearch/> }.into_any(),
+                (Some(_), Some(backend)) => view! { <BackendSearch backend=backend/> }.into_any(),
+                (Some(name), None) if backends.ready.get() => view! {
+                    <div class="sl-empty"><p>{format!("No backend named \"{name}\" is configured or connected here.")}</p></div>
+                }.into_any(),
+                (Some(_), None) => view! { <p class="sl-muted">"Loading the backends…"</p> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// TraceQL over the loaded traces.
+#[component]
+fn LocalSearch() -> impl IntoView {
     let state = AppState::from_context();
     let loads = Loads::use_context();
     let query_map = use_query_map();
@@ -151,8 +202,7 @@ pub fn SearchPage() -> impl IntoView {
     };
 
     view! {
-        <section class="sl-page sl-search">
-            <h1>"Search"</h1>
+        <div class="sl-local-search">
             <div class="sl-search__bar">
                 <QueryEditor text=text index=Signal::derive(move || index.get().0) on_run=run/>
                 <div class="sl-search__actions">
@@ -200,7 +250,7 @@ pub fn SearchPage() -> impl IntoView {
             >
                 {results}
             </Show>
-        </section>
+        </div>
     }
 }
 

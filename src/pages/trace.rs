@@ -2,7 +2,7 @@
 //! the active view (`?view=`, the waterfall by default) and the selected span's details.
 
 use crate::components::{CriticalNotice, Minimap, ShortcutsHelp, SpanDetail, TraceHeader, TraceToolbar};
-use crate::state::{AppState, Focus, LoadSelector, TraceAnalysis, TraceChrome, TraceRef};
+use crate::state::{AppState, Backends, Focus, LoadSelector, Loads, TraceAnalysis, TraceChrome, TraceRef};
 use crate::views::{self, ViewTabs, keyboard::is_plain_key};
 use leptos::ev;
 use leptos::html;
@@ -19,11 +19,39 @@ pub fn TracePage() -> impl IntoView {
     // The link names its load (`?load=` in this tab, `?url=` anywhere); without one, the newest
     // load that lists the trace.
     let selector = Memo::new(move |_| {
-        query.with(|q| LoadSelector { load: q.get("load").and_then(|l| l.parse().ok()), url: q.get("url") })
+        query.with(|q| LoadSelector {
+            load: q.get("load").and_then(|l| l.parse().ok()),
+            url: q.get("url"),
+            backend: q.get("backend"),
+        })
     });
     let trace_ref = Memo::new(move |_| {
         let id = trace_id();
         selector.with(|sel| state.catalog.with(|c| c.find(&id, sel)))
+    });
+    // `/trace/<id>?backend=<name>`: a trace not loaded yet is fetched from that backend (once per
+    // page; after a failure the banner says why and the page says it is not loaded).
+    let backends = Backends::use_context();
+    let loads = Loads::use_context();
+    let attempted = StoredValue::new(None::<(String, String)>);
+    Effect::new(move |_| {
+        if trace_ref.with(Option::is_some) || !backends.ready.get() {
+            return;
+        }
+        let Some(name) = query.with(|q| q.get("backend")) else { return };
+        let id = trace_id();
+        let wanted = Some((name.clone(), id.clone()));
+        if attempted.get_value() == wanted || loads.is_loading_backend_trace(&name, &id) {
+            return;
+        }
+        attempted.set_value(wanted);
+        match backends.find(&name) {
+            Some(backend) => loads.open_backend_trace(backend, id),
+            None => state.report(
+                format!("No backend named \"{name}\""),
+                "This link names a backend that is neither in this deployment's config.json nor connected in this browser.",
+            ),
+        }
     });
     move || match trace_ref.get() {
         Some(data) => view! { <TraceScreen data=data/> }.into_any(),

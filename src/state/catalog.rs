@@ -26,9 +26,11 @@ impl Loaded {
     /// The query string for links to this load's traces. A URL load names its URL, so a shared link
     /// reloads the same data; other loads name themselves by id, which holds within this tab.
     pub fn link_query(&self) -> String {
-        match self.source.url() {
-            Some(url) => format!("?url={}", js_sys::encode_uri_component(url)),
-            None => format!("?load={}", self.id),
+        match &self.source {
+            TraceSource::Url { url } => format!("?url={}", js_sys::encode_uri_component(url)),
+            // A backend's trace is fetched again from the backend of that name.
+            TraceSource::Backend { backend, .. } => format!("?backend={}", js_sys::encode_uri_component(backend)),
+            _ => format!("?load={}", self.id),
         }
     }
 
@@ -37,17 +39,22 @@ impl Loaded {
     }
 }
 
-/// Which load a link means: `?load=` (this tab), `?url=`, or neither (the newest that has the trace).
+/// Which load a link means: `?load=` (this tab), `?url=`, `?backend=`, or none of them (the newest
+/// load that has the trace).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoadSelector {
     pub load: Option<u32>,
     pub url: Option<String>,
+    pub backend: Option<String>,
 }
 
 impl LoadSelector {
     fn accepts(&self, loaded: &Loaded) -> bool {
         if let Some(id) = self.load {
             return loaded.id == id;
+        }
+        if let Some(name) = &self.backend {
+            return matches!(&loaded.source, TraceSource::Backend { backend, .. } if backend == name);
         }
         match &self.url {
             Some(url) => loaded.source.url() == Some(url.as_str()),

@@ -12,6 +12,11 @@ use std::collections::HashMap;
 
 pub const DEMO_URL: &str = "samples/checkout.json";
 
+/// How a backend trace fetch is named among the fetches on the wire.
+fn backend_key(backend: &str, hex: &str) -> String {
+    format!("backend:{backend}:{hex}")
+}
+
 /// A load on its way: in the worker, or (for a URL) still on the wire.
 #[derive(Clone, Debug)]
 struct Pending {
@@ -198,6 +203,64 @@ impl Loads {
         }
     }
 
+    /// Fetches trace `hex` from `backend` (a deep link `/trace/<id>?backend=`, the trace-id box, a
+    /// search result) and parses it in the worker, like a file: a 100 MB answer never freezes the page
+    /// and gets the same warnings.
+    pub fn open_backend_trace(&self, backend: spanlens_backends::Backend, hex: String) {
+        let generation = self.begin(&format!("trace {hex} from {}", backend.name));
+        let abort = Abort::new();
+        let key = backend_key(&backend.name, &hex);
+        self.fetching.update_value(|f| f.push((key.clone(), generation, abort.clone())));
+        let this = *self;
+        spawn_local(async move {
+            let options = || FetchOptions { abort: abort.clone(), ..FetchOptions::default() };
+            let mut fetched = api::fetch_bytes(&backend.trace_url(&hex), options()).await;
+            // An older Tempo answers only the v1 path.
+            if let (Err(api::ApiError::Status { status: 404, .. }), Some(fallback)) =
+                (&fetched, backend.trace_url_fallback(&hex))
+            {
+                fetched = api::fetch_bytes(&fallback, options()).await;
+            }
+            this.fetching.try_update_value(|f| f.retain(|(k, g, _)| !(k == &key && *g == generation)));
+            let failed = |what: String| {
+                this.settle_progress();
+                this.state.report(format!("Could not fetch trace {hex} from {}", backend.name), what);
+            };
+            match fetched {
+                Ok(buffer) => {
+                    let source =
+                        TraceSource::Backend { backend: backend.name.clone(), request: format!("trace {hex}") };
+                    let name = format!("{} trace {hex}", backend.name);
+                    let id = this
+                        .loader
+                        .try_with_value(|l| l.as_ref().map(|l| l.load_bytes(source.clone(), &name, buffer)))
+                        .flatten();
+                    if let Some(id) = id {
+                        this.requests.try_update_value(|r| {
+                            r.insert(id, Pending { generation, source, kept_key: None, restored: false });
+                        });
+                    }
+                }
+                Err(api::ApiError::Aborted { .. }) => this.settle_progress(),
+                // The backend's own words: Jaeger's `errors` envelope, Tempo's and Zipkin's text.
+                Err(api::ApiError::Status { url, status, body, .. }) => {
+                    failed(spanlens_backends::error_from_response(backend.kind, &url, status, &body).to_string())
+                }
+                Err(e) => failed(e.to_string()),
+            }
+        });
+    }
+
+    /// True while trace `hex` is being fetched from or parsed for backend `name`.
+    pub fn is_loading_backend_trace(&self, name: &str, hex: &str) -> bool {
+        let key = backend_key(name, hex);
+        let request = format!("trace {hex}");
+        self.fetching.with_value(|f| f.iter().any(|(k, _, _)| *k == key))
+            || self.requests.with_value(|r| {
+                r.values().any(|p| matches!(&p.source, TraceSource::Backend { backend, request: q } if backend == name && *q == request))
+            })
+    }
+
     /// Closes one load: its traces leave the lists and are freed once no view shows them.
     pub fn close(&self, load_id: u32) {
         self.state.catalog.update(|c| c.remove(load_id));
@@ -312,7 +375,8 @@ impl Loads {
             [] => None,
             _ => Some(format!("/{}", loaded.link_query())),
         };
-        let from_url = loaded.source.url().is_some();
+        // A link's data (a URL or a backend's trace) lands on the page the link opened.
+        let from_url = loaded.source.url().is_some() || matches!(loaded.source, TraceSource::Backend { .. });
         self.state.paint_pending.try_set_value(newest);
         self.state.catalog.try_update(|c| c.push(std::sync::Arc::new(loaded)));
         if pending.restored {

@@ -1,6 +1,8 @@
 //! Application state shared through Leptos context.
 
 pub mod app_state;
+pub mod backend_form;
+pub mod backends;
 pub mod catalog;
 pub mod file_reader;
 pub mod focus;
@@ -15,6 +17,7 @@ pub mod trace_rows;
 pub mod warm_up;
 
 pub use app_state::{AppState, LoadProgress, Notice};
+pub use backends::Backends;
 pub use catalog::{Catalog, LoadSelector, Loaded};
 pub use focus::Focus;
 pub use loader::{Loader, LoaderEvent};

@@ -4,15 +4,25 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { startServer } from "./server.mjs";
+import { backendHandler } from "./backend.mjs";
 import { launch, DIST, SHARED } from "./browser.mjs";
 
-export function useApp() {
+/** `{ backends: true }` also serves the test backends and a config.json naming them (see backend.mjs). */
+export function useApp({ backends = false } = {}) {
   const ctx = { server: null, browser: null, baseUrl: "" };
   before(async () => {
     assert.ok(fs.existsSync(path.join(DIST, "index.html")), "dist/ is missing: run `make build` first");
     const mounts = {};
     if (fs.existsSync(SHARED)) mounts["/fixtures/"] = path.join(SHARED, "fixtures");
-    ctx.server = await startServer({ root: DIST, mounts });
+    const handlers = {};
+    const backend = backends ? backendHandler(SHARED) : null;
+    if (backend) {
+      handlers["/backends/"] = backend;
+      handlers["/config.json"] = backend;
+    } else if (backends && process.env.CI === "true") {
+      throw new Error("../shared is missing: the test backends answer from its recorded responses");
+    }
+    ctx.server = await startServer({ root: DIST, mounts, handlers });
     ctx.baseUrl = ctx.server.url;
     ctx.browser = await launch();
   });

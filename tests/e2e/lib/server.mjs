@@ -23,10 +23,14 @@ function safeJoin(root, urlPath) {
   return full.startsWith(path.resolve(root)) ? full : null;
 }
 
-/** mounts: { "/fixtures/": "/abs/dir" } served before dist/. */
-export async function startServer({ root, mounts = {} }) {
+/** mounts: { "/fixtures/": "/abs/dir" } served before dist/; handlers: { "/prefix": (req, res) => … }
+ *  answer before both (the test backends). */
+export async function startServer({ root, mounts = {}, handlers = {} }) {
   const server = http.createServer((req, res) => {
     const url = req.url || "/";
+    for (const [prefix, handle] of Object.entries(handlers)) {
+      if (url.startsWith(prefix)) return handle(req, res);
+    }
     for (const [prefix, dir] of Object.entries(mounts)) {
       if (url.startsWith(prefix)) {
         return sendFile(res, safeJoin(dir, "/" + url.slice(prefix.length)), false, root);

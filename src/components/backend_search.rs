@@ -1,0 +1,268 @@
+//! Searching a backend: Jaeger and Zipkin get a form like Jaeger UI's (service and operation from the
+//! API, tags, lookback, durations, limit); Tempo gets the TraceQL editor. The form lives in the URL;
+//! a newer search aborts an older one, and a late answer never replaces a newer result.
+
+use crate::api::{self, Abort, ApiError, FetchOptions};
+use crate::components::{QueryEditor, SearchResults};
+use crate::state::backend_form::{BackendForm, LOOKBACKS};
+use crate::state::trace_rows::TraceTableRow;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use spanlens_analysis::overview::TraceRow;
+use spanlens_backends::{
+    Backend, BackendKind, SearchResults as Found, TraceSummary, parse_operations, parse_services, search_from_response,
+};
+use std::sync::Arc;
+
+/// What the results area shows.
+#[derive(Clone, PartialEq)]
+enum Outcome {
+    Idle,
+    Running,
+    Done(Vec<TraceTableRow>, Vec<String>),
+    Failed(String),
+}
+
+#[component]
+pub fn BackendSearch(backend: Backend) -> impl IntoView {
+    let backend = Arc::new(backend);
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let from_url = Memo::new(move |_| query.with(BackendForm::from_params));
+    let form = RwSignal::new(from_url.get_untracked());
+    let outcome = RwSignal::new(Outcome::Idle);
+    let generation = StoredValue::new(0u64);
+    let in_flight = StoredValue::new(None::<Abort>);
+    let kind = backend.kind;
+
+    // Runs whenever the URL's form changes (a shared link, Back, a new search).
+    let runner = Arc::clone(&backend);
+    Effect::new(move |_| {
+        let asked = from_url.get();
+        form.set(asked.clone());
+        if asked.is_empty() {
+            outcome.set(Outcome::Idle);
+            return;
+        }
+        generation.update_value(|g| *g += 1);
+        let mine = generation.get_value();
+        if let Some(previous) = in_flight.get_value() {
+            previous.abort();
+        }
+        let abort = Abort::new();
+        in_flight.set_value(Some(abort.clone()));
+        outcome.set(Outcome::Running);
+        let backend = Arc::clone(&runner);
+        spawn_local(async move {
+            let result = run(&backend, &asked, abort).await;
+            // The newest search wins: an older answer arriving late is dropped.
+            if generation.try_get_value() == Some(mine) {
+                outcome.try_set(match result {
+                    Ok(found) => Outcome::Done(rows(&backend, found.traces), found.warnings),
+                    Err(message) => Outcome::Failed(message),
+                });
+            }
+        });
+    });
+
+    let search_name = backend.name.clone();
+    let submit = Callback::new(move |()| {
+        let href = form.get_untracked().href(&search_name);
+        navigate(&href, NavigateOptions { scroll: false, ..Default::default() });
+    });
+
+    let services = services_resource(Arc::clone(&backend));
+    let ops_backend = Arc::clone(&backend);
+    let operations = LocalResource::new(move || {
+        let backend = Arc::clone(&ops_backend);
+        let service = form.with(|f| f.service.trim().to_owned());
+        async move {
+            if service.is_empty() || backend.kind == BackendKind::Tempo {
+                return Vec::new();
+            }
+            let Ok(body) = api::fetch_text(&backend.operations_url(&service, None), FetchOptions::default()).await
+            else {
+                return Vec::new();
+            };
+            parse_operations(backend.kind, body)
+                .map(|ops| ops.into_iter().map(|o| o.name).collect())
+                .unwrap_or_default()
+        }
+    });
+    let tempo_text = RwSignal::new(form.get_untracked().q);
+    Effect::new(move |_| {
+        let q = tempo_text.get();
+        form.update(|f| f.q = q);
+    });
+    Effect::new(move |_| tempo_text.set(from_url.with(|f| f.q.clone())));
+
+    view! {
+        <div class="sl-backend-search" data-testid="backend-search" data-backend-kind=kind.as_str()>
+            {if kind == BackendKind::Tempo {
+                view! {
+                    <div class="sl-search__bar">
+                        <QueryEditor text=tempo_text index=Signal::derive(Default::default) on_run=submit/>
+                    </div>
+                }.into_any()
+            } else {
+                view! { <SearchForm form=form services=services operations=operations/> }.into_any()
+            }}
+            <div class="sl-search-form__row">
+                <label class="sl-field">"Lookback"
+                    <select class="sl-select" data-testid="search-lookback"
+                        prop:value=move || form.with(|f| if f.lookback.is_empty() { "1h".to_owned() } else { f.lookback.clone() })
+                        on:change:target=move |ev| form.update(|f| f.lookback = ev.target().value())>
+                        {LOOKBACKS.iter().map(|(v, label, _)| view! { <option value=*v>{*label}</option> }).collect_view()}
+                    </select>
+                </label>
+                <TextField label="Limit" placeholder="20" testid="search-limit" value=form get=|f| f.limit.clone() set=|f, v| f.limit = v/>
+                <button class="sl-button sl-button--primary" data-testid="backend-run" on:click=move |_| submit.run(())>
+                    {format!("Search {}", kind.label())}
+                </button>
+            </div>
+            {move || match outcome.get() {
+                Outcome::Idle => view! { <p class="sl-muted sl-search-hint">"Choose what to look for and press Search."</p> }.into_any(),
+                Outcome::Running => view! { <p class="sl-muted" data-testid="backend-searching">"Searching…"</p> }.into_any(),
+                Outcome::Failed(message) => view! {
+                    <div class="sl-empty sl-search-empty" data-testid="backend-search-failed">
+                        <p><strong>"The search failed. "</strong>{message}</p>
+                        <button class="sl-button" on:click=move |_| { generation.update_value(|g| *g += 1); form.set(from_url.get_untracked()); submit.run(()); }>"Retry"</button>
+                    </div>
+                }.into_any(),
+                Outcome::Done(rows, warnings) => {
+                    let count = rows.len();
+                    view! {
+                        <div data-search-results="" data-count=count.to_string()>
+                            {warnings.into_iter().map(|w| view! { <p class="sl-muted">{w}</p> }).collect_view()}
+                            {if count == 0 {
+                                view! { <div class="sl-empty sl-search-empty" data-testid="search-empty"><p>"No traces match."</p></div> }.into_any()
+                            } else {
+                                view! { <SearchResults rows=Signal::stored(rows) matched={kind == BackendKind::Tempo}/> }.into_any()
+                            }}
+                        </div>
+                    }.into_any()
+                }
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn SearchForm(
+    form: RwSignal<BackendForm>,
+    services: LocalResource<Vec<String>>,
+    operations: LocalResource<Vec<String>>,
+) -> impl IntoView {
+    view! {
+        <div class="sl-search-form">
+            <label class="sl-field">"Service"
+                <select class="sl-select" data-testid="search-service"
+                    prop:value=move || form.with(|f| f.service.clone())
+                    on:change:target=move |ev| form.update(|f| { f.service = ev.target().value(); f.operation.clear(); })>
+                    <option value="">"Any service"</option>
+                    {move || services.get().unwrap_or_default().into_iter().map(|s| view! { <option value=s.clone()>{s.clone()}</option> }).collect_view()}
+                </select>
+            </label>
+            <label class="sl-field">"Operation"
+                <select class="sl-select" data-testid="search-operation"
+                    prop:value=move || form.with(|f| f.operation.clone())
+                    on:change:target=move |ev| form.update(|f| f.operation = ev.target().value())>
+                    <option value="">"Any operation"</option>
+                    {move || operations.get().unwrap_or_default().into_iter().map(|s| view! { <option value=s.clone()>{s.clone()}</option> }).collect_view()}
+                </select>
+            </label>
+            <TextField label="Tags" placeholder="http.status_code=500 error=true" testid="search-tags" value=form get=|f| f.tags.clone() set=|f, v| f.tags = v/>
+            <TextField label="Min duration" placeholder="100ms" testid="search-min" value=form get=|f| f.min_duration.clone() set=|f, v| f.min_duration = v/>
+            <TextField label="Max duration" placeholder="1.5s" testid="search-max" value=form get=|f| f.max_duration.clone() set=|f, v| f.max_duration = v/>
+        </div>
+    }
+}
+
+#[component]
+fn TextField(
+    label: &'static str,
+    placeholder: &'static str,
+    testid: &'static str,
+    value: RwSignal<BackendForm>,
+    get: fn(&BackendForm) -> String,
+    set: fn(&mut BackendForm, String),
+) -> impl IntoView {
+    view! {
+        <label class="sl-field">{label}
+            <input class="sl-input" data-testid=testid placeholder=placeholder
+                prop:value=move || value.with(get)
+                on:input:target=move |ev| value.update(|f| set(f, ev.target().value()))/>
+        </label>
+    }
+}
+
+fn services_resource(backend: Arc<Backend>) -> LocalResource<Vec<String>> {
+    LocalResource::new(move || {
+        let backend = Arc::clone(&backend);
+        async move {
+            let Ok(body) = api::fetch_text(&backend.services_url(), FetchOptions::default()).await else {
+                return Vec::new();
+            };
+            parse_services(backend.kind, body).unwrap_or_default()
+        }
+    })
+}
+
+/// One search against the backend. api_v3 asks for summaries first (full traces in a search answer
+/// can be 100 MB) and falls back to the traces endpoint on a server that has no summaries.
+async fn run(backend: &Backend, form: &BackendForm, abort: Abort) -> Result<Found, String> {
+    let now_nanos = (js_sys::Date::now() * 1e6) as i64;
+    let request = form.to_request(backend.kind, now_nanos).map_err(|e| e.to_string())?;
+    let fetch = |url: String| {
+        let abort = abort.clone();
+        async move { api::fetch_text(&url, FetchOptions { abort, ..FetchOptions::default() }).await }
+    };
+    let answer = |result: Result<String, ApiError>| match result {
+        Ok(body) => search_from_response(backend.kind, 200, body).map_err(|e| e.to_string()),
+        Err(ApiError::Status { status, body, .. }) => {
+            search_from_response(backend.kind, status, body).map_err(|e| e.to_string())
+        }
+        Err(e) => Err(e.to_string()),
+    };
+    if backend.kind == BackendKind::JaegerV3 {
+        let summaries = backend.trace_summaries_url(&request).map_err(|e| e.to_string())?;
+        match fetch(summaries).await {
+            Err(ApiError::Status { status: 404, ref body, .. }) if body.trim().is_empty() => {}
+            other => return answer(other),
+        }
+    }
+    let url = backend.search_url(&request).map_err(|e| e.to_string())?;
+    answer(fetch(url).await)
+}
+
+/// Result rows, newest first, each opening its trace from this backend.
+fn rows(backend: &Backend, traces: Vec<TraceSummary>) -> Vec<TraceTableRow> {
+    let link = js_sys::encode_uri_component(&backend.name);
+    // Tempo lists a trace before its root span arrives; elsewhere a root without a service is odd data.
+    let no_root = if backend.kind == BackendKind::Tempo { "(root not received yet)" } else { "(no service)" };
+    let mut rows: Vec<TraceTableRow> = traces
+        .into_iter()
+        .map(|t| TraceTableRow {
+            key: t.trace_id_hex.clone(),
+            href: format!("/trace/{}?backend={link}", t.trace_id_hex),
+            summary: TraceRow {
+                trace_id_hex: t.trace_id_hex,
+                root_service: t.root_service.unwrap_or_else(|| no_root.to_owned()),
+                root_name: t.root_name.unwrap_or_default(),
+                start_nanos: t.start_nanos,
+                duration_nanos: t.duration_nanos,
+                span_count: t.span_count.unwrap_or(0),
+                error_count: t.error_count.unwrap_or(0),
+                service_count: t.services.len(),
+                incomplete_count: 0,
+            },
+            source: backend.name.clone(),
+            matched: t.matched_spans.map(|m| m as usize),
+            other_copies: 0,
+        })
+        .collect();
+    crate::state::trace_rows::sort_rows(&mut rows);
+    rows
+}

@@ -1,0 +1,187 @@
+// A stand-in for real tracing backends, for the end-to-end suite: it answers Jaeger (legacy and
+// api_v3), Tempo and Zipkin API paths from the recorded responses in ../shared/fixtures/backend-api/,
+// and injects faults when a backend's name asks for one.
+//
+//   /backends/<kind>[~fault]/<api path>     kind: jaeger | jaeger-v3 | tempo | zipkin
+//   faults: ~500 (server error with the backend's own message), ~slow (answers after 1.5 s),
+//           ~malformed (a cut-off JSON body), ~drop (closes the connection without an answer)
+//   /config.json                            lists one backend per kind (and the faulty variants)
+import fs from "node:fs";
+import path from "node:path";
+
+const KINDS = ["jaeger", "jaeger-v3", "tempo", "zipkin"];
+const FAULTS = ["500", "slow", "malformed", "drop"];
+
+/** Lower-case hex of an OTLP JSON id, which may be hex or base64. */
+function hexId(id) {
+  if (/^[0-9a-fA-F]+$/.test(id)) return id.toLowerCase().replace(/^0+(?=.)/, "");
+  return Buffer.from(id, "base64").toString("hex").replace(/^0+(?=.)/, "");
+}
+
+/** Trace ids in a recorded trace body of each kind. */
+function traceIds(kind, json) {
+  const ids = new Set();
+  const otlp = (root) =>
+    (root?.resourceSpans ?? root?.batches ?? []).forEach((rs) =>
+      (rs.scopeSpans ?? rs.instrumentationLibrarySpans ?? []).forEach((ss) => (ss.spans ?? []).forEach((s) => ids.add(hexId(s.traceId)))),
+    );
+  if (kind === "jaeger") (json.data ?? []).forEach((t) => ids.add(hexId(t.traceID)));
+  if (kind === "jaeger-v3") otlp(json.result ?? json);
+  if (kind === "tempo") otlp(json.trace ?? json);
+  if (kind === "zipkin" && Array.isArray(json)) json.forEach((s) => ids.add(hexId(s.traceId)));
+  return ids;
+}
+
+/** Every recorded trace-by-id answer, by kind and trace id. */
+function recordedTraces(dir) {
+  const byKind = Object.fromEntries(KINDS.map((k) => [k, new Map()]));
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, "MANIFEST.json"), "utf8"));
+  for (const entry of manifest.files ?? manifest) {
+    const file = entry.path ?? entry.file;
+    const kind = file.split("/")[0];
+    const endpoint = entry.endpoint ?? "";
+    const isTrace = /traces?\/\{|trace\/\{|get-trace|trace-by-id/.test(endpoint + file);
+    if (!byKind[kind] || !isTrace) continue;
+    const body = fs.readFileSync(path.join(dir, file));
+    let json;
+    try {
+      json = JSON.parse(body.toString("utf8"));
+    } catch {
+      continue;
+    }
+    // Tempo's v1 trace endpoint has its own shape (`batches`); it answers only on the v1 path.
+    const v1 = kind === "tempo" && !endpoint.includes("/api/v2/");
+    for (const id of traceIds(kind, json)) byKind[kind].set(id, { body, v1, spans: entry.counts?.spans ?? null, file });
+  }
+  return byKind;
+}
+
+/** Recorded answers of the other endpoints, by kind and path (query strings ignored): services,
+ *  operations, searches, tag values. */
+function recordedAnswers(dir) {
+  const byKind = Object.fromEntries(KINDS.map((k) => [k, new Map()]));
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, "MANIFEST.json"), "utf8"));
+  for (const entry of manifest.files ?? manifest) {
+    const kind = entry.path.split("/")[0];
+    const m = (entry.endpoint ?? "").match(/^GET (\/api\/[^?{ ]*)/);
+    if (!byKind[kind] || !m || m[1].includes("{") || /\/traces?\/\d/.test(m[1])) continue;
+    // Keep the first recording per path (the Tempo TraceQL search from Kiali over the docs' excerpt).
+    if (!byKind[kind].has(m[1])) byKind[kind].set(m[1], fs.readFileSync(path.join(dir, entry.path)));
+  }
+  return byKind;
+}
+
+/** The recorded traces the test backends serve: `{ kind: [{ id, spans, v1, file }] }`. */
+export function recordedTraceIds(sharedDir) {
+  const dir = path.join(sharedDir, "fixtures", "backend-api");
+  if (!fs.existsSync(dir)) return null;
+  const byKind = recordedTraces(dir);
+  return Object.fromEntries(Object.entries(byKind).map(([k, m]) => [k, [...m].map(([id, t]) => ({ id, spans: t.spans, v1: t.v1, file: t.file }))]));
+}
+
+/** Service names in the recorded traces of one kind (for the service-list endpoints). */
+function serviceNames(kind, traces) {
+  const names = new Set();
+  for (const { body } of traces.values()) {
+    const text = body.toString("utf8");
+    // Jaeger processes, OTLP service.name attributes, Zipkin localEndpoint names.
+    for (const m of text.matchAll(/"serviceName"\s*:\s*"([^"]+)"/g)) names.add(m[1]);
+    for (const m of text.matchAll(/"service\.name"\s*,\s*"value"\s*:\s*\{\s*"stringValue"\s*:\s*"([^"]+)"/g)) names.add(m[1]);
+  }
+  return names;
+}
+
+function notFound(kind, res) {
+  const bodies = {
+    jaeger: ["text/plain", JSON.stringify({ data: null, total: 0, limit: 0, offset: 0, errors: [{ code: 404, msg: "trace not found" }] })],
+    "jaeger-v3": ["application/json", JSON.stringify({ error: { httpCode: 404, message: "trace not found" } })],
+    tempo: ["text/plain", "trace not found"],
+    zipkin: ["text/plain", ""],
+  };
+  const [type, body] = bodies[kind];
+  res.writeHead(404, { "content-type": type });
+  res.end(body);
+}
+
+/** A request handler for `/backends/` and `/config.json`; `null` when ../shared is missing. */
+export function backendHandler(sharedDir) {
+  const dir = path.join(sharedDir, "fixtures", "backend-api");
+  if (!fs.existsSync(dir)) return null;
+  const traces = recordedTraces(dir);
+  const answers = recordedAnswers(dir);
+  return (req, res) => {
+    const url = new URL(req.url, "http://x");
+    if (url.pathname === "/config.json") {
+      const backends = KINDS.flatMap((kind) => [
+        { name: kind, kind, url: `/backends/${kind}` },
+        ...FAULTS.map((f) => ({ name: `${kind}~${f}`, kind, url: `/backends/${kind}~${f}` })),
+      ]);
+      res.writeHead(200, { "content-type": "application/json" });
+      return res.end(JSON.stringify({ backends }));
+    }
+    const match = url.pathname.match(/^\/backends\/([a-z0-9-]+)(?:~([a-z0-9]+))?(\/.*)$/);
+    if (!match || !traces[match[1]]) {
+      res.writeHead(404, { "content-type": "text/plain" });
+      return res.end("no such test backend");
+    }
+    const [, kind, fault, apiPath] = match;
+    const answer = () => route(kind, fault, apiPath, traces[kind], answers[kind], res);
+    if (fault === "drop") return req.socket.destroy();
+    if (fault === "slow") return setTimeout(answer, 1500);
+    return answer();
+  };
+}
+
+function route(kind, fault, apiPath, traces, answers, res) {
+  if (fault === "500") {
+    const body = kind === "jaeger" ? JSON.stringify({ data: null, errors: [{ code: 500, msg: "storage is down" }] }) : "storage is down";
+    res.writeHead(500, { "content-type": "text/plain" });
+    return res.end(body);
+  }
+  const trace = apiPath.match(/^\/api\/(v2\/traces|v3\/traces|traces|v2\/trace)\/([0-9a-fA-F]+)$/);
+  if (trace) {
+    const found = traces.get(trace[2].toLowerCase().replace(/^0+(?=.)/, ""));
+    // An older Tempo has only the v1 path; a newer one answers v2 (the client falls back on 404).
+    const tempoPathFits = kind !== "tempo" || (trace[1] === "traces") === Boolean(found?.v1);
+    if (!found || !tempoPathFits) return notFound(kind, res);
+    const body = found.body;
+    res.writeHead(200, { "content-type": "application/json" });
+    return res.end(fault === "malformed" ? body.subarray(0, Math.floor(body.length / 3)) : body);
+  }
+  const json = (body) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(typeof body === "string" || Buffer.isBuffer(body) ? body : JSON.stringify(body));
+  };
+  // Searches nobody recorded, answered with every recorded trace (in each API's search shape).
+  const bodies = () => [...new Set([...traces.values()].map((t) => t.body))].map((b) => JSON.parse(b.toString("utf8")));
+  if (kind === "jaeger" && apiPath === "/api/traces") {
+    const data = bodies().flatMap((b) => b.data ?? []);
+    return json({ data, total: data.length, limit: 0, offset: 0, errors: null });
+  }
+  if (kind === "zipkin" && apiPath === "/api/v2/traces") return json(bodies().filter(Array.isArray));
+  if (kind === "jaeger" && (apiPath === "/api/operations" || /^\/api\/services\/[^/]+\/operations$/.test(apiPath))) {
+    const names = [...new Set(bodies().flatMap((b) => (b.data ?? []).flatMap((t) => t.spans.map((s) => s.operationName))))].sort();
+    return json({ data: names.map((name) => ({ name, spanKind: "" })), total: names.length, limit: 0, offset: 0, errors: null });
+  }
+  if (kind === "zipkin" && apiPath === "/api/v2/spans") {
+    return json([...new Set(bodies().filter(Array.isArray).flat().map((s) => s.name).filter(Boolean))].sort());
+  }
+  if (answers.has(apiPath)) return json(answers.get(apiPath));
+  // Service lists (the connection probes): from the recorded traces, in each API's envelope.
+  if (["/api/services", "/api/v3/services", "/api/v2/services"].includes(apiPath)) {
+    const services = [...serviceNames(kind, traces)].sort();
+    const body =
+      kind === "jaeger"
+        ? { data: services, total: services.length, limit: 0, offset: 0, errors: null }
+        : kind === "jaeger-v3"
+          ? { services }
+          : services;
+    res.writeHead(200, { "content-type": "application/json" });
+    return res.end(JSON.stringify(body));
+  }
+  if (apiPath === "/api/echo") {
+    res.writeHead(200, { "content-type": "text/plain" });
+    return res.end("echo");
+  }
+  return notFound(kind, res);
+}
