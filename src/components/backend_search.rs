@@ -3,7 +3,7 @@
 //! a newer search aborts an older one, and a late answer never replaces a newer result.
 
 use crate::api::{self, Abort, ApiError, FetchOptions};
-use crate::components::{QueryEditor, SearchResults};
+use crate::components::{QueryEditor, ScatterPlot, SearchResults};
 use crate::state::backend_form::{BackendForm, LOOKBACKS};
 use crate::state::trace_rows::TraceTableRow;
 use leptos::prelude::*;
@@ -139,7 +139,11 @@ pub fn BackendSearch(backend: Backend) -> impl IntoView {
                             {if count == 0 {
                                 view! { <div class="sl-empty sl-search-empty" data-testid="search-empty"><p>"No traces match."</p></div> }.into_any()
                             } else {
-                                view! { <SearchResults rows=Signal::stored(rows) matched={kind == BackendKind::Tempo}/> }.into_any()
+                                let rows = Signal::stored(rows);
+                                view! {
+                                    <ScatterPlot rows=rows/>
+                                    <SearchResults rows=rows matched={kind == BackendKind::Tempo}/>
+                                }.into_any()
                             }}
                         </div>
                     }.into_any()
@@ -202,6 +206,10 @@ fn services_resource(backend: Arc<Backend>) -> LocalResource<Vec<String>> {
     LocalResource::new(move || {
         let backend = Arc::clone(&backend);
         async move {
+            // Tempo's search is TraceQL, with no service list in the form.
+            if backend.kind == BackendKind::Tempo {
+                return Vec::new();
+            }
             let Ok(body) = api::fetch_text(&backend.services_url(), FetchOptions::default()).await else {
                 return Vec::new();
             };

@@ -128,6 +128,21 @@ test("search Zipkin with the form: services from the API, results, and a result 
   const url = new URL(page.url());
   assert.equal(url.searchParams.get("backend"), "zipkin");
   assert.equal(url.searchParams.get("lookback"), "30d");
+  // The scatter plot has one point per result; failed traces are red, the others the accent blue.
+  const scatter = page.getByTestId("scatter");
+  assert.equal(await scatter.getAttribute("data-scatter-points"), String(count));
+  const colours = await scatter.evaluate((canvas) => {
+    const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+    let red = 0;
+    let blue = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+      if (r > 190 && g < 140 && b < 140) red++;
+      if (b > 190 && r < 150 && g < 190) blue++;
+    }
+    return { red, blue };
+  });
+  assert.ok(colours.red > 10 && colours.blue > 10, JSON.stringify(colours));
   await screenshot(page, "backend-search-zipkin");
   await page.getByTestId("search-row").first().locator("td").last().click();
   await new TracePage(page).waitForTrace();
@@ -140,8 +155,10 @@ test("search Tempo with TraceQL, and a shared search link runs by itself (Jaeger
   if (!recorded(t, "tempo")) return;
   const { page, context, errors } = await openLink("/search?backend=tempo");
   await page.getByTestId("backend-search").waitFor();
-  await page.locator(".sl-query textarea, [data-testid=query-input]").first().fill("{ status = error }");
-  await page.getByTestId("backend-run").click();
+  const editor = page.locator(".sl-query textarea, [data-testid=query-input]").first();
+  await editor.fill("{ status = error }");
+  // Ctrl+Enter runs it from the editor, as on the local search.
+  await editor.press("Control+Enter");
   const results = page.locator("[data-search-results]");
   await results.waitFor();
   assert.equal(await results.getAttribute("data-count"), "1");
