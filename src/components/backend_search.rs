@@ -12,8 +12,10 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use spanlens_analysis::overview::TraceRow;
 use spanlens_backends::{
-    Backend, BackendKind, SearchResults as Found, TraceSummary, parse_operations, parse_services, search_from_response,
+    Backend, BackendKind, SearchResults as Found, TraceSummary, parse_operations, parse_services, parse_tag_names,
+    parse_tag_values, search_from_response,
 };
+use spanlens_traceql::suggest::AttrIndex;
 use std::sync::Arc;
 
 /// What the results area shows.
@@ -91,6 +93,8 @@ pub fn BackendSearch(backend: Backend) -> impl IntoView {
                 .unwrap_or_default()
         }
     });
+    // Tempo: the editor's suggestions come from the backend's tag APIs, not the loaded traces.
+    let tag_index = tempo_tag_index(Arc::clone(&backend));
     let tempo_text = RwSignal::new(form.get_untracked().q);
     Effect::new(move |_| {
         let q = tempo_text.get();
@@ -103,7 +107,7 @@ pub fn BackendSearch(backend: Backend) -> impl IntoView {
             {if kind == BackendKind::Tempo {
                 view! {
                     <div class="sl-search__bar">
-                        <QueryEditor text=tempo_text index=Signal::derive(Default::default) on_run=submit/>
+                        <QueryEditor text=tempo_text index=Signal::derive(move || tag_index.get().unwrap_or_default()) on_run=submit/>
                     </div>
                 }.into_any()
             } else {
@@ -200,6 +204,34 @@ fn TextField(
                 on:input:target=move |ev| value.update(|f| set(f, ev.target().value()))/>
         </label>
     }
+}
+
+/// Tag names by scope (v2), service names and span names from a Tempo backend, as the editor's index.
+/// Other backends get an empty index (their form has no TraceQL editor).
+fn tempo_tag_index(backend: Arc<Backend>) -> LocalResource<Arc<AttrIndex>> {
+    LocalResource::new(move || {
+        let backend = Arc::clone(&backend);
+        async move {
+            if backend.kind != BackendKind::Tempo {
+                return Arc::default();
+            }
+            let get = |url: Option<String>| async move {
+                api::fetch_text(&url?, FetchOptions { timeout_secs: 15, ..FetchOptions::default() }).await.ok()
+            };
+            let scoped =
+                get(backend.tag_names_url(None, None)).await.and_then(|b| parse_tag_names(b).ok()).unwrap_or_default();
+            let services = get(Some(backend.services_url()))
+                .await
+                .and_then(|b| parse_services(backend.kind, b).ok())
+                .unwrap_or_default();
+            let names = get(backend.tag_values_url("name", None))
+                .await
+                .and_then(|b| parse_tag_values(b).ok())
+                .map(|values| values.into_iter().map(|v| v.value).collect())
+                .unwrap_or_default();
+            Arc::new(AttrIndex::from_tags(&scoped, Vec::new(), services, names))
+        }
+    })
 }
 
 fn services_resource(backend: Arc<Backend>) -> LocalResource<Vec<String>> {

@@ -167,7 +167,9 @@ impl Loads {
         self.fetching.update_value(|f| f.push((url.clone(), generation, abort.clone())));
         let this = *self;
         spawn_local(async move {
-            let fetched = api::fetch_bytes(&url, FetchOptions { abort, ..FetchOptions::default() }).await;
+            let progress = |done, total| this.fetch_progress(generation, &shown, done, total);
+            let fetched =
+                api::fetch_bytes_progress(&url, FetchOptions { abort, ..FetchOptions::default() }, progress).await;
             this.fetching.try_update_value(|f| f.retain(|(u, g, _)| !(u == &url && *g == generation)));
             match fetched {
                 Ok(buffer) => {
@@ -194,6 +196,46 @@ impl Loads {
         });
     }
 
+    /// Bytes received so far for the newest load (older ones would make the bar jump back and forth).
+    fn fetch_progress(&self, generation: u64, label: &str, bytes_done: u64, bytes_total: u64) {
+        if self.generation.try_get_value() == Some(generation) {
+            self.state.progress.try_set(Some(LoadProgress {
+                file: label.to_owned(),
+                bytes_done,
+                bytes_total: bytes_total.max(bytes_done),
+                parsing: false,
+            }));
+        }
+    }
+
+    /// Stops the newest load (the progress bar's Cancel): its fetch is aborted and its parse dropped.
+    /// Loads listed already stay.
+    pub fn cancel_newest(&self) {
+        let generation = self.generation.get_value();
+        self.fetching.update_value(|f| {
+            f.retain(|(_, g, abort)| {
+                if *g == generation {
+                    abort.abort();
+                }
+                *g != generation
+            })
+        });
+        let ids: Vec<u32> = self
+            .requests
+            .with_value(|r| r.iter().filter(|(_, p)| p.generation == generation).map(|(id, _)| *id).collect());
+        self.loader.with_value(|l| {
+            if let Some(l) = l {
+                ids.iter().for_each(|id| l.cancel(*id));
+            }
+        });
+        self.requests.update_value(|r| r.retain(|_, p| p.generation != generation));
+        self.settle_progress();
+        if self.requests.with_value(|r| !r.is_empty()) || self.fetching.with_value(|f| !f.is_empty()) {
+            // Older loads still running: the bar shows them again when they report.
+            self.state.progress.set(None);
+        }
+    }
+
     /// Clears the progress bar once nothing is loading any more.
     fn settle_progress(&self) {
         let idle = self.fetching.try_with_value(Vec::is_empty).unwrap_or(true)
@@ -214,12 +256,14 @@ impl Loads {
         let this = *self;
         spawn_local(async move {
             let options = || FetchOptions { abort: abort.clone(), ..FetchOptions::default() };
-            let mut fetched = api::fetch_bytes(&backend.trace_url(&hex), options()).await;
+            let label = format!("trace {hex} from {}", backend.name);
+            let progress = |done, total| this.fetch_progress(generation, &label, done, total);
+            let mut fetched = api::fetch_bytes_progress(&backend.trace_url(&hex), options(), progress).await;
             // An older Tempo answers only the v1 path.
             if let (Err(api::ApiError::Status { status: 404, .. }), Some(fallback)) =
                 (&fetched, backend.trace_url_fallback(&hex))
             {
-                fetched = api::fetch_bytes(&fallback, options()).await;
+                fetched = api::fetch_bytes_progress(&fallback, options(), progress).await;
             }
             this.fetching.try_update_value(|f| f.retain(|(k, g, _)| !(k == &key && *g == generation)));
             let failed = |what: String| {

@@ -125,6 +125,40 @@ fn attr_name(name: &str) -> String {
 }
 
 impl AttrIndex {
+    /// An index from a backend's tag APIs (Tempo's v2 tag names by scope, and the values fetched for
+    /// some keys) rather than from loaded traces. `values` are TraceQL literals, as `build` makes them
+    /// (see [`quote`]); `services` and `span_names` are plain names. Unknown scopes are ignored.
+    pub fn from_tags(
+        scoped_keys: &[(String, Vec<String>)],
+        values: Vec<((AttrScope, String), Vec<String>)>,
+        services: Vec<String>,
+        span_names: Vec<String>,
+    ) -> AttrIndex {
+        let mut values: HashMap<(AttrScope, String), Vec<String>> = values.into_iter().collect();
+        // The service list answers `resource.service.name = ` as well, as it does for loaded traces.
+        values
+            .entry((AttrScope::Resource, "service.name".to_owned()))
+            .or_insert_with(|| services.iter().take(TOP_VALUES).map(|s| quote(s)).collect());
+        let mut index = AttrIndex {
+            values,
+            services: services.into_iter().take(MAX_VALUES_PER_KEY).collect(),
+            span_names: span_names.into_iter().take(MAX_VALUES_PER_KEY).collect(),
+            ..AttrIndex::default()
+        };
+        for (scope, keys) in scoped_keys {
+            let list = match scope.as_str() {
+                "span" => &mut index.span,
+                "resource" => &mut index.resource,
+                "event" => &mut index.event,
+                "link" => &mut index.link,
+                "instrumentation" => &mut index.instrumentation,
+                _ => continue,
+            };
+            list.extend(keys.iter().cloned());
+        }
+        index
+    }
+
     /// One index over several loads (each indexed on its own, since their string tables differ):
     /// the first part's keys and values come first, then what the others add.
     pub fn union<'a>(parts: impl IntoIterator<Item = &'a AttrIndex>) -> AttrIndex {
@@ -568,6 +602,21 @@ mod tests {
         assert_eq!(both.span_names, ["op"]);
         assert_eq!(both.values.get(&(AttrScope::Span, "db.system".to_owned())).map(Vec::len), Some(1));
         assert!(AttrIndex::union([]).span.is_empty());
+    }
+
+    #[test]
+    fn an_index_from_tag_apis_offers_keys_services_and_values() {
+        let scoped = vec![
+            ("resource".to_owned(), vec!["service.name".to_owned(), "k8s.pod.name".to_owned()]),
+            ("span".to_owned(), vec!["http.method".to_owned()]),
+            ("intrinsic".to_owned(), vec!["duration".to_owned()]),
+        ];
+        let values = vec![((AttrScope::Span, "http.method".to_owned()), vec![quote("GET"), quote("POST")])];
+        let ix = AttrIndex::from_tags(&scoped, values, vec!["cart".to_owned()], vec!["checkout".to_owned()]);
+        assert_eq!(ix.resource, ["service.name", "k8s.pod.name"]);
+        assert!(labels(&ix, "{ span.").contains(&"http.method".to_owned()));
+        assert_eq!(labels(&ix, "{ span.http.method = "), [r#""GET""#, r#""POST""#]);
+        assert_eq!(labels(&ix, "{ resource.service.name = "), [r#""cart""#]);
     }
 
     #[test]

@@ -167,6 +167,19 @@ function route(kind, fault, apiPath, traces, answers, res) {
     return json([...new Set(bodies().filter(Array.isArray).flat().map((s) => s.name).filter(Boolean))].sort());
   }
   if (answers.has(apiPath)) return json(answers.get(apiPath));
+  // Tempo's tag APIs for autocomplete: tag names grouped by scope (nobody recorded them; the shape is
+  // TEMPO-API.md §4.2), and the recorded v2 tag values for any tag.
+  if (kind === "tempo" && apiPath === "/api/v2/search/tags") {
+    return json({
+      scopes: [
+        { name: "resource", tags: ["service.name", "k8s.namespace.name"] },
+        { name: "span", tags: ["http.method", "http.status_code"] },
+        { name: "intrinsic", tags: ["duration", "kind", "name", "status"] },
+      ],
+    });
+  }
+  const values = [...answers.keys()].find((p) => /^\/api\/v2\/search\/tag\/.+\/values$/.test(p));
+  if (kind === "tempo" && values && /^\/api\/v2\/search\/tag\/.+\/values$/.test(apiPath)) return json(answers.get(values));
   // Service lists (the connection probes): from the recorded traces, in each API's envelope.
   if (["/api/services", "/api/v3/services", "/api/v2/services"].includes(apiPath)) {
     const services = [...serviceNames(kind, traces)].sort();

@@ -7,6 +7,7 @@ import { useApp, sharedFixture } from "../lib/fixture.mjs";
 import { openPage, screenshot, SHARED } from "../lib/browser.mjs";
 import { recordedTraceIds } from "../lib/backend.mjs";
 import { TracePage } from "../pages/trace_page.mjs";
+import { SearchPage } from "../pages/search_page.mjs";
 
 const app = useApp({ backends: true });
 
@@ -155,10 +156,16 @@ test("search Tempo with TraceQL, and a shared search link runs by itself (Jaeger
   if (!recorded(t, "tempo")) return;
   const { page, context, errors } = await openLink("/search?backend=tempo");
   await page.getByTestId("backend-search").waitFor();
-  const editor = page.locator(".sl-query textarea, [data-testid=query-input]").first();
-  await editor.fill("{ status = error }");
+  const search = new SearchPage(page, app.baseUrl);
+  // Autocomplete from Tempo's tag APIs: scoped names, and service names from the tag-values API.
+  await search.type("{ span.");
+  await search.completions().getByText("http.method").waitFor();
+  await search.type("{ resource.service.name = ");
+  await search.completions().getByText('"cart-service"').waitFor();
+  await search.input().press("Escape");
+  await search.type("{ status = error }");
   // Ctrl+Enter runs it from the editor, as on the local search.
-  await editor.press("Control+Enter");
+  await search.runWithKeyboard();
   const results = page.locator("[data-search-results]");
   await results.waitFor();
   assert.equal(await results.getAttribute("data-count"), "1");
@@ -181,5 +188,21 @@ test("a failing search says why and offers a retry; the page stays usable", asyn
   await failed.getByRole("button", { name: "Retry" }).waitFor();
   await page.getByRole("link", { name: "Services" }).click();
   await page.locator("h1", { hasText: "Services" }).waitFor();
+  await context.close();
+});
+
+test("a slow backend shows progress and can be cancelled, leaving the page usable", async (t) => {
+  const trace = recorded(t, "tempo", (r) => !r.v1);
+  if (!trace) return;
+  const { page, context, errors } = await openLink(`/trace/${trace.id}?backend=${encodeURIComponent("tempo~slow")}`);
+  const progress = page.getByTestId("load-progress");
+  await progress.waitFor();
+  assert.match(await progress.innerText(), /tempo~slow/);
+  await page.getByTestId("cancel-load").click();
+  await progress.waitFor({ state: "detached" });
+  await page.getByTestId("trace-missing").waitFor();
+  // Cancelling is not an error.
+  assert.equal(await page.getByTestId("error-banner").count(), 0);
+  assert.deepEqual(errors(), []);
   await context.close();
 });
