@@ -40,7 +40,8 @@ OPTIONS:
     --timeout SECS        connect and read timeout, default 30
     -h, --help            print this help
 
-Without a window the backend's default applies, except jaeger-v3, which needs one: the last hour.
+Without --start, --end or --lookback the backend's default window applies, except on jaeger-v3,
+which needs one: the last hour. --end alone searches the hour before it.
 
 Exit status: 0 ok (also when nothing matched); 1 the backend answered with an error or could not
 be reached; 2 usage error.
@@ -238,6 +239,11 @@ mod tests {
         let a = parse(&["--backend", "tempo=http://t", "--lookback", "1h", "--end", "7200000000000"]).unwrap();
         assert_eq!(a.request.window, Some(TimeWindow { start_nanos: 3_600_000_000_000, end_nanos: 7_200_000_000_000 }));
         assert_eq!(parse(&["--backend", "zipkin=http://z"]).unwrap().request.window, None);
+        let end_only = parse(&["--backend", "zipkin=http://z", "--end", "7200000000000"]).unwrap();
+        assert_eq!(
+            end_only.request.window,
+            Some(TimeWindow { start_nanos: 3_600_000_000_000, end_nanos: 7_200_000_000_000 })
+        );
         let v3 = parse(&["--backend", "jaeger-v3=http://j"]).unwrap().request.window.unwrap();
         assert_eq!(v3.lookback_nanos(), DEFAULT_V3_LOOKBACK_NANOS);
         for (args, expected) in [
