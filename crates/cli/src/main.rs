@@ -5,15 +5,18 @@
 //! build time of this crate.
 
 mod convert;
+mod fetch;
 mod r#gen;
 mod inspect;
 mod output;
 mod query;
+mod remote;
+mod search;
 
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-spanlens: inspect, convert and generate distributed-trace files
+spanlens: inspect, convert and generate distributed-trace files; search and fetch from backends
 
 USAGE:
     spanlens <COMMAND> [ARGS...]
@@ -24,6 +27,9 @@ COMMANDS:
     convert ...         convert a trace file to another format (see `spanlens convert --help`)
     gen ...             generate synthetic traces (see `spanlens gen --help`)
     query ...           run or check a TraceQL query (see `spanlens query --help`)
+    search ...          search a Jaeger, Jaeger api_v3, Tempo or Zipkin backend, one JSON line per
+                        trace (see `spanlens search --help`)
+    fetch ...           write one trace from a backend to stdout (see `spanlens fetch --help`)
 
 OPTIONS:
     -h, --help          print this help
@@ -45,6 +51,8 @@ fn main() -> ExitCode {
         "convert" => convert::run(rest),
         "gen" => r#gen::run(rest),
         "query" => query::run(rest),
+        "search" => search::run(rest),
+        "fetch" => fetch::run(rest),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
             ExitCode::SUCCESS
