@@ -1,11 +1,11 @@
 //! Backends on the landing page: the configured and connected ones, and a dialog that connects one
 //! at run time (URL and kind), tests the connection, and remembers it in this browser.
 
-use crate::api::{self, FetchOptions};
+use crate::api::{self, ApiError, FetchOptions};
 use crate::state::Backends;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use spanlens_backends::{Backend, BackendKind};
+use spanlens_backends::{Backend, BackendKind, ProbeAnswer, detect_kind_from_probe, probe_plan};
 
 const KINDS: [BackendKind; 4] = [BackendKind::Tempo, BackendKind::Jaeger, BackendKind::JaegerV3, BackendKind::Zipkin];
 
@@ -69,6 +69,35 @@ fn ConnectDialog(open: RwSignal<bool>) -> impl IntoView {
             tested.try_set(Some(result));
         });
     };
+    // Probes each API at the URL and picks the kind that answered like itself.
+    let detect = move |_| {
+        let base = url.get_untracked().trim().to_owned();
+        tested.set(Some((true, "Detecting…".to_owned())));
+        spawn_local(async move {
+            let mut answers: Vec<(BackendKind, u16, String)> = Vec::new();
+            for (probed, probe) in probe_plan(&base) {
+                let options = FetchOptions { timeout_secs: 10, ..FetchOptions::default() };
+                let (status, body) = match api::fetch_text(&probe, options).await {
+                    Ok(body) => (200, body),
+                    Err(ApiError::Status { status, body, .. }) => (status, body),
+                    Err(_) => (0, String::new()),
+                };
+                answers.push((probed, status, body));
+            }
+            let seen: Vec<ProbeAnswer<'_>> = answers
+                .iter()
+                .map(|(probed, status, body)| ProbeAnswer { probed: *probed, status: *status, body })
+                .collect();
+            let result = match detect_kind_from_probe(&seen) {
+                Some(found) => {
+                    kind.try_set(found);
+                    (true, format!("{} answered.", found.label()))
+                }
+                None => (false, "No Jaeger, Tempo or Zipkin API answered at this URL.".to_owned()),
+            };
+            tested.try_set(Some(result));
+        });
+    };
     let save = move |_| {
         backends.connect(backend());
         open.set(false);
@@ -81,7 +110,7 @@ fn ConnectDialog(open: RwSignal<bool>) -> impl IntoView {
                     "The base URL of a Jaeger query, Tempo or Zipkin server (spanlens adds the /api/… paths). A path on this site (a proxy) avoids CORS; credentials belong in that proxy, never in the URL."
                 </p>
                 <label class="sl-field">"Kind"
-                    <select class="sl-select" data-testid="connect-kind" on:change:target=move |ev| {
+                    <select class="sl-select" data-testid="connect-kind" prop:value=move || kind.get().as_str() on:change:target=move |ev| {
                         if let Ok(k) = ev.target().value().parse::<BackendKind>() { kind.set(k) }
                     }>
                         {KINDS.iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
@@ -99,6 +128,7 @@ fn ConnectDialog(open: RwSignal<bool>) -> impl IntoView {
                     <p class=if ok { "sl-muted" } else { "sl-error-text" } data-testid="connect-result" role="status">{text}</p>
                 })}
                 <div class="sl-modal__actions">
+                    <button class="sl-button" data-testid="connect-detect" on:click=detect>"Detect kind"</button>
                     <button class="sl-button" data-testid="connect-test" on:click=test_connection>"Test connection"</button>
                     <button class="sl-button sl-button--primary" data-testid="connect-save" on:click=save>"Connect"</button>
                     <button class="sl-button" on:click=move |_| open.set(false)>"Cancel"</button>

@@ -181,7 +181,8 @@ function route(kind, fault, apiPath, traces, answers, res) {
   const values = [...answers.keys()].find((p) => /^\/api\/v2\/search\/tag\/.+\/values$/.test(p));
   if (kind === "tempo" && values && /^\/api\/v2\/search\/tag\/.+\/values$/.test(apiPath)) return json(answers.get(values));
   // Service lists (the connection probes): from the recorded traces, in each API's envelope.
-  if (["/api/services", "/api/v3/services", "/api/v2/services"].includes(apiPath)) {
+  const servicesPath = { jaeger: "/api/services", "jaeger-v3": "/api/v3/services", zipkin: "/api/v2/services" }[kind];
+  if (apiPath === servicesPath) {
     const services = [...serviceNames(kind, traces)].sort();
     const body =
       kind === "jaeger"
@@ -192,7 +193,7 @@ function route(kind, fault, apiPath, traces, answers, res) {
     res.writeHead(200, { "content-type": "application/json" });
     return res.end(JSON.stringify(body));
   }
-  if (apiPath === "/api/echo") {
+  if (kind === "tempo" && apiPath === "/api/echo") {
     res.writeHead(200, { "content-type": "text/plain" });
     return res.end("echo");
   }
