@@ -8,6 +8,7 @@
 //   VIA=url node tests/bench/run.mjs    # load through ?url= instead of the file picker
 //   COLD=1 node tests/bench/run.mjs     # pick the file before the JIT warm-up has finished
 //   node tests/bench/run.mjs reopen 1m  # memory: load, close the source, load the same size again
+//   node tests/bench/run.mjs search1500 # a Jaeger search answer of 1,500 traces x 20 spans, cold page
 //
 // Results print as a Markdown table for BENCHMARKS.md and as JSON in target/bench/browser.json.
 import { execFileSync } from "node:child_process";
@@ -41,7 +42,7 @@ function generate(bin, name, spec) {
   fs.mkdirSync(OUT, { recursive: true });
   const file = path.join(OUT, `gen-${name}.json`);
   if (!fs.existsSync(file)) {
-    const data = execFileSync(bin, ["gen", "--spans", String(spec.spans), "--traces", "1", "--seed", "7", ...spec.args], {
+    const data = execFileSync(bin, ["gen", "--spans", String(spec.spans), "--traces", String(spec.traces ?? 1), "--seed", "7", ...spec.args], {
       maxBuffer: 4 * 1024 ** 3,
     });
     fs.writeFileSync(file, data);
@@ -250,7 +251,74 @@ async function mainReopen(names) {
   }
 }
 
+/** A cold page opened on a Jaeger search link whose answer is 1,500 traces of 20 spans (Jaeger UI's
+ *  largest page, 22 MB): time from the answer's last byte to the list and scatter plot drawn, and the
+ *  longest main-thread task in between. */
+async function mainSearch() {
+  const bin = cli();
+  const otlp = generate(bin, "search1500-otlp", { spans: 30_000, args: [] , traces: 1500 });
+  const answer = path.join(OUT, "search1500-jaeger.json");
+  if (!fs.existsSync(answer)) {
+    fs.writeFileSync(answer, execFileSync(bin, ["convert", otlp, "--to", "jaeger-json"], { maxBuffer: 1024 ** 3 }));
+  }
+  const body = fs.readFileSync(answer);
+  const backend = (req, res) => {
+    const url = new URL(req.url, "http://x");
+    if (url.pathname === "/config.json") {
+      res.writeHead(200, { "content-type": "application/json" });
+      return res.end(JSON.stringify({ backends: [{ name: "bench", kind: "jaeger", url: "/bench-jaeger" }] }));
+    }
+    if (url.pathname === "/bench-jaeger/api/services") {
+      res.writeHead(200, { "content-type": "application/json" });
+      return res.end(JSON.stringify({ data: ["frontend"], total: 1, limit: 0, offset: 0, errors: null }));
+    }
+    res.writeHead(200, { "content-type": "application/json" });
+    return res.end(body);
+  };
+  const server = await startServer({ root: DIST, handlers: { "/config.json": backend, "/bench-jaeger/": backend } });
+  const browser = await launch();
+  const runs = [];
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+      const page = await context.newPage();
+      await page.addInitScript(() => {
+        window.__longTasks = [];
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+        }).observe({ type: "longtask", buffered: true });
+      });
+      await page.goto(`${server.url}/search?backend=bench&lookback=1h`);
+      await page.waitForSelector("[data-search-results][data-count='1500']", { timeout: 120_000 });
+      await page.waitForSelector("[data-scatter-points='1500']");
+      const r = await page.evaluate(
+        () =>
+          new Promise((resolve) =>
+            requestAnimationFrame(() =>
+              requestAnimationFrame(() => {
+                const drawn = performance.now();
+                const answer = performance.getEntriesByType("resource").find((e) => e.name.includes("/bench-jaeger/api/traces"));
+                const end = answer?.responseEnd ?? NaN;
+                const tasks = window.__longTasks.filter((t) => t.start + t.duration >= end);
+                resolve({ drawnAfterBodyMs: drawn - end, longestTaskMs: Math.max(0, ...tasks.map((t) => t.duration)), bytes: answer?.encodedBodySize });
+              }),
+            ),
+          ),
+      );
+      runs.push(r);
+      console.error(`search1500 run ${i + 1}: drawn ${r.drawnAfterBodyMs.toFixed(0)} ms after the last byte, longest task ${r.longestTaskMs.toFixed(0)} ms`);
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+  const med = (k) => median(runs.map((r) => r[k]));
+  console.log(`| search1500 | ${(body.length / 1024 ** 2).toFixed(0)} MB | ${med("drawnAfterBodyMs").toFixed(0)} ms | ${med("longestTaskMs").toFixed(0)} ms |`);
+}
+
 async function main() {
+  if (process.argv[2] === "search1500") return mainSearch();
   if (process.argv[2] === "reopen") return mainReopen(process.argv.slice(3).length ? process.argv.slice(3) : ["1m"]);
   const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(CASES);
   if (!fs.existsSync(path.join(DIST, "index.html"))) throw new Error("dist/ is missing: run `make build`");
