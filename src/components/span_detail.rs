@@ -6,7 +6,6 @@ use crate::state::{Focus, TraceAnalysis};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use spanlens_model::{Attribute, Interner, format_duration};
-use wasm_bindgen::JsCast as _;
 
 /// One attribute as display strings, computed once per selection.
 #[derive(Clone, PartialEq)]
@@ -167,22 +166,10 @@ pub fn SpanDetail() -> impl IntoView {
     let detail = Memo::new(move |_| focus.selected.get().and_then(|i| detail_of(&analysis, i)));
     // The panel takes no room until a span is selected, and its width is the user's to drag.
     let width_px = RwSignal::new(DEFAULT_WIDTH_PX);
-    let resizing = StoredValue::new(false);
-    let on_resize_down = move |ev: web_sys::PointerEvent| {
-        resizing.set_value(true);
-        if let Some(target) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
-            target.set_pointer_capture(ev.pointer_id()).ok();
-        }
-    };
-    let on_resize_move = move |ev: web_sys::PointerEvent| {
-        if !resizing.get_value() {
-            return;
-        }
+    let (on_resize_down, on_resize_move, on_resize_up) = crate::hooks::use_drag_handle(move |client_x| {
         let window_w = web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).unwrap_or(1280.0);
-        let width = window_w - f64::from(ev.client_x());
-        width_px.set(width.clamp(MIN_WIDTH_PX, (window_w * 0.7).max(MIN_WIDTH_PX)));
-    };
-    let on_resize_up = move |_| resizing.set_value(false);
+        width_px.set((window_w - client_x).clamp(MIN_WIDTH_PX, (window_w * 0.7).max(MIN_WIDTH_PX)));
+    });
     view! {
         <aside
             class="sl-detail"

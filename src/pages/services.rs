@@ -11,8 +11,7 @@ use spanlens_analysis::overview::{ServiceColumn, service_rows, sort_service_rows
 
 /// A TraceQL query for one service's spans (the name quoted as a TraceQL string).
 pub fn service_query(name: &str) -> String {
-    let escaped = name.replace('\\', "\\\\").replace('"', "\\\"");
-    format!("{{ resource.service.name = \"{escaped}\" }}")
+    format!("{{ resource.service.name = {} }}", spanlens_traceql::quote(name))
 }
 
 #[component]

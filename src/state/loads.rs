@@ -175,16 +175,7 @@ impl Loads {
                 Ok(buffer) => {
                     timing::mark(timing::FETCHED);
                     let name = url.rsplit('/').next().unwrap_or(&url).to_owned();
-                    let source = TraceSource::Url { url: url.clone() };
-                    let id = this
-                        .loader
-                        .try_with_value(|l| l.as_ref().map(|l| l.load_bytes(source.clone(), &name, buffer)))
-                        .flatten();
-                    if let Some(id) = id {
-                        this.requests.try_update_value(|r| {
-                            r.insert(id, Pending { generation, source, kept_key: None, restored: false });
-                        });
-                    }
+                    this.parse_fetched(TraceSource::Url { url: url.clone() }, &name, buffer, generation);
                 }
                 // A fetch cancelled by "Close all" was wanted by nobody.
                 Err(api::ApiError::Aborted { .. }) => this.settle_progress(),
@@ -194,6 +185,17 @@ impl Loads {
                 }
             }
         });
+    }
+
+    /// Hands a fetched body to the worker and tracks the request under the load's generation.
+    fn parse_fetched(&self, source: TraceSource, name: &str, buffer: js_sys::ArrayBuffer, generation: u64) {
+        let id =
+            self.loader.try_with_value(|l| l.as_ref().map(|l| l.load_bytes(source.clone(), name, buffer))).flatten();
+        if let Some(id) = id {
+            self.requests.try_update_value(|r| {
+                r.insert(id, Pending { generation, source, kept_key: None, restored: false });
+            });
+        }
     }
 
     /// Bytes received so far for the newest load (older ones would make the bar jump back and forth).
@@ -274,16 +276,7 @@ impl Loads {
                 Ok(buffer) => {
                     let source =
                         TraceSource::Backend { backend: backend.name.clone(), request: format!("trace {hex}") };
-                    let name = format!("{} trace {hex}", backend.name);
-                    let id = this
-                        .loader
-                        .try_with_value(|l| l.as_ref().map(|l| l.load_bytes(source.clone(), &name, buffer)))
-                        .flatten();
-                    if let Some(id) = id {
-                        this.requests.try_update_value(|r| {
-                            r.insert(id, Pending { generation, source, kept_key: None, restored: false });
-                        });
-                    }
+                    this.parse_fetched(source, &format!("{} trace {hex}", backend.name), buffer, generation);
                 }
                 Err(api::ApiError::Aborted { .. }) => this.settle_progress(),
                 // The backend's own words: Jaeger's `errors` envelope, Tempo's and Zipkin's text.

@@ -85,7 +85,7 @@ pub(crate) fn id_hex(id: &str) -> String {
     if !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return id.to_ascii_lowercase();
     }
-    match base64_decode(id) {
+    match spanlens_model::base64::decode_base64(id) {
         Some(bytes) if !bytes.is_empty() => bytes.iter().map(|b| format!("{b:02x}")).collect(),
         _ => id.to_owned(),
     }
@@ -98,30 +98,6 @@ pub(crate) fn pad_trace_id(hex: &str) -> String {
     }
     let width = if hex.len() <= 16 { 16 } else { 32 };
     format!("{hex:0>width$}")
-}
-
-/// Standard or URL-safe base64, padding optional. `None` when it is not base64.
-fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let mut acc: u32 = 0;
-    let mut bits = 0u32;
-    for c in s.trim_end_matches('=').bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(((acc >> bits) & 0xff) as u8);
-        }
-    }
-    Some(out)
 }
 
 #[cfg(test)]

@@ -170,52 +170,20 @@ pub fn format_logfmt_tags(tags: &[(String, String)]) -> String {
 /// `ms`, `s`, `m`, `h`), possibly several (`1h30m`, as Go writes them), spaces allowed before a unit.
 /// A bare number is refused: each backend would read it in a different unit.
 pub fn parse_duration_text(text: &str) -> Result<i64, BackendError> {
-    let bad = |m: String| Err(BackendError::InvalidRequest(format!("duration {:?}: {m}", clip(text, 40))));
-    let s = text.trim();
-    if s.is_empty() {
-        return bad("empty".to_owned());
+    let bad = |m: &str| Err(BackendError::InvalidRequest(format!("duration {:?}: {m}", clip(text, 40))));
+    // Spaces before a unit are a typing habit, not part of the syntax.
+    let compact: String = text.split_whitespace().collect();
+    if compact.is_empty() {
+        return bad("empty");
     }
-    let mut total: i128 = 0;
-    let mut rest = s;
-    while !rest.is_empty() {
-        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
-        let (num, after) = rest.split_at(num_len);
-        if num.is_empty() || num == "." || num.matches('.').count() > 1 {
-            return bad("expected a number such as 1.5 before each unit".to_owned());
-        }
-        let after = after.trim_start();
-        let unit_len = after.find(|c: char| c.is_ascii_digit() || c == '.' || c.is_whitespace()).unwrap_or(after.len());
-        let (unit, next) = after.split_at(unit_len);
-        let scale: i128 = match unit {
-            "ns" => 1,
-            "us" | "µs" | "μs" => 1_000,
-            "ms" => 1_000_000,
-            "s" => 1_000_000_000,
-            "m" => 60_000_000_000,
-            "h" => 3_600_000_000_000,
-            "" => return bad("add a unit: ns, us, ms, s, m or h".to_owned()),
-            other => return bad(format!("unknown unit {:?} (use ns, us, ms, s, m or h)", clip(other, 10))),
-        };
-        let (int_part, frac_part) = num.split_once('.').unwrap_or((num, ""));
-        let int: i128 = if int_part.is_empty() {
-            0
-        } else {
-            match int_part.parse::<i128>() {
-                Ok(v) if int_part.len() <= 20 => v,
-                _ => return bad("too large".to_owned()),
-            }
-        };
-        // Fraction digits past nanosecond precision cannot matter; keep 18 so the product cannot overflow.
-        let frac_digits = frac_part.get(..frac_part.len().min(18)).unwrap_or("");
-        let frac: i128 = if frac_digits.is_empty() { 0 } else { frac_digits.parse::<i128>().unwrap_or(0) };
-        let frac_ns = frac * scale / 10i128.pow(frac_digits.len() as u32);
-        total = total.saturating_add(int.saturating_mul(scale)).saturating_add(frac_ns);
-        if total > i128::from(i64::MAX) {
-            return bad("too large".to_owned());
-        }
-        rest = next.trim_start();
+    if compact.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return bad("add a unit: ns, us, ms, s, m or h");
     }
-    i64::try_from(total).or_else(|_| bad("too large".to_owned()))
+    // TraceQL's parser reads Go's and Prometheus's duration syntax, as Tempo does.
+    match spanlens_traceql::duration::parse_duration_nanos(&compact) {
+        Some(nanos) => Ok(nanos),
+        None => bad("expected a duration such as 100ms, 1.5s or 1h30m (units ns, us, ms, s, m, h, d)"),
+    }
 }
 
 /// A duration as Go's `time.ParseDuration` reads it, in the largest unit that keeps it exact

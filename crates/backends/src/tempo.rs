@@ -76,21 +76,7 @@ pub fn traceql_from_form(req: &SearchRequest) -> String {
     if conds.is_empty() { "{}".to_owned() } else { format!("{{ {} }}", conds.join(" && ")) }
 }
 
-/// A TraceQL string literal.
-pub(crate) fn quote(s: &str) -> String {
-    let mut out = String::from('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+use spanlens_traceql::quote;
 
 /// Intrinsics people type in a tag box, and the keyword values of the enum-typed ones.
 const INTRINSICS: [&str; 8] =

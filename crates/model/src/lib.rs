@@ -10,6 +10,7 @@
 //! is the core every other crate shares, including the UI bundle, which never compiles an importer.
 
 pub mod absorb;
+pub mod base64;
 pub mod builder;
 pub mod error;
 pub mod ids;

@@ -15,6 +15,7 @@ pub mod duration;
 pub mod error;
 pub mod highlight;
 pub mod lexer;
+pub mod literal;
 pub mod parser;
 #[cfg(feature = "model")]
 pub mod suggest;
@@ -22,6 +23,7 @@ pub mod token;
 pub mod validate;
 
 pub use error::{Error, ErrorKind, Errors};
+pub use literal::quote;
 pub use parser::parse;
 
 /// Parses and validates. `Err` holds syntax errors if there are any,

@@ -99,22 +99,7 @@ fn literal(set: &TraceSet, v: ValueKey) -> String {
     }
 }
 
-/// A TraceQL string literal.
-pub fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+pub use crate::literal::quote;
 
 /// An attribute name as written after a scope: bare when it lexes as one, quoted otherwise.
 fn attr_name(name: &str) -> String {

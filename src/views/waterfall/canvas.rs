@@ -4,7 +4,7 @@
 //! trackpad, scrollbar and keyboard scrolling behave natively while the DOM stays a few nodes no matter
 //! how many spans there are.
 
-use crate::hooks::{use_canvas_2d, use_element_size, use_wheel};
+use crate::hooks::{use_canvas_2d, use_drag_handle, use_element_size, use_wheel};
 use crate::render::waterfall::{self, AXIS_HEIGHT_PX, ROW_HEIGHT_PX, WaterfallFrame};
 use crate::state::{AppState, Focus, Shared, TraceAnalysis, TraceChrome};
 use crate::views::waterfall::WaterfallState;
@@ -15,7 +15,6 @@ use spanlens_analysis::bitset::BitSet;
 use spanlens_layout::hit_test::{HitTarget, hit_test};
 use spanlens_layout::rows::Rows;
 use spanlens_layout::viewport::Viewport;
-use wasm_bindgen::JsCast as _;
 use web_sys::{MouseEvent, WheelEvent};
 
 /// What one frame of the waterfall shows.
@@ -254,23 +253,12 @@ pub fn Waterfall() -> impl IntoView {
     });
 
     // Dragging the column divider resizes the label column.
-    let resizing = StoredValue::new(false);
-    let on_resize_down = move |ev: web_sys::PointerEvent| {
-        resizing.set_value(true);
-        if let Some(target) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
-            target.set_pointer_capture(ev.pointer_id()).ok();
-        }
-    };
-    let on_resize_move = move |ev: web_sys::PointerEvent| {
-        if !resizing.get_value() {
-            return;
-        }
+    let (on_resize_down, on_resize_move, on_resize_up) = use_drag_handle(move |client_x| {
         let Some(canvas) = canvas_ref.get_untracked() else { return };
-        let x = f64::from(ev.client_x()) - canvas.get_bounding_client_rect().left();
+        let x = client_x - canvas.get_bounding_client_rect().left();
         let max = (size.get_untracked().0 - MIN_TIMELINE_PX).max(MIN_LABEL_PX);
         wf.label_width_px.set(x.clamp(MIN_LABEL_PX, max));
-    };
-    let on_resize_up = move |_| resizing.set_value(false);
+    });
 
     let content_height = move || AXIS_HEIGHT_PX + wf.rows.with(|r| r.len()) as f64 * ROW_HEIGHT_PX;
     let spacer_height = move || (content_height() - size.get().1).max(0.0);
