@@ -5,6 +5,7 @@
 use crate::state::TraceRef;
 use spanlens_model::{Trace, TraceId, TraceSet, ids::parse_trace_id_hex};
 use spanlens_protocol::TraceSource;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Everything from one load (one drop, one picker choice, one URL, one merge).
@@ -129,9 +130,16 @@ impl Catalog {
         self.entries().count()
     }
 
-    /// How many listed entries share `trace_id` (more than one means it can be merged).
-    pub fn copies_of(&self, trace_id: TraceId) -> usize {
-        self.entries().filter(|(l, i)| l.set.traces.get(*i).is_some_and(|t| t.trace_id == trace_id)).count()
+    /// How many listed entries share each trace id (more than one means it can be merged), counted in
+    /// one pass so a list of thousands of traces does not rescan the catalog per row.
+    pub fn copy_counts(&self) -> HashMap<TraceId, usize> {
+        let mut counts = HashMap::new();
+        for (loaded, index) in self.entries() {
+            if let Some(trace) = loaded.set.traces.get(index) {
+                *counts.entry(trace.trace_id).or_insert(0) += 1;
+            }
+        }
+        counts
     }
 
     /// The loads whose listed traces include `trace_id`, oldest first.

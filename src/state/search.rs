@@ -29,6 +29,7 @@ pub fn run_search(query: &str, catalog: &Catalog) -> SearchOutcome {
     let mut rows = Vec::new();
     let (mut traces_inspected, mut spans_inspected) = (0, 0);
     let q = js_sys::encode_uri_component(query);
+    let copies = catalog.copy_counts();
     for loaded in catalog.loads() {
         let found = match eval::search(query, &loaded.set, &EvalOptions::default()) {
             Ok(found) => found,
@@ -51,7 +52,7 @@ pub fn run_search(query: &str, catalog: &Catalog) -> SearchOutcome {
                 continue;
             }
             let matched: BTreeSet<u32> = m.spansets.iter().flat_map(|s| s.spans.iter().copied()).collect();
-            let mut row = TraceTableRow::new(catalog, loaded, trace);
+            let mut row = TraceTableRow::new(&copies, loaded, trace);
             row.href = format!("{}&q={q}", row.href);
             row.matched = Some(matched.len());
             rows.push(row);

@@ -3,7 +3,8 @@
 
 use crate::state::{Catalog, Loaded};
 use spanlens_analysis::overview::{TraceRow, newest_first};
-use spanlens_model::Trace;
+use spanlens_model::{Trace, TraceId};
+use std::collections::HashMap;
 
 /// One row: the trace's summary plus where it came from and where its link goes.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,23 +21,25 @@ pub struct TraceTableRow {
 }
 
 impl TraceTableRow {
-    pub fn new(catalog: &Catalog, loaded: &Loaded, trace: &Trace) -> TraceTableRow {
+    /// `copies` is [`Catalog::copy_counts`], computed once per list.
+    pub fn new(copies: &HashMap<TraceId, usize>, loaded: &Loaded, trace: &Trace) -> TraceTableRow {
         TraceTableRow {
             key: format!("{}/{}", loaded.id, trace.trace_id_hex()),
             href: loaded.trace_href(trace),
             summary: TraceRow::of(&loaded.set, trace),
             source: loaded.source.label(),
             matched: None,
-            other_copies: catalog.copies_of(trace.trace_id).saturating_sub(1),
+            other_copies: copies.get(&trace.trace_id).copied().unwrap_or(1).saturating_sub(1),
         }
     }
 }
 
 /// Every listed trace of the catalog, newest first.
 pub fn list_rows(catalog: &Catalog) -> Vec<TraceTableRow> {
+    let copies = catalog.copy_counts();
     let mut rows: Vec<TraceTableRow> = catalog
         .entries()
-        .filter_map(|(loaded, index)| Some(TraceTableRow::new(catalog, loaded, loaded.set.traces.get(index)?)))
+        .filter_map(|(loaded, index)| Some(TraceTableRow::new(&copies, loaded, loaded.set.traces.get(index)?)))
         .collect();
     sort_rows(&mut rows);
     rows
