@@ -2,7 +2,7 @@
 
 use crate::components::{DropOverlay, ErrorBanner, Header, ProgressBar};
 use crate::hooks::use_window_drop;
-use crate::pages::{LandingPage, NotFoundPage, SearchPage, ServicesPage, TracePage, WarningsPage};
+use crate::pages::{ComparePage, LandingPage, NotFoundPage, SearchPage, ServicesPage, TracePage, WarningsPage};
 use crate::state::{AppState, Loader, Loads};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -68,6 +68,7 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/") view=LandingPage/>
                     <Route path=path!("/trace/:id") view=TracePage/>
                     <Route path=path!("/search") view=SearchPage/>
+                    <Route path=path!("/compare/:a/:b") view=ComparePage/>
                     <Route path=path!("/services") view=ServicesPage/>
                     <Route path=path!("/warnings") view=WarningsPage/>
                 </Routes>

@@ -1,6 +1,7 @@
 //! Search results as a scatter plot of duration over start time, drawn with plotters on a canvas:
 //! errors in red, hover for details, click to open (as Jaeger UI's search page plots its results).
 
+use crate::charts::parse_css;
 use crate::format::{format_duration, format_timestamp};
 use crate::hooks::{use_canvas_2d, use_element_size};
 use crate::state::trace_rows::TraceTableRow;
@@ -198,24 +199,9 @@ pub fn ScatterPlot(rows: Signal<Vec<TraceTableRow>>) -> impl IntoView {
     }
 }
 
-/// A CSS colour from the chrome (`rgb(…)`/`rgba(…)` as computed styles give them) for plotters.
-fn parse_css(css: &str) -> Option<RGBColor> {
-    let inner = css.trim().strip_prefix("rgb")?.trim_start_matches('a').strip_prefix('(')?.strip_suffix(')')?;
-    let mut parts = inner.split(',').map(|p| p.trim().parse::<f64>().ok());
-    let (r, g, b) = (parts.next()??, parts.next()??, parts.next()??);
-    Some(RGBColor(r as u8, g as u8, b as u8))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn css_colours_parse_for_plotters() {
-        assert_eq!(parse_css("rgb(1, 2, 3)"), Some(RGBColor(1, 2, 3)));
-        assert_eq!(parse_css("rgba(10,20,30,0.5)"), Some(RGBColor(10, 20, 30)));
-        assert_eq!(parse_css("#fff"), None);
-    }
 
     #[test]
     fn points_map_inside_the_plot() {

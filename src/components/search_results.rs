@@ -30,6 +30,6 @@ pub fn SearchResults(
                 }
             }}
         </p>
-        <TraceTable rows=shown testid="search-results" class="sl-search-results" matched=matched row_testid="search-row"/>
+        <TraceTable rows=shown testid="search-results" class="sl-search-results" matched=matched row_testid="search-row" compare=true/>
     }
 }

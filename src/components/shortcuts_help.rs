@@ -4,8 +4,11 @@ use crate::state::TraceChrome;
 use leptos::prelude::*;
 
 const SHORTCUTS: &[(&str, &str)] = &[
-    ("↑ ↓ or k j", "Select the previous / next span"),
-    ("← →", "Collapse / expand the selected span"),
+    ("↑ ↓ or k j", "Waterfall: select the previous / next span"),
+    ("← →", "Waterfall: collapse / expand the selected span"),
+    ("↑ ↓ or k j", "Flame graph: select the parent / first child frame"),
+    ("← → or h l", "Flame graph: select the previous / next frame of the same depth"),
+    ("Double-click", "Flame graph: zoom to the frame"),
     ("/", "Find in trace"),
     ("Enter / Shift+Enter", "Next / previous match (in find)"),
     ("+ −", "Zoom in / out"),

@@ -13,5 +13,5 @@ pub fn TraceList(
 ) -> impl IntoView {
     let state = AppState::from_context();
     let rows = Memo::new(move |_| state.catalog.with(list_rows));
-    view! { <TraceTable rows=rows.into() testid="trace-list" class="sl-trace-list" on_merge=on_merge/> }
+    view! { <TraceTable rows=rows.into() testid="trace-list" class="sl-trace-list" on_merge=on_merge compare=true/> }
 }

@@ -19,7 +19,30 @@ pub fn TraceTable(
     #[prop(optional_no_strip)]
     on_merge: Option<Callback<String>>,
     #[prop(into, optional)] row_testid: Option<String>,
+    /// Offers a checkbox per row and, with two ticked, a link comparing them.
+    #[prop(optional)]
+    compare: bool,
 ) -> impl IntoView {
+    // The ticked rows (key, href), oldest first: ticking a third drops the oldest.
+    let picked = RwSignal::new(Vec::<(String, String)>::new());
+    let toggle_pick = move |key: String, href: String| {
+        picked.update(|p| {
+            if let Some(i) = p.iter().position(|(k, _)| *k == key) {
+                p.remove(i);
+            } else {
+                p.push((key, href));
+                if p.len() > 2 {
+                    p.remove(0);
+                }
+            }
+        });
+    };
+    let compare_href = move || {
+        picked.with(|p| match p.as_slice() {
+            [(_, a), (_, b)] => crate::state::compare_link::compare_href(a, b),
+            _ => None,
+        })
+    };
     let max_duration = move || rows.with(|r| r.iter().map(|r| r.summary.duration_nanos).max().unwrap_or(1).max(1));
     let navigate = leptos_router::hooks::use_navigate();
     // The whole row opens the trace, not only its title; buttons and links in it keep their own click.
@@ -28,12 +51,28 @@ pub fn TraceTable(
         let on_control = ev
             .target()
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|el| el.closest("a, button").ok().flatten().is_some());
+            .is_some_and(|el| el.closest("a, button, input").ok().flatten().is_some());
         if !on_control && !ev.ctrl_key() && !ev.meta_key() {
             navigate(href, Default::default());
         }
     };
     view! {
+        {compare.then(|| view! {
+            <div class="sl-compare-bar" data-testid="compare-bar">
+                <span class="sl-muted">
+                    {move || match picked.with(Vec::len) {
+                        0 => "Tick two traces to compare them.".to_owned(),
+                        1 => "Tick one more trace to compare.".to_owned(),
+                        _ => "Two traces ticked.".to_owned(),
+                    }}
+                </span>
+                {move || compare_href().map(|href| view! {
+                    <leptos_router::components::A href=href attr:class="sl-button sl-button--small sl-button--primary" attr:data-testid="compare-link">
+                        "Compare"
+                    </leptos_router::components::A>
+                })}
+            </div>
+        })}
         <table
             class=format!("sl-table sl-trace-table {class}")
             data-testid=testid
@@ -41,6 +80,7 @@ pub fn TraceTable(
         >
             <thead>
                 <tr>
+                    {compare.then(|| view! { <th class="sl-trace-table__pick"><span class="sl-visually-hidden">"Compare"</span></th> })}
                     <th>"Trace"</th>
                     <th>"Source"</th>
                     <th title="In your browser's time zone">"Start (local)"</th>
@@ -65,6 +105,23 @@ pub fn TraceTable(
                             move |ev| open_row(ev, &href)
                         }
                     >
+                        {compare.then(|| {
+                            let key = row.key.clone();
+                            let href = row.href.clone();
+                            let checked_key = key.clone();
+                            view! {
+                                <td class="sl-trace-table__pick">
+                                    <input
+                                        type="checkbox"
+                                        data-testid="compare-pick"
+                                        title="Tick two traces to compare them"
+                                        prop:checked=move || picked.with(|p| p.iter().any(|(k, _)| *k == checked_key))
+                                        on:click=move |ev| ev.stop_propagation()
+                                        on:change=move |_| toggle_pick(key.clone(), href.clone())
+                                    />
+                                </td>
+                            }
+                        })}
                         <TraceLinkCell
                             href=row.href.clone()
                             root_service=row.summary.root_service.clone()

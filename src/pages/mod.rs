@@ -1,5 +1,6 @@
 //! One component per route.
 
+pub mod compare;
 pub mod landing;
 pub mod not_found;
 pub mod search;
@@ -7,6 +8,7 @@ pub mod services;
 pub mod trace;
 pub mod warnings;
 
+pub use compare::ComparePage;
 pub use landing::LandingPage;
 pub use not_found::NotFoundPage;
 pub use search::SearchPage;

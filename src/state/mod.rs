@@ -4,6 +4,8 @@ pub mod app_state;
 pub mod backend_form;
 pub mod backends;
 pub mod catalog;
+pub mod compare_link;
+pub mod diff_rows;
 pub mod file_reader;
 pub mod focus;
 pub mod kept_files;

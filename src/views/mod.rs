@@ -2,10 +2,14 @@
 //! owns only its own state; `?view=<key>` picks one and keys `1`…`9` switch in registry order.
 //! Adding a view is one entry here and its own module: no other view changes.
 
+pub mod flame;
 pub mod keyboard;
+pub mod stats;
 mod view_tabs;
 pub mod waterfall;
 
+pub use flame::FlameView;
+pub use stats::StatsView;
 pub use view_tabs::ViewTabs;
 pub use waterfall::{WaterfallState, WaterfallView};
 
@@ -18,8 +22,11 @@ pub struct ViewEntry {
     pub render: fn() -> AnyView,
 }
 
-pub const VIEWS: &[ViewEntry] =
-    &[ViewEntry { key: "waterfall", label: "Waterfall", render: || view! { <WaterfallView/> }.into_any() }];
+pub const VIEWS: &[ViewEntry] = &[
+    ViewEntry { key: "waterfall", label: "Waterfall", render: || view! { <WaterfallView/> }.into_any() },
+    ViewEntry { key: "flame", label: "Flame graph", render: || view! { <FlameView/> }.into_any() },
+    ViewEntry { key: "stats", label: "Statistics", render: || view! { <StatsView/> }.into_any() },
+];
 
 /// The view named by `?view=`; the first (the waterfall) when none or an unknown one is named.
 pub fn by_key(key: Option<&str>) -> &'static ViewEntry {
@@ -42,6 +49,7 @@ mod tests {
         assert_eq!(by_key(None).key, VIEWS[0].key);
         assert_eq!(by_key(Some("nonsense")).key, VIEWS[0].key);
         assert_eq!(by_shortcut("1").map(|v| v.key), Some("waterfall"));
+        assert_eq!(by_shortcut("2").map(|v| v.key), Some("flame"));
         assert!(by_shortcut("0").is_none());
         assert!(by_shortcut("9").is_none() || VIEWS.len() >= 9);
         assert!(by_shortcut("x").is_none());

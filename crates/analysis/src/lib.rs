@@ -12,6 +12,7 @@ pub mod bitset;
 pub mod critical_path;
 pub mod critical_summary;
 pub mod find;
+pub mod histogram;
 pub mod http;
 pub mod overview;
 pub mod summary;

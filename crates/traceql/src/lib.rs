@@ -23,7 +23,7 @@ pub mod token;
 pub mod validate;
 
 pub use error::{Error, ErrorKind, Errors};
-pub use literal::quote;
+pub use literal::{attr_name, quote, value_literal};
 pub use parser::parse;
 
 /// Parses and validates. `Err` holds syntax errors if there are any,

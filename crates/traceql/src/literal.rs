@@ -18,9 +18,38 @@ pub fn quote(s: &str) -> String {
     out
 }
 
+/// An attribute name as written after a scope: bare when it lexes as one, quoted otherwise.
+pub fn attr_name(name: &str) -> String {
+    let plain = !name.is_empty()
+        && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '/' | ':'))
+        && !name.starts_with(['.', ':']);
+    if plain { name.to_owned() } else { quote(name) }
+}
+
+/// A model value as a TraceQL literal, for a condition that matches it exactly; `None` for values
+/// TraceQL cannot compare (bytes, arrays, maps, empty).
+pub fn value_literal(set: &spanlens_model::TraceSet, value: &spanlens_model::AnyValue) -> Option<String> {
+    use spanlens_model::AnyValue;
+    match value {
+        AnyValue::Str(s) => Some(quote(set.resolve(*s))),
+        AnyValue::Int(i) => Some(i.to_string()),
+        AnyValue::Bool(b) => Some(b.to_string()),
+        // `{:?}` keeps a decimal point, so the literal lexes as a float.
+        AnyValue::Float(f) if f.is_finite() => Some(format!("{f:?}")),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::quote;
+    use super::{attr_name, quote};
+
+    #[test]
+    fn attribute_names_are_quoted_only_when_needed() {
+        assert_eq!(attr_name("http.status_code"), "http.status_code");
+        assert_eq!(attr_name("has space"), r#""has space""#);
+        assert_eq!(attr_name(".lead"), r#"".lead""#);
+    }
 
     #[test]
     fn quoted_strings_escape_what_the_lexer_unescapes() {

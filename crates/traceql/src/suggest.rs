@@ -99,15 +99,9 @@ fn literal(set: &TraceSet, v: ValueKey) -> String {
     }
 }
 
+use crate::literal::attr_name;
 pub use crate::literal::quote;
 
-/// An attribute name as written after a scope: bare when it lexes as one, quoted otherwise.
-fn attr_name(name: &str) -> String {
-    let plain = !name.is_empty()
-        && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '/' | ':'))
-        && !name.starts_with(['.', ':']);
-    if plain { name.to_owned() } else { quote(name) }
-}
 
 impl AttrIndex {
     /// An index from a backend's tag APIs (Tempo's v2 tag names by scope, and the values fetched for

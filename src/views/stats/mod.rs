@@ -1,0 +1,127 @@
+//! The statistics view (`?view=stats`): spans grouped by service, operation or any attribute, with
+//! an optional second level, over this trace or every trace of its load (Jaeger UI's trace
+//! statistics, plus percentiles and errors). Clicking a row highlights its spans in the waterfall and
+//! the flame graph through the shared find, and draws the group's duration histogram.
+
+mod group_picker;
+mod highlight;
+pub mod state;
+mod table;
+
+pub use state::StatsState;
+
+use crate::charts::DurationHistogram;
+use crate::charts::histogram::Mark;
+use crate::format::thousands;
+use crate::state::{Focus, TraceAnalysis};
+use group_picker::GroupPicker;
+use leptos::prelude::*;
+use spanlens_model::format_duration;
+use state::Scope;
+
+#[component]
+pub fn StatsView() -> impl IntoView {
+    let analysis = TraceAnalysis::from_context();
+    let focus = Focus::from_context();
+    let st = StatsState::new(analysis);
+    provide_context(st);
+    let trace_count = analysis.data.with_value(|d| d.set().traces.len());
+
+    let pick = Callback::new(move |row: u32| {
+        let again = st.selected_row.get_untracked() == Some(row);
+        st.selected_row.set((!again).then_some(row));
+        // The row's spans become the find matches, which every view highlights.
+        let query = (!again)
+            .then(|| {
+                let (first, second) = (st.first.get_untracked(), st.second.get_untracked());
+                st.table.with_untracked(|t| {
+                    analysis.data.with_value(|d| highlight::row_query(d.set(), t, row as usize, &first, second.as_ref()))
+                })
+            })
+            .flatten();
+        focus.find_text.set(query.unwrap_or_default());
+    });
+
+    let selected = move || {
+        let row = st.selected_row.get()? as usize;
+        st.table.with(|t| t.rows.get(row).cloned().map(|r| (r, t.durations_of(row).to_vec())))
+    };
+    let durations = Signal::derive(move || selected().map(|(_, d)| d).unwrap_or_default());
+    let marks = Signal::derive(move || {
+        selected()
+            .map(|(r, _)| {
+                vec![
+                    Mark { label: "p50", nanos: r.p50_nanos },
+                    Mark { label: "p95", nanos: r.p95_nanos },
+                    Mark { label: "p99", nanos: r.p99_nanos },
+                ]
+            })
+            .unwrap_or_default()
+    });
+    let summary = move || {
+        st.table.with(|t| {
+            let spans: u64 = t.rows.iter().filter(|r| !r.is_detail()).map(|r| r.count).sum();
+            let mut text = format!("{} groups · {} spans", thousands(t.rows.len()), thousands(spans as usize));
+            if t.skipped_incomplete > 0 {
+                text.push_str(&format!(" · {} spans with unknown end left out", thousands(t.skipped_incomplete as usize)));
+            }
+            text
+        })
+    };
+
+    view! {
+        <div class="sl-view-bar sl-stats-bar">
+            <GroupPicker label="Group by" key=st.first.into() on_change=Callback::new(move |k| st.first.set(k)) allow_none=false/>
+            <GroupPicker
+                label="then by"
+                key=Signal::derive(move || st.second.get().unwrap_or(spanlens_analysis::stats::GroupKey::Service))
+                none=Signal::derive(move || st.second.with(Option::is_none))
+                on_change=Callback::new(move |k| st.second.set(Some(k)))
+                on_none=Callback::new(move |()| st.second.set(None))
+                allow_none=true
+            />
+            {(trace_count > 1).then(|| view! {
+                <div class="sl-segmented" role="group" aria-label="Traces covered">
+                    <button
+                        class="sl-segmented__item"
+                        class:sl-segmented__item--active=move || st.scope.get() == Scope::Trace
+                        data-testid="stats-scope-trace"
+                        on:click=move |_| st.scope.set(Scope::Trace)
+                    >
+                        "This trace"
+                    </button>
+                    <button
+                        class="sl-segmented__item"
+                        class:sl-segmented__item--active=move || st.scope.get() == Scope::Load
+                        data-testid="stats-scope-load"
+                        on:click=move |_| st.scope.set(Scope::Load)
+                    >
+                        {format!("All {} traces of this load", thousands(trace_count))}
+                    </button>
+                </div>
+            })}
+            <span class="sl-muted sl-view-bar__hint">{summary}</span>
+        </div>
+        <div class="sl-stats-layout">
+            <table::StatsTableView on_pick=pick/>
+            <aside class="sl-stats-side">
+                {move || match selected() {
+                    None => view! {
+                        <p class="sl-muted sl-stats-side__empty">
+                            "Click a row to see its durations and highlight its spans in the waterfall and the flame graph."
+                        </p>
+                    }.into_any(),
+                    Some((row, _)) => view! {
+                        <h3 class="sl-stats-side__title" data-testid="stats-selected">{row.group.clone()}</h3>
+                        <p class="sl-muted">
+                            {format!("{} spans · p50 {} · p95 {} · p99 {}", thousands(row.count as usize), format_duration(row.p50_nanos), format_duration(row.p95_nanos), format_duration(row.p99_nanos))}
+                        </p>
+                    }.into_any(),
+                }}
+                <Show when=move || st.selected_row.with(Option::is_some)>
+                    <DurationHistogram durations_nanos=durations marks=marks/>
+                </Show>
+            </aside>
+        </div>
+    }
+}
