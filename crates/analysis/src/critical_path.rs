@@ -1,26 +1,34 @@
 //! Critical path and self time.
 //!
-//! The critical path follows Jaeger UI's algorithm (also used by Grafana): from a root, repeatedly
-//! descend into the child that finished last before the current cursor; when a span has no such child,
-//! its remaining time back to its start is on the path and the walk returns to the parent with the
-//! cursor at that span's start. Children are first clipped to their (already clipped) parent, and
-//! children entirely outside their parent are dropped with their subtrees, like Jaeger's
-//! `sanitizeOverFlowingChildren` — so clock skew never puts time outside the root on the path.
+//! The critical path follows Jaeger UI's current rule (2026; Grafana still has the older one, see
+//! below): from each root in start order, repeatedly descend into the child that finished last
+//! before the cursor; when a span has no such child, its remaining time back to its start is on the
+//! path and the walk returns to the parent with the cursor at that span's start. Children are first
+//! clipped to their (already clipped) parent, and children entirely outside their parent are dropped
+//! with their subtrees, like Jaeger's `sanitizeOverFlowingChildren`, so clock skew never puts time
+//! outside the root on the path.
+//!
+//! Non-blocking children: a consumer span under a producer span (a message handled later by someone
+//! else) does not hold its parent up, so it is left out with its subtree. Jaeger UI before 2026 (and
+//! Grafana) left out `FOLLOWS_FROM` children instead; we follow the current rule, checked against
+//! `shared/conformance/views/critical_path.jsonl`.
+//!
+//! When the walk returns from a child, only children ending strictly before that child's start
+//! qualify (as in Jaeger UI): a sibling ending exactly where the returned-from child starts is not
+//! taken, and that stretch is the parent's own time.
 //!
 //! A span whose end is unknown ([`Span::incomplete`]) is never on the path, and neither is its
 //! subtree: with no end there is no "last finishing child" to walk back from, and where its
 //! children's time fits in its parent is unknown. Its parent's time is attributed as if it were
 //! absent.
 //!
-//! Two deliberate differences from Jaeger UI: it is an explicit loop, not recursion (Jaeger's
-//! overflows at ~5k levels), and a child ending exactly at the cursor is eligible (`<=`, Jaeger uses
-//! `<`), so back-to-back sequential children are all on the path. Each child is considered at most
-//! once per parent, which both bounds the walk at O(n) after an O(n log n) sort and rules out loops on
-//! zero-length children.
+//! One deliberate difference from Jaeger UI: it is an explicit loop, not recursion (Jaeger's
+//! overflows at ~5k levels). Each child is considered at most once per parent, which both bounds the
+//! walk at O(n) after an O(n log n) sort and rules out loops on zero-length children.
 
 use crate::bitset::BitSet;
 use serde::{Deserialize, Serialize};
-use spanlens_model::{Span, Trace, Tree};
+use spanlens_model::{Span, SpanKind, Trace, Tree};
 
 /// A stretch of one span's time that lies on the critical path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,6 +107,7 @@ pub fn critical_path(trace: &Trace) -> CriticalPath {
         let bounds = match tree.parent_of(i) {
             _ if incomplete => None,
             None => Some((s, e)),
+            Some(p) if non_blocking(spans, p, i) => None,
             Some(p) if alive.contains(p) => {
                 let (ps, pe) = (start[p as usize], end[p as usize]);
                 let outside = if s >= ps { s >= pe } else { e <= ps };
@@ -154,8 +163,10 @@ pub fn critical_path(trace: &Trace) -> CriticalPath {
                 };
                 *slot += 1;
                 // A child ending after the cursor overlaps time already attributed; it can never
-                // qualify later because the cursor only moves back.
-                if end[child as usize] <= limit {
+                // qualify later because the cursor only moves back. Back from a child, the cursor
+                // is that child's start and a sibling must end strictly before it.
+                let ce = end[child as usize];
+                if ce < limit || (cursor.is_none() && ce <= limit) {
                     picked = Some(child);
                     break;
                 }
@@ -186,6 +197,12 @@ pub fn critical_path(trace: &Trace) -> CriticalPath {
     let segment_pos = segments.iter().map(|s| pos_of(s.span)).collect();
     let on_path = BitSet::from_indices(n, segments.iter().map(|s| s.span));
     CriticalPath { segments, segment_pos, on_path }
+}
+
+/// A consumer under a producer: the message is handled on its own time, not its parent's.
+fn non_blocking(spans: &[Span], parent: u32, child: u32) -> bool {
+    let kind = |i: u32| spans.get(i as usize).map(|s| s.kind);
+    kind(parent) == Some(SpanKind::Producer) && kind(child) == Some(SpanKind::Consumer)
 }
 
 /// Start and end (never before the start) of every span, in index order. An incomplete span's end
@@ -293,11 +310,29 @@ mod tests {
 
     #[test]
     fn overlapping_and_back_to_back_children() {
-        // B and C overlap: C finishes last, B ends after C starts so it is skipped; D ends exactly
-        // where C starts and is taken.
+        // B and C overlap: C finishes last, B ends after C starts so it is skipped. D ends exactly
+        // where C starts: Jaeger UI's rule wants a sibling ending strictly before, so [0, 20] is A's.
         let set = build(&[s(1, 0, 0, 100), s(4, 1, 0, 20), s(2, 1, 10, 40), s(3, 1, 20, 60)]);
-        assert_eq!(path(&set), vec![(4, 0, 20), (3, 20, 80), (1, 80, 100)]);
+        assert_eq!(path(&set), vec![(1, 0, 20), (3, 20, 80), (1, 80, 100)]);
         assert!(!critical_path(trace(&set)).is_on_critical_path(idx(&set, 2)));
+        // One nanosecond of gap and D is taken.
+        let set = build(&[s(1, 0, 0, 100), s(4, 1, 0, 19), s(3, 1, 20, 60)]);
+        assert_eq!(path(&set), vec![(4, 0, 19), (1, 19, 20), (3, 20, 80), (1, 80, 100)]);
+    }
+
+    #[test]
+    fn consumer_under_producer_does_not_block() {
+        // A (producer) [0, 30] with B (consumer) [10, 60] and B's child C: B is left out with C,
+        // although clipped to A it would finish last. A client child D still counts.
+        let mut set = build(&[s(1, 0, 0, 30), s(2, 1, 10, 50), s(3, 2, 12, 2), s(4, 1, 5, 5)]);
+        let kinds = [(1, SpanKind::Producer), (2, SpanKind::Consumer), (4, SpanKind::Client)];
+        for (id, kind) in kinds {
+            let i = idx(&set, id) as usize;
+            set.traces[0].spans[i].kind = kind;
+        }
+        assert_eq!(path(&set), vec![(1, 0, 5), (4, 5, 10), (1, 10, 30)]);
+        let cp = critical_path(trace(&set));
+        assert!(!cp.is_on_critical_path(idx(&set, 2)) && !cp.is_on_critical_path(idx(&set, 3)));
     }
 
     #[test]

@@ -25,3 +25,5 @@ pub use bitset::BitSet;
 pub use critical_path::{CriticalPath, Segment, critical_path, self_times};
 pub use find::{FindQuery, find_spans, hide_non_matching, visible_with_ancestors};
 pub use summary::{ServiceTotals, TraceSummary, summarize};
+pub mod stats;
+pub use stats::{GroupKey, SpanRef, StatsColumn, StatsRow, StatsTable, stats, trace_stats};

@@ -1,0 +1,119 @@
+//! Sorting the table by any column, and duration histograms of a row.
+
+use super::{StatsRow, StatsTable};
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+
+/// A column of the statistics table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum StatsColumn {
+    Group,
+    Count,
+    Total,
+    Avg,
+    Min,
+    Max,
+    P50,
+    P95,
+    P99,
+    SelfTotal,
+    SelfAvg,
+    SelfMin,
+    SelfMax,
+    Percent,
+    Errors,
+}
+
+impl StatsColumn {
+    fn compare(self, a: &StatsRow, b: &StatsRow) -> Ordering {
+        let int = |r: &StatsRow| -> i64 {
+            match self {
+                StatsColumn::Group | StatsColumn::Percent => 0,
+                StatsColumn::Count => i64::try_from(r.count).unwrap_or(i64::MAX),
+                StatsColumn::Errors => i64::try_from(r.errors).unwrap_or(i64::MAX),
+                StatsColumn::Total => r.total_nanos,
+                StatsColumn::Avg => r.avg_nanos,
+                StatsColumn::Min => r.min_nanos,
+                StatsColumn::Max => r.max_nanos,
+                StatsColumn::P50 => r.p50_nanos,
+                StatsColumn::P95 => r.p95_nanos,
+                StatsColumn::P99 => r.p99_nanos,
+                StatsColumn::SelfTotal => r.self_total_nanos,
+                StatsColumn::SelfAvg => r.self_avg_nanos,
+                StatsColumn::SelfMin => r.self_min_nanos,
+                StatsColumn::SelfMax => r.self_max_nanos,
+            }
+        };
+        match self {
+            StatsColumn::Group => a.group.cmp(&b.group),
+            StatsColumn::Percent => a.percent_of_trace.total_cmp(&b.percent_of_trace),
+            _ => int(a).cmp(&int(b)),
+        }
+    }
+}
+
+impl StatsTable {
+    /// Row indices in display order sorted by `column`: first-level rows sorted among themselves,
+    /// each followed by its detail rows sorted among themselves. Ties keep the table's order
+    /// (first appearance), and a "Without tag" row stays last on its level: it is the remainder,
+    /// not a value.
+    pub fn sorted_order(&self, column: StatsColumn, descending: bool) -> Vec<u32> {
+        let cmp = |a: &u32, b: &u32| {
+            let (Some(ra), Some(rb)) = (self.rows.get(*a as usize), self.rows.get(*b as usize)) else {
+                return Ordering::Equal;
+            };
+            ra.without_tag.cmp(&rb.without_tag).then_with(|| {
+                let o = column.compare(ra, rb);
+                if descending { o.reverse() } else { o }
+            })
+        };
+        let mut top: Vec<u32> = Vec::new();
+        // Detail rows per first-level row, by the first-level row's index.
+        let mut details: Vec<(u32, Vec<u32>)> = Vec::new();
+        for (i, r) in self.rows.iter().enumerate() {
+            match r.parent {
+                None => {
+                    top.push(i as u32);
+                    details.push((i as u32, Vec::new()));
+                }
+                Some(p) => {
+                    if let Some(d) = details.iter_mut().rev().find(|d| d.0 == p) {
+                        d.1.push(i as u32);
+                    }
+                }
+            }
+        }
+        top.sort_by(cmp);
+        let mut out = Vec::with_capacity(self.rows.len());
+        for t in top {
+            out.push(t);
+            if let Ok(k) = details.binary_search_by_key(&t, |d| d.0)
+                && let Some((_, kids)) = details.get_mut(k)
+            {
+                kids.sort_by(cmp);
+                out.extend(kids.iter());
+            }
+        }
+        out
+    }
+}
+
+/// Counts of `sorted_durations` (ascending, e.g. [`StatsTable::durations_of`]) in `buckets`
+/// equal-width buckets from the smallest to the largest value; the last bucket includes the
+/// maximum. Returns the bucket width in nanoseconds (at least 1) and the counts.
+pub fn histogram(sorted_durations: &[i64], buckets: usize) -> (i64, Vec<u32>) {
+    let buckets = buckets.max(1);
+    let mut counts = vec![0u32; buckets];
+    let (Some(&lo), Some(&hi)) = (sorted_durations.first(), sorted_durations.last()) else {
+        return (1, counts);
+    };
+    let span = i128::from(hi) - i128::from(lo);
+    let width = i64::try_from((span / buckets as i128).max(0) + 1).unwrap_or(i64::MAX);
+    for &d in sorted_durations {
+        let b = ((i128::from(d) - i128::from(lo)) / i128::from(width)) as usize;
+        if let Some(c) = counts.get_mut(b.min(buckets - 1)) {
+            *c += 1;
+        }
+    }
+    (width, counts)
+}
