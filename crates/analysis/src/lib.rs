@@ -12,9 +12,11 @@ pub mod bitset;
 pub mod critical_path;
 pub mod critical_summary;
 pub mod find;
+pub mod flame;
 pub mod histogram;
 pub mod http;
 pub mod overview;
+pub mod path_merge;
 pub mod summary;
 
 #[cfg(any(test, feature = "test-util"))]
@@ -24,6 +26,7 @@ pub mod test_util;
 pub use bitset::BitSet;
 pub use critical_path::{CriticalPath, Segment, critical_path, self_times};
 pub use find::{FindQuery, find_spans, hide_non_matching, visible_with_ancestors};
+pub use flame::{FlameGraph, FlameMode, FlameTableRow, Frame, flame_graph, flame_table};
 pub use summary::{ServiceTotals, TraceSummary, summarize};
 pub mod stats;
 pub use stats::{GroupKey, SpanRef, StatsColumn, StatsRow, StatsTable, stats, trace_stats};
