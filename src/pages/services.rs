@@ -1,13 +1,16 @@
-//! `/services`: every service in the loaded traces with its span, error and time totals. Sortable by
-//! any column; each service links to a search for its spans.
+//! `/services`: the service dependency graph of the loaded traces (optionally merged with a Jaeger or
+//! Zipkin backend's dependencies for a time range, each edge saying where it was seen), and below it
+//! every service with its span, error and time totals. Each service links to a search for its spans.
 
-use crate::components::SortHeader;
+use crate::components::dependency_source::use_backend_dependencies;
+use crate::components::{DependencySource, ServiceGraphView, SortHeader};
 use crate::format::{format_duration, thousands};
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use spanlens_analysis::overview::{ServiceColumn, service_rows, sort_service_rows};
+use spanlens_analysis::service_graph::{Rules, build_service_graph};
 
 /// A TraceQL query for one service's spans (the name quoted as a TraceQL string).
 pub fn service_query(name: &str) -> String {
@@ -34,18 +37,45 @@ pub fn ServicesPage() -> impl IntoView {
         let sep = if data.is_empty() { '?' } else { '&' };
         format!("/search{data}{sep}q={}", js_sys::encode_uri_component(&service_query(name)))
     };
+    // The graph of every listed trace; a backend's links (when picked) merged in.
+    let traced = Memo::new(move |_| {
+        crate::timing::mark("service-graph-begin");
+        let graph = state.catalog.with(|c| {
+            build_service_graph(c.entries().filter_map(|(l, i)| l.set.traces.get(i).map(|t| (&l.set, t))), Rules::Viewer)
+        });
+        crate::timing::measure("service-graph", "service-graph-begin");
+        Shared::new(graph)
+    });
+    let deps = use_backend_dependencies();
+    let graph = Memo::new(move |_| {
+        let base = traced.get();
+        match deps.links() {
+            Some(links) => {
+                let mut merged = (*base).clone();
+                merged.merge_backend_links(&links);
+                Shared::new(merged)
+            }
+            None => base,
+        }
+    });
+    let graph_search = Callback::new(move |name: String| search_href(&name));
+    let has_graph = move || graph.with(|g| !g.nodes.is_empty());
 
     view! {
         <section class="sl-page">
             <h1>"Services"</h1>
+            <DependencySource deps=deps/>
+            <Show when=has_graph>
+                <ServiceGraphView graph=graph.into() search_href=graph_search testid="service-graph"/>
+            </Show>
             <Show
                 when=move || rows.with(|r| !r.is_empty())
-                fallback=|| view! {
+                fallback=move || (!has_graph()).then(|| view! {
                     <div class="sl-empty">
                         <p class="sl-muted">"No traces loaded yet. Open trace files to see the services they touch."</p>
                         <A href="/" attr:class="sl-button">"Open traces"</A>
                     </div>
-                }
+                })
             >
                 <table class="sl-table" data-testid="services-table">
                     <thead>

@@ -5,7 +5,7 @@
 use crate::render::canvas::{Chrome, RectBatch, css, css_alpha, fit_text};
 use spanlens_analysis::bitset::BitSet;
 use spanlens_analysis::flame::{FlameGraph, FlameMode};
-use spanlens_layout::flame::{DrawItem, visible_items};
+use spanlens_layout::flame::{FlameWindow, flame_boxes};
 use spanlens_layout::palette::{Rgb, ServiceColors, Theme, error_color};
 use spanlens_layout::ticks::ticks;
 use spanlens_layout::viewport::Viewport;
@@ -37,13 +37,6 @@ pub struct FlameFrame<'a> {
     pub chrome: &'a Chrome,
 }
 
-/// The depths whose rows are at least partly visible.
-pub fn visible_depths(depth_count: u32, scroll_top_px: f64, body_height_px: f64) -> std::ops::Range<u32> {
-    let first = (scroll_top_px / ROW_HEIGHT_PX).floor().max(0.0) as u32;
-    let last = ((scroll_top_px + body_height_px) / ROW_HEIGHT_PX).ceil().max(0.0) as u32;
-    first.min(depth_count)..last.min(depth_count)
-}
-
 /// Self-time heat: pale where a frame's time is its children's, deep where it is its own.
 fn heat(self_fraction: f64, theme: Theme) -> Rgb {
     let t = self_fraction.clamp(0.0, 1.0);
@@ -61,10 +54,9 @@ pub fn draw(ctx: &CanvasRenderingContext2d, f: &FlameFrame<'_>) -> usize {
     ctx.set_fill_style_str(&c.background);
     ctx.fill_rect(0.0, 0.0, f.width_px, f.height_px);
     let body_h = (f.height_px - AXIS_HEIGHT_PX).max(0.0);
-    let depths = visible_depths(f.graph.depth_count(), f.scroll_top_px, body_h);
-    let origin = f.graph.origin_nanos;
-    let error = error_color(f.theme);
-    let error_css = css(error);
+    let depths = spanlens_layout::flame::visible_depths(f.graph, ROW_HEIGHT_PX, f.scroll_top_px, body_h);
+    let window = FlameWindow::from_viewport(f.viewport, f.graph);
+    let error_css = css(error_color(f.theme));
 
     ctx.save();
     ctx.begin_path();
@@ -77,48 +69,43 @@ pub fn draw(ctx: &CanvasRenderingContext2d, f: &FlameFrame<'_>) -> usize {
     let mut labels: Vec<(f64, f64, f64, u32)> = Vec::new();
     let mut outlines: Vec<(f64, f64, f64, &str)> = Vec::new();
     let mut painted = 0usize;
-    for depth in depths {
-        let y = f64::from(depth) * ROW_HEIGHT_PX;
-        let h = ROW_HEIGHT_PX - FRAME_GAP_PX;
-        for item in visible_items(f.graph, depth, f.viewport.start_nanos - origin, f.viewport.end_nanos - origin, f.viewport.px_per_nanos()) {
-            painted += 1;
-            match item {
-                DrawItem::Frame { index, x0_px, x1_px } => {
-                    let Some(frame) = f.graph.frame(index) else { continue };
-                    let (x0, x1) = (x0_px.max(-1.0), x1_px.min(f.width_px + 1.0));
-                    let w = (x1 - x0 - FRAME_GAP_PX).max(1.0);
-                    let rgb = if f.color_by_self {
-                        heat(frame.self_nanos as f64 / frame.total_nanos.max(1) as f64, f.theme)
-                    } else {
-                        f.colors.color(frame.service, f.theme)
-                    };
-                    let dim = f.highlight.is_some_and(|(s, n)| (s, n) != (frame.service, frame.name))
-                        || f.matched.is_some_and(|m| !m.contains(index as usize));
-                    let color = if dim { css_alpha(rgb, 0.28) } else { css(rgb) };
-                    batch.push(&color, x0, y, w, h);
-                    if frame.errors > 0 {
-                        // A red band along the bottom and a red left edge: errors must be seen at
-                        // any zoom and in either colouring.
-                        errors.push(&error_css, x0, y + h - 3.0, w, 3.0);
-                        errors.push(&error_css, x0, y, 2.0_f64.min(w), h);
-                    }
-                    if Some(index) == f.selected_frame {
-                        outlines.push((x0, y, w, c.text.as_str()));
-                    } else if Some(index) == f.hover_frame {
-                        outlines.push((x0, y, w, c.muted.as_str()));
-                    }
-                    if w >= LABEL_MIN_PX {
-                        labels.push((x0, y, w, index));
-                    }
-                }
-                DrawItem::Run { x0_px, x1_px, errors: run_errors, .. } => {
-                    let w = (x1_px - x0_px).max(1.0);
-                    batch.push(&c.guide, x0_px, y, w, h);
-                    if run_errors > 0 {
-                        errors.push(&error_css, x0_px, y + h - 3.0, w, 3.0);
-                    }
-                }
+    let h = ROW_HEIGHT_PX - FRAME_GAP_PX;
+    for item in flame_boxes(f.graph, &window, depths) {
+        painted += 1;
+        let y = f64::from(item.depth) * ROW_HEIGHT_PX;
+        let (x0, w) = (item.x0_px, (item.x1_px - item.x0_px - FRAME_GAP_PX).max(1.0));
+        if item.is_run() {
+            // Frames too thin to tell apart, merged: drawn as one neutral block.
+            batch.push(&c.guide, x0, y, w, h);
+            if item.has_error {
+                errors.push(&error_css, x0, y + h - 3.0, w, 3.0);
             }
+            continue;
+        }
+        let index = item.frame;
+        let Some(frame) = f.graph.frame(index) else { continue };
+        let rgb = if f.color_by_self {
+            heat(frame.self_nanos as f64 / frame.total_nanos.max(1) as f64, f.theme)
+        } else {
+            f.colors.color(frame.service, f.theme)
+        };
+        let dim = f.highlight.is_some_and(|(s, n)| (s, n) != (frame.service, frame.name))
+            || f.matched.is_some_and(|m| !m.contains(index));
+        let color = if dim { css_alpha(rgb, 0.28) } else { css(rgb) };
+        batch.push(&color, x0, y, w, h);
+        if frame.errors > 0 {
+            // A red band along the bottom and a red left edge: errors must be seen at any zoom and
+            // in either colouring.
+            errors.push(&error_css, x0, y + h - 3.0, w, 3.0);
+            errors.push(&error_css, x0, y, 2.0_f64.min(w), h);
+        }
+        if Some(index) == f.selected_frame {
+            outlines.push((x0, y, w, c.text.as_str()));
+        } else if Some(index) == f.hover_frame {
+            outlines.push((x0, y, w, c.muted.as_str()));
+        }
+        if w >= LABEL_MIN_PX {
+            labels.push((x0, y, w, index));
         }
     }
     batch.flush(ctx);
@@ -177,14 +164,6 @@ fn draw_axis(ctx: &CanvasRenderingContext2d, f: &FlameFrame<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn visible_depths_cover_the_body() {
-        assert_eq!(visible_depths(100, 0.0, 100.0), 0..5);
-        assert_eq!(visible_depths(100, 30.0, 100.0), 1..7);
-        assert_eq!(visible_depths(3, 0.0, 1000.0), 0..3);
-        assert_eq!(visible_depths(0, 0.0, 1000.0), 0..0);
-    }
 
     #[test]
     fn heat_goes_from_pale_to_deep() {

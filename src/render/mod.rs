@@ -2,5 +2,7 @@
 //! state between frames; components decide when to draw (one animation frame per batch of changes).
 
 pub mod canvas;
+pub mod flame;
 pub mod minimap;
+pub mod service_graph;
 pub mod waterfall;

@@ -8,6 +8,7 @@ pub mod compare_link;
 pub mod diff_rows;
 pub mod file_reader;
 pub mod focus;
+pub mod graph_focus;
 pub mod kept_files;
 pub mod loader;
 pub mod loads;

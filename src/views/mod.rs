@@ -3,12 +3,14 @@
 //! Adding a view is one entry here and its own module: no other view changes.
 
 pub mod flame;
+pub mod graph;
 pub mod keyboard;
 pub mod stats;
 mod view_tabs;
 pub mod waterfall;
 
 pub use flame::FlameView;
+pub use graph::GraphView;
 pub use stats::StatsView;
 pub use view_tabs::ViewTabs;
 pub use waterfall::{WaterfallState, WaterfallView};
@@ -26,6 +28,7 @@ pub const VIEWS: &[ViewEntry] = &[
     ViewEntry { key: "waterfall", label: "Waterfall", render: || view! { <WaterfallView/> }.into_any() },
     ViewEntry { key: "flame", label: "Flame graph", render: || view! { <FlameView/> }.into_any() },
     ViewEntry { key: "stats", label: "Statistics", render: || view! { <StatsView/> }.into_any() },
+    ViewEntry { key: "graph", label: "Service graph", render: || view! { <GraphView/> }.into_any() },
 ];
 
 /// The view named by `?view=`; the first (the waterfall) when none or an unknown one is named.

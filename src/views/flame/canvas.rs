@@ -11,6 +11,7 @@ use leptos::html;
 use leptos::prelude::*;
 use spanlens_analysis::bitset::BitSet;
 use spanlens_analysis::flame::FlameGraph;
+use spanlens_layout::flame as flame_layout;
 use spanlens_layout::viewport::Viewport;
 use spanlens_model::Sym;
 use web_sys::{MouseEvent, WheelEvent};
@@ -142,15 +143,10 @@ pub fn FlameCanvas() -> impl IntoView {
         if y < AXIS_HEIGHT_PX {
             return None;
         }
-        let depth = ((y - AXIS_HEIGHT_PX + scroll_top.get_untracked()) / ROW_HEIGHT_PX).floor();
-        if depth < 0.0 {
-            return None;
-        }
         let viewport = fs.viewport_untracked(focus);
         fs.graph.with_untracked(|g| {
-            let at = viewport.nanos_from_px(x) - g.origin_nanos;
-            let tolerance = (1.0 / viewport.px_per_nanos()).round() as i64;
-            spanlens_layout::flame::hit_frame(g, depth as u32, at, tolerance)
+            let depth = flame_layout::depth_at_y(g, ROW_HEIGHT_PX, scroll_top.get_untracked(), y - AXIS_HEIGHT_PX)?;
+            flame_layout::flame_hit(g, &flame_layout::FlameWindow::from_viewport(&viewport, g), x, depth)
         })
     };
     let local_xy = move |ev: &MouseEvent| -> (f64, f64) {

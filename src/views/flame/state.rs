@@ -75,7 +75,7 @@ impl FlameState {
                 let mut set = BitSet::new(g.frames.len());
                 for &span in matches.iter() {
                     if let Some(frame) = g.frame_of(span) {
-                        set.set(frame as usize, true);
+                        set.set(frame, true);
                     }
                 }
                 Some(Shared::new(set))

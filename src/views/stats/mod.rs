@@ -26,6 +26,8 @@ pub fn StatsView() -> impl IntoView {
     let st = StatsState::new(analysis);
     provide_context(st);
     let trace_count = analysis.data.with_value(|d| d.set().traces.len());
+    // The trace page waits for a view's first frame; a table is drawn as soon as it mounts.
+    crate::state::TraceChrome::from_context().first_frame_drawn.set(true);
 
     let pick = Callback::new(move |row: u32| {
         let again = st.selected_row.get_untracked() == Some(row);

@@ -8,12 +8,14 @@ import { backendHandler } from "./backend.mjs";
 import { launch, DIST, SHARED } from "./browser.mjs";
 
 /** `{ backends: true }` also serves the test backends and a config.json naming them (see backend.mjs). */
-export function useApp({ backends = false } = {}) {
+/** `mounts` serves extra directories (URL prefix → directory), e.g. data a spec writes itself. */
+export function useApp({ backends = false, mounts: extraMounts = {} } = {}) {
   const ctx = { server: null, browser: null, baseUrl: "" };
   before(async () => {
     assert.ok(fs.existsSync(path.join(DIST, "index.html")), "dist/ is missing: run `make build` first");
     const mounts = {};
     if (fs.existsSync(SHARED)) mounts["/fixtures/"] = path.join(SHARED, "fixtures");
+    Object.assign(mounts, typeof extraMounts === "function" ? extraMounts() : extraMounts);
     const handlers = {};
     const backend = backends ? backendHandler(SHARED) : null;
     if (backend) {
