@@ -5,6 +5,7 @@
 //! build time of this crate.
 
 mod convert;
+mod critical_path;
 mod fetch;
 mod r#gen;
 mod inspect;
@@ -12,6 +13,7 @@ mod output;
 mod query;
 mod remote;
 mod search;
+mod stats;
 
 use std::process::ExitCode;
 
@@ -30,6 +32,10 @@ COMMANDS:
     search ...          search a Jaeger, Jaeger api_v3, Tempo or Zipkin backend, one JSON line per
                         trace (see `spanlens search --help`)
     fetch ...           write one trace from a backend to stdout (see `spanlens fetch --help`)
+    stats FILE... --group-by KEY[,KEY2] [--trace ID]
+                        trace statistics, one JSON line per row (see `spanlens stats --help`)
+    critical-path FILE [--trace ID]
+                        the critical path, one JSON line per section
 
 OPTIONS:
     -h, --help          print this help
@@ -53,6 +59,8 @@ fn main() -> ExitCode {
         "query" => query::run(rest),
         "search" => search::run(rest),
         "fetch" => fetch::run(rest),
+        "stats" => stats::run(rest),
+        "critical-path" => critical_path::run(rest),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
             ExitCode::SUCCESS

@@ -98,6 +98,11 @@ impl TraceSetBuilder {
     }
 
     fn copy_span(&mut self, ctx: &mut AbsorbContext<'_>, span: &Span) -> Span {
+        for id in std::iter::once(span.span_id).chain(span.parent_span_id) {
+            if let Some(text) = ctx.from.span_id_text(id) {
+                self.keep_span_id_text(id, text);
+            }
+        }
         Span {
             name: self.map_sym(ctx, span.name),
             service: self.map_sym(ctx, span.service),

@@ -3,7 +3,7 @@
 //! Importers push spans as they read them; spans of one trace arriving from several files are
 //! stitched together here, because grouping happens by trace id across every source.
 
-use crate::ids::TraceId;
+use crate::ids::{SpanId, TraceId};
 use crate::interner::{Interner, Sym};
 use crate::span::{Resource, ResourceIdx, Scope, ScopeIdx, SourceIdx, Span};
 use crate::trace::{SourceInfo, Trace, TraceSet};
@@ -45,6 +45,10 @@ pub struct TraceSetBuilder {
     /// Bumped by every rollback, so an [`crate::absorb::AbsorbContext`] knows its remembered
     /// indices may point past what the rollback kept.
     rollbacks: u64,
+    span_id_texts: crate::ids::SpanIdTexts,
+    /// Text span ids met since the last [`Self::warn_text_span_ids`], and the first of them.
+    file_text_ids: std::collections::HashSet<u64>,
+    first_text_id: Option<String>,
 }
 
 impl TraceSetBuilder {
@@ -219,6 +223,41 @@ impl TraceSetBuilder {
         self.strings.truncate(checkpoint.strings);
         self.current_source = checkpoint.current_source;
         self.rollbacks += 1;
+        // Allocated text ids stay (ids must not change if the file is salvaged), but the failed
+        // attempt's warning count goes.
+        self.file_text_ids.clear();
+        self.first_text_id = None;
+    }
+
+    /// The id for a span id written as non-hex text (see [`crate::ids::SpanIdTexts`]). Importers
+    /// call [`Self::warn_text_span_ids`] once the file is read.
+    pub fn text_span_id(&mut self, text: &str) -> SpanId {
+        let (id, _) = self.span_id_texts.intern(text);
+        if self.file_text_ids.insert(id.0) && self.first_text_id.is_none() {
+            self.first_text_id = Some(crate::ids::truncate_for_message(text));
+        }
+        id
+    }
+
+    /// Records `text` as the text of `id` (a span copied from another set).
+    pub(crate) fn keep_span_id_text(&mut self, id: SpanId, text: &str) {
+        self.span_id_texts.insert(id, text);
+    }
+
+    /// One informational warning for the text span ids met since the last call, if any.
+    pub fn warn_text_span_ids(&mut self) {
+        let count = std::mem::take(&mut self.file_text_ids).len();
+        let first = self.first_text_id.take();
+        if count == 0 {
+            return;
+        }
+        let example = first.map(|t| format!(" (first: {t:?})")).unwrap_or_default();
+        let message = if count == 1 {
+            format!("1 span id is not hex{example}; it was given a stable 64-bit id and is shown as written")
+        } else {
+            format!("{count} span ids are not hex{example}; they were given stable 64-bit ids and are shown as written")
+        };
+        self.warn(Warning::new(crate::warnings::WarningKind::TextSpanId, message));
     }
 
     /// Builds every trace's tree and returns the set. Traces keep their order of first appearance.
@@ -249,6 +288,7 @@ impl TraceSetBuilder {
             traces,
             sources: self.sources,
             warnings,
+            span_id_texts: self.span_id_texts,
         }
     }
 }

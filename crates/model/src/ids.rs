@@ -54,6 +54,88 @@ impl fmt::Debug for SpanId {
     }
 }
 
+/// The original text of span ids that were not hex (`span-A`, `root`, `s1`: hand-written traces and
+/// some test suites use them). Such an id gets a stable 64-bit value, the FNV-1a hash of its text,
+/// so that references to the same text resolve to the same span; the text is kept here so views and
+/// output show the id as written. A hash already taken by another text moves to the next free value
+/// (deterministic for a given input order).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct SpanIdTexts {
+    /// Sorted by id.
+    entries: std::collections::BTreeMap<u64, Box<str>>,
+    /// Text to id, for collisions and repeats; rebuilt on demand after deserializing.
+    #[serde(skip)]
+    by_text: std::collections::HashMap<Box<str>, u64>,
+}
+
+/// Equal when they map the same ids to the same texts (the reverse index is a cache).
+impl PartialEq for SpanIdTexts {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries
+    }
+}
+
+impl Eq for SpanIdTexts {}
+
+impl SpanIdTexts {
+    /// The text an id was written as, when it was not hex.
+    pub fn get(&self, id: SpanId) -> Option<&str> {
+        self.entries.get(&id.0).map(|t| &**t)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The id for `text`, allocating it on first use. Returns the id and whether it is new.
+    pub fn intern(&mut self, text: &str) -> (SpanId, bool) {
+        if self.by_text.len() != self.entries.len() {
+            self.by_text = self.entries.iter().map(|(&id, t)| (t.clone(), id)).collect();
+        }
+        if let Some(&id) = self.by_text.get(text) {
+            return (SpanId(id), false);
+        }
+        let mut id = fnv1a(text.as_bytes());
+        // 0 means "no parent" in several formats; skip it and any taken value.
+        while id == 0 || self.entries.contains_key(&id) {
+            id = id.wrapping_add(1);
+        }
+        self.entries.insert(id, text.into());
+        self.by_text.insert(text.into(), id);
+        (SpanId(id), true)
+    }
+
+    /// Records `text` for `id` as it was allocated elsewhere (copying a span between sets).
+    pub fn insert(&mut self, id: SpanId, text: &str) {
+        if self.entries.contains_key(&id.0) {
+            return;
+        }
+        self.entries.insert(id.0, text.into());
+        if self.by_text.len() + 1 == self.entries.len() {
+            self.by_text.insert(text.into(), id.0);
+        }
+    }
+
+    /// Every (id, text) pair, by id.
+    pub fn iter(&self) -> impl Iterator<Item = (SpanId, &str)> {
+        self.entries.iter().map(|(&id, t)| (SpanId(id), &**t))
+    }
+}
+
+/// 64-bit FNV-1a: simple, stable across versions and platforms (ids must not change between loads).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
 /// Why a textual id could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {

@@ -123,6 +123,9 @@ pub struct TraceSet {
     pub traces: Vec<Trace>,
     pub sources: Vec<SourceInfo>,
     pub warnings: Vec<Warning>,
+    /// Original text of span ids that were not hex; see [`crate::ids::SpanIdTexts`].
+    #[serde(default)]
+    pub span_id_texts: crate::ids::SpanIdTexts,
 }
 
 impl PartialEq for Interner {
@@ -146,6 +149,16 @@ impl TraceSet {
 
     pub fn scope(&self, span: &Span) -> Option<&Scope> {
         self.scopes.get(span.scope.0 as usize)
+    }
+
+    /// The text a span id was written as, when it was not hex (`span-A`).
+    pub fn span_id_text(&self, id: crate::SpanId) -> Option<&str> {
+        self.span_id_texts.get(id)
+    }
+
+    /// A span id as the input wrote it: its original text, else 16 hex digits.
+    pub fn span_id_display(&self, id: crate::SpanId) -> String {
+        self.span_id_text(id).map_or_else(|| id.to_hex(), str::to_owned)
     }
 
     pub fn trace_by_id(&self, trace_id: TraceId) -> Option<&Trace> {

@@ -30,6 +30,9 @@ pub enum WarningKind {
     /// Spans were reported without a duration, so their end is unknown; they are shown at their
     /// start and left out of durations. One warning per file, counting them.
     MissingDuration,
+    /// Span ids written as text that is not hex (`span-A`, `root`): each was given a stable 64-bit
+    /// id and keeps its text for display and output. One warning per file, counting them.
+    TextSpanId,
     /// Anything else worth telling.
     Other,
 }
@@ -47,6 +50,7 @@ impl WarningKind {
             WarningKind::Truncated => "truncated",
             WarningKind::NegativeDuration => "negative_duration",
             WarningKind::MissingDuration => "missing_duration",
+            WarningKind::TextSpanId => "text_span_id",
             WarningKind::Other => "other",
         }
     }
@@ -91,7 +95,7 @@ impl WarningKind {
     /// Routine events worth recording but not worth an alarm: Zipkin's client and server halves of
     /// one call are merged in every Zipkin trace. Badges count only the other kinds.
     pub fn is_informational(self) -> bool {
-        matches!(self, WarningKind::SharedSpanMerged)
+        matches!(self, WarningKind::SharedSpanMerged | WarningKind::TextSpanId)
     }
 
     /// A heading for a group of warnings of this kind.
@@ -107,6 +111,7 @@ impl WarningKind {
             WarningKind::Truncated => "Truncated file",
             WarningKind::NegativeDuration => "Negative duration",
             WarningKind::MissingDuration => "Missing duration (end unknown)",
+            WarningKind::TextSpanId => "Span ids that are not hex",
             _ => "Other",
         }
     }

@@ -156,6 +156,7 @@ pub fn import_bytes(bytes: &[u8], file: &str, builder: &mut TraceSetBuilder) -> 
     }
     match result {
         Ok(()) => {
+            builder.warn_text_span_ids();
             if let Some(message) = truncation {
                 builder.warn(Warning::new(WarningKind::Truncated, message).with_source(file));
             }

@@ -109,6 +109,7 @@ impl<'b> StreamingImport<'b> {
             match self.streamed_format() {
                 Some(format) => {
                     let builder = ctx.finish();
+                    builder.warn_text_span_ids();
                     builder.set_source_format(format.as_str());
                     builder.set_source_bytes(len);
                     let summary = ImportSummary {

@@ -40,6 +40,15 @@ pub fn parse_id(text: &str, max_bytes: usize) -> Result<(u128, u8), String> {
     }
 }
 
+/// Text that may stand for a span id when it is not hex (`span-A`): non-empty, printable and short
+/// enough to be a name. Importers give such ids a stable value ([`TraceSetBuilder::text_span_id`]).
+///
+/// [`TraceSetBuilder::text_span_id`]: spanlens_model::TraceSetBuilder::text_span_id
+pub fn is_text_id(text: &str) -> bool {
+    let t = text.trim();
+    !t.is_empty() && t.len() <= 256 && !t.chars().any(char::is_control)
+}
+
 pub fn parse_trace_id(text: &str) -> Result<(TraceId, u8), String> {
     parse_id(text, 16).map(|(v, w)| (TraceId(v), w))
 }

@@ -4,7 +4,7 @@
 use super::json_stream;
 use super::{Endpoint, FORMAT, Path, ZKind, ZRecord, scalar_sym};
 use serde_json::Value;
-use spanlens_model::ids::{parse_span_id_hex, parse_trace_id_hex};
+use spanlens_model::ids::{IdError, SpanId, parse_span_id_hex, parse_trace_id_hex};
 use spanlens_model::warnings::{Warning, WarningKind};
 use spanlens_model::{TraceId, TraceSetBuilder};
 
@@ -86,7 +86,7 @@ pub(crate) fn read_ids(
     builder: &mut TraceSetBuilder,
 ) -> Option<(TraceId, u8, u64)> {
     let trace = obj.get("traceId").and_then(Value::as_str).map(parse_trace_id_hex);
-    let id = obj.get("id").and_then(Value::as_str).map(parse_span_id_hex);
+    let id = obj.get("id").and_then(Value::as_str).map(|t| span_id_or_text(t, builder));
     match (trace, id) {
         (Some(Ok((t, w))), Some(Ok(s))) => Some((t, w, s.0)),
         (t, s) => {
@@ -103,6 +103,13 @@ pub(crate) fn read_ids(
     }
 }
 
+/// A hex span id, or for text that is not hex (`span-A`) the stable id the builder gives that text
+/// (it warns once per file).
+fn span_id_or_text(text: &str, builder: &mut TraceSetBuilder) -> Result<SpanId, IdError> {
+    parse_span_id_hex(text)
+        .or_else(|e| if crate::import::text::is_text_id(text) { Ok(builder.text_span_id(text.trim())) } else { Err(e) })
+}
+
 /// Reads `parentId`; a bad one is dropped with a warning, a self-reference silently (as lens does).
 pub(crate) fn read_parent(
     obj: &serde_json::Map<String, Value>,
@@ -112,7 +119,7 @@ pub(crate) fn read_parent(
     builder: &mut TraceSetBuilder,
 ) -> Option<u64> {
     let text = obj.get("parentId").and_then(Value::as_str).filter(|s| !s.is_empty())?;
-    match parse_span_id_hex(text) {
+    match span_id_or_text(text, builder) {
         Ok(p) if p.0 != id => Some(p.0),
         Ok(_) => None,
         Err(e) => {

@@ -142,7 +142,7 @@ fn list_of_traces_and_error_tag() {
 
 #[test]
 fn bad_records_are_warnings_and_bad_documents_errors() {
-    let set = load(br#"[1, {"id":"1"}, {"traceId":"zz","id":"1"}, {"traceId":"a","id":"1","parentId":"q","duration":-4,"kind":"odd"}]"#);
+    let set = load(br#"[1, {"id":"1"}, {"traceId":"zz","id":"1"}, {"traceId":"a","id":"1","parentId":" ","duration":-4,"kind":"odd"}]"#);
     assert_eq!(set.span_count(), 1);
     assert_eq!(count(&set, WarningKind::InvalidValue), 6, "{:#?}", set.warnings);
     assert_eq!(count(&set, WarningKind::NegativeDuration), 1);

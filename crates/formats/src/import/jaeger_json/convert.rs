@@ -4,7 +4,7 @@
 use super::Dialect;
 use super::model::{Doc, Draft, ProcessDraft, Rank, Tag};
 use crate::import::json_scalar::Scalar;
-use crate::import::text::{micros_to_nanos, parse_duration_nanos, parse_id, parse_rfc3339_nanos};
+use crate::import::text::{is_text_id, micros_to_nanos, parse_duration_nanos, parse_id, parse_rfc3339_nanos};
 use spanlens_model::builder::TraceSetBuilder;
 use spanlens_model::ids::HEX_DIGIT;
 use spanlens_model::ids::{SpanId, TraceId};
@@ -355,6 +355,11 @@ impl<'b> Converter<'b> {
     fn id_slow(&mut self, text: &str, max_bytes: usize, field: &str) -> Option<(u128, u8)> {
         match parse_id(text, max_bytes) {
             Ok(v) => Some(v),
+            // A span id that is neither hex nor base64 (`span-A`) is kept as text under a stable id
+            // rather than losing the span; the builder warns once per file.
+            Err(_) if max_bytes == 8 && is_text_id(text) => {
+                Some((u128::from(self.builder.text_span_id(text.trim()).0), 8))
+            }
             Err(e) => {
                 self.problem(WarningKind::InvalidValue, format!("{field}: {e}"));
                 None
