@@ -294,20 +294,24 @@ pub fn left_heavy(trace: &Trace, self_nanos: &[i64]) -> FlameGraph {
     // Final order: breadth first again, each node's children heaviest first (ties keep first
     // appearance), laid out left to right from the parent's start. Parents of a depth are already in
     // start order, and children fit inside their parent, so every depth comes out sorted by start.
-    let heaviest_first = |range: std::ops::Range<u32>| {
-        let mut ids: Vec<u32> = range.collect();
-        ids.sort_by_key(|&k| std::cmp::Reverse(frames.get(k as usize).map_or(0, |f| f.len_nanos)));
-        ids
-    };
-    let mut order: Vec<u32> = heaviest_first(0..merged.root_count);
+    let heaviest = |k: &u32| std::cmp::Reverse(frames.get(*k as usize).map_or(0, |f| f.len_nanos));
+    let mut order: Vec<u32> = Vec::with_capacity(count);
+    order.extend(0..merged.root_count);
+    order.sort_by_key(heaviest);
     let mut new_index = vec![NONE; count];
     let mut cursor = 0usize;
     while let Some(&k) = order.get(cursor) {
         if let Some(slot) = new_index.get_mut(k as usize) {
             *slot = cursor as u32;
         }
-        if let Some(node) = merged.nodes.get(k as usize) {
-            order.extend(heaviest_first(node.child_start..node.child_start + node.child_len));
+        if let Some(node) = merged.nodes.get(k as usize)
+            && node.child_len > 0
+        {
+            let from = order.len();
+            order.extend(node.child_start..node.child_start + node.child_len);
+            if let Some(tail) = order.get_mut(from..) {
+                tail.sort_by_key(heaviest);
+            }
         }
         cursor += 1;
     }
