@@ -294,20 +294,24 @@ pub fn left_heavy(trace: &Trace, self_nanos: &[i64]) -> FlameGraph {
     // Final order: breadth first again, each node's children heaviest first (ties keep first
     // appearance), laid out left to right from the parent's start. Parents of a depth are already in
     // start order, and children fit inside their parent, so every depth comes out sorted by start.
-    let heaviest_first = |range: std::ops::Range<u32>| {
-        let mut ids: Vec<u32> = range.collect();
-        ids.sort_by_key(|&k| std::cmp::Reverse(frames.get(k as usize).map_or(0, |f| f.len_nanos)));
-        ids
-    };
-    let mut order: Vec<u32> = heaviest_first(0..merged.root_count);
+    let heaviest = |k: &u32| std::cmp::Reverse(frames.get(*k as usize).map_or(0, |f| f.len_nanos));
+    let mut order: Vec<u32> = Vec::with_capacity(count);
+    order.extend(0..merged.root_count);
+    order.sort_by_key(heaviest);
     let mut new_index = vec![NONE; count];
     let mut cursor = 0usize;
     while let Some(&k) = order.get(cursor) {
         if let Some(slot) = new_index.get_mut(k as usize) {
             *slot = cursor as u32;
         }
-        if let Some(node) = merged.nodes.get(k as usize) {
-            order.extend(heaviest_first(node.child_start..node.child_start + node.child_len));
+        if let Some(node) = merged.nodes.get(k as usize)
+            && node.child_len > 0
+        {
+            let from = order.len();
+            order.extend(node.child_start..node.child_start + node.child_len);
+            if let Some(tail) = order.get_mut(from..) {
+                tail.sort_by_key(heaviest);
+            }
         }
         cursor += 1;
     }
@@ -360,6 +364,35 @@ pub fn left_heavy(trace: &Trace, self_nanos: &[i64]) -> FlameGraph {
         origin_nanos: 0,
         extent_nanos: next_root_start,
     }
+}
+
+/// Self times as Jaeger UI's trace graph counts them: like [`self_times`], but a CONSUMER child does
+/// not block its parent (its parent's time while it runs stays the parent's own). O(n).
+pub fn blocking_self_times(trace: &Trace) -> Vec<i64> {
+    let bounds =
+        |i: u32| trace.spans.get(i as usize).map(|s| (s.start_nanos, s.known_end_nanos().unwrap_or(s.start_nanos)));
+    (0..trace.spans.len() as u32)
+        .map(|i| {
+            let Some((start, end)) = bounds(i) else {
+                return 0;
+            };
+            let (mut reach, mut covered) = (start, 0i64);
+            for &c in trace.tree.children(i) {
+                if trace.spans.get(c as usize).is_some_and(|s| s.kind == spanlens_model::SpanKind::Consumer) {
+                    continue;
+                }
+                let Some((cs, ce)) = bounds(c) else {
+                    continue;
+                };
+                let (from, to) = (cs.max(reach), ce.min(end));
+                if to > from {
+                    covered = covered.saturating_add(to - from);
+                    reach = to;
+                }
+            }
+            end.saturating_sub(start).saturating_sub(covered).max(0)
+        })
+        .collect()
 }
 
 /// One row of the flame-graph table: an operation over the whole trace.

@@ -9,6 +9,7 @@
 #![cfg_attr(any(test, feature = "test-util"), allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod bitset;
+pub mod compare;
 pub mod critical_path;
 pub mod critical_summary;
 pub mod find;
@@ -24,6 +25,7 @@ pub mod summary;
 pub mod test_util;
 
 pub use bitset::BitSet;
+pub use compare::{DiffClass, DiffMetric, DiffNode, DiffSide, TraceDiff, compare};
 pub use critical_path::{CriticalPath, Segment, critical_path, self_times};
 pub use find::{FindQuery, find_spans, hide_non_matching, visible_with_ancestors};
 pub use flame::{FlameGraph, FlameMode, FlameTableRow, Frame, flame_graph, flame_table};

@@ -8,6 +8,9 @@
 use spanlens_model::Tree;
 use std::collections::HashMap;
 
+/// Distinct keys per node searched linearly before switching to a hash map.
+const LINEAR_SLOTS: usize = 16;
+
 /// Marks "no node".
 pub const NO_NODE: u32 = u32::MAX;
 
@@ -105,10 +108,25 @@ fn push_pending(
     let Some(&key) = side.keys.get(span as usize) else {
         return;
     };
-    let slot = *slot_of.entry(key).or_insert_with(|| {
-        slot_keys.push(key);
-        slot_keys.len() as u32 - 1
-    });
+    // Most nodes have a handful of distinct child keys: a linear scan beats hashing them. The map
+    // takes over once a node has many (a fan-out of thousands of different operations).
+    let slot = if slot_keys.len() <= LINEAR_SLOTS {
+        match slot_keys.iter().position(|&k| k == key) {
+            Some(found) => found as u32,
+            None => {
+                slot_keys.push(key);
+                if slot_keys.len() > LINEAR_SLOTS {
+                    slot_of.extend(slot_keys.iter().enumerate().map(|(i, &k)| (k, i as u32)));
+                }
+                slot_keys.len() as u32 - 1
+            }
+        }
+    } else {
+        *slot_of.entry(key).or_insert_with(|| {
+            slot_keys.push(key);
+            slot_keys.len() as u32 - 1
+        })
+    };
     pending.push((slot, s as u8, span));
 }
 

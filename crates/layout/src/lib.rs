@@ -25,6 +25,7 @@
 // Tests may unwrap: a panic there is a failed assertion. Library code is checked without cfg(test).
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod flame;
 pub mod hit_test;
 pub mod lod;
 pub mod palette;
@@ -33,6 +34,7 @@ pub mod rows;
 pub mod ticks;
 pub mod viewport;
 
+pub use flame::{FlameBox, FlameWindow, depth_at_y, flame_boxes, flame_hit, visible_depths, zoom_to_frame};
 pub use hit_test::{HitTarget, RowMetrics, hit_test};
 pub use lod::{Bar, DensityGrid, DensityRect, density_grid, event_marks, visible_bars};
 pub use palette::{Rgb, ServiceColors, Theme};
