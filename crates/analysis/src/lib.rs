@@ -14,6 +14,7 @@ pub mod critical_summary;
 pub mod find;
 pub mod http;
 pub mod overview;
+pub mod service_graph;
 pub mod summary;
 
 #[cfg(any(test, feature = "test-util"))]
