@@ -25,6 +25,7 @@
 // Tests may unwrap: a panic there is a failed assertion. Library code is checked without cfg(test).
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod graph;
 pub mod hit_test;
 pub mod lod;
 pub mod palette;
