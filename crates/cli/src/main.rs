@@ -7,6 +7,7 @@
 mod convert;
 mod fetch;
 mod r#gen;
+mod graph;
 mod inspect;
 mod output;
 mod query;
@@ -30,6 +31,8 @@ COMMANDS:
     search ...          search a Jaeger, Jaeger api_v3, Tempo or Zipkin backend, one JSON line per
                         trace (see `spanlens search --help`)
     fetch ...           write one trace from a backend to stdout (see `spanlens fetch --help`)
+    graph FILE...       the service dependency graph of the files' traces as JSON, DOT or Mermaid
+                        ([--trace ID] [--format json|dot|mermaid]; see `spanlens graph --help`)
 
 OPTIONS:
     -h, --help          print this help
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
         "query" => query::run(rest),
         "search" => search::run(rest),
         "fetch" => fetch::run(rest),
+        "graph" => graph::run(rest),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
             ExitCode::SUCCESS
