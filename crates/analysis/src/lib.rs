@@ -18,6 +18,7 @@ pub mod histogram;
 pub mod http;
 pub mod overview;
 pub mod path_merge;
+pub mod service_graph;
 pub mod summary;
 
 #[cfg(any(test, feature = "test-util"))]

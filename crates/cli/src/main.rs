@@ -8,6 +8,7 @@ mod convert;
 mod critical_path;
 mod fetch;
 mod r#gen;
+mod graph;
 mod inspect;
 mod output;
 mod query;
@@ -36,6 +37,8 @@ COMMANDS:
                         trace statistics, one JSON line per row (see `spanlens stats --help`)
     critical-path FILE [--trace ID]
                         the critical path, one JSON line per section
+    graph FILE...       the service dependency graph of the files' traces as JSON, DOT or Mermaid
+                        ([--trace ID] [--format json|dot|mermaid]; see `spanlens graph --help`)
 
 OPTIONS:
     -h, --help          print this help
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
         "fetch" => fetch::run(rest),
         "stats" => stats::run(rest),
         "critical-path" => critical_path::run(rest),
+        "graph" => graph::run(rest),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
             ExitCode::SUCCESS

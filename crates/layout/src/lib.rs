@@ -26,6 +26,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod flame;
+pub mod graph;
 pub mod hit_test;
 pub mod lod;
 pub mod palette;
