@@ -80,8 +80,12 @@ pub fn DiffTable(a: TraceRef, b: TraceRef, a_query: Option<String>, b_query: Opt
         Memo::new(move |_| {
             let order = order.get();
             let ids = diff_rows(&diff, filter.get(), order);
-            let max_change =
-                ids.iter().filter_map(|&i| diff.nodes.get(i as usize)).map(|n| n.change_nanos().abs()).max().unwrap_or(1);
+            let max_change = ids
+                .iter()
+                .filter_map(|&i| diff.nodes.get(i as usize))
+                .map(|n| n.change_nanos().abs())
+                .max()
+                .unwrap_or(1);
             let span_hex = |t: &TraceRef, members: &[u32]| {
                 members.first().and_then(|&s| t.trace().spans.get(s as usize)).map(|s| s.span_id.to_hex())
             };
@@ -153,7 +157,8 @@ pub fn DiffTable(a: TraceRef, b: TraceRef, a_query: Option<String>, b_query: Opt
     let (a_query, b_query) = (StoredValue::new(a_query), StoredValue::new(b_query));
     let (hex_a, hex_b) = (StoredValue::new(hex_a), StoredValue::new(hex_b));
     let open_href = move |side_b: bool, span: &str| {
-        let (hex, q) = if side_b { (hex_b.get_value(), b_query.get_value()) } else { (hex_a.get_value(), a_query.get_value()) };
+        let (hex, q) =
+            if side_b { (hex_b.get_value(), b_query.get_value()) } else { (hex_a.get_value(), a_query.get_value()) };
         let base = side_trace_href(&hex, q.as_deref());
         let sep = if base.contains('?') { '&' } else { '?' };
         format!("{base}{sep}span={span}")

@@ -198,15 +198,15 @@ pub fn ServiceGraphView(
     };
     let on_move = move |ev: web_sys::MouseEvent| {
         let (x, y) = local(&ev);
-        if let Some((sx, sy, lx, ly, moved)) = drag.get_value() {
-            if moved || (x - sx).hypot(y - sy) > DRAG_THRESHOLD_PX {
-                drag.set_value(Some((sx, sy, x, y, true)));
-                transform.update(|t| {
-                    t.dx += x - lx;
-                    t.dy += y - ly;
-                });
-                return;
-            }
+        if let Some((sx, sy, lx, ly, moved)) = drag.get_value()
+            && (moved || (x - sx).hypot(y - sy) > DRAG_THRESHOLD_PX)
+        {
+            drag.set_value(Some((sx, sy, x, y, true)));
+            transform.update(|t| {
+                t.dx += x - lx;
+                t.dy += y - ly;
+            });
+            return;
         }
         pointer.set(Some((x, y)));
         let h = hit(x, y);
@@ -257,7 +257,11 @@ pub fn ServiceGraphView(
                         false,
                     ));
                     lines.push((
-                        format!("total {} · self {}", format_duration(node.total_nanos), format_duration(node.self_nanos)),
+                        format!(
+                            "total {} · self {}",
+                            format_duration(node.total_nanos),
+                            format_duration(node.self_nanos)
+                        ),
                         false,
                     ));
                 } else {
@@ -272,7 +276,15 @@ pub fn ServiceGraphView(
                 };
                 let mut lines = vec![
                     (format!("{} → {}", g.node_name(edge.source), g.node_name(edge.target)), true),
-                    (format!("{} · {} calls · {} errors", kind, thousands(edge.calls as usize), thousands(edge.errors as usize)), false),
+                    (
+                        format!(
+                            "{} · {} calls · {} errors",
+                            kind,
+                            thousands(edge.calls as usize),
+                            thousands(edge.errors as usize)
+                        ),
+                        false,
+                    ),
                 ];
                 lines.push((latency_line("client", &edge.client), false));
                 lines.push((latency_line("server", &edge.server), false));
@@ -282,10 +294,9 @@ pub fn ServiceGraphView(
                         format!("from the backend only: {} calls", thousands(edge.backend_calls as usize)),
                         false,
                     )),
-                    EdgeSource::Both => lines.push((
-                        format!("backend reports {} calls", thousands(edge.backend_calls as usize)),
-                        false,
-                    )),
+                    EdgeSource::Both => {
+                        lines.push((format!("backend reports {} calls", thousands(edge.backend_calls as usize)), false))
+                    }
                 }
                 lines
             }),

@@ -41,7 +41,10 @@ pub fn ServicesPage() -> impl IntoView {
     let traced = Memo::new(move |_| {
         crate::timing::mark("service-graph-begin");
         let graph = state.catalog.with(|c| {
-            build_service_graph(c.entries().filter_map(|(l, i)| l.set.traces.get(i).map(|t| (&l.set, t))), Rules::Viewer)
+            build_service_graph(
+                c.entries().filter_map(|(l, i)| l.set.traces.get(i).map(|t| (&l.set, t))),
+                Rules::Viewer,
+            )
         });
         crate::timing::measure("service-graph", "service-graph-begin");
         Shared::new(graph)

@@ -121,14 +121,16 @@ pub fn draw(ctx: &CanvasRenderingContext2d, f: &GraphFrame<'_>) -> (usize, usize
         if t.scale < THIN_EDGE_MIN_SCALE && width < THIN_EDGE_PX && !hovered && !critical {
             continue;
         }
-        let pts: Vec<(f64, f64)> = std::iter::once(*first).chain(rest.iter().copied()).map(|p| t.to_screen(p)).collect();
+        let pts: Vec<(f64, f64)> =
+            std::iter::once(*first).chain(rest.iter().copied()).map(|p| t.to_screen(p)).collect();
         if !pts.iter().any(|&(x, y)| x >= view.0 && x <= view.2 && y >= view.1 && y <= view.3)
             && !crosses_view(&pts, view)
         {
             continue;
         }
         edges_drawn += 1;
-        let rate = if calls == 0 { 0.0 } else { edge.errors.max(edge.backend_errors.unwrap_or(0)) as f64 / calls as f64 };
+        let rate =
+            if calls == 0 { 0.0 } else { edge.errors.max(edge.backend_errors.unwrap_or(0)) as f64 / calls as f64 };
         let rgb = edge_rgb(rate, neutral, f.theme);
         let stroke = if critical { critical_css.clone() } else { css_alpha(rgb, if hovered { 1.0 } else { 0.85 }) };
         let px = (width * t.scale.sqrt()).max(1.0) + if hovered { 1.5 } else { 0.0 };

@@ -45,14 +45,17 @@ mod tests {
             s(3, 2, 20, 50).svc("db-svc").name("query"),
             s(4, 3, 30, 10).svc("cache").name("get"),
         ]);
-        let other = build(&[s(1, 0, 0, 100).svc("admin").name("GET /admin"), s(2, 1, 10, 80).svc("api").name("handle")]);
+        let other =
+            build(&[s(1, 0, 0, 100).svc("admin").name("GET /admin"), s(2, 1, 10, 80).svc("api").name("handle")]);
         let graph = build_service_graph([(&set, trace(&set)), (&other, trace(&other))], Rules::Viewer);
         assert!(graph.nodes.len() >= 5, "{:?}", graph.nodes);
         let near = neighbourhood_graph(&graph, "api", 1).unwrap();
         let names: Vec<&str> = near.nodes.iter().map(|n| n.name.as_str()).collect();
         assert!(names.contains(&"web") && names.contains(&"admin") && names.contains(&"db-svc"), "{names:?}");
         assert!(!names.contains(&"cache"), "two hops away: {names:?}");
-        assert!(near.edges.iter().all(|e| (e.source as usize) < near.nodes.len() && (e.target as usize) < near.nodes.len()));
+        assert!(
+            near.edges.iter().all(|e| (e.source as usize) < near.nodes.len() && (e.target as usize) < near.nodes.len())
+        );
         let far = neighbourhood_graph(&graph, "api", 2).unwrap();
         assert!(far.nodes.iter().any(|n| n.name == "cache"));
         assert!(neighbourhood_graph(&graph, "nobody", 1).is_none());

@@ -425,7 +425,9 @@ impl Loads {
         }
         // A URL load opened by a shared link to a page other than the landing page stays there.
         let on_linked_page = web_sys::window().and_then(|w| w.location().pathname().ok()).is_some_and(|p| {
-            p.contains("/trace/") || p.contains("/compare/") || ["/search", "/services", "/warnings"].iter().any(|page| p.ends_with(page))
+            p.contains("/trace/")
+                || p.contains("/compare/")
+                || ["/search", "/services", "/warnings"].iter().any(|page| p.ends_with(page))
         });
         if on_linked_page && from_url { None } else { target }
     }

@@ -39,8 +39,7 @@ pub fn histogram(durations_nanos: &[i64], bin_count: usize) -> Histogram {
     }
     let log_scale = lo > 0 && hi as f64 / lo as f64 >= LOG_RATIO;
     let edges = edges(lo, hi, bin_count, log_scale);
-    let mut bins: Vec<Bin> =
-        edges.windows(2).map(|w| Bin { lo_nanos: w[0], hi_nanos: w[1], count: 0 }).collect();
+    let mut bins: Vec<Bin> = edges.windows(2).map(|w| Bin { lo_nanos: w[0], hi_nanos: w[1], count: 0 }).collect();
     let last = bins.len().saturating_sub(1);
     for &d in durations_nanos {
         // First edge strictly above `d`, minus one: the bin holding it. The top value goes in the last.

@@ -102,7 +102,6 @@ fn literal(set: &TraceSet, v: ValueKey) -> String {
 use crate::literal::attr_name;
 pub use crate::literal::quote;
 
-
 impl AttrIndex {
     /// An index from a backend's tag APIs (Tempo's v2 tag names by scope, and the values fetched for
     /// some keys) rather than from loaded traces. `values` are TraceQL literals, as `build` makes them

@@ -17,10 +17,8 @@ pub fn FlameTooltip(pointer: RwSignal<Option<(f64, f64)>>) -> impl IntoView {
             let frame = g.frame(index)?;
             analysis.data.with_value(|d| {
                 let set = d.set();
-                let mut lines = vec![
-                    (set.resolve(frame.name).to_owned(), true),
-                    (set.resolve(frame.service).to_owned(), false),
-                ];
+                let mut lines =
+                    vec![(set.resolve(frame.name).to_owned(), true), (set.resolve(frame.service).to_owned(), false)];
                 let total = if frame.count > 1 {
                     format!("{} spans · total {}", frame.count, format_duration(frame.total_nanos))
                 } else {

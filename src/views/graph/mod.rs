@@ -23,7 +23,10 @@ pub fn GraphView() -> impl IntoView {
         (Shared::new(graph), Shared::new(marks))
     });
     let slot_of = Callback::new(move |name: String| {
-        analysis.data.with_value(|d| d.set().strings.get(&name)).and_then(|sym| analysis.colors.with_value(|c| c.slot(sym)))
+        analysis
+            .data
+            .with_value(|d| d.set().strings.get(&name))
+            .and_then(|sym| analysis.colors.with_value(|c| c.slot(sym)))
     });
     let search_href = Callback::new(move |name: String| {
         let data = analysis.data.with_value(|d| d.loaded.link_query());

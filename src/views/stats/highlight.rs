@@ -47,6 +47,5 @@ fn condition(set: &TraceSet, span: &Span, key: &GroupKey, missing: bool) -> Opti
 /// The span's own attribute, else its resource's (the statistics' grouping rule).
 fn attribute<'a>(set: &'a TraceSet, span: &'a Span, name: &str) -> Option<&'a AnyValue> {
     let key = set.strings.get(name)?;
-    span.attribute(key)
-        .or_else(|| set.resource(span)?.attributes.iter().find(|a| a.key == key).map(|a| &a.value))
+    span.attribute(key).or_else(|| set.resource(span)?.attributes.iter().find(|a| a.key == key).map(|a| &a.value))
 }

@@ -37,7 +37,9 @@ pub fn StatsView() -> impl IntoView {
             .then(|| {
                 let (first, second) = (st.first.get_untracked(), st.second.get_untracked());
                 st.table.with_untracked(|t| {
-                    analysis.data.with_value(|d| highlight::row_query(d.set(), t, row as usize, &first, second.as_ref()))
+                    analysis
+                        .data
+                        .with_value(|d| highlight::row_query(d.set(), t, row as usize, &first, second.as_ref()))
                 })
             })
             .flatten();
@@ -65,7 +67,10 @@ pub fn StatsView() -> impl IntoView {
             let spans: u64 = t.rows.iter().filter(|r| !r.is_detail()).map(|r| r.count).sum();
             let mut text = format!("{} groups · {} spans", thousands(t.rows.len()), thousands(spans as usize));
             if t.skipped_incomplete > 0 {
-                text.push_str(&format!(" · {} spans with unknown end left out", thousands(t.skipped_incomplete as usize)));
+                text.push_str(&format!(
+                    " · {} spans with unknown end left out",
+                    thousands(t.skipped_incomplete as usize)
+                ));
             }
             text
         })
