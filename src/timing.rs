@@ -17,6 +17,17 @@ pub const WARM: &str = "spanlens:warm";
 /// per-frame draw times.
 pub const DRAW_BEGIN: &str = "spanlens:draw:begin";
 pub const DRAW: &str = "spanlens:draw";
+/// The same per frame for the flame graph, the service graph, and their derived data.
+pub const FLAME_DRAW_BEGIN: &str = "spanlens:flame-draw:begin";
+pub const FLAME_DRAW: &str = "spanlens:flame-draw";
+pub const FLAME_BUILD_BEGIN: &str = "spanlens:flame-build:begin";
+pub const FLAME_BUILD: &str = "spanlens:flame-build";
+pub const GRAPH_DRAW_BEGIN: &str = "spanlens:graph-draw:begin";
+pub const GRAPH_DRAW: &str = "spanlens:graph-draw";
+pub const GRAPH_LAYOUT_BEGIN: &str = "spanlens:graph-layout:begin";
+pub const GRAPH_LAYOUT: &str = "spanlens:graph-layout";
+pub const STATS_BUILD_BEGIN: &str = "spanlens:stats-build:begin";
+pub const STATS_BUILD: &str = "spanlens:stats-build";
 
 pub fn mark(name: &str) {
     if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {

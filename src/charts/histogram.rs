@@ -40,8 +40,12 @@ fn from_x(x: f64, log_scale: bool) -> i64 {
 fn x_range(h: &Histogram) -> std::ops::Range<f64> {
     let lo = h.bins.first().map_or(0, |b| b.lo_nanos);
     let hi = h.bins.last().map_or(1, |b| b.hi_nanos);
-    let (a, b) = (to_x(lo, h.log_scale), to_x(hi, h.log_scale));
-    if b > a { a..b } else { a - 0.5..a + 0.5 }
+    if hi <= lo {
+        // One distinct duration: show it in the middle of a range 20 % wide, not on an empty axis.
+        let pad = (lo / 10).max(1_000);
+        return to_x(lo - pad, false)..to_x(lo + pad, false);
+    }
+    to_x(lo, h.log_scale)..to_x(hi, h.log_scale)
 }
 
 #[component]
@@ -101,18 +105,25 @@ pub fn DurationHistogram(
                 .x_labels(6)
                 .y_labels(4)
                 .x_label_formatter(&|v| format_duration(from_x(*v, log)))
-                .y_label_formatter(&|v| format!("{v:.0}"))
+                // Counts are whole: fractional ticks get no label.
+                .y_label_formatter(&|v| if (v - v.round()).abs() < 1e-6 { format!("{v:.0}") } else { String::new() })
                 .draw()
                 .ok();
             chart
                 .draw_series(h.bins.iter().enumerate().map(|(i, b)| {
                     let (a, z) = (to_x(b.lo_nanos, log), to_x(b.hi_nanos, log));
-                    let z = if z > a { z } else { a + (x.end - x.start) / BIN_COUNT as f64 };
+                    // A bin of one value is a thin bar centred on it.
+                    let half = (x.end - x.start) / BIN_COUNT as f64 / 2.0;
+                    let (a, z) = if z > a { (a, z) } else { (a - half, a + half) };
                     let alpha = if *hovered == Some(i) { 1.0 } else { 0.7 };
                     Rectangle::new([(a, 0.0), (z, f64::from(b.count))], accent.mix(alpha).filled())
                 }))
                 .ok();
             let top = f64::from(max_count) * 1.08;
+            // Labels of marks closer than a label's width step down, so p95 and p99 never overprint.
+            let plot_w = (frame.width_px - LEFT_PX - RIGHT_PX).max(1.0);
+            let mut last_px = f64::NEG_INFINITY;
+            let mut step = 0.0;
             for m in marks {
                 let mx = to_x(m.nanos, log).clamp(x.start, x.end);
                 chart
@@ -121,10 +132,14 @@ pub fn DurationHistogram(
                         mark_color.stroke_width(px(1.5).max(1)),
                     )))
                     .ok();
+                let at_px = (mx - x.start) / (x.end - x.start) * plot_w;
+                step = if at_px - last_px < 30.0 { step + 1.0 } else { 0.0 };
+                last_px = at_px;
+                let label_y = top * (1.0 - 0.1 * step);
                 chart
                     .draw_series(std::iter::once(Text::new(
                         m.label.to_string(),
-                        (mx, top),
+                        (mx, label_y),
                         ("sans-serif", 11.0 * dpr).into_font().color(&mark_color),
                     )))
                     .ok();

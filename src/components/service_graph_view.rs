@@ -53,6 +53,10 @@ pub fn ServiceGraphView(
     /// Where "Search this service" goes.
     search_href: Callback<String, String>,
     #[prop(into)] testid: String,
+    /// A plain wheel zooms (a view that fills the screen); otherwise it scrolls the page and
+    /// Ctrl/⌘ + wheel zooms.
+    #[prop(optional)]
+    wheel_zooms: bool,
 ) -> impl IntoView {
     let focus = RwSignal::new(crate::url::query_param("focus"));
     let depth = RwSignal::new(crate::url::query_param("depth").and_then(|d| d.parse::<u32>().ok()).unwrap_or(2));
@@ -93,7 +97,7 @@ pub fn ServiceGraphView(
     });
     let layout = Memo::new(move |_| {
         let (g, _) = shown.get();
-        crate::timing::mark("graph-layout-begin");
+        crate::timing::mark(crate::timing::GRAPH_LAYOUT_BEGIN);
         let boxes: Vec<NodeBox> = g
             .nodes
             .iter()
@@ -105,7 +109,7 @@ pub fn ServiceGraphView(
             .collect();
         let edges: Vec<(u32, u32)> = g.edges.iter().map(|e| (e.source, e.target)).collect();
         let placed = layout_graph(&boxes, &edges, &GraphLayoutOptions::default());
-        crate::timing::measure("graph-layout", "graph-layout-begin");
+        crate::timing::measure(crate::timing::GRAPH_LAYOUT, crate::timing::GRAPH_LAYOUT_BEGIN);
         Shared::new(placed)
     });
     let slots = Memo::new(move |_| {
@@ -158,6 +162,7 @@ pub fn ServiceGraphView(
                 Hover::Edge(e) => (None, Some(e)),
                 Hover::None => (None, None),
             };
+            crate::timing::mark(crate::timing::GRAPH_DRAW_BEGIN);
             let drawn = service_graph::draw(
                 frame.ctx,
                 &GraphFrame {
@@ -175,6 +180,7 @@ pub fn ServiceGraphView(
                     chrome: frame.chrome,
                 },
             );
+            crate::timing::measure(crate::timing::GRAPH_DRAW, crate::timing::GRAPH_DRAW_BEGIN);
             painted.try_set(Some(drawn));
         },
     );
@@ -233,6 +239,9 @@ pub fn ServiceGraphView(
         });
     };
     use_wheel(host, move |ev: web_sys::WheelEvent| {
+        if !(wheel_zooms || ev.ctrl_key() || ev.meta_key()) {
+            return;
+        }
         ev.prevent_default();
         let Some(el) = canvas.get_untracked() else { return };
         let r = el.get_bounding_client_rect();
@@ -241,6 +250,10 @@ pub fn ServiceGraphView(
         transform.update(|t| *t = t.zoom_at(x, y, factor));
     });
 
+    let zoom_by = move |factor: f64| {
+        let (w, h) = size.get_untracked();
+        transform.update(|t| *t = t.zoom_at(w / 2.0, h / 2.0, factor));
+    };
     let tooltip = move || {
         let (x, y) = pointer.get()?;
         let lines = shown.with(|(g, _)| match hover.get() {
@@ -346,10 +359,13 @@ pub fn ServiceGraphView(
                     </label>
                     <button class="sl-button sl-button--small" data-testid="graph-show-all" on:click=move |_| focus.set(None)>"Show all"</button>
                 })}
-                <button class="sl-button sl-button--small" on:click=move |_| {
+                <button class="sl-button sl-button--small" title="Zoom out" aria-label="Zoom out" on:click=move |_| zoom_by(0.8)>"−"</button>
+                <button class="sl-button sl-button--small" title="Zoom in" aria-label="Zoom in" on:click=move |_| zoom_by(1.25)>"+"</button>
+                <button class="sl-button sl-button--small" title="Show the whole graph" on:click=move |_| {
                     let (w, h) = size.get_untracked();
                     layout.with_untracked(|l| transform.set(Transform::fit(l.width, l.height, w, h)));
                 }>"Fit"</button>
+                <span class="sl-muted">{if wheel_zooms { "Wheel zooms · drag pans" } else { "Ctrl+wheel zooms · drag pans" }}</span>
                 {selected_panel}
                 <GraphLegend critical=critical.is_some()/>
             </div>

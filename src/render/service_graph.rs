@@ -132,8 +132,24 @@ pub fn draw(ctx: &CanvasRenderingContext2d, f: &GraphFrame<'_>) -> (usize, usize
         let rate =
             if calls == 0 { 0.0 } else { edge.errors.max(edge.backend_errors.unwrap_or(0)) as f64 / calls as f64 };
         let rgb = edge_rgb(rate, neutral, f.theme);
-        let stroke = if critical { critical_css.clone() } else { css_alpha(rgb, if hovered { 1.0 } else { 0.85 }) };
+        let stroke = css_alpha(rgb, if hovered { 1.0 } else { 0.85 });
         let px = (width * t.scale.sqrt()).max(1.0) + if hovered { 1.5 } else { 0.0 };
+        if critical {
+            // The critical path as a halo under the edge: the edge keeps its error colour on top.
+            ctx.set_stroke_style_str(&critical_css);
+            ctx.set_line_width(px + 5.0);
+            ctx.set_global_alpha(0.45);
+            ctx.begin_path();
+            for (k, &(x, y)) in pts.iter().enumerate() {
+                if k == 0 {
+                    ctx.move_to(x, y);
+                } else {
+                    ctx.line_to(x, y);
+                }
+            }
+            ctx.stroke();
+            ctx.set_global_alpha(1.0);
+        }
         ctx.set_stroke_style_str(&stroke);
         ctx.set_line_width(px);
         // Edges known only from a backend are dashed: no trace here shows those calls.

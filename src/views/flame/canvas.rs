@@ -82,6 +82,7 @@ pub fn FlameCanvas() -> impl IntoView {
         move || size.get(),
         inputs,
         move |frame, input| {
+            crate::timing::mark(crate::timing::FLAME_DRAW_BEGIN);
             let count = analysis.data.with_value(|d| {
                 analysis.colors.with_value(|colors| {
                     flame::draw(
@@ -105,6 +106,7 @@ pub fn FlameCanvas() -> impl IntoView {
                     )
                 })
             });
+            crate::timing::measure(crate::timing::FLAME_DRAW, crate::timing::FLAME_DRAW_BEGIN);
             painted.try_set(Some(count));
             if count > 0 && chrome_state.first_frame_drawn.try_get_untracked() == Some(false) {
                 chrome_state.first_frame_drawn.try_set(true);

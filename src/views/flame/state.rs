@@ -54,14 +54,17 @@ impl FlameState {
         Effect::new(move |_| crate::url::replace_query_param("flame", mode_param(mode.get())));
         let graph = Memo::new(move |_| {
             let mode = mode.get();
-            data.with_value(|d| {
+            crate::timing::mark(crate::timing::FLAME_BUILD_BEGIN);
+            let graph = data.with_value(|d| {
                 analysis.self_nanos.with_value(|self_nanos| {
                     Shared::new(match mode {
                         FlameMode::TimeOrder => time_order(d.trace(), self_nanos),
                         FlameMode::LeftHeavy => left_heavy(d.trace(), self_nanos),
                     })
                 })
-            })
+            });
+            crate::timing::measure(crate::timing::FLAME_BUILD, crate::timing::FLAME_BUILD_BEGIN);
+            graph
         });
         let table = Memo::new(move |_| {
             data.with_value(|d| analysis.self_nanos.with_value(|s| Shared::new(flame_table(d.trace(), s))))

@@ -43,6 +43,7 @@ pub fn GraphView() -> impl IntoView {
             critical=Signal::stored(critical)
             search_href=search_href
             testid="trace-graph"
+            wheel_zooms=true
         />
     }
 }

@@ -71,7 +71,10 @@ impl StatsState {
                     Scope::Trace => vec![d.index],
                     Scope::Load => (0..d.set().traces.len()).collect(),
                 };
-                Shared::new(stats(d.set(), &traces, &first, second.as_ref()))
+                crate::timing::mark(crate::timing::STATS_BUILD_BEGIN);
+                let table = stats(d.set(), &traces, &first, second.as_ref());
+                crate::timing::measure(crate::timing::STATS_BUILD, crate::timing::STATS_BUILD_BEGIN);
+                Shared::new(table)
             })
         });
         let sort = RwSignal::new((StatsColumn::SelfTotal, true));

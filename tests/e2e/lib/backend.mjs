@@ -166,6 +166,11 @@ function route(kind, fault, apiPath, traces, answers, res) {
   if (kind === "zipkin" && apiPath === "/api/v2/spans") {
     return json([...new Set(bodies().filter(Array.isArray).flat().map((s) => s.name).filter(Boolean))].sort());
   }
+  // The dependency links were recorded without their envelope; a Jaeger server wraps them.
+  if (kind === "jaeger" && apiPath === "/api/dependencies" && answers.has(apiPath)) {
+    const data = JSON.parse(answers.get(apiPath).toString("utf8"));
+    return json({ data, total: data.length, limit: 0, offset: 0, errors: null });
+  }
   if (answers.has(apiPath)) return json(answers.get(apiPath));
   // Tempo's tag APIs for autocomplete: tag names grouped by scope (nobody recorded them; the shape is
   // TEMPO-API.md §4.2), and the recorded v2 tag values for any tag.

@@ -177,7 +177,7 @@ test("statistics: grouped rows, a histogram, and a click highlights the group in
   await page.evaluate(() => document.activeElement?.blur());
   await page.keyboard.press("1");
   await new Waterfall(page).paintedRows();
-  await page.waitForFunction(() => /^1 of 1$/.test(document.querySelector("[data-testid=find-count]")?.textContent ?? ""));
+  await page.waitForFunction(() => /^1 match$/.test(document.querySelector("[data-testid=find-count]")?.textContent ?? ""));
   const matched = await canvasColour(page, "[data-testid=waterfall] canvas", [0xff, 0xf4, 0xc2], 4);
   assert.ok(matched.hits > 200, `expected the matched row's tint, ${JSON.stringify(matched)}`);
   assert.deepEqual(errors(), []);
