@@ -27,6 +27,7 @@ mod place;
 mod tests;
 
 use serde::{Deserialize, Serialize};
+use spanlens_analysis::service_graph::ServiceGraph;
 
 /// A node to place: `key` breaks ties (the service name), sizes in pixels.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -101,4 +102,12 @@ pub fn layout_graph(nodes: &[NodeBox], edges: &[(u32, u32)], options: &GraphLayo
     let mut graph = order::Layered::new(nodes, &rank, &layers, edges, &sequence);
     graph.reduce_crossings(options.sweeps);
     place::place(&graph, nodes, edges, options)
+}
+
+/// [`layout_graph`] for a service graph: one box per node sized for its name (keys are the names,
+/// so ties and thus positions stay put as figures change), one route per edge, in the graph's order.
+pub fn layout_service_graph(graph: &ServiceGraph, options: &GraphLayoutOptions) -> GraphLayout {
+    let nodes: Vec<NodeBox> = graph.nodes.iter().map(|n| NodeBox::for_label(&n.name)).collect();
+    let edges: Vec<(u32, u32)> = graph.edges.iter().map(|e| (e.source, e.target)).collect();
+    layout_graph(&nodes, &edges, options)
 }

@@ -128,3 +128,30 @@ fn three_hundred_nodes_fifteen_hundred_edges_quickly() {
     // Debug builds are slow; the release figure is in the bench (`graph_layout`).
     assert!(elapsed.as_millis() < 5_000, "{elapsed:?}");
 }
+
+#[test]
+fn service_graph_lays_out_with_names_as_keys() {
+    use spanlens_analysis::service_graph::{BackendLink, ServiceGraph};
+    let mut g = ServiceGraph::default();
+    g.merge_backend_links(
+        &[("frontend", "backend"), ("backend", "postgres"), ("backend", "frontend")].map(|(p, c)| BackendLink {
+            parent: p.into(),
+            child: c.into(),
+            call_count: 1,
+            error_count: None,
+        }),
+    );
+    let l = layout_service_graph(&g, &GraphLayoutOptions::default());
+    assert_eq!(l.nodes.len(), 3);
+    assert_eq!(l.edges.iter().filter(|e| e.reversed).count(), 1);
+    assert!(l.nodes[0].width > NodeBox::for_label("x").width);
+}
+
+#[test]
+fn sources_sit_next_to_their_callees() {
+    let nodes = boxes(&["a", "b", "c", "user"]);
+    let edges = [(0, 1), (1, 2), (3, 2)];
+    let l = layout_graph(&nodes, &edges, &GraphLayoutOptions::default());
+    check(&nodes, &edges, &l);
+    assert_eq!(l.nodes.iter().map(|n| n.layer).collect::<Vec<_>>(), vec![0, 1, 2, 1]);
+}
