@@ -181,3 +181,24 @@ fn critical_edges_from_span_set() {
         on.iter().map(|&i| (g.node_name(g.edges[i].source), g.node_name(g.edges[i].target))).collect();
     assert_eq!(named, vec![("user", "frontend"), ("frontend", "backend"), ("backend", "orders")]);
 }
+
+#[test]
+fn deep_chains_are_linear_under_every_rule() {
+    // 100,000 kind-less spans, alternating services, each naming the next as its peer: the Zipkin
+    // rules treat every one as a client, and no rule may walk the chain per span or recurse.
+    let n = 100_000u64;
+    let spans: Vec<_> = (1..=n)
+        .map(|i| {
+            let svc = if i % 2 == 0 { "even" } else { "odd" };
+            let peer = if i % 2 == 0 { "odd" } else { "even" };
+            s(i, i - 1, i as i64, (2 * (n - i) + 1) as i64).svc(svc).attr("peer.service", Val::Str(peer))
+        })
+        .collect();
+    let set = build(&spans);
+    let started = std::time::Instant::now();
+    for rules in [Rules::Viewer, Rules::Tempo { expire_unmatched: true }, Rules::Zipkin, Rules::Jaeger] {
+        let g = graph(&set, rules);
+        assert!(g.nodes.len() >= 2, "{rules:?}");
+    }
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+}
