@@ -169,6 +169,12 @@ fn neighbourhood_follows_each_direction_to_depth() {
     let names: Vec<&str> = far.nodes.iter().map(|&i| g.node_name(i)).collect();
     assert_eq!(names, vec!["u", "a", "b", "c"]);
     assert_eq!(far.edges.len(), 3);
+    let focused = g.restricted_to(&near);
+    let names: Vec<&str> = focused.nodes.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(names, vec!["u", "a", "b"]);
+    let pairs: Vec<(&str, &str)> =
+        focused.edges.iter().map(|e| (focused.node_name(e.source), focused.node_name(e.target))).collect();
+    assert_eq!(pairs, vec![("u", "a"), ("a", "b")]);
     assert_eq!(g.neighbourhood(99, 2), Neighbourhood::default());
 }
 
