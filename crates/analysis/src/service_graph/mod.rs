@@ -18,6 +18,13 @@
 //! [`ServiceGraph::merge_backend_links`]; each edge says where it came from ([`EdgeSource`]).
 //! [`ServiceGraph::neighbourhood`] gives Jaeger's "deep dependency graph" focus.
 //!
+//! How the app uses it: the `/services` page calls [`build_service_graph`] over every loaded trace
+//! (optionally [`ServiceGraph::merge_backend_links`] with a backend's dependency answer), then
+//! `spanlens_layout::graph::layout_service_graph`; a click on a node takes
+//! [`ServiceGraph::neighbourhood`] and lays out [`ServiceGraph::restricted_to`] that part. The
+//! per-trace view builds the graph of one trace and highlights [`ServiceGraph::edges_on_spans`] with
+//! the critical path's spans (`CriticalPath::is_on_critical_path`).
+//!
 //! Latency percentiles are nearest-rank over integer nanoseconds (no interpolation): the p-th
 //! percentile of n sorted values is the value at rank ceil(p/100 × n), so every figure is a latency
 //! that was actually observed.
