@@ -2,12 +2,12 @@
 //!
 //! Phases, each iterative (no recursion) and deterministic (every tie is broken by the caller's node
 //! key, e.g. the service name, so a small change to the data moves little on screen):
-//! 1. [`acyclic`]: break cycles with the greedy feedback-arc-set heuristic of Eades, Lin and Smyth;
+//! 1. `acyclic`: break cycles with the greedy feedback-arc-set heuristic of Eades, Lin and Smyth;
 //!    the edges it picks are laid out reversed and flagged [`RoutedEdge::reversed`].
-//! 2. [`acyclic`]: layers by longest path from the sources.
-//! 3. [`order`]: a dummy vertex per layer crossed by a long edge, then barycenter sweeps (down and up,
+//! 2. `acyclic`: layers by longest path from the sources.
+//! 3. `order`: a dummy vertex per layer crossed by a long edge, then barycenter sweeps (down and up,
 //!    a few iterations) to reduce crossings.
-//! 4. [`place`]: columns sized by their widest node; vertical positions pulled towards neighbours
+//! 4. `place`: columns sized by their widest node; vertical positions pulled towards neighbours
 //!    under the minimum separations of each column (the mean of a forward and a backward pass, both
 //!    feasible, so the mean is too); edges routed as polylines that change height only in the gaps
 //!    between columns and cross a column at their own dummy's reserved slot, so they avoid nodes.
