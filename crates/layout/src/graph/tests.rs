@@ -173,3 +173,42 @@ fn crossings_are_counted_and_removed_when_possible() {
     g.reduce_crossings(4);
     assert_eq!(g.crossings(), 0);
 }
+
+/// Jaeger UI's recorded large `/api/dependencies` sample (1,238 services, 4,271 links), parsed with a
+/// crude scan (this crate has no JSON parser): a real dependency graph's shape, not a random one.
+#[test]
+fn jaeger_large_dependency_sample() {
+    let path = std::env::var_os("SPANLENS_SHARED")
+        .map_or_else(
+            || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
+            std::path::PathBuf::from,
+        )
+        .join("fixtures/backend-api/jaeger/jaeger-ui__dependencies-data-large__large.json");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "{} missing under CI", path.display());
+        eprintln!("\n!!!!!! SKIPPED: {} not found !!!!!!\n", path.display());
+        return;
+    };
+    let value_of = |field: &str| -> Vec<String> {
+        text.split(&format!("\"{field}\"")).skip(1).map(|rest| rest.split('"').nth(1).unwrap().to_owned()).collect()
+    };
+    let (parents, children) = (value_of("parent"), value_of("child"));
+    let mut names: Vec<String> = parents.iter().chain(&children).cloned().collect();
+    names.sort();
+    names.dedup();
+    let index = |n: &String| names.binary_search(n).unwrap() as u32;
+    let edges: Vec<(u32, u32)> = parents.iter().zip(&children).map(|(p, c)| (index(p), index(c))).collect();
+    let nodes: Vec<NodeBox> = names.iter().map(|n| NodeBox::for_label(n)).collect();
+    assert_eq!((nodes.len(), edges.len()), (1238, 4271));
+    let l = layout_graph(&nodes, &edges, &GraphLayoutOptions::default());
+    for (i, a) in l.nodes.iter().enumerate() {
+        for b in l.nodes.iter().skip(i + 1) {
+            assert!(!overlaps(a, b));
+        }
+    }
+    for (e, &(s, t)) in l.edges.iter().zip(&edges) {
+        if s != t && !e.reversed {
+            assert!(e.points.windows(2).all(|w| w[0].0 <= w[1].0));
+        }
+    }
+}
