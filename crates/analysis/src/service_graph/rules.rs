@@ -152,6 +152,10 @@ pub(crate) fn tempo_trace(acc: &mut Acc, set: &TraceSet, trace: &Trace, position
     let tree = &trace.tree;
     for (i, span) in trace.spans.iter().enumerate() {
         let me = idx(i);
+        // First, as the branches below end early: it concerns the span's parent, not the span.
+        if viewer {
+            kindless_fallback(acc, &mut services, trace, position, i);
+        }
         if is_client_side(span.kind) {
             let children = tree.children(me);
             let has_server_child =
@@ -264,9 +268,6 @@ pub(crate) fn tempo_trace(acc: &mut Acc, set: &TraceSet, trace: &Trace, position
                 error: span.is_error(),
             };
             acc.call(from, to, ConnectionType::VirtualNode, call);
-        }
-        if viewer {
-            kindless_fallback(acc, &mut services, trace, position, i);
         }
     }
 }

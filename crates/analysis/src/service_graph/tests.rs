@@ -208,3 +208,15 @@ fn deep_chains_are_linear_under_every_rule() {
     }
     assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
 }
+
+#[test]
+fn client_under_another_services_span_still_links_its_caller() {
+    // An internal span of `web` whose child is a client span of `lib` (instrumented library, no
+    // server below): web -> lib by the change of service, lib -> db by its database attribute.
+    let set = with_kinds(
+        build(&[s(1, 0, 0, 100).svc("web"), s(2, 1, 0, 50).svc("lib").attr("db.system", Val::Str("redis"))]),
+        &[(0, SpanKind::Internal), (1, SpanKind::Client)],
+    );
+    let g = graph(&set, Rules::Viewer);
+    assert_eq!(names(&g), vec![("web".into(), "lib".into(), ""), ("lib".into(), "redis".into(), "database")]);
+}
