@@ -99,6 +99,24 @@ fn check_tempo(case: &Value, shared: &std::path::Path) -> Result<(), String> {
             }
         }
     }
+    // Not asserted by Tempo but derived from its rules by the corpus: every edge once unmatched
+    // halves expire, with counts. Checked too (with expiry), as a stronger test of the same rules.
+    if let Some(all) = case.get("derived_all_edges").and_then(Value::as_array) {
+        let expired = edges(&graph_of(&set, Rules::Tempo { expire_unmatched: true }));
+        let mut got: Vec<(String, String, String, u64, u64)> =
+            expired.into_iter().map(|e| (e.0, e.1, e.2, e.3, e.4)).collect();
+        let mut want: Vec<(String, String, String, u64, u64)> = all
+            .iter()
+            .map(|e| {
+                (s(e, "client"), s(e, "server"), s(e, "connection_type"), n(e, "request_count"), n(e, "failed_count"))
+            })
+            .collect();
+        got.sort();
+        want.sort();
+        if got != want {
+            return Err(format!("derived_all_edges: got {got:?}, want {want:?}"));
+        }
+    }
     for absent in case.get("expected_absent_edges").and_then(Value::as_array).into_iter().flatten() {
         let (client, server, ct) = (s(absent, "client"), s(absent, "server"), s(absent, "connection_type"));
         if got.iter().any(|e| e.0 == client && e.1 == server && e.2 == ct) {
