@@ -1,7 +1,7 @@
 //! Tempo's pairing (also the viewer's default) and Jaeger's parent/child rule.
 
 use super::accumulate::{Acc, Call, FastMap};
-use super::{ConnectionType, NodeKind};
+use super::{ConnectionType, GraphOptions, NodeKind};
 use spanlens_model::{AnyValue, Attribute, Span, SpanKind, Sym, Trace, TraceSet};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -21,7 +21,7 @@ impl Mode {
 
 /// Attribute keys, looked up once per set (a key absent from the string table is on no span).
 pub(crate) struct Keys {
-    db_names: [Option<Sym>; 4],
+    db_names: Vec<Option<Sym>>,
     peer_service: Option<Sym>,
     server_address: Option<Sym>,
     network_peer_address: Option<Sym>,
@@ -34,11 +34,10 @@ pub(crate) struct Keys {
 }
 
 impl Keys {
-    pub fn of(set: &TraceSet) -> Keys {
+    pub fn of(set: &TraceSet, options: &GraphOptions) -> Keys {
         let k = |s: &str| set.strings.get(s);
         Keys {
-            // Tempo's order: the namespace (semconv 1.26+) wins over the older name.
-            db_names: [k("db.namespace"), k("db.name"), k("db.system"), k("db.system.name")],
+            db_names: options.database_name_attributes.iter().map(|a| k(a)).collect(),
             peer_service: k("peer.service"),
             server_address: k("server.address"),
             network_peer_address: k("network.peer.address"),
@@ -145,8 +144,15 @@ fn idx(i: usize) -> u32 {
 }
 
 /// Tempo's rules (see the corpus README) and the viewer's extension of them.
-pub(crate) fn tempo_trace(acc: &mut Acc, set: &TraceSet, trace: &Trace, position: u32, mode: Mode) {
-    let keys = Keys::of(set);
+pub(crate) fn tempo_trace(
+    acc: &mut Acc,
+    set: &TraceSet,
+    trace: &Trace,
+    position: u32,
+    mode: Mode,
+    options: &GraphOptions,
+) {
+    let keys = Keys::of(set, options);
     let viewer = mode == Mode::Viewer;
     let mut services = Services { set, cache: FastMap::default() };
     let tree = &trace.tree;
