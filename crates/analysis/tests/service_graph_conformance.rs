@@ -9,7 +9,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::Value;
-use spanlens_analysis::service_graph::{Rules, ServiceGraph, build_service_graph};
+use spanlens_analysis::service_graph::{
+    GraphOptions, Rules, ServiceGraph, build_service_graph, build_service_graph_with,
+};
 use spanlens_formats::import::import_bytes;
 use spanlens_model::{TraceSet, TraceSetBuilder};
 use std::collections::BTreeMap;
@@ -65,10 +67,13 @@ fn check_tempo(case: &Value, shared: &std::path::Path) -> Result<(), String> {
     let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let set = import(&bytes, "tempo.json")?;
     let expire = case.get("unmatched_edges_expired").and_then(Value::as_bool).unwrap_or(false);
-    // The one non-default config the corpus uses: database names only from db.system.
-    if case.pointer("/config/database_name_attributes").is_some() {
-        return Err("config database_name_attributes is not an option of ours".into());
+    // The one non-default processor setting the corpus uses: which attributes name a database.
+    let mut options = GraphOptions::default();
+    if let Some(keys) = case.pointer("/config/database_name_attributes").and_then(Value::as_array) {
+        options.database_name_attributes = keys.iter().filter_map(Value::as_str).map(str::to_owned).collect();
     }
+    let graph_of =
+        |set: &TraceSet, rules: Rules| build_service_graph_with(set.traces.iter().map(|t| (set, t)), rules, &options);
     let got = edges(&graph_of(&set, Rules::Tempo { expire_unmatched: expire }));
     for want in case.get("expected_edges").and_then(Value::as_array).into_iter().flatten() {
         let (client, server, ct) = (s(want, "client"), s(want, "server"), s(want, "connection_type"));
@@ -97,6 +102,24 @@ fn check_tempo(case: &Value, shared: &std::path::Path) -> Result<(), String> {
                     }
                 }
             }
+        }
+    }
+    // Not asserted by Tempo but derived from its rules by the corpus: every edge once unmatched
+    // halves expire, with counts. Checked too (with expiry), as a stronger test of the same rules.
+    if let Some(all) = case.get("derived_all_edges").and_then(Value::as_array) {
+        let expired = edges(&graph_of(&set, Rules::Tempo { expire_unmatched: true }));
+        let mut got: Vec<(String, String, String, u64, u64)> =
+            expired.into_iter().map(|e| (e.0, e.1, e.2, e.3, e.4)).collect();
+        let mut want: Vec<(String, String, String, u64, u64)> = all
+            .iter()
+            .map(|e| {
+                (s(e, "client"), s(e, "server"), s(e, "connection_type"), n(e, "request_count"), n(e, "failed_count"))
+            })
+            .collect();
+        got.sort();
+        want.sort();
+        if got != want {
+            return Err(format!("derived_all_edges: got {got:?}, want {want:?}"));
         }
     }
     for absent in case.get("expected_absent_edges").and_then(Value::as_array).into_iter().flatten() {

@@ -142,6 +142,31 @@ impl ServiceGraph {
     }
 }
 
+impl ServiceGraph {
+    /// The graph of just these nodes and edges (a [`Neighbourhood`]), nodes renumbered in their
+    /// original order, for laying out a focused view. Edges whose ends are not both kept are dropped.
+    pub fn restricted_to(&self, part: &Neighbourhood) -> ServiceGraph {
+        let mut new_index = vec![u32::MAX; self.nodes.len()];
+        let mut nodes = Vec::with_capacity(part.nodes.len());
+        for &i in &part.nodes {
+            if let (Some(node), Some(slot)) = (self.nodes.get(i as usize), new_index.get_mut(i as usize))
+                && *slot == u32::MAX
+            {
+                *slot = u32::try_from(nodes.len()).unwrap_or(u32::MAX);
+                nodes.push(node.clone());
+            }
+        }
+        let renumber = |i: u32| new_index.get(i as usize).copied().filter(|&n| n != u32::MAX);
+        let edges = part
+            .edges
+            .iter()
+            .filter_map(|&e| self.edges.get(e as usize))
+            .filter_map(|e| Some(GraphEdge { source: renumber(e.source)?, target: renumber(e.target)?, ..e.clone() }))
+            .collect();
+        ServiceGraph { nodes, edges }
+    }
+}
+
 /// The result of [`ServiceGraph::neighbourhood`].
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Neighbourhood {

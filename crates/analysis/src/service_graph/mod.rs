@@ -18,6 +18,13 @@
 //! [`ServiceGraph::merge_backend_links`]; each edge says where it came from ([`EdgeSource`]).
 //! [`ServiceGraph::neighbourhood`] gives Jaeger's "deep dependency graph" focus.
 //!
+//! How the app uses it: the `/services` page calls [`build_service_graph`] over every loaded trace
+//! (optionally [`ServiceGraph::merge_backend_links`] with a backend's dependency answer), then
+//! `spanlens_layout::graph::layout_service_graph`; a click on a node takes
+//! [`ServiceGraph::neighbourhood`] and lays out [`ServiceGraph::restricted_to`] that part. The
+//! per-trace view builds the graph of one trace and highlights [`ServiceGraph::edges_on_spans`] with
+//! the critical path's spans (`CriticalPath::is_on_critical_path`).
+//!
 //! Latency percentiles are nearest-rank over integer nanoseconds (no interpolation): the p-th
 //! percentile of n sorted values is the value at rank ceil(p/100 × n), so every figure is a latency
 //! that was actually observed.
@@ -202,11 +209,40 @@ impl ServiceGraph {
     }
 }
 
+/// Settings of the Tempo-style rules ([`Rules::Viewer`], [`Rules::Tempo`]) that Tempo's processor
+/// also lets its operators change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GraphOptions {
+    /// Attributes naming a client span's database, in priority order (span, else resource); a client
+    /// span carrying one is a call to a database. Tempo's default: the namespace (semconv 1.26+) wins
+    /// over the older name, then the system.
+    pub database_name_attributes: Vec<String>,
+}
+
+impl Default for GraphOptions {
+    fn default() -> Self {
+        GraphOptions {
+            database_name_attributes: ["db.namespace", "db.name", "db.system", "db.system.name"]
+                .map(String::from)
+                .to_vec(),
+        }
+    }
+}
+
 /// Builds the graph from `traces` (each with the set it belongs to; sets keep their own string
 /// tables, so nodes are keyed by resolved names). [`CallRef::trace`] is the position in `traces`.
 pub fn build_service_graph<'a>(
     traces: impl IntoIterator<Item = (&'a TraceSet, &'a Trace)>,
     rules: Rules,
+) -> ServiceGraph {
+    build_service_graph_with(traces, rules, &GraphOptions::default())
+}
+
+/// [`build_service_graph`] with non-default [`GraphOptions`].
+pub fn build_service_graph_with<'a>(
+    traces: impl IntoIterator<Item = (&'a TraceSet, &'a Trace)>,
+    rules: Rules,
+    options: &GraphOptions,
 ) -> ServiceGraph {
     let mut acc = accumulate::Acc::default();
     for (position, (set, trace)) in traces.into_iter().enumerate() {
@@ -215,9 +251,10 @@ pub fn build_service_graph<'a>(
         match rules {
             Rules::Zipkin => zipkin::link_trace(&mut acc, set, trace, position),
             Rules::Jaeger => rules::jaeger_trace(&mut acc, set, trace, position),
-            Rules::Viewer => rules::tempo_trace(&mut acc, set, trace, position, rules::Mode::Viewer),
+            Rules::Viewer => rules::tempo_trace(&mut acc, set, trace, position, rules::Mode::Viewer, options),
             Rules::Tempo { expire_unmatched } => {
-                rules::tempo_trace(&mut acc, set, trace, position, rules::Mode::Tempo { expire_unmatched })
+                let mode = rules::Mode::Tempo { expire_unmatched };
+                rules::tempo_trace(&mut acc, set, trace, position, mode, options)
             }
         }
     }

@@ -1,9 +1,8 @@
 //! Tempo's pairing (also the viewer's default) and Jaeger's parent/child rule.
 
-use super::accumulate::{Acc, Call};
-use super::{ConnectionType, NodeKind};
-use spanlens_model::{AnyValue, Span, SpanKind, Sym, Trace, TraceSet};
-use std::collections::HashMap;
+use super::accumulate::{Acc, Call, FastMap};
+use super::{ConnectionType, GraphOptions, NodeKind};
+use spanlens_model::{AnyValue, Attribute, Span, SpanKind, Sym, Trace, TraceSet};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
@@ -22,7 +21,7 @@ impl Mode {
 
 /// Attribute keys, looked up once per set (a key absent from the string table is on no span).
 pub(crate) struct Keys {
-    db_names: [Option<Sym>; 4],
+    db_names: Vec<Option<Sym>>,
     peer_service: Option<Sym>,
     server_address: Option<Sym>,
     network_peer_address: Option<Sym>,
@@ -35,11 +34,10 @@ pub(crate) struct Keys {
 }
 
 impl Keys {
-    pub fn of(set: &TraceSet) -> Keys {
+    pub fn of(set: &TraceSet, options: &GraphOptions) -> Keys {
         let k = |s: &str| set.strings.get(s);
         Keys {
-            // Tempo's order: the namespace (semconv 1.26+) wins over the older name.
-            db_names: [k("db.namespace"), k("db.name"), k("db.system"), k("db.system.name")],
+            db_names: options.database_name_attributes.iter().map(|a| k(a)).collect(),
             peer_service: k("peer.service"),
             server_address: k("server.address"),
             network_peer_address: k("network.peer.address"),
@@ -55,7 +53,22 @@ impl Keys {
 
 /// The attribute as text, when present and not empty.
 fn text(set: &TraceSet, span: &Span, key: Option<Sym>) -> Option<String> {
-    let value = span.attribute(key?)?;
+    value_text(set, span.attribute(key?)?)
+}
+
+/// The first of `keys` (by position) among `attributes`, in one pass: (position, value).
+fn first_key<'a>(attributes: &'a [Attribute], keys: &[Option<Sym>]) -> Option<(usize, &'a AnyValue)> {
+    let mut best: Option<(usize, &AnyValue)> = None;
+    for a in attributes {
+        let Some(p) = keys.iter().position(|&k| k == Some(a.key)) else { continue };
+        if best.is_none_or(|(b, _)| p < b) && !matches!(a.value, AnyValue::Empty) {
+            best = Some((p, &a.value));
+        }
+    }
+    best
+}
+
+fn value_text(set: &TraceSet, value: &AnyValue) -> Option<String> {
     let s = match value {
         AnyValue::Str(sym) => set.resolve(*sym).to_owned(),
         AnyValue::Empty => return None,
@@ -64,21 +77,16 @@ fn text(set: &TraceSet, span: &Span, key: Option<Sym>) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
-/// The attribute on the span, else on its resource (Tempo reads database attributes from both).
-fn text_or_resource(set: &TraceSet, span: &Span, key: Option<Sym>) -> Option<String> {
-    text(set, span, key).or_else(|| {
-        let key = key?;
-        let attr = set.resource(span)?.attributes.iter().find(|a| a.key == key)?;
-        match &attr.value {
-            AnyValue::Str(sym) => Some(set.resolve(*sym).to_owned()).filter(|s| !s.is_empty()),
-            _ => None,
-        }
-    })
-}
-
-/// The database a client span talks to, and the name its node gets.
+/// The database a client span talks to, and the name its node gets. Tempo reads the database
+/// attributes from the span or its resource, the first key in its order winning (the span on a tie).
 fn database_peer(set: &TraceSet, span: &Span, keys: &Keys) -> Option<String> {
-    let db = keys.db_names.iter().find_map(|&k| text_or_resource(set, span, k))?;
+    let on_span = first_key(&span.attributes, &keys.db_names);
+    let on_resource = set.resource(span).and_then(|r| first_key(&r.attributes, &keys.db_names));
+    let (_, value) = match (on_span, on_resource) {
+        (Some(s), Some(r)) => Some(if r.0 < s.0 { r } else { s }),
+        (s, r) => s.or(r),
+    }?;
+    let db = value_text(set, value)?;
     let peer = text(set, span, keys.peer_service).or_else(|| text(set, span, keys.server_address)).or_else(|| {
         let addr = text(set, span, keys.network_peer_address)?;
         Some(match text(set, span, keys.network_peer_port) {
@@ -117,7 +125,7 @@ fn is_server_side(kind: SpanKind) -> bool {
 /// Service node per symbol, cached for one trace.
 struct Services<'a> {
     set: &'a TraceSet,
-    cache: HashMap<Sym, u32>,
+    cache: FastMap<Sym, u32>,
 }
 
 impl Services<'_> {
@@ -136,13 +144,24 @@ fn idx(i: usize) -> u32 {
 }
 
 /// Tempo's rules (see the corpus README) and the viewer's extension of them.
-pub(crate) fn tempo_trace(acc: &mut Acc, set: &TraceSet, trace: &Trace, position: u32, mode: Mode) {
-    let keys = Keys::of(set);
+pub(crate) fn tempo_trace(
+    acc: &mut Acc,
+    set: &TraceSet,
+    trace: &Trace,
+    position: u32,
+    mode: Mode,
+    options: &GraphOptions,
+) {
+    let keys = Keys::of(set, options);
     let viewer = mode == Mode::Viewer;
-    let mut services = Services { set, cache: HashMap::new() };
+    let mut services = Services { set, cache: FastMap::default() };
     let tree = &trace.tree;
     for (i, span) in trace.spans.iter().enumerate() {
         let me = idx(i);
+        // First, as the branches below end early: it concerns the span's parent, not the span.
+        if viewer {
+            kindless_fallback(acc, &mut services, trace, position, i);
+        }
         if is_client_side(span.kind) {
             let children = tree.children(me);
             let has_server_child =
@@ -256,9 +275,6 @@ pub(crate) fn tempo_trace(acc: &mut Acc, set: &TraceSet, trace: &Trace, position
             };
             acc.call(from, to, ConnectionType::VirtualNode, call);
         }
-        if viewer {
-            kindless_fallback(acc, &mut services, trace, position, i);
-        }
     }
 }
 
@@ -287,7 +303,7 @@ fn kindless_fallback(acc: &mut Acc, services: &mut Services<'_>, trace: &Trace, 
 /// Jaeger's in-memory store: each span whose parent is in the trace is one call from the parent's
 /// service to its own (same-service pairs included, as Jaeger counts them).
 pub(crate) fn jaeger_trace(acc: &mut Acc, set: &TraceSet, trace: &Trace, position: u32) {
-    let mut services = Services { set, cache: HashMap::new() };
+    let mut services = Services { set, cache: FastMap::default() };
     for (i, span) in trace.spans.iter().enumerate() {
         let Some(&p) = trace.tree.parent.get(i) else { continue };
         let Some(parent) = trace.spans.get(p as usize) else { continue };

@@ -169,6 +169,12 @@ fn neighbourhood_follows_each_direction_to_depth() {
     let names: Vec<&str> = far.nodes.iter().map(|&i| g.node_name(i)).collect();
     assert_eq!(names, vec!["u", "a", "b", "c"]);
     assert_eq!(far.edges.len(), 3);
+    let focused = g.restricted_to(&near);
+    let names: Vec<&str> = focused.nodes.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(names, vec!["u", "a", "b"]);
+    let pairs: Vec<(&str, &str)> =
+        focused.edges.iter().map(|e| (focused.node_name(e.source), focused.node_name(e.target))).collect();
+    assert_eq!(pairs, vec![("u", "a"), ("a", "b")]);
     assert_eq!(g.neighbourhood(99, 2), Neighbourhood::default());
 }
 
@@ -180,4 +186,37 @@ fn critical_edges_from_span_set() {
     let named: Vec<(&str, &str)> =
         on.iter().map(|&i| (g.node_name(g.edges[i].source), g.node_name(g.edges[i].target))).collect();
     assert_eq!(named, vec![("user", "frontend"), ("frontend", "backend"), ("backend", "orders")]);
+}
+
+#[test]
+fn deep_chains_are_linear_under_every_rule() {
+    // 100,000 kind-less spans, alternating services, each naming the next as its peer: the Zipkin
+    // rules treat every one as a client, and no rule may walk the chain per span or recurse.
+    let n = 100_000u64;
+    let spans: Vec<_> = (1..=n)
+        .map(|i| {
+            let svc = if i % 2 == 0 { "even" } else { "odd" };
+            let peer = if i % 2 == 0 { "odd" } else { "even" };
+            s(i, i - 1, i as i64, (2 * (n - i) + 1) as i64).svc(svc).attr("peer.service", Val::Str(peer))
+        })
+        .collect();
+    let set = build(&spans);
+    let started = std::time::Instant::now();
+    for rules in [Rules::Viewer, Rules::Tempo { expire_unmatched: true }, Rules::Zipkin, Rules::Jaeger] {
+        let g = graph(&set, rules);
+        assert!(g.nodes.len() >= 2, "{rules:?}");
+    }
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+}
+
+#[test]
+fn client_under_another_services_span_still_links_its_caller() {
+    // An internal span of `web` whose child is a client span of `lib` (instrumented library, no
+    // server below): web -> lib by the change of service, lib -> db by its database attribute.
+    let set = with_kinds(
+        build(&[s(1, 0, 0, 100).svc("web"), s(2, 1, 0, 50).svc("lib").attr("db.system", Val::Str("redis"))]),
+        &[(0, SpanKind::Internal), (1, SpanKind::Client)],
+    );
+    let g = graph(&set, Rules::Viewer);
+    assert_eq!(names(&g), vec![("web".into(), "lib".into(), ""), ("lib".into(), "redis".into(), "database")]);
 }

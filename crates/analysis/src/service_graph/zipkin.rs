@@ -36,20 +36,29 @@ fn remote_name<'a>(set: &'a TraceSet, span: &Span, peer_service: Option<Sym>) ->
     }
 }
 
-/// The nearest ancestor that has a kind.
-fn remote_ancestor(trace: &Trace, index: u32) -> Option<u32> {
-    let mut at = trace.tree.parent_of(index);
-    while let Some(a) = at {
-        if trace.spans.get(a as usize).is_some_and(has_kind) {
-            return Some(a);
+/// For each span, the nearest ancestor that has a kind ([`NONE`] if none). Filled in pre-order, so a
+/// parent's answer is known before its children's: O(n), where walking up from every span would be
+/// quadratic on deep chains of kind-less spans.
+fn remote_ancestors(trace: &Trace) -> Vec<u32> {
+    let tree = &trace.tree;
+    let mut nearest = vec![NONE; trace.spans.len()];
+    for &i in &tree.preorder {
+        let Some(p) = tree.parent_of(i) else { continue };
+        let above = if trace.spans.get(p as usize).is_some_and(has_kind) {
+            p
+        } else {
+            nearest.get(p as usize).copied().unwrap_or(NONE)
+        };
+        if let Some(slot) = nearest.get_mut(i as usize) {
+            *slot = above;
         }
-        at = trace.tree.parent_of(a);
     }
-    None
+    nearest
 }
 
 pub(crate) fn link_trace(acc: &mut Acc, set: &TraceSet, trace: &Trace, position: u32) {
     let peer_service = set.strings.get("peer.service");
+    let ancestors = remote_ancestors(trace);
     let mut queue: VecDeque<u32> = trace.tree.roots.iter().copied().collect();
     while let Some(current) = queue.pop_front() {
         queue.extend(trace.tree.children(current).iter().copied());
@@ -94,7 +103,7 @@ pub(crate) fn link_trace(acc: &mut Acc, set: &TraceSet, trace: &Trace, position:
             continue;
         }
         let mut caller_span = None;
-        let ancestor = remote_ancestor(trace, current).and_then(|a| trace.spans.get(a as usize).map(|s| (a, s)));
+        let ancestor = ancestors.get(current as usize).and_then(|&a| trace.spans.get(a as usize).map(|s| (a, s)));
         if let Some((a, anc)) = ancestor
             && let Some(anc_name) = local_name(set, anc)
         {
@@ -128,7 +137,7 @@ pub(crate) fn link_trace(acc: &mut Acc, set: &TraceSet, trace: &Trace, position:
         let call = if server_side {
             Call {
                 trace: position,
-                client_span: caller_span.map(|(a, _)| a).filter(|&a| a != NONE),
+                client_span: caller_span.map(|(a, _)| a),
                 server_span: Some(current),
                 client_nanos: caller_span.and_then(|(_, d)| d),
                 server_nanos: duration,

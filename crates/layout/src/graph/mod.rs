@@ -2,12 +2,12 @@
 //!
 //! Phases, each iterative (no recursion) and deterministic (every tie is broken by the caller's node
 //! key, e.g. the service name, so a small change to the data moves little on screen):
-//! 1. [`acyclic`]: break cycles with the greedy feedback-arc-set heuristic of Eades, Lin and Smyth;
+//! 1. `acyclic`: break cycles with the greedy feedback-arc-set heuristic of Eades, Lin and Smyth;
 //!    the edges it picks are laid out reversed and flagged [`RoutedEdge::reversed`].
-//! 2. [`acyclic`]: layers by longest path from the sources.
-//! 3. [`order`]: a dummy vertex per layer crossed by a long edge, then barycenter sweeps (down and up,
+//! 2. `acyclic`: layers by longest path from the sources.
+//! 3. `order`: a dummy vertex per layer crossed by a long edge, then barycenter sweeps (down and up,
 //!    a few iterations) to reduce crossings.
-//! 4. [`place`]: columns sized by their widest node; vertical positions pulled towards neighbours
+//! 4. `place`: columns sized by their widest node; vertical positions pulled towards neighbours
 //!    under the minimum separations of each column (the mean of a forward and a backward pass, both
 //!    feasible, so the mean is too); edges routed as polylines that change height only in the gaps
 //!    between columns and cross a column at their own dummy's reserved slot, so they avoid nodes.
@@ -27,6 +27,7 @@ mod place;
 mod tests;
 
 use serde::{Deserialize, Serialize};
+use spanlens_analysis::service_graph::ServiceGraph;
 
 /// A node to place: `key` breaks ties (the service name), sizes in pixels.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -101,4 +102,12 @@ pub fn layout_graph(nodes: &[NodeBox], edges: &[(u32, u32)], options: &GraphLayo
     let mut graph = order::Layered::new(nodes, &rank, &layers, edges, &sequence);
     graph.reduce_crossings(options.sweeps);
     place::place(&graph, nodes, edges, options)
+}
+
+/// [`layout_graph`] for a service graph: one box per node sized for its name (keys are the names,
+/// so ties and thus positions stay put as figures change), one route per edge, in the graph's order.
+pub fn layout_service_graph(graph: &ServiceGraph, options: &GraphLayoutOptions) -> GraphLayout {
+    let nodes: Vec<NodeBox> = graph.nodes.iter().map(|n| NodeBox::for_label(&n.name)).collect();
+    let edges: Vec<(u32, u32)> = graph.edges.iter().map(|e| (e.source, e.target)).collect();
+    layout_graph(&nodes, &edges, options)
 }

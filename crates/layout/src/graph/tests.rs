@@ -128,3 +128,87 @@ fn three_hundred_nodes_fifteen_hundred_edges_quickly() {
     // Debug builds are slow; the release figure is in the bench (`graph_layout`).
     assert!(elapsed.as_millis() < 5_000, "{elapsed:?}");
 }
+
+#[test]
+fn service_graph_lays_out_with_names_as_keys() {
+    use spanlens_analysis::service_graph::{BackendLink, ServiceGraph};
+    let mut g = ServiceGraph::default();
+    g.merge_backend_links(
+        &[("frontend", "backend"), ("backend", "postgres"), ("backend", "frontend")].map(|(p, c)| BackendLink {
+            parent: p.into(),
+            child: c.into(),
+            call_count: 1,
+            error_count: None,
+        }),
+    );
+    let l = layout_service_graph(&g, &GraphLayoutOptions::default());
+    assert_eq!(l.nodes.len(), 3);
+    assert_eq!(l.edges.iter().filter(|e| e.reversed).count(), 1);
+    assert!(l.nodes[0].width > NodeBox::for_label("x").width);
+}
+
+#[test]
+fn sources_sit_next_to_their_callees() {
+    let nodes = boxes(&["a", "b", "c", "user"]);
+    let edges = [(0, 1), (1, 2), (3, 2)];
+    let l = layout_graph(&nodes, &edges, &GraphLayoutOptions::default());
+    check(&nodes, &edges, &l);
+    assert_eq!(l.nodes.iter().map(|n| n.layer).collect::<Vec<_>>(), vec![0, 1, 2, 1]);
+}
+
+#[test]
+fn crossings_are_counted_and_removed_when_possible() {
+    // Two parallel chains whose keys invite a crossing: a -> d, b -> c, then c -> e, d -> f.
+    let nodes = boxes(&["a", "b", "c", "d", "e", "f"]);
+    let edges = [(0, 3), (1, 2), (2, 4), (3, 5)];
+    let rank = acyclic::key_ranks(&nodes);
+    let seq = acyclic::feedback_sequence(nodes.len(), &edges, &rank);
+    let layers = acyclic::longest_path_layers(nodes.len(), &edges, &seq);
+    let mut g = order::Layered::new(&nodes, &rank, &layers, &edges, &seq);
+    // Force the crossing order in the middle layer, then let the sweeps undo it.
+    g.layers[1] = vec![2, 3];
+    g.layers[0] = vec![0, 1];
+    g.layers[2] = vec![4, 5];
+    assert_eq!(g.crossings(), 1);
+    g.reduce_crossings(4);
+    assert_eq!(g.crossings(), 0);
+}
+
+/// Jaeger UI's recorded large `/api/dependencies` sample (1,238 services, 4,271 links), parsed with a
+/// crude scan (this crate has no JSON parser): a real dependency graph's shape, not a random one.
+#[test]
+fn jaeger_large_dependency_sample() {
+    let path = std::env::var_os("SPANLENS_SHARED")
+        .map_or_else(
+            || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
+            std::path::PathBuf::from,
+        )
+        .join("fixtures/backend-api/jaeger/jaeger-ui__dependencies-data-large__large.json");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "{} missing under CI", path.display());
+        eprintln!("\n!!!!!! SKIPPED: {} not found !!!!!!\n", path.display());
+        return;
+    };
+    let value_of = |field: &str| -> Vec<String> {
+        text.split(&format!("\"{field}\"")).skip(1).map(|rest| rest.split('"').nth(1).unwrap().to_owned()).collect()
+    };
+    let (parents, children) = (value_of("parent"), value_of("child"));
+    let mut names: Vec<String> = parents.iter().chain(&children).cloned().collect();
+    names.sort();
+    names.dedup();
+    let index = |n: &String| names.binary_search(n).unwrap() as u32;
+    let edges: Vec<(u32, u32)> = parents.iter().zip(&children).map(|(p, c)| (index(p), index(c))).collect();
+    let nodes: Vec<NodeBox> = names.iter().map(|n| NodeBox::for_label(n)).collect();
+    assert_eq!((nodes.len(), edges.len()), (1238, 4271));
+    let l = layout_graph(&nodes, &edges, &GraphLayoutOptions::default());
+    for (i, a) in l.nodes.iter().enumerate() {
+        for b in l.nodes.iter().skip(i + 1) {
+            assert!(!overlaps(a, b));
+        }
+    }
+    for (e, &(s, t)) in l.edges.iter().zip(&edges) {
+        if s != t && !e.reversed {
+            assert!(e.points.windows(2).all(|w| w[0].0 <= w[1].0));
+        }
+    }
+}
