@@ -2,32 +2,13 @@
 //! to a chosen depth, as Jaeger's deep dependency graph shows it), as a graph of its own so it gets
 //! its own, compact layout.
 
-use spanlens_analysis::service_graph::{GraphEdge, ServiceGraph};
+use spanlens_analysis::service_graph::ServiceGraph;
 
 /// The subgraph of `graph` around node `name` within `depth` hops; `None` when there is no such node.
 /// Node and edge order follow the full graph's, so colours and layouts stay stable.
 pub fn neighbourhood_graph(graph: &ServiceGraph, name: &str, depth: u32) -> Option<ServiceGraph> {
     let node = graph.node_index(name)?;
-    let hood = graph.neighbourhood(node, depth);
-    let mut new_index = vec![u32::MAX; graph.nodes.len()];
-    let mut nodes = Vec::with_capacity(hood.nodes.len());
-    for &n in &hood.nodes {
-        if let (Some(slot), Some(node)) = (new_index.get_mut(n as usize), graph.nodes.get(n as usize)) {
-            *slot = nodes.len() as u32;
-            nodes.push(node.clone());
-        }
-    }
-    let edges = hood
-        .edges
-        .iter()
-        .filter_map(|&e| graph.edges.get(e as usize))
-        .filter_map(|e| {
-            let source = *new_index.get(e.source as usize)?;
-            let target = *new_index.get(e.target as usize)?;
-            (source != u32::MAX && target != u32::MAX).then(|| GraphEdge { source, target, ..e.clone() })
-        })
-        .collect();
-    Some(ServiceGraph { nodes, edges })
+    Some(graph.restricted_to(&graph.neighbourhood(node, depth)))
 }
 
 #[cfg(test)]

@@ -15,9 +15,9 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { startServer } from "../e2e/lib/server.mjs";
-import { launch, DIST, PROJECT_ROOT } from "../e2e/lib/browser.mjs";
+import { launch, DIST } from "../e2e/lib/browser.mjs";
+import { OUT, RUNS, cli, generate, median, pct } from "./lib.mjs";
 
-const OUT = path.join(PROJECT_ROOT, "target/bench");
 const CASES = {
   "10k": { spans: 10_000, args: [] },
   "100k": { spans: 100_000, args: [] },
@@ -26,38 +26,10 @@ const CASES = {
   // About 100 MB of OTLP JSON: the size the importer issue asks the page to stay responsive at.
   "100mb": { spans: 270_000, args: [] },
 };
-const RUNS = Number(process.env.RUNS || 3);
 // "file": pick the file with the "Open files" input, as a user dropping a file would (the worker
 // reads it directly); "url": load it with ?url= (adds a fetch on the UI thread).
 const VIA = process.env.VIA || "file";
 const COLD = process.env.COLD === "1";
-
-function cli() {
-  const bin = path.join(PROJECT_ROOT, "target/release/spanlens");
-  execFileSync("cargo", ["build", "--release", "-p", "spanlens-cli", "--quiet"], { cwd: PROJECT_ROOT, stdio: "inherit" });
-  return bin;
-}
-
-function generate(bin, name, spec) {
-  fs.mkdirSync(OUT, { recursive: true });
-  const file = path.join(OUT, `gen-${name}.json`);
-  if (!fs.existsSync(file)) {
-    const data = execFileSync(bin, ["gen", "--spans", String(spec.spans), "--traces", String(spec.traces ?? 1), "--seed", "7", ...spec.args], {
-      maxBuffer: 4 * 1024 ** 3,
-    });
-    fs.writeFileSync(file, data);
-  }
-  return file;
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
-};
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))] : NaN;
-};
 
 async function measureOnce(browser, baseUrl, name) {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
