@@ -92,8 +92,9 @@ pub struct StatsRow {
     pub self_avg_nanos: i64,
     pub self_min_nanos: i64,
     pub self_max_nanos: i64,
-    /// `self_total_nanos × 100 / (sum of the durations of the traces)`, as Jaeger UI: the rows' self
-    /// times tile the traces' time, so the first-level rows add up to about 100.
+    /// `self_total_nanos × 100 / (sum of the durations of the traces)`, as Jaeger UI. For
+    /// sequential work the first-level rows add up to 100; overlapping (async) siblings each count
+    /// their own time, so the sum can exceed it.
     pub percent_of_trace: f64,
     /// This row's members are `members[members_from..members_to]` (sorted by duration).
     pub members_from: u32,
