@@ -199,6 +199,8 @@ pub fn stats(set: &TraceSet, traces: &[usize], first: &GroupKey, second: Option<
     let (order1, ranges1) = sort_by_group_then_duration(&entries, acc1.len());
     let (order2, ranges2) =
         if key2.is_some() { stable_split(&entries, &order1, acc2.len()) } else { (Vec::new(), Vec::new()) };
+    table.members.reserve(order1.len() + order2.len());
+    table.member_durations_nanos.reserve(order1.len() + order2.len());
     for &e in order1.iter().chain(&order2) {
         if let Some(e) = entries.get(e as usize) {
             table.members.push(e.at);
