@@ -194,21 +194,10 @@ pub fn stats(set: &TraceSet, traces: &[usize], first: &GroupKey, second: Option<
         }
     }
 
-    // Members by group, each sorted by duration: one sort for the first level; the detail groups
-    // are a stable split of those sorted runs, so they come out sorted too.
-    let (order1, ranges1) = sort_by_group_then_duration(&entries, acc1.len());
-    let (order2, ranges2) =
-        if key2.is_some() { stable_split(&entries, &order1, acc2.len()) } else { (Vec::new(), Vec::new()) };
-    table.members.reserve(order1.len() + order2.len());
-    table.member_durations_nanos.reserve(order1.len() + order2.len());
-    for &e in order1.iter().chain(&order2) {
-        if let Some(e) = entries.get(e as usize) {
-            table.members.push(e.at);
-            table.member_durations_nanos.push(e.duration);
-        }
-    }
-    let base2 = order1.len() as u32;
-    let ranges2: Vec<(u32, u32)> = ranges2.iter().map(|&(a, b)| (a + base2, b + base2)).collect();
+    // Members by group, each sorted by duration: one stable radix sort of the spans by duration,
+    // then one scatter per level into each group's run, which keeps the duration order.
+    let groups2 = key2.as_ref().map(|_| acc2.len());
+    let (ranges1, ranges2) = place_members(entries, acc1.len(), groups2, &mut table);
 
     // Rows in first-appearance order, "Without tag" last on each level.
     let mut groups1: Vec<u32> = (0..acc1.len() as u32).collect();
@@ -249,6 +238,7 @@ pub fn stats(set: &TraceSet, traces: &[usize], first: &GroupKey, second: Option<
 }
 
 /// One span as grouped: its first- and second-level group, duration and address.
+#[derive(Clone, Copy)]
 struct Entry {
     g1: u32,
     g2: u32,
@@ -308,33 +298,34 @@ impl Acc {
     }
 }
 
-/// Entry indices grouped by `g1`, each group sorted by duration (ties keep entry order), and each
-/// group's range: an LSD radix sort, stable, on the duration's bytes (skipping bytes that are the
-/// same in every entry, usually the top three) and finally on the group. About half the time of a
-/// comparison sort at a million spans.
-fn sort_by_group_then_duration(entries: &[Entry], groups: usize) -> (Vec<u32>, Vec<(u32, u32)>) {
-    #[derive(Clone, Copy, Default)]
-    struct Item {
-        key: u64,
-        index: u32,
-        group: u32,
-    }
+/// Each group's `(from, to)` in the member arrays, by group id.
+type Ranges = Vec<(u32, u32)>;
+
+/// Sorts `entries` by duration with an LSD radix sort (stable; bytes that are the same in every
+/// entry, usually the top three, are skipped), then scatters them into each first-level group's run
+/// of the table's member arrays and, with a second level, each detail group's run after those. A
+/// scatter in sorted order keeps every run sorted. Everything moves sequentially: random reads of a
+/// million entries were most of the time before. Returns each level's ranges.
+fn place_members(
+    mut entries: Vec<Entry>,
+    groups1: usize,
+    groups2: Option<usize>,
+    table: &mut StatsTable,
+) -> (Ranges, Ranges) {
     // The sign bit flipped turns i64 order into u64 order.
-    let mut items: Vec<Item> = entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| Item { key: (e.duration as u64) ^ (1 << 63), index: i as u32, group: e.g1 })
-        .collect();
-    let n = items.len();
+    let key = |e: &Entry| (e.duration as u64) ^ (1 << 63);
+    let n = entries.len();
     let mut counts = [[0u32; 256]; 8];
-    for it in &items {
+    for e in &entries {
+        let k = key(e);
         for (b, c) in counts.iter_mut().enumerate() {
-            if let Some(x) = c.get_mut(((it.key >> (8 * b)) & 0xff) as usize) {
+            if let Some(x) = c.get_mut(((k >> (8 * b)) & 0xff) as usize) {
                 *x += 1;
             }
         }
     }
-    let mut spare = vec![Item::default(); n];
+    let blank = Entry { g1: 0, g2: 0, duration: 0, at: SpanRef { trace: 0, span: 0 } };
+    let mut spare = vec![blank; n];
     for (b, c) in counts.iter().enumerate() {
         if c.iter().any(|&x| x as usize == n) {
             continue;
@@ -345,46 +336,43 @@ fn sort_by_group_then_duration(entries: &[Entry], groups: usize) -> (Vec<u32>, V
             *slot = sum;
             sum += x;
         }
-        for it in &items {
-            if let Some(slot) = next.get_mut(((it.key >> (8 * b)) & 0xff) as usize)
+        for e in &entries {
+            if let Some(slot) = next.get_mut(((key(e) >> (8 * b)) & 0xff) as usize)
                 && let Some(out) = spare.get_mut(*slot as usize)
             {
-                *out = *it;
+                *out = *e;
                 *slot += 1;
             }
         }
-        std::mem::swap(&mut items, &mut spare);
+        std::mem::swap(&mut entries, &mut spare);
     }
-    let offsets = group_offsets(entries.iter().map(|e| e.g1), groups);
-    let mut fill = offsets.clone();
-    let mut order = vec![0u32; n];
-    for it in &items {
-        if let Some(slot) = fill.get_mut(it.group as usize)
-            && let Some(out) = order.get_mut(*slot as usize)
-        {
-            *out = it.index;
-            *slot += 1;
-        }
-    }
-    (order, offsets.windows(2).map(|w| (w[0], w[1])).collect())
-}
+    drop(spare);
 
-/// Entry indices grouped by `g2`, keeping the order of `sorted` within each group (a stable
-/// counting sort), and each group's range.
-fn stable_split(entries: &[Entry], sorted: &[u32], groups: usize) -> (Vec<u32>, Vec<(u32, u32)>) {
-    let offsets = group_offsets(entries.iter().map(|e| e.g2), groups);
-    let mut fill = offsets.clone();
-    let mut out = vec![0u32; sorted.len()];
-    for &i in sorted {
-        if let Some(e) = entries.get(i as usize)
-            && let Some(slot) = fill.get_mut(e.g2 as usize)
-            && let Some(o) = out.get_mut(*slot as usize)
-        {
-            *o = i;
-            *slot += 1;
+    let levels = if groups2.is_some() { 2 } else { 1 };
+    table.members = vec![SpanRef { trace: 0, span: 0 }; n * levels];
+    table.member_durations_nanos = vec![0; n * levels];
+    let mut scatter = |groups: usize, base: usize, group_of: fn(&Entry) -> u32| {
+        let offsets = group_offsets(entries.iter().map(group_of), groups);
+        let mut fill = offsets.clone();
+        for e in &entries {
+            if let Some(slot) = fill.get_mut(group_of(e) as usize) {
+                let at = base + *slot as usize;
+                if let (Some(m), Some(d)) = (table.members.get_mut(at), table.member_durations_nanos.get_mut(at)) {
+                    *m = e.at;
+                    *d = e.duration;
+                }
+                *slot += 1;
+            }
         }
-    }
-    (out, offsets.windows(2).map(|w| (w[0], w[1])).collect())
+        let base = base as u32;
+        offsets.windows(2).map(|w| (base + w[0], base + w[1])).collect::<Vec<_>>()
+    };
+    let ranges1 = scatter(groups1, 0, |e| e.g1);
+    let ranges2 = match groups2 {
+        Some(g) => scatter(g, n, |e| e.g2),
+        None => Vec::new(),
+    };
+    (ranges1, ranges2)
 }
 
 /// Start of each group's run in a grouped array (plus the end), from the entries' groups.
