@@ -23,6 +23,8 @@ pub(crate) struct Keyer {
     /// Texts of values that are not interned, by `key - LOCAL_BASE`.
     local: Vec<String>,
     local_ids: HashMap<String, u64>,
+    /// Keys of scalar values already seen, by (type, bits).
+    scalars: HashMap<(u8, u64), u64>,
 }
 
 enum What {
@@ -39,7 +41,7 @@ impl Keyer {
             GroupKey::Operation => What::Operation,
             GroupKey::Attr(k) => What::Attr(set.strings.get(k), k.clone()),
         };
-        Keyer { what, local: Vec::new(), local_ids: HashMap::new() }
+        Keyer { what, local: Vec::new(), local_ids: HashMap::new(), scalars: HashMap::new() }
     }
 
     pub(crate) fn key(&mut self, set: &TraceSet, span: &Span) -> u64 {
@@ -57,25 +59,45 @@ impl Keyer {
                     Some(AnyValue::Str(s)) if set.resolve(*s).is_empty() => MISSING,
                     Some(AnyValue::Str(s)) => s.index() as u64,
                     Some(other) => {
-                        let text = other.display(&set.strings);
-                        if text.is_empty() {
-                            return MISSING;
+                        // Numbers and booleans repeat (status codes): remember their key by value so
+                        // the text is made once per distinct value, not once per span.
+                        let scalar = match other {
+                            AnyValue::Int(i) => Some((1u8, *i as u64)),
+                            AnyValue::Bool(b) => Some((2, u64::from(*b))),
+                            AnyValue::Float(f) => Some((3, f.to_bits())),
+                            _ => None,
+                        };
+                        if let Some(k) = scalar.and_then(|v| self.scalars.get(&v)) {
+                            return *k;
                         }
-                        // The same text as an interned string value is the same group.
-                        if let Some(sym) = set.strings.get(&text) {
-                            return sym.index() as u64;
+                        let k = self.text_key(set, other);
+                        if let Some(v) = scalar {
+                            self.scalars.insert(v, k);
                         }
-                        if let Some(&k) = self.local_ids.get(&text) {
-                            return k;
-                        }
-                        let k = LOCAL_BASE + self.local.len() as u64;
-                        self.local.push(text.clone());
-                        self.local_ids.insert(text, k);
                         k
                     }
                 }
             }
         }
+    }
+
+    /// The key of a value that is not an interned string, by its display text.
+    fn text_key(&mut self, set: &TraceSet, other: &AnyValue) -> u64 {
+        let text = other.display(&set.strings);
+        if text.is_empty() {
+            return MISSING;
+        }
+        // The same text as an interned string value is the same group.
+        if let Some(sym) = set.strings.get(&text) {
+            return sym.index() as u64;
+        }
+        if let Some(&k) = self.local_ids.get(&text) {
+            return k;
+        }
+        let k = LOCAL_BASE + self.local.len() as u64;
+        self.local.push(text.clone());
+        self.local_ids.insert(text, k);
+        k
     }
 
     /// The row's text for a group whose first member is `span` with key `key`, and whether it is
@@ -158,30 +180,79 @@ impl IdMap {
     }
 }
 
-/// Group ids of (first-level group, second key) pairs.
+/// Group ids of (first-level group, second key) pairs. The second key first becomes a small dense
+/// number (by symbol, like [`IdMap`]); then each first-level group has a vector indexed by that
+/// number, so the hot loop hashes nothing. Numbers past [`DENSE_PAIRS`] (an attribute with very
+/// many values) go to a map instead, bounding the vectors' memory.
 #[derive(Default)]
 pub(crate) struct PairMap {
-    map: HashMap<(u32, u64), u32, Fast>,
+    /// Dense number of each second key, by symbol index; [`NO_ID`] when unseen.
+    dense_key: Vec<u32>,
+    sparse_key: HashMap<u64, u32, Fast>,
+    key_count: u32,
+    /// Per first-level group, group ids by dense key number.
+    per_group: Vec<Vec<u32>>,
+    overflow: HashMap<(u32, u32), u32, Fast>,
     keys: Vec<u64>,
-    /// The last pair looked up: neighbours in pre-order often share both keys.
-    last: Option<((u32, u64), u32)>,
 }
+
+const DENSE_PAIRS: u32 = 4096;
 
 impl PairMap {
     pub(crate) fn id(&mut self, g1: u32, key: u64, acc: &mut Vec<Acc>, first: SpanRef) -> u32 {
-        if let Some((k, id)) = self.last
-            && k == (g1, key)
-        {
-            return id;
-        }
+        let k = self.key_number(key);
         let next = self.keys.len() as u32;
-        let id = *self.map.entry((g1, key)).or_insert(next);
-        if id == next {
+        let slot = if k < DENSE_PAIRS {
+            let g = g1 as usize;
+            if g >= self.per_group.len() {
+                self.per_group.resize_with(g + 1, Vec::new);
+            }
+            let Some(row) = self.per_group.get_mut(g) else {
+                return 0;
+            };
+            if k as usize >= row.len() {
+                row.resize(k as usize + 1, NO_ID);
+            }
+            let Some(slot) = row.get_mut(k as usize) else {
+                return 0;
+            };
+            if *slot == NO_ID {
+                *slot = next;
+            }
+            *slot
+        } else {
+            *self.overflow.entry((g1, k)).or_insert(next)
+        };
+        if slot == next {
             self.keys.push(key);
             acc.push(Acc::new(g1, first));
         }
-        self.last = Some(((g1, key), id));
-        id
+        slot
+    }
+
+    fn key_number(&mut self, key: u64) -> u32 {
+        let next = self.key_count;
+        let number = if key < LOCAL_BASE {
+            let i = key as usize;
+            if i >= self.dense_key.len() {
+                self.dense_key.resize(i + 1, NO_ID);
+            }
+            match self.dense_key.get_mut(i) {
+                Some(slot) => {
+                    if *slot == NO_ID {
+                        *slot = next;
+                    }
+                    *slot
+                }
+                None => next,
+            }
+        } else {
+            *self.sparse_key.entry(key).or_insert(next)
+        };
+        if number == next {
+            self.key_count += 1;
+        }
+        number
     }
 
     pub(crate) fn key_of(&self, id: u32) -> u64 {

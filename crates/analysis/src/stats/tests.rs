@@ -137,3 +137,21 @@ fn group_key_spelling() {
     assert_eq!(GroupKey::parse("attr:"), None);
     assert_eq!(GroupKey::parse("bogus"), None);
 }
+
+#[test]
+fn deep_chain_and_many_groups() {
+    // 100,000 levels: nothing here walks the tree recursively.
+    let set = crate::test_util::chain(100_000);
+    let t = trace_stats(&set, 0, &GroupKey::Service, Some(&GroupKey::Operation));
+    assert_eq!(t.rows.len(), 2);
+    let r = &t.rows[0];
+    assert_eq!((r.count, r.min_nanos, r.max_nanos, r.self_min_nanos, r.self_max_nanos), (100_000, 2, 200_000, 2, 2));
+    assert_eq!(r.p50_nanos, 100_000);
+    assert_eq!(t.durations_of(1), t.durations_of(0), "the one detail row has the same members");
+    // Durations with negative values and large ones sort right (the radix sort flips the sign bit).
+    let set =
+        build(&[s(1, 0, 0, 1 << 40), s(2, 1, 5, 3).name("x"), s(3, 1, 6, 1 << 33).name("x"), s(4, 1, 7, 0).name("x")]);
+    let t = trace_stats(&set, 0, &GroupKey::Operation, None);
+    let x = t.rows.iter().position(|r| r.group == "x").unwrap();
+    assert_eq!(t.durations_of(x), [0, 3, 1 << 33]);
+}
