@@ -5,7 +5,9 @@
 //! build time of this crate.
 
 mod convert;
+mod diff;
 mod fetch;
+mod flame;
 mod r#gen;
 mod inspect;
 mod output;
@@ -30,6 +32,10 @@ COMMANDS:
     search ...          search a Jaeger, Jaeger api_v3, Tempo or Zipkin backend, one JSON line per
                         trace (see `spanlens search --help`)
     fetch ...           write one trace from a backend to stdout (see `spanlens fetch --help`)
+    flame FILE [--trace ID] [--left-heavy]
+                        print a trace's flame graph frames and table as JSON (integer nanoseconds)
+    diff A B [--trace-a ID] [--trace-b ID]
+                        compare two traces by (service, operation) path; print the merged tree as JSON
 
 OPTIONS:
     -h, --help          print this help
@@ -53,6 +59,8 @@ fn main() -> ExitCode {
         "query" => query::run(rest),
         "search" => search::run(rest),
         "fetch" => fetch::run(rest),
+        "flame" => flame::run(rest),
+        "diff" => diff::run(rest),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
             ExitCode::SUCCESS
