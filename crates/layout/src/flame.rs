@@ -5,6 +5,18 @@
 //! merge into runs (start, end, count, has error), and a frame entirely under one already drawn is
 //! skipped. Every item therefore paints at least one pixel column no earlier item of its kind painted,
 //! so a depth yields at most about `2 × width` items: a million spans draw as fast as a thousand.
+//!
+//! How a flame renderer uses it:
+//!
+//! * once per trace and mode: `spanlens_analysis::flame_graph(trace, mode)` (keep both modes if
+//!   switching should be instant) and `spanlens_analysis::flame_table` for the table;
+//! * per frame: [`visible_depths`] for the scroll position → [`flame_boxes`] → paint each box (colour
+//!   by `FlameGraph::frame(b.frame)`'s service or self time; a run in a neutral colour, red-marked
+//!   when `has_error`); label boxes wider than the text;
+//! * time order shares the waterfall's window: [`FlameWindow::from_viewport`];
+//! * pointer: [`depth_at_y`] → [`flame_hit`] → `FlameGraph::members_of` / `Frame::span` for the
+//!   selection; the waterfall's selection back: `FlameGraph::frame_of(span)`;
+//! * double click: [`zoom_to_frame`]; a table row: `FlameGraph::frames_of_operation`.
 
 use crate::viewport::{MIN_VISIBLE_NANOS, Viewport};
 use serde::{Deserialize, Serialize};
