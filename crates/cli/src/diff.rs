@@ -13,6 +13,7 @@ Compares one trace of file A with one trace of file B as Jaeger UI's trace diff 
 their path of (service, operation) from the root. Prints one JSON object:
   {\"traceA\",\"traceB\",\"nodes\":[{\"index\",\"parent\" (index or null),\"depth\",\"service\",\"operation\",
     \"class\":\"same\"|\"added\"|\"removed\"|\"more\"|\"less\",\"countChangePercent\",\"changeNanos\",
+    \"changePercent\" (B's total vs A's, whole percent; null when A has none),
     \"selfChangeNanos\",\"a\":{\"count\",\"errors\",\"totalNanos\",\"selfNanos\",\"spanIds\"},\"b\":{...}}],
    \"slowerFirst\":[node indexes whose total grew, largest growth first]}
 Nodes are breadth first (parents before children). --trace-a / --trace-b pick traces by hex id; the
@@ -40,6 +41,7 @@ struct NodeOut<'a> {
     class: &'static str,
     count_change_percent: u32,
     change_nanos: i64,
+    change_percent: Option<i64>,
     self_change_nanos: i64,
     a: SideOut,
     b: SideOut,
@@ -78,6 +80,7 @@ fn render<'a>(d: &'a TraceDiff, a: &Trace, b: &Trace) -> DiffOut<'a> {
             class: n.class.as_str(),
             count_change_percent: count_change_percent(n.a.count, n.b.count),
             change_nanos: n.change_nanos(),
+            change_percent: n.change_percent(),
             self_change_nanos: n.self_change_nanos(),
             a: side(a, &n.a, d.members_a_of(i as u32)),
             b: side(b, &n.b, d.members_b_of(i as u32)),

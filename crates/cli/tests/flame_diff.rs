@@ -117,3 +117,52 @@ fn usage_errors() {
     assert_eq!(code, 0);
     assert!(out.contains("flame FILE") && out.contains("diff A B"));
 }
+
+/// Two traces of one generated file, picked with --trace-a / --trace-b (no corpus needed).
+#[test]
+fn diff_picks_traces_of_a_multi_trace_file() {
+    let file = std::env::temp_dir().join(format!("spanlens-diff-{}.json", std::process::id()));
+    let (code, out, err) =
+        spanlens(&["gen", "--spans", "300", "--traces", "3", "--format", "jaeger-json", "--seed", "5"]);
+    assert_eq!(code, 0, "{err}");
+    std::fs::write(&file, &out).unwrap();
+    let ids: Vec<String> = serde_json::from_str::<Value>(&out).unwrap()["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["traceID"].as_str().unwrap().to_owned())
+        .collect();
+    let path = file.to_string_lossy().into_owned();
+    let v = json(&["diff", &path, &path, "--trace-a", &ids[0], "--trace-b", &ids[2]]);
+    assert_eq!(v["traceA"], ids[0].as_str());
+    assert_eq!(v["traceB"], ids[2].as_str());
+    let nodes = v["nodes"].as_array().unwrap();
+    let count = |side: &str| nodes.iter().map(|n| n[side]["count"].as_u64().unwrap()).sum::<u64>();
+    assert_eq!(count("a") + count("b"), 200, "two of three 100-span traces");
+    // Parents come before children and every class agrees with the counts.
+    for (i, n) in nodes.iter().enumerate() {
+        if let Some(p) = n["parent"].as_u64() {
+            assert!((p as usize) < i);
+        }
+        let (a, b) = (n["a"]["count"].as_u64().unwrap(), n["b"]["count"].as_u64().unwrap());
+        let want = match (a, b) {
+            _ if a == b => "same",
+            (0, _) => "added",
+            (_, 0) => "removed",
+            _ if b > a => "more",
+            _ => "less",
+        };
+        assert_eq!(n["class"], want);
+    }
+    // "What got slower" lists only nodes whose total grew, largest first.
+    let slower: Vec<i64> = v["slowerFirst"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| nodes[i.as_u64().unwrap() as usize]["changeNanos"].as_i64().unwrap())
+        .collect();
+    assert!(slower.iter().all(|&c| c > 0) && slower.windows(2).all(|w| w[0] >= w[1]));
+    let flame = json(&["flame", &path, "--trace", &ids[1]]);
+    assert_eq!(flame["frames"].as_array().unwrap().len(), 100);
+    std::fs::remove_file(&file).ok();
+}
