@@ -68,7 +68,9 @@ impl FlameWindow {
     }
 
     pub fn px_per_nanos(&self) -> f64 {
-        self.width_px / self.visible_nanos() as f64
+        // In i128: a window over the whole i64 range is wider than i64 can say.
+        let visible = (i128::from(self.end_nanos) - i128::from(self.start_nanos)).max(1);
+        self.width_px / visible as f64
     }
 
     pub fn px_from_nanos(&self, nanos: i64) -> f64 {
@@ -78,7 +80,7 @@ impl FlameWindow {
     /// Graph time at an x, rounded and clamped into `i64`.
     pub fn nanos_from_px(&self, px: f64) -> i64 {
         let offset = if px.is_finite() { (px / self.px_per_nanos()).round() } else { 0.0 };
-        let t = i128::from(self.start_nanos) + offset as i128;
+        let t = i128::from(self.start_nanos).saturating_add(offset as i128);
         t.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
     }
 }
@@ -133,7 +135,10 @@ pub fn flame_boxes(graph: &FlameGraph, window: &FlameWindow, depths: Range<u32>)
             }
             let x0 = window.px_from_nanos(f.start_nanos);
             let x1 = window.px_from_nanos(end);
-            let (cx0, cx1) = (x0.max(-1.0), x1.min(width + 1.0));
+            if x0 >= width || x1 < -1.0 {
+                continue;
+            }
+            let (cx0, cx1) = (x0.clamp(-1.0, width + 1.0), x1.clamp(-1.0, width + 1.0));
             let c0 = cx0.floor() as i64;
             let c1 = (cx1.ceil() as i64).max(c0 + 1);
             if c1 <= painted_col {
@@ -186,7 +191,8 @@ pub fn flame_hit(graph: &FlameGraph, window: &FlameWindow, x_px: f64, depth: u32
     }
     // Floor, not round: the pixel at 10.6 shows time 10.6, which lies in the frame that starts at 10.
     let offset = (x_px / window.px_per_nanos()).floor() as i128;
-    let t = (i128::from(window.start_nanos) + offset).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
+    let t =
+        i128::from(window.start_nanos).saturating_add(offset).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
     let slop_nanos = (FRAME_SLOP_PX / window.px_per_nanos()).ceil() as i64;
     let (first, frames) = candidates(graph, depth, t.saturating_sub(slop_nanos), t.saturating_add(slop_nanos));
     let mut best: Option<(f64, u32)> = None;

@@ -110,3 +110,44 @@ fn million_frames_draw_in_bounded_items() {
         assert!(covered > 0);
     }
 }
+
+#[test]
+fn hostile_times_never_panic() {
+    use spanlens_analysis::test_util::BASE_NANOS;
+    let far = i64::MAX - BASE_NANOS - 5;
+    let set = build(&[
+        s(1, 0, 0, i64::MAX),
+        s(2, 1, far, i64::MAX).err(),
+        s(3, 1, -BASE_NANOS, -50),
+        s(4, 2, 10, 0),
+        s(5, 0, far, 1).incomplete(),
+    ]);
+    let t = trace(&set);
+    for mode in [FlameMode::TimeOrder, FlameMode::LeftHeavy] {
+        let g = flame_graph(t, mode);
+        assert_eq!(g.members.len(), 5);
+        for w in [
+            FlameWindow::whole(&g, 800.0),
+            FlameWindow::new(i64::MIN, i64::MAX, 800.0),
+            FlameWindow::new(i64::MAX, i64::MIN, f64::NAN),
+            FlameWindow::new(0, 1, 1e12),
+        ] {
+            let boxes = flame_boxes(&g, &w, 0..u32::MAX);
+            assert!(
+                boxes.iter().all(|b| b.x0_px.is_finite() && b.x1_px.is_finite() && b.x0_px <= b.x1_px),
+                "{mode:?} {w:?} {boxes:?} {:?}",
+                g.frames
+            );
+            for x in [-1e300, -1.0, 0.0, 400.0, 1e300, f64::INFINITY] {
+                for d in 0..4 {
+                    let _ = flame_hit(&g, &w, x, d);
+                }
+            }
+        }
+        for f in 0..g.frames.len() as u32 {
+            assert!(zoom_to_frame(&g, f, 800.0).is_some());
+        }
+    }
+    let d = spanlens_analysis::compare(t, &set.strings, t, &set.strings);
+    assert!(d.nodes.iter().all(|n| n.change_nanos() == 0));
+}
