@@ -75,9 +75,37 @@ pub struct FlameGraph {
     pub origin_nanos: i64,
     /// Width of the whole graph (the trace duration, or the sum of the root frames' widths).
     pub extent_nanos: i64,
+    /// Prefix sums over `frames` (one more entry than frames): spans covered, and frames with errors,
+    /// before each index. The draw list merges a stretch of sub-pixel frames with them in O(1).
+    pub count_prefix: Vec<u64>,
+    pub error_prefix: Vec<u32>,
+    /// Per depth: whether its frames are disjoint (each ends at or before the next one starts).
+    /// Always so in left heavy; in time order unless spans of one depth overlap.
+    pub disjoint: Vec<bool>,
 }
 
 impl FlameGraph {
+    /// Fills the prefix sums and disjointness flags from the frames.
+    fn with_index(mut self) -> Self {
+        let (mut spans, mut errors) = (0u64, 0u32);
+        self.count_prefix = Vec::with_capacity(self.frames.len() + 1);
+        self.error_prefix = Vec::with_capacity(self.frames.len() + 1);
+        for f in &self.frames {
+            self.count_prefix.push(spans);
+            self.error_prefix.push(errors);
+            spans = spans.saturating_add(u64::from(f.count));
+            errors = errors.saturating_add(u32::from(f.errors > 0));
+        }
+        self.count_prefix.push(spans);
+        self.error_prefix.push(errors);
+        self.disjoint = (0..self.depth_count())
+            .map(|d| {
+                self.frames_at(d).windows(2).all(|w| w.first().map(Frame::end_nanos) <= w.get(1).map(|f| f.start_nanos))
+            })
+            .collect();
+        self
+    }
+
     pub fn depth_count(&self) -> u32 {
         self.depth_offsets.len().saturating_sub(1) as u32
     }
@@ -238,7 +266,9 @@ pub fn time_order(trace: &Trace, self_nanos: &[i64]) -> FlameGraph {
         frame_of_span,
         origin_nanos: origin,
         extent_nanos: trace.duration_nanos(),
+        ..FlameGraph::default()
     }
+    .with_index()
 }
 
 /// Packs a span's (service, operation) into one merge key.
@@ -412,7 +442,9 @@ pub fn left_heavy(trace: &Trace, self_nanos: &[i64]) -> FlameGraph {
         frame_of_span,
         origin_nanos: 0,
         extent_nanos: next_root_start,
+        ..FlameGraph::default()
     }
+    .with_index()
 }
 
 /// Self times as Jaeger UI's trace graph counts them: like [`self_times`], but a CONSUMER child does

@@ -151,3 +151,28 @@ fn hostile_times_never_panic() {
     let d = spanlens_analysis::compare(t, &set.strings, t, &set.strings);
     assert!(d.nodes.iter().all(|n| n.change_nanos() == 0));
 }
+
+#[test]
+fn skipping_disjoint_stretches_matches_the_full_walk() {
+    let set = build(&spanlens_analysis::test_util::random_tree(50_000, 11));
+    for mode in [FlameMode::TimeOrder, FlameMode::LeftHeavy] {
+        let g = flame_graph(trace(&set), mode);
+        assert!(g.disjoint.iter().any(|&d| d), "{mode:?}: some depth is disjoint");
+        let mut slow = g.clone();
+        slow.disjoint.iter_mut().for_each(|d| *d = false);
+        for (from, to, width) in
+            [(0, g.extent_nanos, 700.0), (g.extent_nanos / 3, g.extent_nanos / 2, 1300.0), (5, 900, 300.0)]
+        {
+            let w = FlameWindow::new(from, to, width);
+            let (fast, full) = (flame_boxes(&g, &w, 0..g.depth_count()), flame_boxes(&slow, &w, 0..g.depth_count()));
+            let sum = |b: &[FlameBox]| {
+                b.iter()
+                    .map(|b| (u64::from(b.count), u64::from(b.frames), u64::from(b.has_error)))
+                    .fold((0, 0, 0), |a, x| (a.0 + x.0, a.1 + x.1, a.2 + x.2))
+            };
+            assert_eq!(sum(&fast), sum(&full), "{mode:?} {w:?}");
+            let whole = |b: &[FlameBox]| b.iter().filter(|b| !b.is_run()).map(|b| b.frame).collect::<Vec<_>>();
+            assert_eq!(whole(&fast), whole(&full), "{mode:?} {w:?}: the same whole frames");
+        }
+    }
+}
