@@ -6,7 +6,7 @@
 //!
 //! Frames are stored depth by depth, each depth's frames contiguous and sorted by start, so the
 //! layout crate can binary-search the visible window per depth. The flame-graph table lives in
-//! [`crate::flame_table`] and is re-exported here.
+//! [`mod@crate::flame_table`] and is re-exported here.
 
 use crate::critical_path::self_times;
 use crate::path_merge::{MergeSide, MergedTree, merge_paths};
