@@ -101,6 +101,16 @@ impl DiffNode {
         self.b.total_nanos.saturating_sub(self.a.total_nanos)
     }
 
+    /// Change of total time relative to A, in whole percent (truncated toward zero); `None` when A
+    /// has no time (an added node, or only zero-length spans): colour such nodes as added instead.
+    pub fn change_percent(&self) -> Option<i64> {
+        let a = i128::from(self.a.total_nanos);
+        (a > 0).then(|| {
+            let pct = i128::from(self.change_nanos()) * 100 / a;
+            pct.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+        })
+    }
+
     /// B's self time minus A's: where the added time itself was spent.
     pub fn self_change_nanos(&self) -> i64 {
         self.b.self_nanos.saturating_sub(self.a.self_nanos)

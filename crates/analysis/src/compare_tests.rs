@@ -50,7 +50,7 @@ fn matches_by_path_across_interners() {
     assert_eq!((auth.class, auth.b.count), (DiffClass::Removed, 0));
     assert_eq!(d.members_a_of(d.nodes.iter().position(|n| *n == auth).unwrap() as u32), &[idx(&a, 3)]);
     let nested = find(&d, "pg", "query", 2);
-    assert_eq!((nested.class, nested.b.errors), (DiffClass::Added, 1));
+    assert_eq!((nested.class, nested.b.errors, nested.change_percent()), (DiffClass::Added, 1, None));
     assert_eq!(find(&d, "redis", "get", 0).class, DiffClass::Added);
     // Parents before children; the slowest node by total is the root, by self time the query.
     assert!(d.nodes.iter().all(|n| n.parent == NONE || (n.parent as usize) < d.nodes.len()));

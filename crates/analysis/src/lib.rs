@@ -14,6 +14,7 @@ pub mod critical_path;
 pub mod critical_summary;
 pub mod find;
 pub mod flame;
+pub mod flame_table;
 pub mod histogram;
 pub mod http;
 pub mod overview;

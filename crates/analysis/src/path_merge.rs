@@ -65,6 +65,7 @@ pub fn merge_paths(sides: &[MergeSide<'_>]) -> MergedTree {
     let mut slot_of: HashMap<u64, u32> = HashMap::new();
     let mut slot_keys: Vec<u64> = Vec::new();
     let mut pending: Vec<(u32, u8, u32)> = Vec::new();
+    let mut fill: Vec<u32> = Vec::new();
 
     // The roots are grouped as the children of a virtual node.
     for (s, side) in sides.iter().enumerate() {
@@ -72,7 +73,7 @@ pub fn merge_paths(sides: &[MergeSide<'_>]) -> MergedTree {
             push_pending(side, s, r, &mut slot_of, &mut slot_keys, &mut pending);
         }
     }
-    emit_group(&mut out, NO_NODE, 0, &mut slot_of, &mut slot_keys, &mut pending);
+    emit_group(&mut out, NO_NODE, 0, &mut slot_of, &mut slot_keys, &mut pending, &mut fill);
     out.root_count = out.nodes.len() as u32;
 
     let mut cursor = 0usize;
@@ -86,7 +87,15 @@ pub fn merge_paths(sides: &[MergeSide<'_>]) -> MergedTree {
             }
         }
         let child_start = out.nodes.len() as u32;
-        emit_group(&mut out, cursor as u32, node.depth.saturating_add(1), &mut slot_of, &mut slot_keys, &mut pending);
+        emit_group(
+            &mut out,
+            cursor as u32,
+            node.depth.saturating_add(1),
+            &mut slot_of,
+            &mut slot_keys,
+            &mut pending,
+            &mut fill,
+        );
         let child_len = out.nodes.len() as u32 - child_start;
         if let Some(n) = out.nodes.get_mut(cursor) {
             n.child_start = child_start;
@@ -131,6 +140,7 @@ fn push_pending(
 }
 
 /// Turns the pending members into one node per slot (in slot order) with contiguous member lists.
+/// Members are placed by counting (no sort): each keeps its order of arrival within its node.
 fn emit_group(
     out: &mut MergedTree,
     parent: u32,
@@ -138,34 +148,40 @@ fn emit_group(
     slot_of: &mut HashMap<u64, u32>,
     slot_keys: &mut Vec<u64>,
     pending: &mut Vec<(u32, u8, u32)>,
+    fill: &mut Vec<u32>,
 ) {
-    // Stable: members keep their tree order within a node.
-    if slot_keys.len() > 1 {
-        pending.sort_by_key(|&(slot, side, _)| (slot, side));
+    // Per (slot, side): first the count, then the next write position.
+    fill.clear();
+    fill.resize(slot_keys.len() * 2, 0);
+    for &(slot, side, _) in pending.iter() {
+        if let Some(c) = fill.get_mut(slot as usize * 2 + usize::from(side.min(1))) {
+            *c += 1;
+        }
     }
-    let mut k = 0usize;
+    let mut cursor = [out.members[0].len() as u32, out.members[1].len() as u32];
     for (slot, &key) in slot_keys.iter().enumerate() {
-        let mut node = MergedNode {
-            parent,
-            depth,
-            key,
-            member_start: [out.members[0].len() as u32, out.members[1].len() as u32],
-            member_len: [0, 0],
-            child_start: 0,
-            child_len: 0,
-        };
-        while let Some(&(sl, side, span)) = pending.get(k) {
-            if sl as usize != slot {
-                break;
-            }
-            let side = usize::from(side.min(1));
-            if let (Some(list), Some(len)) = (out.members.get_mut(side), node.member_len.get_mut(side)) {
-                list.push(span);
-                *len += 1;
-            }
-            k += 1;
+        let mut node =
+            MergedNode { parent, depth, key, member_start: cursor, member_len: [0, 0], child_start: 0, child_len: 0 };
+        let slot_fill = fill.get_mut(slot * 2..slot * 2 + 2).unwrap_or(&mut []);
+        for ((c, len), next) in slot_fill.iter_mut().zip(&mut node.member_len).zip(&mut cursor) {
+            *len = *c;
+            *c = *next;
+            *next += *len;
         }
         out.nodes.push(node);
+    }
+    for (list, &len) in out.members.iter_mut().zip(&cursor) {
+        list.resize(len as usize, 0);
+    }
+    for &(slot, side, span) in pending.iter() {
+        let side = usize::from(side.min(1));
+        let Some(pos) = fill.get_mut(slot as usize * 2 + side) else {
+            continue;
+        };
+        if let Some(m) = out.members.get_mut(side).and_then(|l| l.get_mut(*pos as usize)) {
+            *m = span;
+        }
+        *pos += 1;
     }
     slot_of.clear();
     slot_keys.clear();

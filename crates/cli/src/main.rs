@@ -6,7 +6,9 @@
 
 mod convert;
 mod critical_path;
+mod diff;
 mod fetch;
+mod flame;
 mod r#gen;
 mod graph;
 mod inspect;
@@ -39,6 +41,10 @@ COMMANDS:
                         the critical path, one JSON line per section
     graph FILE...       the service dependency graph of the files' traces as JSON, DOT or Mermaid
                         ([--trace ID] [--format json|dot|mermaid]; see `spanlens graph --help`)
+    flame FILE [--trace ID] [--left-heavy]
+                        print a trace's flame graph frames and table as JSON (integer nanoseconds)
+    diff A B [--trace-a ID] [--trace-b ID]
+                        compare two traces by (service, operation) path; print the merged tree as JSON
 
 OPTIONS:
     -h, --help          print this help
@@ -65,6 +71,8 @@ fn main() -> ExitCode {
         "stats" => stats::run(rest),
         "critical-path" => critical_path::run(rest),
         "graph" => graph::run(rest),
+        "flame" => flame::run(rest),
+        "diff" => diff::run(rest),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
             ExitCode::SUCCESS

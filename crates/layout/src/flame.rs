@@ -5,6 +5,18 @@
 //! merge into runs (start, end, count, has error), and a frame entirely under one already drawn is
 //! skipped. Every item therefore paints at least one pixel column no earlier item of its kind painted,
 //! so a depth yields at most about `2 × width` items: a million spans draw as fast as a thousand.
+//!
+//! How a flame renderer uses it:
+//!
+//! * once per trace and mode: `spanlens_analysis::flame_graph(trace, mode)` (keep both modes if
+//!   switching should be instant) and `spanlens_analysis::flame_table` for the table;
+//! * per frame: [`visible_depths`] for the scroll position → [`flame_boxes`] → paint each box (colour
+//!   by `FlameGraph::frame(b.frame)`'s service or self time; a run in a neutral colour, red-marked
+//!   when `has_error`); label boxes wider than the text;
+//! * time order shares the waterfall's window: [`FlameWindow::from_viewport`];
+//! * pointer: [`depth_at_y`] → [`flame_hit`] → `FlameGraph::members_of` / `Frame::span` for the
+//!   selection; the waterfall's selection back: `FlameGraph::frame_of(span)`;
+//! * double click: [`zoom_to_frame`]; a table row: `FlameGraph::frames_of_operation`.
 
 use crate::viewport::{MIN_VISIBLE_NANOS, Viewport};
 use serde::{Deserialize, Serialize};
@@ -56,7 +68,9 @@ impl FlameWindow {
     }
 
     pub fn px_per_nanos(&self) -> f64 {
-        self.width_px / self.visible_nanos() as f64
+        // In i128: a window over the whole i64 range is wider than i64 can say.
+        let visible = (i128::from(self.end_nanos) - i128::from(self.start_nanos)).max(1);
+        self.width_px / visible as f64
     }
 
     pub fn px_from_nanos(&self, nanos: i64) -> f64 {
@@ -66,7 +80,7 @@ impl FlameWindow {
     /// Graph time at an x, rounded and clamped into `i64`.
     pub fn nanos_from_px(&self, px: f64) -> i64 {
         let offset = if px.is_finite() { (px / self.px_per_nanos()).round() } else { 0.0 };
-        let t = i128::from(self.start_nanos) + offset as i128;
+        let t = i128::from(self.start_nanos).saturating_add(offset as i128);
         t.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
     }
 }
@@ -104,7 +118,8 @@ fn candidates(graph: &FlameGraph, depth: u32, from: i64, to: i64) -> (usize, &[F
 }
 
 /// What to paint for `depths` in `window`, depth by depth, left to right within a depth.
-/// O(log n + frames in the window) per depth, output at most about `2 × width_px` items per depth.
+/// Per depth O(log n + frames in the window), or O(width × log n) where the depth's frames are
+/// disjoint; output at most about `2 × width_px` items per depth.
 pub fn flame_boxes(graph: &FlameGraph, window: &FlameWindow, depths: Range<u32>) -> Vec<FlameBox> {
     let mut out = Vec::new();
     let width = window.width_px;
@@ -113,7 +128,11 @@ pub fn flame_boxes(graph: &FlameGraph, window: &FlameWindow, depths: Range<u32>)
         // Highest pixel column (exclusive) painted by a whole frame so far at this depth.
         let mut painted_col = i64::MIN;
         let mut run: Option<(FlameBox, i64)> = None;
-        for (k, f) in frames.iter().enumerate() {
+        let disjoint = graph.disjoint.get(depth as usize).copied().unwrap_or(false);
+        let mut next = 0usize;
+        while let Some(f) = frames.get(next) {
+            let k = next;
+            next += 1;
             let end = f.end_nanos();
             // A zero-length frame still shows as a sliver at its start.
             if end < window.start_nanos || (end == window.start_nanos && f.len_nanos > 0) {
@@ -121,7 +140,10 @@ pub fn flame_boxes(graph: &FlameGraph, window: &FlameWindow, depths: Range<u32>)
             }
             let x0 = window.px_from_nanos(f.start_nanos);
             let x1 = window.px_from_nanos(end);
-            let (cx0, cx1) = (x0.max(-1.0), x1.min(width + 1.0));
+            if x0 >= width || x1 < -1.0 {
+                continue;
+            }
+            let (cx0, cx1) = (x0.clamp(-1.0, width + 1.0), x1.clamp(-1.0, width + 1.0));
             let c0 = cx0.floor() as i64;
             let c1 = (cx1.ceil() as i64).max(c0 + 1);
             if c1 <= painted_col {
@@ -158,12 +180,39 @@ pub fn flame_boxes(graph: &FlameGraph, window: &FlameWindow, depths: Range<u32>)
                     run = Some((r, c1));
                 }
             }
+            // Disjoint frames starting before the run's last column ends lie inside that column, so
+            // all but the last of them join the run at once: the walk costs O(columns × log n), not
+            // O(frames), when a million frames are on screen.
+            if disjoint && let Some((r, r_c1)) = &mut run {
+                let col_end_nanos = window.nanos_from_px(*r_c1 as f64);
+                let rest = frames.get(next..).unwrap_or(&[]);
+                let last = next + rest.partition_point(|g| g.start_nanos < col_end_nanos);
+                if last > next + 1 {
+                    let (a, b) = (first + next, first + last - 1);
+                    let spans = prefix_diff(&graph.count_prefix, a, b);
+                    r.count = r.count.saturating_add(u32::try_from(spans).unwrap_or(u32::MAX));
+                    r.frames = r.frames.saturating_add((b - a) as u32);
+                    r.has_error |= prefix_diff(&graph.error_prefix, a, b) > 0;
+                    if let Some(g) = frames.get(last - 2) {
+                        r.x1_px = r.x1_px.max(window.px_from_nanos(g.end_nanos()).clamp(-1.0, width + 1.0));
+                    }
+                    next = last - 1;
+                }
+            }
         }
         if let Some((r, _)) = run {
             out.push(r);
         }
     }
     out
+}
+
+/// `prefix[b] - prefix[a]`, 0 when out of range.
+fn prefix_diff<T: Copy + Into<u64>>(prefix: &[T], a: usize, b: usize) -> u64 {
+    match (prefix.get(a), prefix.get(b)) {
+        (Some(&x), Some(&y)) => y.into().saturating_sub(x.into()),
+        _ => 0,
+    }
 }
 
 /// The frame under `x_px` at `depth`: the last-started frame containing the time there (the one
@@ -174,7 +223,8 @@ pub fn flame_hit(graph: &FlameGraph, window: &FlameWindow, x_px: f64, depth: u32
     }
     // Floor, not round: the pixel at 10.6 shows time 10.6, which lies in the frame that starts at 10.
     let offset = (x_px / window.px_per_nanos()).floor() as i128;
-    let t = (i128::from(window.start_nanos) + offset).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
+    let t =
+        i128::from(window.start_nanos).saturating_add(offset).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
     let slop_nanos = (FRAME_SLOP_PX / window.px_per_nanos()).ceil() as i64;
     let (first, frames) = candidates(graph, depth, t.saturating_sub(slop_nanos), t.saturating_add(slop_nanos));
     let mut best: Option<(f64, u32)> = None;

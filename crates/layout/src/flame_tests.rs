@@ -110,3 +110,69 @@ fn million_frames_draw_in_bounded_items() {
         assert!(covered > 0);
     }
 }
+
+#[test]
+fn hostile_times_never_panic() {
+    use spanlens_analysis::test_util::BASE_NANOS;
+    let far = i64::MAX - BASE_NANOS - 5;
+    let set = build(&[
+        s(1, 0, 0, i64::MAX),
+        s(2, 1, far, i64::MAX).err(),
+        s(3, 1, -BASE_NANOS, -50),
+        s(4, 2, 10, 0),
+        s(5, 0, far, 1).incomplete(),
+    ]);
+    let t = trace(&set);
+    for mode in [FlameMode::TimeOrder, FlameMode::LeftHeavy] {
+        let g = flame_graph(t, mode);
+        assert_eq!(g.members.len(), 5);
+        for w in [
+            FlameWindow::whole(&g, 800.0),
+            FlameWindow::new(i64::MIN, i64::MAX, 800.0),
+            FlameWindow::new(i64::MAX, i64::MIN, f64::NAN),
+            FlameWindow::new(0, 1, 1e12),
+        ] {
+            let boxes = flame_boxes(&g, &w, 0..u32::MAX);
+            assert!(
+                boxes.iter().all(|b| b.x0_px.is_finite() && b.x1_px.is_finite() && b.x0_px <= b.x1_px),
+                "{mode:?} {w:?} {boxes:?} {:?}",
+                g.frames
+            );
+            for x in [-1e300, -1.0, 0.0, 400.0, 1e300, f64::INFINITY] {
+                for d in 0..4 {
+                    let _ = flame_hit(&g, &w, x, d);
+                }
+            }
+        }
+        for f in 0..g.frames.len() as u32 {
+            assert!(zoom_to_frame(&g, f, 800.0).is_some());
+        }
+    }
+    let d = spanlens_analysis::compare(t, &set.strings, t, &set.strings);
+    assert!(d.nodes.iter().all(|n| n.change_nanos() == 0));
+}
+
+#[test]
+fn skipping_disjoint_stretches_matches_the_full_walk() {
+    let set = build(&spanlens_analysis::test_util::random_tree(50_000, 11));
+    for mode in [FlameMode::TimeOrder, FlameMode::LeftHeavy] {
+        let g = flame_graph(trace(&set), mode);
+        assert!(g.disjoint.iter().any(|&d| d), "{mode:?}: some depth is disjoint");
+        let mut slow = g.clone();
+        slow.disjoint.iter_mut().for_each(|d| *d = false);
+        for (from, to, width) in
+            [(0, g.extent_nanos, 700.0), (g.extent_nanos / 3, g.extent_nanos / 2, 1300.0), (5, 900, 300.0)]
+        {
+            let w = FlameWindow::new(from, to, width);
+            let (fast, full) = (flame_boxes(&g, &w, 0..g.depth_count()), flame_boxes(&slow, &w, 0..g.depth_count()));
+            let sum = |b: &[FlameBox]| {
+                b.iter()
+                    .map(|b| (u64::from(b.count), u64::from(b.frames), u64::from(b.has_error)))
+                    .fold((0, 0, 0), |a, x| (a.0 + x.0, a.1 + x.1, a.2 + x.2))
+            };
+            assert_eq!(sum(&fast), sum(&full), "{mode:?} {w:?}");
+            let whole = |b: &[FlameBox]| b.iter().filter(|b| !b.is_run()).map(|b| b.frame).collect::<Vec<_>>();
+            assert_eq!(whole(&fast), whole(&full), "{mode:?} {w:?}: the same whole frames");
+        }
+    }
+}
