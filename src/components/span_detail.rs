@@ -52,6 +52,8 @@ struct Detail {
     status_message: Option<String>,
     is_error: bool,
     span_hex: String,
+    /// The id as the file wrote it: hex, or the original text of an id that was not hex.
+    span_shown: String,
     parent_hex: Option<String>,
     start_offset: String,
     start_wall: i64,
@@ -102,7 +104,8 @@ fn detail_of(analysis: &TraceAnalysis, index: u32) -> Option<Detail> {
             status_message: span.status.message.map(|m| set.resolve(m).to_owned()).filter(|m| !m.is_empty()),
             is_error: span.is_error(),
             span_hex: span.span_id.to_hex(),
-            parent_hex: span.parent_span_id.map(|p| p.to_hex()),
+            span_shown: set.span_id_display(span.span_id),
+            parent_hex: span.parent_span_id.map(|p| set.span_id_display(p)),
             start_offset: format_duration(span.start_nanos - trace.start_nanos),
             start_wall: span.start_nanos,
             // A span that never reported its end has no duration to show, and so no self time.
@@ -239,7 +242,7 @@ fn DetailBody(d: Detail) -> impl IntoView {
             <div><dt>"Self time"</dt><dd>{d.self_time.clone()}</dd></div>
             <div><dt>"Starts at"</dt><dd>{format!("+{}", d.start_offset)}</dd></div>
             <div><dt>"Start"</dt><dd>{move || format_timestamp(wall, utc())}</dd></div>
-            <div><dt>"Span ID"</dt><dd class="sl-mono">{d.span_hex.clone()}</dd></div>
+            <div><dt>"Span ID"</dt><dd class="sl-mono">{d.span_shown.clone()}</dd></div>
             <div><dt>"Parent"</dt><dd class="sl-mono">{d.parent_hex.clone().unwrap_or_else(|| "—".to_owned())}</dd></div>
         </dl>
         {(!d.warnings.is_empty()).then(|| view! {

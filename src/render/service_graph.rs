@@ -109,11 +109,14 @@ pub fn draw(ctx: &CanvasRenderingContext2d, f: &GraphFrame<'_>) -> (usize, usize
     let max_calls = f.graph.edges.iter().map(|e| e.calls.max(e.backend_calls)).max().unwrap_or(1);
     let critical_css = c.critical.clone();
 
-    // Edges first, nodes over them.
+    // Edges first, nodes over them. Edges are batched: one path per (colour, width, dash) bucket and
+    // one for the arrowheads of each colour, so 5,000 edges cost a few dozen canvas calls, not
+    // thousands (widths are rounded to half pixels for that).
     let mut edges_drawn = 0usize;
-    ctx.set_line_join("round");
+    let mut buckets: Vec<EdgeBucket> = Vec::new();
+    let mut halos: Vec<(f64, Vec<(f64, f64)>)> = Vec::new();
+    let arrows_visible = t.scale >= THIN_EDGE_MIN_SCALE;
     for (i, (edge, route)) in f.graph.edges.iter().zip(&f.layout.edges).enumerate() {
-        let Some((first, rest)) = route.points.split_first() else { continue };
         let calls = edge.calls.max(edge.backend_calls);
         let width = edge_width(calls, max_calls);
         let hovered = f.hover_edge == Some(i as u32);
@@ -121,59 +124,69 @@ pub fn draw(ctx: &CanvasRenderingContext2d, f: &GraphFrame<'_>) -> (usize, usize
         if t.scale < THIN_EDGE_MIN_SCALE && width < THIN_EDGE_PX && !hovered && !critical {
             continue;
         }
-        let pts: Vec<(f64, f64)> =
-            std::iter::once(*first).chain(rest.iter().copied()).map(|p| t.to_screen(p)).collect();
-        if !pts.iter().any(|&(x, y)| x >= view.0 && x <= view.2 && y >= view.1 && y <= view.3)
-            && !crosses_view(&pts, view)
-        {
+        let pts: Vec<(f64, f64)> = route.points.iter().map(|&p| t.to_screen(p)).collect();
+        if pts.len() < 2 || !crosses_view(&pts, view) {
             continue;
         }
         edges_drawn += 1;
         let rate =
             if calls == 0 { 0.0 } else { edge.errors.max(edge.backend_errors.unwrap_or(0)) as f64 / calls as f64 };
         let rgb = edge_rgb(rate, neutral, f.theme);
-        let stroke = css_alpha(rgb, if hovered { 1.0 } else { 0.85 });
-        let px = (width * t.scale.sqrt()).max(1.0) + if hovered { 1.5 } else { 0.0 };
+        let color = css_alpha(rgb, if hovered { 1.0 } else { 0.85 });
+        let px = ((width * t.scale.sqrt()).max(1.0) * 2.0).round() / 2.0 + if hovered { 1.5 } else { 0.0 };
         if critical {
-            // The critical path as a halo under the edge: the edge keeps its error colour on top.
-            ctx.set_stroke_style_str(&critical_css);
-            ctx.set_line_width(px + 5.0);
-            ctx.set_global_alpha(0.45);
-            ctx.begin_path();
-            for (k, &(x, y)) in pts.iter().enumerate() {
-                if k == 0 {
-                    ctx.move_to(x, y);
-                } else {
-                    ctx.line_to(x, y);
-                }
-            }
-            ctx.stroke();
-            ctx.set_global_alpha(1.0);
+            halos.push((px + 5.0, pts.clone()));
         }
-        ctx.set_stroke_style_str(&stroke);
-        ctx.set_line_width(px);
         // Edges known only from a backend are dashed: no trace here shows those calls.
         let dashed = matches!(edge.origin, spanlens_analysis::service_graph::EdgeSource::FromBackend);
-        let dash = js_sys::Array::new();
-        if dashed {
-            dash.push(&wasm_bindgen::JsValue::from_f64(6.0));
-            dash.push(&wasm_bindgen::JsValue::from_f64(4.0));
-        }
-        ctx.set_line_dash(&dash).ok();
-        ctx.begin_path();
-        for (k, &(x, y)) in pts.iter().enumerate() {
-            if k == 0 {
-                ctx.move_to(x, y);
-            } else {
-                ctx.line_to(x, y);
+        let arrow_size = (4.0 + px * 1.2).min(12.0);
+        let bucket = match buckets.iter_mut().position(|b| b.color == color && b.width_px == px && b.dashed == dashed) {
+            Some(k) => &mut buckets[k],
+            None => {
+                buckets.push(EdgeBucket { color, width_px: px, dashed, lines: Vec::new(), arrows: Vec::new() });
+                let last = buckets.len() - 1;
+                &mut buckets[last]
             }
+        };
+        if arrows_visible && let [.., a, b] = pts.as_slice() {
+            bucket.arrows.push((*a, *b, arrow_size));
+        }
+        bucket.lines.push(pts);
+    }
+    ctx.set_line_join("round");
+    if !halos.is_empty() {
+        // The critical path as a halo under its edges: the edges keep their error colour on top.
+        ctx.set_stroke_style_str(&critical_css);
+        ctx.set_global_alpha(0.45);
+        for (width, pts) in &halos {
+            ctx.set_line_width(*width);
+            ctx.begin_path();
+            polyline(ctx, pts);
+            ctx.stroke();
+        }
+        ctx.set_global_alpha(1.0);
+    }
+    let solid = js_sys::Array::new();
+    let dash = js_sys::Array::of2(&wasm_bindgen::JsValue::from_f64(6.0), &wasm_bindgen::JsValue::from_f64(4.0));
+    for b in &buckets {
+        ctx.set_stroke_style_str(&b.color);
+        ctx.set_line_width(b.width_px);
+        ctx.set_line_dash(if b.dashed { &dash } else { &solid }).ok();
+        ctx.begin_path();
+        for pts in &b.lines {
+            polyline(ctx, pts);
         }
         ctx.stroke();
-        if let [.., a, b] = pts.as_slice() {
-            arrow(ctx, *a, *b, (4.0 + px * 1.2).min(12.0), &stroke);
+        if !b.arrows.is_empty() {
+            ctx.set_fill_style_str(&b.color);
+            ctx.begin_path();
+            for &(a, tip, size) in &b.arrows {
+                arrow_path(ctx, a, tip, size);
+            }
+            ctx.fill();
         }
     }
-    ctx.set_line_dash(&js_sys::Array::new()).ok();
+    ctx.set_line_dash(&solid).ok();
 
     let mut nodes_drawn = 0usize;
     let labels = t.scale >= LABEL_MIN_SCALE;
@@ -260,7 +273,29 @@ fn crosses_view(pts: &[(f64, f64)], view: (f64, f64, f64, f64)) -> bool {
     x1 >= view.0 && x0 <= view.2 && y1 >= view.1 && y0 <= view.3
 }
 
-fn arrow(ctx: &CanvasRenderingContext2d, from: (f64, f64), to: (f64, f64), size: f64, color: &str) {
+/// Edges of one look, drawn with one stroke (and their arrowheads with one fill).
+struct EdgeBucket {
+    color: String,
+    width_px: f64,
+    dashed: bool,
+    lines: Vec<Vec<(f64, f64)>>,
+    arrows: Vec<Arrow>,
+}
+
+/// An arrowhead: the route's last segment (from, tip) and its size in pixels.
+type Arrow = ((f64, f64), (f64, f64), f64);
+
+fn polyline(ctx: &CanvasRenderingContext2d, pts: &[(f64, f64)]) {
+    if let Some((&(x, y), rest)) = pts.split_first() {
+        ctx.move_to(x, y);
+        for &(x, y) in rest {
+            ctx.line_to(x, y);
+        }
+    }
+}
+
+/// Adds an arrowhead pointing at `to` (coming from `from`) to the current path.
+fn arrow_path(ctx: &CanvasRenderingContext2d, from: (f64, f64), to: (f64, f64), size: f64) {
     let (dx, dy) = (to.0 - from.0, to.1 - from.1);
     let len = dx.hypot(dy);
     if len < 0.5 {
@@ -268,13 +303,10 @@ fn arrow(ctx: &CanvasRenderingContext2d, from: (f64, f64), to: (f64, f64), size:
     }
     let (ux, uy) = (dx / len, dy / len);
     let back = (to.0 - ux * size, to.1 - uy * size);
-    ctx.set_fill_style_str(color);
-    ctx.begin_path();
     ctx.move_to(to.0, to.1);
     ctx.line_to(back.0 - uy * size * 0.5, back.1 + ux * size * 0.5);
     ctx.line_to(back.0 + uy * size * 0.5, back.1 - ux * size * 0.5);
     ctx.close_path();
-    ctx.fill();
 }
 
 fn rounded_rect(ctx: &CanvasRenderingContext2d, x: f64, y: f64, w: f64, h: f64, r: f64) {

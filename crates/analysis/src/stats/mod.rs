@@ -21,7 +21,7 @@ mod sort;
 #[cfg(test)]
 mod tests;
 
-pub use sort::{StatsColumn, histogram};
+pub use sort::StatsColumn;
 
 use crate::critical_path::self_times;
 use keys::{IdMap, Keyer, MISSING, PairMap};

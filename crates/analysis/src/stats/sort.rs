@@ -1,4 +1,4 @@
-//! Sorting the table by any column, and duration histograms of a row.
+//! Sorting the table by any column (histograms of a row: `crate::histogram`).
 
 use super::{StatsRow, StatsTable};
 use serde::{Deserialize, Serialize};
@@ -96,24 +96,4 @@ impl StatsTable {
         }
         out
     }
-}
-
-/// Counts of `sorted_durations` (ascending, e.g. [`StatsTable::durations_of`]) in `buckets`
-/// equal-width buckets from the smallest to the largest value; the last bucket includes the
-/// maximum. Returns the bucket width in nanoseconds (at least 1) and the counts.
-pub fn histogram(sorted_durations: &[i64], buckets: usize) -> (i64, Vec<u32>) {
-    let buckets = buckets.max(1);
-    let mut counts = vec![0u32; buckets];
-    let (Some(&lo), Some(&hi)) = (sorted_durations.first(), sorted_durations.last()) else {
-        return (1, counts);
-    };
-    let span = i128::from(hi) - i128::from(lo);
-    let width = i64::try_from((span / buckets as i128).max(0) + 1).unwrap_or(i64::MAX);
-    for &d in sorted_durations {
-        let b = ((i128::from(d) - i128::from(lo)) / i128::from(width)) as usize;
-        if let Some(c) = counts.get_mut(b.min(buckets - 1)) {
-            *c += 1;
-        }
-    }
-    (width, counts)
 }
