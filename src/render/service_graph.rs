@@ -124,10 +124,12 @@ pub fn draw(ctx: &CanvasRenderingContext2d, f: &GraphFrame<'_>) -> (usize, usize
         if t.scale < THIN_EDGE_MIN_SCALE && width < THIN_EDGE_PX && !hovered && !critical {
             continue;
         }
-        let pts: Vec<(f64, f64)> = route.points.iter().map(|&p| t.to_screen(p)).collect();
-        if pts.len() < 2 || !crosses_view(&pts, view) {
+        let screen: Vec<(f64, f64)> = route.points.iter().map(|&p| t.to_screen(p)).collect();
+        if screen.len() < 2 || !crosses_view(&screen, view) {
             continue;
         }
+        // Bends smaller than a pixel are not drawn: zoomed out, routes collapse to a few points.
+        let pts = simplify(&screen, 0.75);
         edges_drawn += 1;
         let rate =
             if calls == 0 { 0.0 } else { edge.errors.max(edge.backend_errors.unwrap_or(0)) as f64 / calls as f64 };
@@ -161,7 +163,7 @@ pub fn draw(ctx: &CanvasRenderingContext2d, f: &GraphFrame<'_>) -> (usize, usize
         for (width, pts) in &halos {
             ctx.set_line_width(*width);
             ctx.begin_path();
-            polyline(ctx, pts);
+            polyline(ctx, pts, view);
             ctx.stroke();
         }
         ctx.set_global_alpha(1.0);
@@ -174,7 +176,7 @@ pub fn draw(ctx: &CanvasRenderingContext2d, f: &GraphFrame<'_>) -> (usize, usize
         ctx.set_line_dash(if b.dashed { &dash } else { &solid }).ok();
         ctx.begin_path();
         for pts in &b.lines {
-            polyline(ctx, pts);
+            polyline(ctx, pts, view);
         }
         ctx.stroke();
         if !b.arrows.is_empty() {
@@ -222,11 +224,14 @@ pub fn draw(ctx: &CanvasRenderingContext2d, f: &GraphFrame<'_>) -> (usize, usize
             ctx.set_font(FONT);
             ctx.set_text_baseline("middle");
             ctx.set_fill_style_str(&c.text);
-            let text = format!("{}{}", kind_mark(node.kind), node.name);
-            if let Some(fitted) = fit_text(ctx, &text, w - 14.0 * t.scale) {
+            // The label is drawn scaled with the zoom, so the room it fits in (in unscaled text
+            // pixels) rarely changes: fitting is cached, measuring text every frame is not cheap.
+            let text_scale = t.scale.min(1.2);
+            let room = ((w - 14.0 * t.scale) / text_scale).floor();
+            if let Some(fitted) = fitted_label(ctx, node.kind, &node.name, room) {
                 ctx.save();
                 ctx.translate(x + 10.0 * t.scale, y + h / 2.0).ok();
-                ctx.scale(t.scale.min(1.2), t.scale.min(1.2)).ok();
+                ctx.scale(text_scale, text_scale).ok();
                 ctx.fill_text(&fitted, 0.0, 0.0).ok();
                 ctx.restore();
             }
@@ -249,6 +254,29 @@ pub fn draw(ctx: &CanvasRenderingContext2d, f: &GraphFrame<'_>) -> (usize, usize
         }
     }
     (nodes_drawn, edges_drawn)
+}
+
+thread_local! {
+    /// Fitted labels by (label, room in pixels); cleared when it grows past a few thousand entries.
+    static LABELS: std::cell::RefCell<std::collections::HashMap<(String, i64), Option<String>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+fn fitted_label(ctx: &CanvasRenderingContext2d, kind: NodeKind, name: &str, room_px: f64) -> Option<String> {
+    let text = format!("{}{name}", kind_mark(kind));
+    let key = (text, room_px as i64);
+    if let Some(hit) = LABELS.with(|c| c.borrow().get(&key).cloned()) {
+        return hit;
+    }
+    let fitted = fit_text(ctx, &key.0, room_px);
+    LABELS.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() > 8_192 {
+            c.clear();
+        }
+        c.insert(key, fitted.clone());
+    });
+    fitted
 }
 
 /// The prefix that marks an uninstrumented node's kind in its label.
@@ -285,13 +313,45 @@ struct EdgeBucket {
 /// An arrowhead: the route's last segment (from, tip) and its size in pixels.
 type Arrow = ((f64, f64), (f64, f64), f64);
 
-fn polyline(ctx: &CanvasRenderingContext2d, pts: &[(f64, f64)]) {
-    if let Some((&(x, y), rest)) = pts.split_first() {
-        ctx.move_to(x, y);
-        for &(x, y) in rest {
-            ctx.line_to(x, y);
+/// Adds a polyline to the current path, leaving out the segments wholly outside the view (zoomed in,
+/// most of a long route is off screen).
+fn polyline(ctx: &CanvasRenderingContext2d, pts: &[(f64, f64)], view: (f64, f64, f64, f64)) {
+    let mut pen_down = false;
+    for w in pts.windows(2) {
+        let ((x0, y0), (x1, y1)) = (w[0], w[1]);
+        let outside = (x0 < view.0 && x1 < view.0)
+            || (x0 > view.2 && x1 > view.2)
+            || (y0 < view.1 && y1 < view.1)
+            || (y0 > view.3 && y1 > view.3);
+        if outside {
+            pen_down = false;
+            continue;
+        }
+        if !pen_down {
+            ctx.move_to(x0, y0);
+            pen_down = true;
+        }
+        ctx.line_to(x1, y1);
+    }
+}
+
+/// Drops points that lie within `tolerance_px` of the line through their neighbours (kept ones),
+/// in one pass: the route keeps its shape to the pixel with far fewer segments to stroke.
+pub fn simplify(pts: &[(f64, f64)], tolerance_px: f64) -> Vec<(f64, f64)> {
+    let Some((&first, rest)) = pts.split_first() else { return Vec::new() };
+    let mut out = Vec::with_capacity(pts.len());
+    out.push(first);
+    for (i, &p) in rest.iter().enumerate() {
+        let Some(&next) = rest.get(i + 1) else {
+            out.push(p);
+            break;
+        };
+        let last = out.last().copied().unwrap_or(first);
+        if segment_distance(p, last, next) > tolerance_px {
+            out.push(p);
         }
     }
+    out
 }
 
 /// Adds an arrowhead pointing at `to` (coming from `from`) to the current path.
@@ -394,6 +454,16 @@ mod tests {
         assert_eq!(edge_rgb(0.0, neutral, Theme::Light), neutral);
         assert_ne!(edge_rgb(0.01, neutral, Theme::Light), neutral);
         assert_eq!(edge_rgb(0.5, neutral, Theme::Light), error_color(Theme::Light));
+    }
+
+    #[test]
+    fn simplify_keeps_corners_and_drops_straight_runs() {
+        let straight = [(0.0, 0.0), (5.0, 0.1), (10.0, 0.0), (20.0, 0.2)];
+        assert_eq!(simplify(&straight, 0.75), vec![(0.0, 0.0), (20.0, 0.2)]);
+        let corner = [(0.0, 0.0), (10.0, 0.0), (10.0, 10.0)];
+        assert_eq!(simplify(&corner, 0.75), corner.to_vec());
+        assert!(simplify(&[], 1.0).is_empty());
+        assert_eq!(simplify(&[(1.0, 1.0)], 1.0), vec![(1.0, 1.0)]);
     }
 
     #[test]
