@@ -186,6 +186,8 @@ pub fn DiffTable(a: TraceRef, b: TraceRef, a_query: Option<String>, b_query: Opt
                 <span class="sl-diff-swatch sl-diff-swatch--faster"></span>"faster"
             </span>
         </div>
+        // Absolutely placed inside its box, so the table's height never stretches the page.
+        <div class="sl-diff-main">
         <div
             class="sl-diff-scroll"
             node_ref=scroller
@@ -262,6 +264,7 @@ pub fn DiffTable(a: TraceRef, b: TraceRef, a_query: Option<String>, b_query: Opt
                     <tr style:height=move || format!("{}px", bottom_pad())></tr>
                 </tbody>
             </table>
+        </div>
         </div>
     }
 }

@@ -1,10 +1,14 @@
 //! The operations beside the flame graph (Jaeger UI's flame-graph table): count, total and self time
 //! per (service, operation), sortable. Clicking a row highlights its frames; clicking it again clears.
+//! Virtualised: a generated or instrumented-to-death trace can have thousands of operations, and a
+//! DOM row each would cost the view switch hundreds of milliseconds.
 
 use crate::components::SortHeader;
 use crate::format::thousands;
+use crate::hooks::use_element_size;
 use crate::state::TraceAnalysis;
 use crate::views::flame::state::FlameState;
+use leptos::html;
 use leptos::prelude::*;
 use spanlens_model::format_duration;
 
@@ -16,9 +20,9 @@ enum Column {
     SelfTime,
 }
 
-/// Rows shown at once: a trace has tens of operations, rarely thousands; past this the table says
-/// how many more there are rather than building a DOM node per operation.
-const MAX_ROWS: usize = 1000;
+const ROW_HEIGHT_PX: f64 = 28.0;
+/// Rows rendered beyond the visible ones, each side.
+const OVERSCAN_ROWS: usize = 10;
 
 #[derive(Clone, PartialEq)]
 struct Row {
@@ -65,9 +69,34 @@ pub fn FlameTable() -> impl IntoView {
         });
         rows
     });
-    let total = move || rows.with(Vec::len);
+    let scroller = NodeRef::<html::Div>::new();
+    let size = use_element_size(scroller);
+    let scroll_top = RwSignal::new(0.0f64);
+    let window = move || {
+        let len = rows.with(Vec::len);
+        let first = ((scroll_top.get() / ROW_HEIGHT_PX).floor() as usize).saturating_sub(OVERSCAN_ROWS);
+        let visible = (size.get().1 / ROW_HEIGHT_PX).ceil().max(1.0) as usize;
+        let end = (first + visible + 2 * OVERSCAN_ROWS).min(len);
+        first.min(end)..end
+    };
+    let shown = move || {
+        let w = window();
+        rows.with(|r| r.get(w).map(<[Row]>::to_vec).unwrap_or_default())
+    };
+    let top_pad = move || window().start as f64 * ROW_HEIGHT_PX;
+    let bottom_pad = move || rows.with(Vec::len).saturating_sub(window().end) as f64 * ROW_HEIGHT_PX;
     view! {
-        <aside class="sl-flame-table" data-testid="flame-table">
+        <aside class="sl-flame-table" data-testid="flame-table" data-flame-operations=move || rows.with(Vec::len).to_string()>
+            // Absolutely placed inside the aside, so the table's height never stretches the view.
+            <div
+                class="sl-flame-table__scroll"
+                node_ref=scroller
+                on:scroll=move |_| {
+                    if let Some(el) = scroller.get_untracked() {
+                        scroll_top.set(f64::from(el.scroll_top()));
+                    }
+                }
+            >
             <table class="sl-table sl-table--compact">
                 <thead>
                     <tr>
@@ -78,15 +107,17 @@ pub fn FlameTable() -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=move || rows.get().into_iter().take(MAX_ROWS) key=|r| r.key let:row>
+                    <tr style:height=move || format!("{}px", top_pad())></tr>
+                    <For each=shown key=|r| r.key let:row>
                         <tr
                             class="sl-flame-table__row"
                             class:sl-flame-table__row--active=move || fs.highlight.get() == Some(row.key)
                             data-testid="flame-table-row"
                             on:click=move |_| fs.highlight.update(|h| *h = if *h == Some(row.key) { None } else { Some(row.key) })
                         >
-                            <td class="sl-flame-table__op">
+                            <td class="sl-flame-table__op" title=format!("{}: {}", row.service, row.name)>
                                 <span class="sl-flame-table__name" class:sl-error-text={row.errors > 0}>{row.name.clone()}</span>
+                                " "
                                 <span class="sl-muted sl-flame-table__service">{row.service.clone()}</span>
                             </td>
                             <td class="sl-num">{thousands(row.count as usize)}</td>
@@ -94,11 +125,10 @@ pub fn FlameTable() -> impl IntoView {
                             <td class="sl-num">{format_duration(row.self_nanos)}</td>
                         </tr>
                     </For>
+                    <tr style:height=move || format!("{}px", bottom_pad())></tr>
                 </tbody>
             </table>
-            {move || (total() > MAX_ROWS).then(|| view! {
-                <p class="sl-muted sl-flame-table__more">{format!("{} more operations not listed; sort to see them.", thousands(total() - MAX_ROWS))}</p>
-            })}
+            </div>
         </aside>
     }
 }

@@ -64,6 +64,8 @@ pub fn StatsTableView(
         view! { <SortHeader label=label column=column sort=sort numeric=true title=title/> }
     };
     view! {
+        // Absolutely placed inside its box, so the table's height never stretches the view.
+        <div class="sl-stats-main">
         <div
             class="sl-stats-scroll"
             node_ref=scroller
@@ -101,6 +103,7 @@ pub fn StatsTableView(
                     <tr class="sl-stats-table__pad" style:height=move || format!("{}px", bottom_pad())></tr>
                 </tbody>
             </table>
+        </div>
         </div>
     }
 }
