@@ -7,18 +7,16 @@ use spanlens_model::{AnyValue, Span, TraceSet};
 use spanlens_traceql::{attr_name, quote, value_literal};
 
 /// `{ … }` matching the spans of `table.rows[row]` (a detail row adds its parent's condition).
+/// `sample` is any member of the row with its set (every member shares the row's values).
 /// `None` when the row's value cannot be written as a literal (a bytes or array attribute).
 pub fn row_query(
-    set: &TraceSet,
+    (set, span): (&TraceSet, &Span),
     table: &StatsTable,
     row: usize,
     first: &GroupKey,
     second: Option<&GroupKey>,
 ) -> Option<String> {
     let r = table.rows.get(row)?;
-    // Any member shows the values: every member of a row shares them.
-    let member = table.members_of(row).first()?;
-    let span = set.traces.get(member.trace as usize)?.spans.get(member.span as usize)?;
     let own = match (r.parent, second) {
         (Some(_), Some(key)) => key,
         _ => first,

@@ -26,6 +26,8 @@ pub fn StatsView() -> impl IntoView {
     let st = StatsState::new(analysis);
     provide_context(st);
     let trace_count = analysis.data.with_value(|d| d.set().traces.len());
+    let app = crate::state::AppState::from_context();
+    let listed = move || app.catalog.with(|c| c.trace_count());
     // The trace page waits for a view's first frame; a table is drawn as soon as it mounts.
     crate::state::TraceChrome::from_context().first_frame_drawn.set(true);
 
@@ -37,9 +39,11 @@ pub fn StatsView() -> impl IntoView {
             .then(|| {
                 let (first, second) = (st.first.get_untracked(), st.second.get_untracked());
                 st.table.with_untracked(|t| {
-                    analysis
-                        .data
-                        .with_value(|d| highlight::row_query(d.set(), t, row as usize, &first, second.as_ref()))
+                    let member = *t.members_of(row as usize).first()?;
+                    st.with_member(member, |set, span| {
+                        highlight::row_query((set, span), t, row as usize, &first, second.as_ref())
+                    })
+                    .flatten()
                 })
             })
             .flatten();
@@ -87,7 +91,7 @@ pub fn StatsView() -> impl IntoView {
                 on_none=Callback::new(move |()| st.second.set(None))
                 allow_none=true
             />
-            {(trace_count > 1).then(|| view! {
+            {move || (listed() > 1).then(|| view! {
                 <div class="sl-segmented" role="group" aria-label="Traces covered">
                     <button
                         class="sl-segmented__item"
@@ -97,13 +101,24 @@ pub fn StatsView() -> impl IntoView {
                     >
                         "This trace"
                     </button>
+                    {(trace_count > 1).then(|| view! {
+                        <button
+                            class="sl-segmented__item"
+                            class:sl-segmented__item--active=move || st.scope.get() == Scope::Load
+                            data-testid="stats-scope-load"
+                            on:click=move |_| st.scope.set(Scope::Load)
+                        >
+                            {format!("All {} traces of this load", thousands(trace_count))}
+                        </button>
+                    })}
                     <button
                         class="sl-segmented__item"
-                        class:sl-segmented__item--active=move || st.scope.get() == Scope::Load
-                        data-testid="stats-scope-load"
-                        on:click=move |_| st.scope.set(Scope::Load)
+                        class:sl-segmented__item--active=move || st.scope.get() == Scope::All
+                        data-testid="stats-scope-all"
+                        title="Every trace in the trace list, from every source"
+                        on:click=move |_| st.scope.set(Scope::All)
                     >
-                        {format!("All {} traces of this load", thousands(trace_count))}
+                        {move || format!("Every loaded trace ({})", thousands(listed()))}
                     </button>
                 </div>
             })}

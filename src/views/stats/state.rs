@@ -1,10 +1,12 @@
 //! The statistics view's own state: the grouping (first and optional second key), which traces it
 //! covers, the sort and the selected row, in the URL as `group=`, `then=`, `over=` so a link restores
-//! the table. The table itself is derived (a memo over the trace and the grouping).
+//! the table. The table itself is derived (a memo over the traces and the grouping).
 
-use crate::state::{Shared, TraceAnalysis};
+use crate::state::{AppState, Loaded, Shared, TraceAnalysis};
 use leptos::prelude::*;
-use spanlens_analysis::stats::{GroupKey, StatsColumn, StatsTable, stats};
+use spanlens_analysis::stats::{GroupKey, SpanRef, StatsColumn, StatsTable, merge_stats, stats};
+use spanlens_model::{Span, TraceSet};
+use std::sync::Arc;
 
 /// Which traces the table covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,6 +15,8 @@ pub enum Scope {
     Trace,
     /// Every trace of the load the trace came from (a file of many traces, a search answer).
     Load,
+    /// Every trace listed in the catalog, across loads.
+    All,
 }
 
 impl Scope {
@@ -20,13 +24,21 @@ impl Scope {
         match self {
             Scope::Trace => None,
             Scope::Load => Some("load"),
+            Scope::All => Some("all"),
         }
     }
 
     pub fn from_param(value: Option<&str>) -> Scope {
-        if value == Some("load") { Scope::Load } else { Scope::Trace }
+        match value {
+            Some("load") => Scope::Load,
+            Some("all") => Scope::All,
+            _ => Scope::Trace,
+        }
     }
 }
+
+/// A load the table covers and the merged index of its first trace.
+pub type Source = (Arc<Loaded>, u32);
 
 #[derive(Clone, Copy)]
 pub struct StatsState {
@@ -34,6 +46,9 @@ pub struct StatsState {
     pub second: RwSignal<Option<GroupKey>>,
     pub scope: RwSignal<Scope>,
     pub table: Memo<Shared<StatsTable>>,
+    /// The loads the table covers, each with the first merged trace index of its traces (members'
+    /// `SpanRef::trace` count across them in this order).
+    pub sources: Memo<Shared<Vec<Source>>>,
     pub sort: RwSignal<(StatsColumn, bool)>,
     /// Row indices in display order.
     pub order: Memo<Shared<Vec<u32>>>,
@@ -64,18 +79,53 @@ impl StatsState {
             crate::url::replace_query_param("over", scope.get().param());
         });
         let data = analysis.data;
+        let app = AppState::from_context();
+        // Which traces of which loads: this trace, its load, or every listed trace (by load).
+        let sources = Memo::new(move |_| {
+            let mut out: Vec<Source> = Vec::new();
+            match scope.get() {
+                Scope::Trace | Scope::Load => out.push((Arc::clone(&data.with_value(|d| Arc::clone(&d.loaded))), 0)),
+                Scope::All => app.catalog.with(|c| {
+                    let mut base = 0u32;
+                    for (loaded, _) in c.entries() {
+                        if !out.iter().any(|(l, _)| Arc::ptr_eq(l, loaded)) {
+                            out.push((Arc::clone(loaded), base));
+                            base = base.saturating_add(loaded.set.traces.len() as u32);
+                        }
+                    }
+                }),
+            }
+            Shared::new(out)
+        });
         let table = Memo::new(move |_| {
             let (first, second, scope) = (first.get(), second.get(), scope.get());
-            data.with_value(|d| {
-                let traces: Vec<usize> = match scope {
-                    Scope::Trace => vec![d.index],
-                    Scope::Load => (0..d.set().traces.len()).collect(),
-                };
-                crate::timing::mark(crate::timing::STATS_BUILD_BEGIN);
-                let table = stats(d.set(), &traces, &first, second.as_ref());
-                crate::timing::measure(crate::timing::STATS_BUILD, crate::timing::STATS_BUILD_BEGIN);
-                Shared::new(table)
-            })
+            crate::timing::mark(crate::timing::STATS_BUILD_BEGIN);
+            let table = match scope {
+                Scope::Trace => data.with_value(|d| stats(d.set(), &[d.index], &first, second.as_ref())),
+                Scope::Load => data.with_value(|d| {
+                    stats(d.set(), &(0..d.set().traces.len()).collect::<Vec<_>>(), &first, second.as_ref())
+                }),
+                Scope::All => {
+                    let listed = app.catalog.with(|c| {
+                        let mut by_load: Vec<(Arc<Loaded>, Vec<usize>)> = Vec::new();
+                        for (loaded, index) in c.entries() {
+                            match by_load.iter_mut().find(|(l, _)| Arc::ptr_eq(l, loaded)) {
+                                Some((_, list)) => list.push(index),
+                                None => by_load.push((Arc::clone(loaded), vec![index])),
+                            }
+                        }
+                        by_load
+                    });
+                    let parts: Vec<(StatsTable, u32)> = listed
+                        .iter()
+                        .map(|(l, traces)| (stats(&l.set, traces, &first, second.as_ref()), l.set.traces.len() as u32))
+                        .collect();
+                    let refs: Vec<(&StatsTable, u32)> = parts.iter().map(|(t, n)| (t, *n)).collect();
+                    merge_stats(&refs).table
+                }
+            };
+            crate::timing::measure(crate::timing::STATS_BUILD, crate::timing::STATS_BUILD_BEGIN);
+            Shared::new(table)
         });
         let sort = RwSignal::new((StatsColumn::SelfTotal, true));
         let order = Memo::new(move |_| {
@@ -88,7 +138,17 @@ impl StatsState {
             table.track();
             selected_row.set(None);
         });
-        StatsState { first, second, scope, table, sort, order, selected_row }
+        StatsState { first, second, scope, table, sources, sort, order, selected_row }
+    }
+
+    /// The set and span a member of the table stands for.
+    pub fn with_member<R>(&self, member: SpanRef, f: impl FnOnce(&TraceSet, &Span) -> R) -> Option<R> {
+        self.sources.with_untracked(|sources| {
+            let part = sources.partition_point(|(_, base)| *base <= member.trace).checked_sub(1)?;
+            let (loaded, base) = sources.get(part)?;
+            let span = loaded.set.traces.get((member.trace - base) as usize)?.spans.get(member.span as usize)?;
+            Some(f(&loaded.set, span))
+        })
     }
 
     pub fn from_context() -> Self {
@@ -102,7 +162,7 @@ mod tests {
 
     #[test]
     fn scope_round_trips() {
-        for scope in [Scope::Trace, Scope::Load] {
+        for scope in [Scope::Trace, Scope::Load, Scope::All] {
             assert_eq!(Scope::from_param(scope.param()), scope);
         }
     }

@@ -242,3 +242,32 @@ test("compare two traces ticked in the trace list; the link restores the compari
   assert.deepEqual(errors(), []);
   await context.close();
 });
+
+test("statistics over every loaded trace count the spans of both loads", async () => {
+  writeVariant();
+  const { page, context, errors } = await openPage(app.browser, { colorScheme: "light" });
+  const go = (href) =>
+    page.evaluate((h) => {
+      history.pushState(null, "", h);
+      dispatchEvent(new PopStateEvent("popstate"));
+    }, href);
+  await page.goto(app.baseUrl + "/?url=samples%2Fcheckout.json");
+  await new TracePage(page).waitForTrace();
+  await go("/");
+  await page.getByTestId("file-input").setInputFiles(path.join(DATA_DIR, "checkout-slow.json"));
+  await page.waitForFunction((id) => location.pathname.includes(id), VARIANT_ID);
+  await go(`${DEMO}&view=stats&group=operation&then=none&over=all`);
+  await page.getByTestId("stats-table").waitFor();
+  assert.equal(await page.getByTestId("stats-scope-all").evaluate((b) => b.classList.contains("sl-segmented__item--active")), true);
+  const row = page.getByTestId("stats-row").filter({ hasText: "SELECT transactions" });
+  // One query per trace: two spans, the slow one 400 ms longer.
+  assert.equal((await row.locator("td").nth(1).innerText()).trim(), "2");
+  const noInsert = page.getByTestId("stats-row").filter({ hasText: "INSERT orders" });
+  assert.equal((await noInsert.locator("td").nth(1).innerText()).trim(), "1", "the variant has no INSERT orders");
+  // Clicking the row still highlights this trace's span.
+  await row.click();
+  await page.getByTestId("duration-histogram").waitFor();
+  assert.match(await page.getByTestId("find-input").inputValue(), /name = "SELECT transactions"/);
+  assert.deepEqual(errors(), []);
+  await context.close();
+});

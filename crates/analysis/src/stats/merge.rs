@@ -51,17 +51,19 @@ pub fn merge_stats(parts: &[(&StatsTable, u32)]) -> MergedStats {
             g.add(row);
             let members = table.members_of(i);
             let durations = table.durations_of(i);
-            g.members.extend(members.iter().zip(durations).map(|(m, &d)| {
-                (d, SpanRef { trace: m.trace.saturating_add(next_base), span: m.span })
-            }));
+            g.members.extend(
+                members
+                    .iter()
+                    .zip(durations)
+                    .map(|(m, &d)| (d, SpanRef { trace: m.trace.saturating_add(next_base), span: m.span })),
+            );
         }
         next_base = next_base.saturating_add(*trace_count);
     }
     trace_base.push(next_base);
 
     // First-level rows in first-appearance order ("Without tag" last), each followed by its details.
-    let (mut first, mut without): (Vec<&Key>, Vec<&Key>) =
-        order.iter().filter(|k| k.0.is_none()).partition(|k| !k.2);
+    let (mut first, mut without): (Vec<&Key>, Vec<&Key>) = order.iter().filter(|k| k.0.is_none()).partition(|k| !k.2);
     first.append(&mut without);
     let mut out = StatsTable { traces_duration_nanos, skipped_incomplete, ..StatsTable::default() };
     for key in first {
@@ -163,7 +165,10 @@ mod tests {
         let merged = merge_stats(&[(&ta, 1), (&tb, 1)]);
         let t = &merged.table;
         let names: Vec<(&str, bool)> = t.rows.iter().map(|r| (r.group.as_str(), r.is_detail())).collect();
-        assert_eq!(names, [("api", false), ("GET", true), ("db", false), ("query", true), ("cache", false), ("get", true)]);
+        assert_eq!(
+            names,
+            [("api", false), ("GET", true), ("db", false), ("query", true), ("cache", false), ("get", true)]
+        );
         let api = &t.rows[0];
         assert_eq!((api.count, api.total_nanos, api.min_nanos, api.max_nanos), (2, 300, 100, 200));
         assert_eq!(t.durations_of(0), [100, 200]);

@@ -17,10 +17,12 @@
 //! spans with dense lookups by interned symbol, then one sort of the members within their groups.
 
 mod keys;
+mod merge;
 mod sort;
 #[cfg(test)]
 mod tests;
 
+pub use merge::{MergedStats, merge_stats};
 pub use sort::StatsColumn;
 
 use crate::critical_path::self_times;
