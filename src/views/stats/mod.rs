@@ -28,6 +28,16 @@ pub fn StatsView() -> impl IntoView {
     let trace_count = analysis.data.with_value(|d| d.set().traces.len());
     let app = crate::state::AppState::from_context();
     let listed = move || app.catalog.with(|c| c.trace_count());
+    // A TraceQL query to take "matching" traces from: the one in use, else the find box's (the search
+    // page opens a result with its query there). A statistics row's own query does not count: it
+    // selects spans of one group, not traces.
+    let matching_choice = move || {
+        if st.scope.get() == Scope::Matching {
+            return Some(st.matching.get());
+        }
+        let text = focus.find_text.get();
+        (crate::state::focus::is_traceql(&text) && st.selected_row.with(Option::is_none)).then_some(text)
+    };
     // The trace page waits for a view's first frame; a table is drawn as soon as it mounts.
     crate::state::TraceChrome::from_context().first_frame_drawn.set(true);
 
@@ -109,6 +119,20 @@ pub fn StatsView() -> impl IntoView {
                             on:click=move |_| st.scope.set(Scope::Load)
                         >
                             {format!("All {} traces of this load", thousands(trace_count))}
+                        </button>
+                    })}
+                    {move || matching_choice().map(|query| view! {
+                        <button
+                            class="sl-segmented__item"
+                            class:sl-segmented__item--active=move || st.scope.get() == Scope::Matching
+                            data-testid="stats-scope-matching"
+                            title=format!("Every loaded trace that {query} matches: a search's results")
+                            on:click=move |_| {
+                                st.matching.set(query.clone());
+                                st.scope.set(Scope::Matching);
+                            }
+                        >
+                            "Traces matching the query"
                         </button>
                     })}
                     <button

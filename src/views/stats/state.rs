@@ -17,6 +17,8 @@ pub enum Scope {
     Load,
     /// Every trace listed in the catalog, across loads.
     All,
+    /// The listed traces a TraceQL query matches (`match=`): a search's results.
+    Matching,
 }
 
 impl Scope {
@@ -25,6 +27,7 @@ impl Scope {
             Scope::Trace => None,
             Scope::Load => Some("load"),
             Scope::All => Some("all"),
+            Scope::Matching => Some("matching"),
         }
     }
 
@@ -32,6 +35,7 @@ impl Scope {
         match value {
             Some("load") => Scope::Load,
             Some("all") => Scope::All,
+            Some("matching") => Scope::Matching,
             _ => Scope::Trace,
         }
     }
@@ -45,6 +49,8 @@ pub struct StatsState {
     pub first: RwSignal<GroupKey>,
     pub second: RwSignal<Option<GroupKey>>,
     pub scope: RwSignal<Scope>,
+    /// The query of [`Scope::Matching`].
+    pub matching: RwSignal<String>,
     pub table: Memo<Shared<StatsTable>>,
     /// The loads the table covers, each with the first merged trace index of its traces (members'
     /// `SpanRef::trace` count across them in this order).
@@ -66,6 +72,7 @@ impl StatsState {
             None => Some(GroupKey::Operation),
         });
         let scope = RwSignal::new(Scope::from_param(param("over").as_deref()));
+        let matching = RwSignal::new(param("match").unwrap_or_default());
         Effect::new(move |_| {
             let group = first.get();
             crate::url::replace_query_param("group", (group != GroupKey::Service).then(|| group.spelling()).as_deref());
@@ -77,6 +84,8 @@ impl StatsState {
             };
             crate::url::replace_query_param("then", then_param.as_deref());
             crate::url::replace_query_param("over", scope.get().param());
+            let query = matching.get();
+            crate::url::replace_query_param("match", (scope.get() == Scope::Matching).then_some(query.as_str()));
         });
         let data = analysis.data;
         let app = AppState::from_context();
@@ -85,7 +94,7 @@ impl StatsState {
             let mut out: Vec<Source> = Vec::new();
             match scope.get() {
                 Scope::Trace | Scope::Load => out.push((Arc::clone(&data.with_value(|d| Arc::clone(&d.loaded))), 0)),
-                Scope::All => app.catalog.with(|c| {
+                Scope::All | Scope::Matching => app.catalog.with(|c| {
                     let mut base = 0u32;
                     for (loaded, _) in c.entries() {
                         if !out.iter().any(|(l, _)| Arc::ptr_eq(l, loaded)) {
@@ -105,7 +114,8 @@ impl StatsState {
                 Scope::Load => data.with_value(|d| {
                     stats(d.set(), &(0..d.set().traces.len()).collect::<Vec<_>>(), &first, second.as_ref())
                 }),
-                Scope::All => {
+                Scope::All | Scope::Matching => {
+                    let query = (scope == Scope::Matching).then(|| matching.get());
                     let listed = app.catalog.with(|c| {
                         let mut by_load: Vec<(Arc<Loaded>, Vec<usize>)> = Vec::new();
                         for (loaded, index) in c.entries() {
@@ -116,6 +126,22 @@ impl StatsState {
                         }
                         by_load
                     });
+                    // A search's results: the listed traces the query matches (none if it does not parse).
+                    let listed: Vec<(Arc<Loaded>, Vec<usize>)> = match &query {
+                        None => listed,
+                        Some(q) => listed
+                            .into_iter()
+                            .map(|(l, traces)| {
+                                let kept = traces
+                                    .into_iter()
+                                    .filter(|&i| {
+                                        spanlens_traceql::eval::search_trace(q, &l.set, i).is_ok_and(|m| !m.is_empty())
+                                    })
+                                    .collect();
+                                (l, kept)
+                            })
+                            .collect(),
+                    };
                     let parts: Vec<(StatsTable, u32)> = listed
                         .iter()
                         .map(|(l, traces)| (stats(&l.set, traces, &first, second.as_ref()), l.set.traces.len() as u32))
@@ -138,7 +164,7 @@ impl StatsState {
             table.track();
             selected_row.set(None);
         });
-        StatsState { first, second, scope, table, sources, sort, order, selected_row }
+        StatsState { first, second, scope, matching, table, sources, sort, order, selected_row }
     }
 
     /// The set and span a member of the table stands for.
@@ -162,7 +188,7 @@ mod tests {
 
     #[test]
     fn scope_round_trips() {
-        for scope in [Scope::Trace, Scope::Load, Scope::All] {
+        for scope in [Scope::Trace, Scope::Load, Scope::All, Scope::Matching] {
             assert_eq!(Scope::from_param(scope.param()), scope);
         }
     }

@@ -264,6 +264,15 @@ test("statistics over every loaded trace count the spans of both loads", async (
   assert.equal((await row.locator("td").nth(1).innerText()).trim(), "2");
   const noInsert = page.getByTestId("stats-row").filter({ hasText: "INSERT orders" });
   assert.equal((await noInsert.locator("td").nth(1).innerText()).trim(), "1", "the variant has no INSERT orders");
+  // A search's results: only the traces a query matches (the variant has no INSERT orders).
+  await page.getByTestId("find-input").fill('{ name = "INSERT orders" }');
+  await page.getByTestId("stats-scope-matching").click();
+  await page.waitForFunction(() => new URL(location.href).searchParams.get("over") === "matching");
+  await page.waitForFunction(() => {
+    const r = [...document.querySelectorAll("[data-testid=stats-row]")].find((tr) => tr.textContent.includes("SELECT transactions"));
+    return r?.querySelectorAll("td")[1]?.textContent.trim() === "1";
+  });
+  assert.match(page.url(), /[?&]match=/);
   // Clicking the row still highlights this trace's span.
   await row.click();
   await page.getByTestId("duration-histogram").waitFor();
