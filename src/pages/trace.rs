@@ -176,6 +176,7 @@ fn handle_key(
         return;
     }
     let key = e.key();
+    let zoom_target = chrome.zoom_target.get_untracked().unwrap_or(focus.viewport);
     if let Some(view) = views::by_shortcut(&key) {
         switch_view(view.key);
         e.prevent_default();
@@ -190,15 +191,15 @@ fn handle_key(
             true
         }
         "+" | "=" => {
-            focus.viewport.update(|v| *v = v.zoom(v.width_px / 2.0, 2.0));
+            zoom_target.update(|v| *v = v.zoom(v.width_px / 2.0, 2.0));
             true
         }
         "-" | "_" => {
-            focus.viewport.update(|v| *v = v.zoom(v.width_px / 2.0, 0.5));
+            zoom_target.update(|v| *v = v.zoom(v.width_px / 2.0, 0.5));
             true
         }
         "0" => {
-            focus.viewport.update(|v| *v = v.reset());
+            zoom_target.update(|v| *v = v.reset());
             true
         }
         "?" => {

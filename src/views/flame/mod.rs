@@ -26,7 +26,34 @@ pub fn FlameView() -> impl IntoView {
 
     let keys = window_event_listener(ev::keydown, move |e| keys::handle_key(focus, fs, &e));
     on_cleanup(move || keys.remove());
+    // Left heavy has its own x window: the page's zoom keys act on it while it is shown.
+    let chrome = crate::state::TraceChrome::from_context();
+    Effect::new(move |_| chrome.zoom_target.set((fs.mode.get() == FlameMode::LeftHeavy).then_some(fs.heavy_viewport)));
+    on_cleanup(move || {
+        chrome.zoom_target.try_set(None);
+    });
 
+    // Merging a huge trace for left heavy takes a noticeable moment on this thread: say so first,
+    // and start the merge once that has been painted.
+    let building = RwSignal::new(false);
+    let span_count = analysis.span_count();
+    let switch_mode = move |mode: FlameMode| {
+        if fs.mode.get_untracked() == mode || building.get_untracked() {
+            return;
+        }
+        if span_count < 200_000 {
+            fs.mode.set(mode);
+            return;
+        }
+        building.set(true);
+        set_timeout(
+            move || {
+                fs.mode.try_set(mode);
+                building.try_set(false);
+            },
+            std::time::Duration::from_millis(40),
+        );
+    };
     let mode_button = move |mode: FlameMode, label: &'static str, testid: &'static str, title: &'static str| {
         view! {
             <button
@@ -35,7 +62,7 @@ pub fn FlameView() -> impl IntoView {
                 aria-pressed=move || (fs.mode.get() == mode).to_string()
                 data-testid=testid
                 title=title
-                on:click=move |_| fs.mode.set(mode)
+                on:click=move |_| switch_mode(mode)
             >
                 {label}
             </button>
@@ -64,6 +91,11 @@ pub fn FlameView() -> impl IntoView {
                 {color_button(ColorBy::Service, "By service")}
                 {color_button(ColorBy::SelfTime, "By self time")}
             </div>
+            <Show when=move || building.get()>
+                <span class="sl-muted" role="status" data-testid="flame-building">
+                    {format!("Merging {} spans…", crate::format::thousands(span_count))}
+                </span>
+            </Show>
             <button
                 class="sl-button sl-button--small"
                 on:click=move |_| fs.update_viewport(focus, |v| v.reset())

@@ -178,7 +178,12 @@ test("statistics: grouped rows, a histogram, and a click highlights the group in
   await page.keyboard.press("1");
   await new Waterfall(page).paintedRows();
   await page.waitForFunction(() => /^1 match$/.test(document.querySelector("[data-testid=find-count]")?.textContent ?? ""));
-  const matched = await canvasColour(page, "[data-testid=waterfall] canvas", [0xff, 0xf4, 0xc2], 4);
+  // The canvas redraws on the next animation frame after the matches change: read it until it has.
+  let matched = { hits: 0 };
+  for (let i = 0; i < 20 && matched.hits <= 200; i++) {
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    matched = await canvasColour(page, "[data-testid=waterfall] canvas", [0xff, 0xf4, 0xc2], 4);
+  }
   assert.ok(matched.hits > 200, `expected the matched row's tint, ${JSON.stringify(matched)}`);
   assert.deepEqual(errors(), []);
   await context.close();
