@@ -4,7 +4,7 @@
 //! 100,000-span traces can have tens of thousands of nodes.
 
 use crate::format::{format_duration, thousands};
-use crate::hooks::use_element_size;
+use crate::hooks::{use_element_size, visible_rows};
 use crate::state::compare_link::side_trace_href;
 use crate::state::diff_rows::{DiffFilter, DiffOrder, change_percent, diff_rows};
 use crate::state::{Shared, TraceRef};
@@ -14,7 +14,6 @@ use leptos_router::components::A;
 use spanlens_analysis::compare::{DiffClass, DiffMetric, TraceDiff, compare};
 
 const ROW_HEIGHT_PX: f64 = 30.0;
-const OVERSCAN_ROWS: usize = 12;
 /// Indentation per depth, capped so deep trees keep their names readable.
 const INDENT_PX: f64 = 14.0;
 const MAX_INDENT_LEVELS: u32 = 24;
@@ -121,13 +120,7 @@ pub fn DiffTable(a: TraceRef, b: TraceRef, a_query: Option<String>, b_query: Opt
     let scroller = NodeRef::<html::Div>::new();
     let size = use_element_size(scroller);
     let scroll_top = RwSignal::new(0.0f64);
-    let window = move || {
-        let len = lines.with(Vec::len);
-        let first = ((scroll_top.get() / ROW_HEIGHT_PX).floor() as usize).saturating_sub(OVERSCAN_ROWS);
-        let visible = (size.get().1 / ROW_HEIGHT_PX).ceil().max(1.0) as usize;
-        let end = (first + visible + 2 * OVERSCAN_ROWS).min(len);
-        first.min(end)..end
-    };
+    let window = move || visible_rows(lines.with(Vec::len), ROW_HEIGHT_PX, scroll_top.get(), size.get().1);
     let shown = move || {
         let w = window();
         lines.with(|l| l.get(w).map(<[Line]>::to_vec).unwrap_or_default())

@@ -5,7 +5,7 @@
 
 use crate::components::SortHeader;
 use crate::format::thousands;
-use crate::hooks::use_element_size;
+use crate::hooks::{use_element_size, visible_rows};
 use crate::state::TraceAnalysis;
 use crate::views::flame::state::FlameState;
 use leptos::html;
@@ -21,8 +21,6 @@ enum Column {
 }
 
 const ROW_HEIGHT_PX: f64 = 28.0;
-/// Rows rendered beyond the visible ones, each side.
-const OVERSCAN_ROWS: usize = 10;
 
 #[derive(Clone, PartialEq)]
 struct Row {
@@ -72,13 +70,7 @@ pub fn FlameTable() -> impl IntoView {
     let scroller = NodeRef::<html::Div>::new();
     let size = use_element_size(scroller);
     let scroll_top = RwSignal::new(0.0f64);
-    let window = move || {
-        let len = rows.with(Vec::len);
-        let first = ((scroll_top.get() / ROW_HEIGHT_PX).floor() as usize).saturating_sub(OVERSCAN_ROWS);
-        let visible = (size.get().1 / ROW_HEIGHT_PX).ceil().max(1.0) as usize;
-        let end = (first + visible + 2 * OVERSCAN_ROWS).min(len);
-        first.min(end)..end
-    };
+    let window = move || visible_rows(rows.with(Vec::len), ROW_HEIGHT_PX, scroll_top.get(), size.get().1);
     let shown = move || {
         let w = window();
         rows.with(|r| r.get(w).map(<[Row]>::to_vec).unwrap_or_default())

@@ -4,7 +4,7 @@
 
 use crate::components::SortHeader;
 use crate::format::thousands;
-use crate::hooks::use_element_size;
+use crate::hooks::{use_element_size, visible_rows};
 use crate::views::stats::state::StatsState;
 use leptos::html;
 use leptos::prelude::*;
@@ -12,17 +12,6 @@ use spanlens_analysis::stats::{StatsColumn, StatsRow};
 use spanlens_model::format_duration;
 
 const ROW_HEIGHT_PX: f64 = 28.0;
-/// Rows rendered beyond the visible ones, each side, so fast scrolling shows no gap.
-const OVERSCAN_ROWS: usize = 12;
-
-/// The display positions to render for a scroll position: `first..end` of `len`.
-pub fn window(len: usize, scroll_top_px: f64, height_px: f64) -> std::ops::Range<usize> {
-    let first = ((scroll_top_px / ROW_HEIGHT_PX).floor().max(0.0) as usize).saturating_sub(OVERSCAN_ROWS);
-    let visible = (height_px / ROW_HEIGHT_PX).ceil().max(1.0) as usize;
-    let end = (first + visible + 2 * OVERSCAN_ROWS).min(len);
-    first.min(end)..end
-}
-
 #[component]
 pub fn StatsTableView(
     /// A row was clicked (its index in the table).
@@ -33,7 +22,7 @@ pub fn StatsTableView(
     let size = use_element_size(scroller);
     let scroll_top = RwSignal::new(0.0f64);
     let len = move || st.order.with(|o| o.len());
-    let range = Memo::new(move |_| window(len(), scroll_top.get(), size.get().1));
+    let range = Memo::new(move |_| visible_rows(len(), ROW_HEIGHT_PX, scroll_top.get(), size.get().1));
     let shown = move || {
         let r = range.get();
         st.order.with(|order| {
@@ -137,22 +126,5 @@ fn StatsRowView(index: u32, row: StatsRow, on_pick: Callback<u32>) -> impl IntoV
             <td class="sl-num">{format!("{:.2}%", row.percent_of_trace)}</td>
             <td class="sl-num" class:sl-error-text={row.errors > 0}>{thousands(row.errors as usize)}</td>
         </tr>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_window_covers_the_view_and_stays_in_bounds() {
-        assert_eq!(window(0, 0.0, 500.0), 0..0);
-        let w = window(100_000, 0.0, 560.0);
-        assert_eq!(w.start, 0);
-        assert!(w.end >= 20 && w.end <= 60, "{w:?}");
-        let w = window(100_000, 28_000.0, 560.0);
-        assert!(w.start <= 1000 && w.end >= 1020, "{w:?}");
-        let w = window(10, 28_000.0, 560.0);
-        assert!(w.end <= 10 && w.start <= w.end);
     }
 }
