@@ -36,6 +36,8 @@ enum Status {
 pub struct BackendDependencies {
     pub chosen: RwSignal<Option<String>>,
     pub lookback: RwSignal<String>,
+    /// Show the backend's links alone (`deps_only=1`) instead of merged with the loaded traces'.
+    pub alone: RwSignal<bool>,
     pub fetched: LocalResource<Option<Result<Vec<BackendLink>, String>>>,
 }
 
@@ -53,10 +55,12 @@ pub fn use_backend_dependencies() -> BackendDependencies {
     let backends = Backends::use_context();
     let chosen = RwSignal::new(crate::url::query_param("deps"));
     let lookback = RwSignal::new(crate::url::query_param("lookback").unwrap_or_else(|| "1d".to_owned()));
+    let alone = RwSignal::new(crate::url::query_param("deps_only").as_deref() == Some("1"));
     Effect::new(move |_| {
         crate::url::replace_query_param("deps", chosen.get().as_deref());
         let lb = lookback.get();
         crate::url::replace_query_param("lookback", chosen.with(Option::is_some).then_some(lb.as_str()));
+        crate::url::replace_query_param("deps_only", (chosen.with(Option::is_some) && alone.get()).then_some("1"));
     });
     // The fetch: re-runs when the backend or range changes; the resource keeps only the newest run.
     let fetched = LocalResource::new(move || {
@@ -94,13 +98,18 @@ pub fn use_backend_dependencies() -> BackendDependencies {
             }))
         }
     });
-    BackendDependencies { chosen, lookback, fetched }
+    BackendDependencies { chosen, lookback, alone, fetched }
 }
 
 #[component]
-pub fn DependencySource(deps: BackendDependencies) -> impl IntoView {
+pub fn DependencySource(
+    deps: BackendDependencies,
+    /// Whether any trace is loaded: only then is there something to show the links without.
+    #[prop(into)]
+    has_traces: Signal<bool>,
+) -> impl IntoView {
     let backends = Backends::use_context();
-    let BackendDependencies { chosen, lookback, fetched } = deps;
+    let BackendDependencies { chosen, lookback, alone, fetched } = deps;
     let candidates = move || {
         backends.list.with(|l| {
             l.iter()
@@ -130,13 +139,26 @@ pub fn DependencySource(deps: BackendDependencies) -> impl IntoView {
                     }
                 >
                     <option value="">"no backend (loaded traces only)"</option>
-                    {move || candidates().into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
+                    {move || candidates().into_iter().map(|n| {
+                        // `selected` on the option, not only `prop:value` on the select: the backend
+                        // list arrives after the URL's choice, and a value set before its option exists
+                        // is dropped by the browser.
+                        let is_chosen = chosen.with(|c| c.as_deref() == Some(n.as_str()));
+                        view! { <option value=n.clone() selected=is_chosen>{n.clone()}</option> }
+                    }).collect_view()}
                 </select>
             </label>
             <Show when=move || chosen.with(Option::is_some)>
                 <select class="sl-select" aria-label="Time range" prop:value=move || lookback.get() on:change=move |ev| lookback.set(event_target_value(&ev))>
-                    {LOOKBACKS.iter().map(|(k, label, _)| view! { <option value=*k>{*label}</option> }).collect_view()}
+                    {LOOKBACKS.iter().map(|(k, label, _)| view! { <option value=*k selected=move || lookback.with(|l| l == k)>{*label}</option> }).collect_view()}
                 </select>
+            </Show>
+            <Show when=move || chosen.with(Option::is_some) && has_traces.get()>
+                <label class="sl-check" title="Hide what the loaded traces say and show only the backend's links">
+                    <input type="checkbox" data-testid="deps-alone" prop:checked=move || alone.get()
+                        on:change=move |ev| alone.set(event_target_checked(&ev))/>
+                    "Backend links only"
+                </label>
             </Show>
             <span class="sl-muted sl-deps__status" data-testid="deps-status">
                 {move || match status.get() {

@@ -5,6 +5,7 @@
 
 use crate::format::{format_duration, thousands};
 use crate::hooks::{use_canvas_2d, use_element_size, use_wheel};
+use crate::render::graph_edges::EdgeCache;
 use crate::render::service_graph::{self, GraphFrame, Transform, hit_edge, hit_node};
 use crate::state::Shared;
 use crate::state::graph_focus::neighbourhood_graph;
@@ -144,6 +145,8 @@ pub fn ServiceGraphView(
     let pointer = RwSignal::new(None::<(f64, f64)>);
     let drag = StoredValue::new(None::<(f64, f64, f64, f64, bool)>);
 
+    // The edges' paths, built once per graph and kept between frames (see `render::graph_edges`).
+    let edge_cache = std::cell::RefCell::new(EdgeCache::default());
     use_canvas_2d(
         canvas,
         move || size.get(),
@@ -157,6 +160,7 @@ pub fn ServiceGraphView(
             selected: selected.get(),
         },
         move |frame, input| {
+            let mut edges = edge_cache.borrow_mut();
             let (hover_node, hover_edge) = match input.hover {
                 Hover::Node(n) => (Some(n), None),
                 Hover::Edge(e) => (None, Some(e)),
@@ -179,6 +183,7 @@ pub fn ServiceGraphView(
                     theme: frame.theme,
                     chrome: frame.chrome,
                 },
+                &mut edges,
             );
             crate::timing::measure(crate::timing::GRAPH_DRAW, crate::timing::GRAPH_DRAW_BEGIN);
             painted.try_set(Some(drawn));

@@ -54,7 +54,8 @@ pub fn ServicesPage() -> impl IntoView {
         let base = traced.get();
         match deps.links() {
             Some(links) => {
-                let mut merged = (*base).clone();
+                // Alone: the backend's links on an empty graph, so every edge reads "from backend".
+                let mut merged = if deps.alone.get() { Default::default() } else { (*base).clone() };
                 merged.merge_backend_links(&links);
                 Shared::new(merged)
             }
@@ -67,7 +68,7 @@ pub fn ServicesPage() -> impl IntoView {
     view! {
         <section class="sl-page">
             <h1>"Services"</h1>
-            <DependencySource deps=deps/>
+            <DependencySource deps=deps has_traces=Signal::derive(move || rows.with(|r| !r.is_empty()))/>
             <Show when=has_graph>
                 <ServiceGraphView graph=graph.into() search_href=graph_search testid="service-graph"/>
             </Show>

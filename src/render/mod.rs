@@ -3,6 +3,8 @@
 
 pub mod canvas;
 pub mod flame;
+pub mod graph_edges;
 pub mod minimap;
+pub mod path_text;
 pub mod service_graph;
 pub mod waterfall;

@@ -216,7 +216,7 @@ async function mainGraph() {
         }
         const draws = await measures(page, "spanlens:graph-draw", from);
         if (errors.length) throw new Error(`graph ${label}: page errors: ${errors.join("; ")}`);
-        runs.push({ layoutMs: layout.at(-1), firstDrawMs: first.at(-1), p50: pct(draws, 0.5), p95: pct(draws, 0.95) });
+        runs.push({ layoutMs: layout.at(-1), firstDrawMs: first[0], p50: pct(draws, 0.5), p95: pct(draws, 0.95) });
         console.error(`graph ${label} run ${i + 1}: ${JSON.stringify(runs.at(-1))}`);
         await context.close();
       }

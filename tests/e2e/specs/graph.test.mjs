@@ -85,6 +85,32 @@ test("the services page draws the graph of the loaded traces; a node's neighbour
   await context.close();
 });
 
+test("with traces loaded, the backend's links show merged or alone, and the choice survives a reload", async () => {
+  const { page, context, errors } = await openPage(app.browser, { colorScheme: "light" });
+  await page.goto(app.baseUrl + DEMO);
+  await new TracePage(page).waitForTrace();
+  await page.getByRole("link", { name: "Services", exact: true }).first().click();
+  const traced = await graphCounts(page, "service-graph");
+  await page.getByTestId("deps-backend").selectOption("jaeger");
+  await page.waitForFunction(() => /links from the backend/.test(document.querySelector("[data-testid=deps-status]")?.textContent ?? ""));
+  await page.waitForFunction((n) => Number(document.querySelector("[data-testid=service-graph]")?.getAttribute("data-graph-nodes")) > n, traced.nodes);
+  const merged = await graphCounts(page, "service-graph");
+  await page.getByTestId("deps-alone").check();
+  await page.waitForFunction((n) => Number(document.querySelector("[data-testid=service-graph]")?.getAttribute("data-graph-nodes")) < n, merged.nodes);
+  const alone = await graphCounts(page, "service-graph");
+  // The demo's services are not in the recorded Jaeger links: merged = both, alone = the backend's.
+  assert.equal(merged.nodes, traced.nodes + alone.nodes, JSON.stringify({ traced, merged, alone }));
+  assert.equal(merged.edges, traced.edges + alone.edges, JSON.stringify({ traced, merged, alone }));
+  assert.match(page.url(), /deps_only=1/);
+  await page.reload();
+  await page.waitForFunction((n) => document.querySelector("[data-testid=service-graph]")?.getAttribute("data-graph-nodes") === String(n), alone.nodes);
+  assert.equal(await page.getByTestId("deps-backend").inputValue(), "jaeger", "the picker shows the URL's backend");
+  assert.ok(await page.getByTestId("deps-alone").isChecked());
+  await screenshot(page, "graph-jaeger-alone");
+  assert.deepEqual(errors(), []);
+  await context.close();
+});
+
 test("a Jaeger backend's dependency links join the graph; a failing one says why", async () => {
   const { page, context, errors } = await openPage(app.browser, { colorScheme: "light" });
   await page.goto(app.baseUrl + "/services?deps=jaeger");
@@ -95,6 +121,7 @@ test("a Jaeger backend's dependency links join the graph; a failing one says why
   assert.ok(nodes > 100 && edges > 1000, JSON.stringify({ nodes, edges }));
   const layoutMs = await page.evaluate(() => performance.getEntriesByName("spanlens:graph-layout").map((e) => e.duration));
   console.log(`graph layout of the 4,271 recorded Jaeger links (${nodes} nodes, ${edges} edges): ${layoutMs.map((d) => d.toFixed(0)).join(", ")} ms`);
+  assert.equal(await page.getByTestId("deps-backend").inputValue(), "jaeger", "the picker shows the URL's backend");
   await screenshot(page, "graph-jaeger-dependencies");
   await page.getByTestId("deps-backend").selectOption("jaeger~500");
   await page.getByTestId("deps-error").waitFor();
