@@ -5,7 +5,11 @@
 //   /backends/<kind>[~fault]/<api path>     kind: jaeger | jaeger-v3 | tempo | zipkin
 //   faults: ~500 (server error with the backend's own message), ~slow (answers after 1.5 s),
 //           ~malformed (a cut-off JSON body), ~drop (closes the connection without an answer)
+//           ~cors (listed in config.json at another origin, http://localhost:<port>, whose answers
+//           carry no Access-Control-Allow-Origin: the browser refuses to hand them to the page)
 //   /config.json                            lists one backend per kind (and the faulty variants)
+// Zipkin's /api/v2/dependencies, which nobody recorded, is generated from the recorded Zipkin traces
+// in the shape ZIPKIN-API.md §2 gives (parent and child service of each cross-service call).
 import fs from "node:fs";
 import path from "node:path";
 
@@ -115,6 +119,8 @@ export function backendHandler(sharedDir) {
       const backends = KINDS.flatMap((kind) => [
         { name: kind, kind, url: `/backends/${kind}` },
         ...FAULTS.map((f) => ({ name: `${kind}~${f}`, kind, url: `/backends/${kind}~${f}` })),
+        // Same server, other origin (127.0.0.1 vs localhost): a real cross-origin request.
+        { name: `${kind}~cors`, kind, url: `http://localhost:${(req.headers.host ?? "").split(":")[1] ?? ""}/backends/${kind}` },
       ]);
       res.writeHead(200, { "content-type": "application/json" });
       return res.end(JSON.stringify({ backends }));
@@ -171,6 +177,7 @@ function route(kind, fault, apiPath, traces, answers, res) {
     const data = JSON.parse(answers.get(apiPath).toString("utf8"));
     return json({ data, total: data.length, limit: 0, offset: 0, errors: null });
   }
+  if (kind === "zipkin" && apiPath === "/api/v2/dependencies") return json(zipkinLinks(bodies().filter(Array.isArray)));
   if (answers.has(apiPath)) return json(answers.get(apiPath));
   // Tempo's tag APIs for autocomplete: tag names grouped by scope (nobody recorded them; the shape is
   // TEMPO-API.md §4.2), and the recorded v2 tag values for any tag.
@@ -203,4 +210,24 @@ function route(kind, fault, apiPath, traces, answers, res) {
     return res.end("echo");
   }
   return notFound(kind, res);
+}
+
+/** Zipkin's dependency links from v2 span lists: one link per (parent service, child service) pair
+ * over spans whose parent is another service's span; errors are children tagged `error`. */
+function zipkinLinks(traces) {
+  const links = new Map();
+  for (const spans of traces) {
+    const service = new Map(spans.map((s) => [s.id, s.localEndpoint?.serviceName]));
+    for (const s of spans) {
+      const parent = s.parentId && service.get(s.parentId);
+      const child = s.localEndpoint?.serviceName;
+      if (!parent || !child || parent === child) continue;
+      const key = `${parent}\u0000${child}`;
+      const link = links.get(key) ?? { parent, child, callCount: 0, errorCount: 0 };
+      link.callCount++;
+      if (s.tags && "error" in s.tags) link.errorCount++;
+      links.set(key, link);
+    }
+  }
+  return [...links.values()];
 }

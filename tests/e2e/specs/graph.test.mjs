@@ -111,6 +111,30 @@ test("with traces loaded, the backend's links show merged or alone, and the choi
   await context.close();
 });
 
+test("a Zipkin backend's dependency links (generated from its recorded traces) draw the graph", async () => {
+  const { page, context, errors } = await openPage(app.browser, { colorScheme: "dark" });
+  const served = await (await fetch(app.baseUrl + "/backends/zipkin/api/v2/dependencies?endTs=1&lookback=1")).json();
+  assert.ok(served.length > 0, "the test backend links some services");
+  await page.goto(app.baseUrl + "/services?deps=zipkin&lookback=7d");
+  await page.waitForFunction(() => /links from the backend/.test(document.querySelector("[data-testid=deps-status]")?.textContent ?? ""));
+  assert.match(await page.getByTestId("deps-status").innerText(), new RegExp(`^${served.length} links?`));
+  const services = new Set(served.flatMap((l) => [l.parent, l.child]));
+  assert.deepEqual(await graphCounts(page, "service-graph"), { nodes: services.size, edges: served.length });
+  // Backend-only edges are dashed in the guide colour: some non-background pixels are drawn.
+  const drawn = await page.evaluate(() => {
+    const canvas = document.querySelector("[data-testid=service-graph] canvas");
+    const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+    let lit = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] > 200) lit++;
+    return lit;
+  });
+  assert.ok(drawn > 500, `pixels drawn: ${drawn}`);
+  assert.match(page.url(), /lookback=7d/);
+  await screenshot(page, "graph-zipkin-dependencies-dark");
+  assert.deepEqual(errors(), []);
+  await context.close();
+});
+
 test("a Jaeger backend's dependency links join the graph; a failing one says why", async () => {
   const { page, context, errors } = await openPage(app.browser, { colorScheme: "light" });
   await page.goto(app.baseUrl + "/services?deps=jaeger");
