@@ -16,6 +16,7 @@ pub mod error;
 pub mod highlight;
 pub mod lexer;
 pub mod literal;
+pub mod metrics;
 pub mod parser;
 #[cfg(feature = "model")]
 pub mod suggest;

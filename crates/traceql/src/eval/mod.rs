@@ -4,7 +4,7 @@
 //! Attribute keys are resolved once per query (`SpanSource::Key`), so the
 //! per-span work is symbol comparison, not string hashing.
 
-mod expr;
+pub(crate) mod expr;
 #[cfg(feature = "model")]
 mod model;
 mod pipeline;
@@ -15,6 +15,8 @@ use crate::ast::{AttrScope, Intrinsic, Query};
 use crate::error::Error;
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "model")]
+pub(crate) use model::ModelTrace;
 #[cfg(feature = "model")]
 pub use model::{EvalOptions, SearchResult, SelectedSpan, SpansetMatch, TraceMatch, evaluate, search, search_trace};
 pub use pipeline::CompiledQuery;

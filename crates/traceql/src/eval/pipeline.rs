@@ -62,6 +62,14 @@ impl<K> CompiledQuery<K> {
         Ok(CompiledQuery { root, selects: c.selects })
     }
 
+    /// Compiles one spanset pipeline (the part of a metrics query before
+    /// its function).
+    pub(crate) fn compile_pipeline(pipeline: &Pipeline, key: &dyn Fn(&str) -> K, src: &str) -> Result<Self, Error> {
+        let mut c = Compiler { key, src, selects: Vec::new() };
+        let root = c.pipeline(pipeline)?;
+        Ok(CompiledQuery { root, selects: c.selects })
+    }
+
     /// Labels of the `select(...)` fields, e.g. `resource.service.name`.
     pub fn select_labels(&self) -> impl Iterator<Item = &str> {
         self.selects.iter().map(|(label, _)| label.as_str())
