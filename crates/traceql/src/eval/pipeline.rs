@@ -54,7 +54,7 @@ impl<K> CompiledQuery<K> {
             }
             Root::Metrics(_) => {
                 return Err(unsupported(
-                    "metrics queries (rate(), quantile_over_time(), ...) parse, but are not evaluated locally",
+                    "metrics queries (rate(), quantile_over_time(), ...) run through metrics::evaluate_metrics, not trace search",
                     src,
                 ));
             }
