@@ -3,7 +3,7 @@
 //! the series of its `by()` group.
 
 use super::accumulate::{Acc, Func};
-use super::group::GroupKey;
+use super::group::{GroupKey, PreHashedMap, hash_values};
 use super::range::Buckets;
 use super::result::{Exemplar, LabelValue, Series};
 use super::{MetricsError, MetricsLimits};
@@ -11,7 +11,6 @@ use crate::ast::{Expr, Intrinsic, MetricsFn, Pipeline};
 use crate::eval::expr::{CExpr, Uses, compile};
 use crate::eval::{Binding, CompiledQuery, ModelTrace, SpanSource, Spanset, Value};
 use spanlens_model::{Sym, Trace, TraceSet};
-use std::collections::HashMap;
 
 type Key = Option<Sym>;
 
@@ -55,7 +54,9 @@ pub(crate) fn span_id_hex(trace: &Trace, span: u32) -> String {
 }
 
 struct Groups {
-    index: HashMap<Vec<GroupKey>, usize>,
+    /// Hash of the group's values -> groups with that hash (collisions are
+    /// told apart by comparing values).
+    index: PreHashedMap<Vec<usize>>,
     accs: Vec<(Vec<GroupKey>, Acc)>,
     cells: usize,
 }
@@ -80,7 +81,7 @@ pub(crate) fn run(
         (None, true) => Some(CExpr::Intrinsic(Intrinsic::Duration)),
         _ => None,
     };
-    let mut groups = Groups { index: HashMap::new(), accs: Vec::new(), cells: 0 };
+    let mut groups = Groups { index: PreHashedMap::default(), accs: Vec::new(), cells: 0 };
     let (mut traces_inspected, mut spans_inspected) = (0u64, 0u64);
     for trace in &set.traces {
         traces_inspected += 1;
@@ -91,9 +92,6 @@ pub(crate) fn run(
             continue;
         }
         let spans = selected_spans(&compiled, &src)?;
-        // The groups of this trace's spans, usually a handful: found by
-        // comparing borrowed values, no allocation per span.
-        let mut recent: Vec<usize> = Vec::new();
         let mut values: Vec<Value<'_>> = Vec::with_capacity(by.len());
         for &i in &spans {
             let Some(span) = trace.spans.get(i as usize) else { continue };
@@ -110,20 +108,17 @@ pub(crate) fn run(
             for e in &by {
                 values.push(e.eval(&src, at)?);
             }
-            let g = match recent.iter().copied().find(|&g| {
-                groups.accs.get(g).is_some_and(|(key, _)| key.iter().zip(&values).all(|(k, v)| k.matches(v)))
-            }) {
+            let hash = hash_values(&values);
+            let found = groups.index.get(&hash).and_then(|candidates| {
+                candidates.iter().copied().find(|&g| {
+                    groups.accs.get(g).is_some_and(|(key, _)| key.iter().zip(&values).all(|(k, v)| k.matches(v)))
+                })
+            });
+            let g = match found {
                 Some(g) => g,
                 None => {
                     let key: Vec<GroupKey> = values.iter().map(GroupKey::of).collect();
-                    let g = match groups.index.get(&key) {
-                        Some(&g) => g,
-                        None => new_group(&mut groups, key, &func, buckets, limits)?,
-                    };
-                    if recent.len() < 16 {
-                        recent.push(g);
-                    }
-                    g
+                    new_group(&mut groups, hash, key, &func, buckets, limits)?
                 }
             };
             let Some((_, acc)) = groups.accs.get_mut(g) else { continue };
@@ -163,6 +158,7 @@ pub(crate) fn run(
 
 fn new_group(
     groups: &mut Groups,
+    hash: u64,
     key: Vec<GroupKey>,
     func: &Func,
     buckets: &Buckets,
@@ -177,7 +173,7 @@ fn new_group(
         return Err(MetricsError::TooManyPoints { points: groups.cells, limit: limits.max_points });
     }
     let g = groups.accs.len();
-    groups.index.insert(key.clone(), g);
+    groups.index.entry(hash).or_default().push(g);
     groups.accs.push((key, acc));
     Ok(g)
 }

@@ -6,6 +6,73 @@ use super::result::LabelValue;
 use crate::ast::{SpanKind, Status};
 use crate::eval::Value;
 
+/// FNV-1a over a borrowed group's values, so a span's group is found
+/// without building an owned key (the allocation dominated `by(name)`).
+pub fn hash_values(values: &[Value<'_>]) -> u64 {
+    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    for v in values {
+        match v {
+            Value::Nil => h.write(&[0]),
+            Value::Bool(b) => h.write(&[1, u8::from(*b)]),
+            Value::Int(i) => {
+                h.write(&[2]);
+                h.write(&i.to_le_bytes());
+            }
+            Value::Float(f) => {
+                h.write(&[3]);
+                h.write(&f.to_bits().to_le_bytes());
+            }
+            Value::DurationNanos(d) => {
+                h.write(&[4]);
+                h.write(&d.to_le_bytes());
+            }
+            Value::Str(s) => {
+                h.write(&[5]);
+                h.write(s.as_bytes());
+                h.write(&[0xff]);
+            }
+            Value::Status(s) => h.write(&[6, *s as u8]),
+            Value::Kind(k) => h.write(&[7, *k as u8]),
+            Value::Array(items) => {
+                h.write(&[8]);
+                h.write(&hash_values(items).to_le_bytes());
+            }
+        }
+    }
+    h.0
+}
+
+struct Fnv(u64);
+
+impl Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+/// A `HashMap` hasher for keys that are already hashes.
+#[derive(Default, Clone, Copy)]
+pub struct PreHashed(u64);
+
+impl std::hash::Hasher for PreHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+pub type PreHashedMap<V> = std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<PreHashed>>;
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum GroupKey {
     Nil,

@@ -46,7 +46,11 @@ impl Buckets {
         if t_nanos < self.start_nanos {
             return None;
         }
-        let i = (i128::from(t_nanos) - i128::from(self.start_nanos)) / i128::from(self.step_nanos);
+        // Common case in i64; the i128 path covers ranges wider than i64.
+        let i = match t_nanos.checked_sub(self.start_nanos) {
+            Some(d) => i128::from(d / self.step_nanos),
+            None => (i128::from(t_nanos) - i128::from(self.start_nanos)) / i128::from(self.step_nanos),
+        };
         usize::try_from(i).ok().filter(|&i| i < self.count)
     }
 
