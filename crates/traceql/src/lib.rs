@@ -24,7 +24,9 @@ pub mod token;
 pub mod validate;
 
 pub use error::{Error, ErrorKind, Errors};
-pub use literal::{attr_name, quote, value_literal};
+#[cfg(feature = "model")]
+pub use literal::value_literal;
+pub use literal::{attr_name, quote};
 pub use parser::parse;
 
 /// Parses and validates. `Err` holds syntax errors if there are any,

@@ -15,15 +15,19 @@
 //! buckets, the other functions NaN; quantiles use log2 buckets with linear
 //! interpolation inside the bucket, like Tempo.
 
+// The evaluator's parts; only the model-backed evaluator uses them.
+#[cfg(feature = "model")]
 mod accumulate;
 #[cfg(feature = "model")]
 mod compare;
 #[cfg(feature = "model")]
 mod first_stage;
+#[cfg(feature = "model")]
 mod group;
 pub mod quantile;
 pub mod range;
 pub mod result;
+#[cfg(feature = "model")]
 mod stages;
 
 pub use range::{default_range, default_step_nanos};
