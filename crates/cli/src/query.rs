@@ -247,10 +247,11 @@ fn run_metrics(args: &Args, text: &str, query: &Query, set: &TraceSet, import_ti
     ExitCode::SUCCESS
 }
 
-/// Parses, validates and compiles `text`: a query that passes runs here. Metrics queries compile
+/// Parses, validates (spanlens' dialect: Tempo's TraceQL plus `parent.x`, pipeline comparisons and
+/// any scalar filter) and compiles `text`: a query that passes runs here. Metrics queries compile
 /// through the metrics evaluator.
 fn check(text: &str) -> Result<Query, Errors> {
-    let query = spanlens_traceql::check(text)?;
+    let query = spanlens_traceql::check_extended(text)?;
     if let Root::Metrics(_) = &query.root {
         return match metrics::compile_check(&query, text) {
             Ok(()) => Ok(query),

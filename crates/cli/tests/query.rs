@@ -131,11 +131,39 @@ fn check_exit_codes() {
         let (code, _, err) = spanlens(&["query", "--check", q, "--tempo"]);
         assert_eq!(code, 0, "{q}: {err}");
     }
+    // spanlens' extensions run here (0) but Tempo refuses them (3 with --tempo).
+    for q in [
+        "{ parent.duration > 1s }",
+        r#"{ parent.resource.service.name = "api" }"#,
+        "({ .a } | count()) > ({ .b } | count())",
+        "{ } | count() > avg(duration) / 1ms",
+    ] {
+        let (code, _, err) = spanlens(&["query", "--check", q]);
+        assert_eq!(code, 0, "{q}: {err}");
+        let (code, _, err) = spanlens(&["query", "--check", q, "--tempo"]);
+        assert_eq!(code, 3, "{q}: {err}");
+    }
+    let (code, _, err) = spanlens(&["query", "--check", "{ parent }"]);
+    assert_eq!(code, 3, "{err}");
+
     // Invalid metrics queries stay rejected.
     let (code, _, err) = spanlens(&["query", "--check", "{ } | quantile_over_time(duration, 2)"]);
     assert_eq!(code, 3, "{err}");
     let (code, _, err) = spanlens(&["query", "--check", "{ } | rate() + 5"]);
     assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn parent_scope_runs_over_the_demo_trace() {
+    let file = demo();
+    let (code, out, err) =
+        spanlens(&["query", &file, "-q", r#"{ parent.resource.service.name = "order-service" }"#, "--spss", "100"]);
+    assert_eq!(code, 0, "{err}");
+    let rows = lines(&out);
+    assert_eq!(rows.len(), 1, "{out}");
+    let spans = rows[0]["spans"].as_array().unwrap();
+    assert!(!spans.is_empty());
+    assert!(spans.iter().all(|s| s["name"] != "checkout"), "the root has no parent: {out}");
 }
 
 #[test]

@@ -5,6 +5,8 @@
 //! * [`parse`]: text -> AST, or every syntax error found;
 //! * [`check`]: parse + Tempo's validity rules; the error kind tells syntax
 //!   (CLI exit 2) from semantic (validation/unsupported, CLI exit 3);
+//! * [`check_extended`]: the same with spanlens' extensions allowed (`parent.x`, ...);
+//! * [`metrics`]: metrics queries (`rate()`, `quantile_over_time()`, ...) evaluated locally;
 //! * [`eval`]: run a checked query over traces;
 //! * [`highlight::tokens`], [`complete::completion_at`] and `suggest::suggestions` for the
 //!   search box.
@@ -34,6 +36,15 @@ pub use parser::parse;
 pub fn check(src: &str) -> Result<ast::Query, Errors> {
     let query = parse(src)?;
     validate::validate(src, &query)?;
+    Ok(query)
+}
+
+/// Like [`check`], but accepting what spanlens evaluates beyond Tempo: `parent.x`, pipeline
+/// comparisons `({ .a } | count()) > ({ .b } | count())` and any scalar filter
+/// (`count() > avg(duration) / 1ms`). The search evaluators check with this.
+pub fn check_extended(src: &str) -> Result<ast::Query, Errors> {
+    let query = parse(src)?;
+    validate::validate_extended(src, &query)?;
     Ok(query)
 }
 pub mod display;

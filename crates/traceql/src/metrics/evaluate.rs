@@ -88,7 +88,7 @@ fn eval(
 /// Parses, validates and evaluates `text` over `set`; `range` defaults to
 /// [`set_range`]. Errors carry positions in `text`.
 pub fn metrics_search(text: &str, set: &TraceSet, range: Option<MetricsRange>) -> Result<MetricsResult, Errors> {
-    let query = crate::check(text)?;
+    let query = crate::check_extended(text)?;
     let Some(range) = range.or_else(|| set_range(set)) else {
         return Ok(MetricsResult::default());
     };
