@@ -4,7 +4,7 @@
 //! nanoseconds when longer than 10 digits, like Tempo) and `--step`
 //! (a TraceQL duration such as `30s`, or seconds).
 
-use serde_json::{Map, Value as Json, json};
+use serde_json::{Value as Json, json};
 use spanlens_traceql::metrics::{LabelValue, MetricsResult, Series};
 
 /// JSON has no NaN: empty buckets are `null`.
@@ -21,8 +21,12 @@ fn label_json(v: &LabelValue) -> Json {
     }
 }
 
-pub fn series_json(s: &Series) -> Json {
-    let labels: Map<String, Json> = s.labels.iter().map(|(k, v)| (k.clone(), label_json(v))).collect();
+/// One series as a JSON line, keys in reading order (`labels` first) and labels in the query's
+/// order (`by(a, b)` then `p`/`__bucket`), which a JSON object built through a sorted map loses.
+pub fn series_line(s: &Series) -> String {
+    let text = |v: &Json| v.to_string();
+    let labels: Vec<String> =
+        s.labels.iter().map(|(k, v)| format!("{}:{}", text(&Json::from(k.as_str())), text(&label_json(v)))).collect();
     let exemplars: Vec<Json> = s
         .exemplars
         .iter()
@@ -30,16 +34,18 @@ pub fn series_json(s: &Series) -> Json {
             json!({"traceId": e.trace_id, "spanId": e.span_id, "timestampNanos": e.timestamp_nanos, "value": number(e.value)})
         })
         .collect();
-    json!({
-        "labels": labels,
-        "timestampsNanos": s.timestamps_nanos,
-        "values": s.values.iter().map(|&v| number(v)).collect::<Vec<_>>(),
-        "exemplars": exemplars,
-    })
+    let values: Vec<Json> = s.values.iter().map(|&v| number(v)).collect();
+    format!(
+        "{{\"labels\":{{{}}},\"timestampsNanos\":{},\"values\":{},\"exemplars\":{}}}",
+        labels.join(","),
+        text(&json!(s.timestamps_nanos)),
+        text(&Json::Array(values)),
+        text(&Json::Array(exemplars))
+    )
 }
 
-pub fn result_lines(r: &MetricsResult) -> impl Iterator<Item = Json> + '_ {
-    r.series.iter().map(series_json)
+pub fn result_lines(r: &MetricsResult) -> impl Iterator<Item = String> + '_ {
+    r.series.iter().map(series_line)
 }
 
 /// A point in time: RFC3339, unix seconds (fractions allowed), or unix
@@ -163,6 +169,23 @@ mod tests {
         for bad in ["", "x", "2023-13-01T00:00:00Z", "2023-11-14T22:13:20", "99999999999999999999", "1e300"] {
             assert!(parse_time_nanos(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn lines_keep_label_order() {
+        let s = Series {
+            labels: vec![("z".into(), LabelValue::String("nil".into())), ("a".into(), LabelValue::Float(0.5))],
+            timestamps_nanos: vec![10, 20],
+            values: vec![1.5, f64::NAN],
+            exemplars: Vec::new(),
+        };
+        let line = series_line(&s);
+        assert_eq!(
+            line,
+            r#"{"labels":{"z":"nil","a":0.5},"timestampsNanos":[10,20],"values":[1.5,null],"exemplars":[]}"#
+        );
+        let v: Json = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["labels"]["a"], 0.5);
     }
 
     #[test]
