@@ -54,6 +54,7 @@ pub mod probe;
 pub mod request;
 pub mod summary;
 pub mod tempo;
+pub mod tempo_metrics;
 pub mod zipkin;
 
 pub use backend::Backend;
@@ -67,6 +68,7 @@ pub use probe::{ProbeAnswer, answer_matches, detect_kind_from_probe, probe_plan}
 pub use request::{SearchRequest, TimeWindow, format_logfmt_tags, parse_duration_text, parse_logfmt_tags};
 pub use summary::{DependencyLink, Operation, SearchResults, TagValue, TraceSummary};
 pub use tempo::{parse_buildinfo, traceql_from_form};
+pub use tempo_metrics::{metrics_query_range_from_response, parse_metrics_query, parse_metrics_query_range};
 
 use std::fmt;
 use std::str::FromStr;

@@ -91,6 +91,15 @@ fn every_parser(body: &[u8]) {
     let _ = parse_tag_names(body);
     let _ = parse_tag_values(body);
     let _ = parse_autocomplete(body);
+    let _ = spanlens_backends::parse_metrics_query_range(body);
+    let _ = spanlens_backends::parse_metrics_query(body, 0);
+    for status in [200, 400, 502] {
+        let _ = spanlens_backends::metrics_query_range_from_response(status, body);
+    }
+    let tempo = Backend::new("x", BackendKind::Tempo, text.clone());
+    let window = spanlens_backends::TimeWindow { start_nanos: 0, end_nanos: 1 };
+    let _ = tempo.metrics_query_range_url(&text, window, Some(1), Some(1));
+    let _ = tempo.metrics_query_url(&text, window);
     let _ = parse_config(&text);
     let _ = strip_credentials(&text);
     let _ = format_logfmt_tags(&parse_logfmt_tags(&text).unwrap_or_default());

@@ -12,6 +12,7 @@ mod flame;
 mod r#gen;
 mod graph;
 mod inspect;
+mod metrics;
 mod output;
 mod query;
 mod remote;

@@ -4,19 +4,22 @@
 //! error kinds of `spanlens_traceql`: 2 for syntax errors (and usage errors), 3 for queries that
 //! parse but are invalid or unsupported, 1 for unreadable files and evaluation failures.
 
+use crate::metrics::{parse_step_nanos, parse_time_nanos};
 use serde_json::{Map, Value as Json, json};
 use spanlens_formats::import::import_bytes;
 use spanlens_model::{AnyValue, Attribute, Span, TraceSet, TraceSetBuilder};
-use spanlens_traceql::ast::{Query, SpanKind, Status};
+use spanlens_traceql::ast::{Query, Root, SpanKind, Status};
 use spanlens_traceql::eval::{self, AttrValue, CompiledQuery, EvalOptions, SpansetMatch, TraceMatch};
+use spanlens_traceql::metrics::{self, MetricsRange};
 use spanlens_traceql::{ErrorKind, Errors};
 use std::io::Write;
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 const HELP: &str = "\
 spanlens query FILE... -q QUERY [--limit N] [--spss N] [--stats]
-spanlens query --check QUERY
+spanlens query FILE... -q METRICS_QUERY [--start T] [--end T] [--step D]
+spanlens query --check QUERY [--tempo]
 
 Loads every FILE into one set (spans of a trace are stitched across files), runs the TraceQL
 QUERY and prints one JSON object per matching spanset:
@@ -25,10 +28,19 @@ QUERY and prints one JSON object per matching spanset:
    \"aggregates\":{...}}
 A span whose end is unknown (no duration in the file) has \"durationNs\":null and \"incomplete\":true.
 
+A metrics query (`{ } | rate() by (resource.service.name)`) prints one JSON object per series:
+  {\"labels\":{...},\"timestampsNanos\":[...],\"values\":[...],\"exemplars\":[...]}
+Empty buckets are null. Without --start/--end the range is the loaded spans' extent; without
+--step it is about range/240, rounded.
+
 OPTIONS:
     -q, --query QUERY   the TraceQL query to run
     --check QUERY       only check QUERY (syntax, types, and whether this engine can run it);
                         print `line:col: message` per error
+    --tempo             with --check: answer what Grafana Tempo accepts, so spanlens'
+                        extensions (parent., pipeline comparisons, ...) are unsupported (3)
+    --start T, --end T  metrics range: RFC3339, unix seconds, or unix nanoseconds (> 10 digits)
+    --step D            metrics step: a duration (30s, 1m) or seconds
     --limit N           stop after N matching traces
     --spss N            list at most N spans per spanset (\"matched\" still counts all)
     --stats             print import and query times to stderr
@@ -46,6 +58,10 @@ struct Args {
     limit: Option<usize>,
     spss: Option<usize>,
     stats: bool,
+    tempo: bool,
+    start: Option<String>,
+    end: Option<String>,
+    step: Option<String>,
 }
 
 fn usage(message: &str) -> ExitCode {
@@ -68,6 +84,10 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
             "--limit" => out.limit = Some(number(arg, value(arg)?)?),
             "--spss" => out.spss = Some(number(arg, value(arg)?)?),
             "--stats" => out.stats = true,
+            "--tempo" => out.tempo = true,
+            "--start" => out.start = Some(value(arg)?),
+            "--end" => out.end = Some(value(arg)?),
+            "--step" => out.step = Some(value(arg)?),
             "--" => out.files.extend(it.by_ref().cloned()),
             flag if flag.starts_with('-') && flag.len() > 1 => {
                 return Err(format!("unknown option {flag:?}"));
@@ -91,7 +111,8 @@ pub fn run(args: &[String]) -> ExitCode {
         if args.query.is_some() || !args.files.is_empty() {
             return usage("--check takes only the query");
         }
-        return match check(text) {
+        let checked = if args.tempo { spanlens_traceql::check(text) } else { check(text) };
+        return match checked {
             Ok(_) => ExitCode::SUCCESS,
             Err(errors) => report_errors(&errors),
         };
@@ -113,6 +134,10 @@ pub fn run(args: &[String]) -> ExitCode {
         return ExitCode::from(1);
     };
     let import_time = started.elapsed();
+
+    if let Root::Metrics(_) = &query.root {
+        return run_metrics(&args, text, &query, &set, import_time);
+    }
 
     let started = Instant::now();
     let opts = EvalOptions { limit: args.limit };
@@ -158,10 +183,81 @@ pub fn run(args: &[String]) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Parses, validates and compiles `text`: a query that passes runs, so metrics queries (which
-/// parse and validate, but which this engine does not evaluate) count as unsupported.
+/// The range of a metrics query: the flags, else the loaded spans' extent.
+fn metrics_range(args: &Args, set: &TraceSet) -> Result<Option<MetricsRange>, String> {
+    let data = metrics::set_range(set);
+    let start = match &args.start {
+        Some(t) => parse_time_nanos(t)?,
+        None => match data {
+            Some(r) => r.start_nanos,
+            None => return Ok(None),
+        },
+    };
+    let end = match &args.end {
+        Some(t) => parse_time_nanos(t)?,
+        None => match data {
+            Some(r) => r.end_nanos,
+            None => return Ok(None),
+        },
+    };
+    if end <= start {
+        return Err(format!("--end ({end} ns) must be after --start ({start} ns)"));
+    }
+    let step_nanos = match &args.step {
+        Some(d) => parse_step_nanos(d)?,
+        None => metrics::default_step_nanos(end - start),
+    };
+    Ok(Some(MetricsRange { start_nanos: start, end_nanos: end, step_nanos }))
+}
+
+fn run_metrics(args: &Args, text: &str, query: &Query, set: &TraceSet, import_time: Duration) -> ExitCode {
+    let range = match metrics_range(args, set) {
+        Ok(Some(r)) => r,
+        Ok(None) => return ExitCode::SUCCESS,
+        Err(message) => return usage(&message),
+    };
+    let started = Instant::now();
+    let result = match metrics::evaluate_metrics(query, set, &range) {
+        Ok(r) => r,
+        Err(e) => {
+            let mut e: spanlens_traceql::Error = e.into();
+            (e.line, e.col) = spanlens_traceql::error::line_col(text, e.range.start);
+            return report_errors(&Errors(vec![e]));
+        }
+    };
+    let query_time = started.elapsed();
+    let mut out = std::io::stdout().lock();
+    for line in crate::metrics::result_lines(&result) {
+        if writeln!(out, "{line}").is_err() {
+            return ExitCode::SUCCESS;
+        }
+    }
+    let _ = out.flush();
+    if args.stats {
+        eprintln!("import: {:.1} ms ({} spans)", import_time.as_secs_f64() * 1e3, set.span_count());
+        eprintln!(
+            "query: {:.1} ms ({} spans inspected; {} series of {} points, step {} ns)",
+            query_time.as_secs_f64() * 1e3,
+            result.spans_inspected,
+            result.series.len(),
+            result.series.first().map_or(0, |s| s.values.len()),
+            range.step_nanos
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+/// Parses, validates (spanlens' dialect: Tempo's TraceQL plus `parent.x`, pipeline comparisons and
+/// any scalar filter) and compiles `text`: a query that passes runs here. Metrics queries compile
+/// through the metrics evaluator.
 fn check(text: &str) -> Result<Query, Errors> {
-    let query = spanlens_traceql::check(text)?;
+    let query = spanlens_traceql::check_extended(text)?;
+    if let Root::Metrics(_) = &query.root {
+        return match metrics::compile_check(&query, text) {
+            Ok(()) => Ok(query),
+            Err(e) => Err(Errors(vec![e])),
+        };
+    }
     match CompiledQuery::compile(&query, &|_| (), text) {
         Ok(_) => Ok(query),
         Err(e) => Err(Errors(vec![e])),

@@ -124,10 +124,96 @@ fn check_exit_codes() {
     let (code, _, err) = spanlens(&["query", "--check", "{ status = 1 }"]);
     assert_eq!(code, 3, "{err}");
 
-    // Valid TraceQL this engine does not run (metrics): 3.
-    let (code, _, err) = spanlens(&["query", "--check", "{ } | rate()"]);
+    // Metrics queries run locally: 0, with or without --tempo.
+    for q in ["{ } | rate()", "{ } | quantile_over_time(duration, .5, .9) by (name) | topk(3)", "({ } | rate()) / 2"] {
+        let (code, _, err) = spanlens(&["query", "--check", q]);
+        assert_eq!(code, 0, "{q}: {err}");
+        let (code, _, err) = spanlens(&["query", "--check", q, "--tempo"]);
+        assert_eq!(code, 0, "{q}: {err}");
+    }
+    // spanlens' extensions run here (0) but Tempo refuses them (3 with --tempo).
+    for q in [
+        "{ parent.duration > 1s }",
+        r#"{ parent.resource.service.name = "api" }"#,
+        "({ .a } | count()) > ({ .b } | count())",
+        "{ } | count() > avg(duration) / 1ms",
+    ] {
+        let (code, _, err) = spanlens(&["query", "--check", q]);
+        assert_eq!(code, 0, "{q}: {err}");
+        let (code, _, err) = spanlens(&["query", "--check", q, "--tempo"]);
+        assert_eq!(code, 3, "{q}: {err}");
+    }
+    let (code, _, err) = spanlens(&["query", "--check", "{ parent }"]);
     assert_eq!(code, 3, "{err}");
-    assert!(err.contains("metrics"), "{err}");
+
+    // Invalid metrics queries stay rejected.
+    let (code, _, err) = spanlens(&["query", "--check", "{ } | quantile_over_time(duration, 2)"]);
+    assert_eq!(code, 3, "{err}");
+    let (code, _, err) = spanlens(&["query", "--check", "{ } | rate() + 5"]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn parent_scope_runs_over_the_demo_trace() {
+    let file = demo();
+    let (code, out, err) =
+        spanlens(&["query", &file, "-q", r#"{ parent.resource.service.name = "order-service" }"#, "--spss", "100"]);
+    assert_eq!(code, 0, "{err}");
+    let rows = lines(&out);
+    assert_eq!(rows.len(), 1, "{out}");
+    let spans = rows[0]["spans"].as_array().unwrap();
+    assert!(!spans.is_empty());
+    assert!(spans.iter().all(|s| s["name"] != "checkout"), "the root has no parent: {out}");
+}
+
+#[test]
+fn metrics_queries_print_one_series_per_line() {
+    let Some(hotrod) = fixture("otlp-json/jaeger-ui-pr4129__api-v3-hotrod__getTrace-response.json") else {
+        return;
+    };
+    let (code, out, err) =
+        spanlens(&["query", &hotrod, "-q", "{ } | count_over_time() by (resource.service.name)", "--step", "1s"]);
+    assert_eq!(code, 0, "{err}");
+    let rows = lines(&out);
+    assert_eq!(rows.len(), 6, "{out}");
+    let mut total = 0.0;
+    for r in &rows {
+        let ts = r["timestampsNanos"].as_array().unwrap();
+        let values = r["values"].as_array().unwrap();
+        assert_eq!(ts.len(), values.len());
+        assert!(ts.iter().all(|t| t.as_i64().unwrap() % 1_000_000_000 == 0), "aligned to the step: {r}");
+        total += values.iter().map(|v| v.as_f64().unwrap()).sum::<f64>();
+        assert!(r["labels"]["resource.service.name"].is_string());
+        let e = &r["exemplars"][0];
+        assert_eq!(e["traceId"].as_str().unwrap().len(), 32, "{r}");
+    }
+    assert_eq!(total, 40.0, "every span counted once");
+
+    // Explicit range in RFC3339 and unix seconds, a step in seconds; empty buckets are null.
+    let (code, out, err) = spanlens(&[
+        "query",
+        &hotrod,
+        "-q",
+        "{ } | max_over_time(duration) by (resource.service.name) | topk(1)",
+        "--start",
+        "2026-06-21T10:10:40Z",
+        "--end",
+        "1782036650",
+        "--step",
+        "2",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let rows = lines(&out);
+    assert!(!rows.is_empty(), "{out}");
+    let values = rows[0]["values"].as_array().unwrap();
+    assert_eq!(values.len(), 5, "{out}");
+    assert!(values.iter().any(Value::is_null) && values.iter().any(Value::is_f64), "{out}");
+
+    let (code, _, err) = spanlens(&["query", &hotrod, "-q", "{ } | rate()", "--step", "soon"]);
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = spanlens(&["query", &hotrod, "-q", "{ } | rate()", "--step", "1ns"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("points"), "{err}");
 }
 
 #[test]

@@ -58,7 +58,8 @@ pub fn intrinsic_name(i: Intrinsic) -> &'static str {
 impl Display for Attribute {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         if self.parent {
-            f.write_str("parent")?;
+            // `parent.resource.x`; an unscoped `parent.x` gets its dot from the prefix below.
+            f.write_str(if self.scope == AttrScope::None { "parent" } else { "parent." })?;
         }
         let prefix = match self.scope {
             AttrScope::None => ".",

@@ -11,8 +11,8 @@ pub enum ErrorKind {
     Syntax,
     /// Well-formed but rejected by Tempo's validity rules (type errors, ...).
     Validation,
-    /// Valid TraceQL that Tempo itself rejects as unsupported, or that this
-    /// engine cannot evaluate locally (metrics queries).
+    /// Valid TraceQL that Tempo itself rejects as unsupported, or a query
+    /// given to the wrong evaluator (a metrics query to trace search).
     Unsupported,
     /// Evaluation failed (division by zero, `!` on a non-boolean, ...).
     Runtime,

@@ -28,6 +28,7 @@ pub fn attr_name(name: &str) -> String {
 
 /// A model value as a TraceQL literal, for a condition that matches it exactly; `None` for values
 /// TraceQL cannot compare (bytes, arrays, maps, empty).
+#[cfg(feature = "model")]
 pub fn value_literal(set: &spanlens_model::TraceSet, value: &spanlens_model::AnyValue) -> Option<String> {
     use spanlens_model::AnyValue;
     match value {

@@ -96,9 +96,20 @@ pub fn compile_regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
     regex::RegexBuilder::new(&format!("^(?s:{pattern})$")).size_limit(1 << 22).build()
 }
 
-/// Validates a parsed query; returns all validation/unsupported errors.
+/// Validates a parsed query with Tempo's rules; returns all validation/unsupported errors.
 pub fn validate(src: &str, query: &Query) -> Result<(), Errors> {
-    let mut v = Validator { src, errors: Vec::new() };
+    run(src, query, false)
+}
+
+/// Validates with spanlens' extensions allowed: `parent.x` (the parent span's field), comparing
+/// two pipelines, and scalar filters beyond `aggregate OP literal`. Type errors stay errors; bare
+/// `parent` stays unsupported.
+pub fn validate_extended(src: &str, query: &Query) -> Result<(), Errors> {
+    run(src, query, true)
+}
+
+fn run(src: &str, query: &Query, extensions: bool) -> Result<(), Errors> {
+    let mut v = Validator { src, errors: Vec::new(), extensions };
     v.root(&query.root);
     if v.errors.is_empty() { Ok(()) } else { Err(Errors(v.errors)) }
 }
@@ -106,6 +117,7 @@ pub fn validate(src: &str, query: &Query) -> Result<(), Errors> {
 struct Validator<'a> {
     src: &'a str,
     errors: Vec<Error>,
+    extensions: bool,
 }
 
 fn references_span(e: &Expr) -> bool {
@@ -117,12 +129,17 @@ fn references_span(e: &Expr) -> bool {
     }
 }
 
-fn find_parent(e: &Expr) -> Option<Range<usize>> {
+/// The first `parent` Tempo would refuse; with extensions only bare `parent` (and `parent.`
+/// on event/link attributes, which name no field of the parent span) is refused.
+fn find_parent(e: &Expr, extensions: bool) -> Option<Range<usize>> {
     match &e.kind {
-        ExprKind::Attribute(a) if a.parent => Some(e.range.clone()),
+        ExprKind::Attribute(a) if a.parent => {
+            let allowed = extensions && !matches!(a.scope, AttrScope::Event | AttrScope::Link);
+            (!allowed).then(|| e.range.clone())
+        }
         ExprKind::Intrinsic(Intrinsic::Parent) => Some(e.range.clone()),
-        ExprKind::Unary { operand, .. } => find_parent(operand),
-        ExprKind::Binary { lhs, rhs, .. } => find_parent(lhs).or_else(|| find_parent(rhs)),
+        ExprKind::Unary { operand, .. } => find_parent(operand, extensions),
+        ExprKind::Binary { lhs, rhs, .. } => find_parent(lhs, extensions).or_else(|| find_parent(rhs, extensions)),
         _ => None,
     }
 }
@@ -139,7 +156,7 @@ impl Validator<'_> {
                 let before = self.errors.len();
                 self.scalar_pipeline(lhs);
                 self.scalar_pipeline(rhs);
-                if self.errors.len() == before {
+                if self.errors.len() == before && !self.extensions {
                     self.err(
                         ErrorKind::Unsupported,
                         range.clone(),
@@ -186,7 +203,7 @@ impl Validator<'_> {
                     self.scalar(&f.rhs);
                     if self.errors.len() == before {
                         let supported = matches!(f.lhs, ScalarExpr::Aggregate(_)) && !contains_aggregate(&f.rhs);
-                        if !supported {
+                        if !supported && !self.extensions {
                             self.err(
                                 ErrorKind::Unsupported,
                                 f.range.clone(),
@@ -216,7 +233,7 @@ impl Validator<'_> {
 
     /// Tempo parses `parent...` but rejects it in validation.
     fn parent_unsupported(&mut self, e: &Expr) -> bool {
-        match find_parent(e) {
+        match find_parent(e, self.extensions) {
             Some(range) => {
                 self.err(ErrorKind::Unsupported, range, "parent scope is not yet supported");
                 true
@@ -276,6 +293,10 @@ impl Validator<'_> {
     fn type_of(&mut self, e: &Expr) -> Option<Type> {
         match &e.kind {
             ExprKind::Static(s) => Some(static_type(s)),
+            // `parent.duration` (extension) has the type of the intrinsic it names.
+            ExprKind::Attribute(a) if a.parent && a.scope == AttrScope::None => {
+                Some(crate::eval::expr::parent_intrinsic(&a.name).map_or(Type::Attr, intrinsic_type))
+            }
             ExprKind::Attribute(_) => Some(Type::Attr),
             ExprKind::Intrinsic(i) => Some(intrinsic_type(*i)),
             ExprKind::Unary { op, operand } => {

@@ -33,6 +33,25 @@ fn queries_jsonl() {
     });
 }
 
+/// Every metrics query Tempo accepts also runs here: `metrics::compile_check` (what
+/// `spanlens query --check` uses) accepts it.
+#[test]
+fn valid_metrics_queries_compile() {
+    let Some(dir) = corpus_dir() else { return };
+    let rows = load_jsonl(&dir.join("queries.jsonl"));
+    run_file("queries.jsonl (metrics)", &rows, |row| {
+        let query = row["query"].as_str().unwrap_or_default();
+        let Ok(parsed) = check(query) else {
+            return Outcome::expect(query.to_string(), true, String::new());
+        };
+        if !matches!(parsed.root, spanlens_traceql::ast::Root::Metrics(_)) {
+            return Outcome::expect(query.to_string(), true, String::new());
+        }
+        let got = spanlens_traceql::metrics::compile_check(&parsed, query);
+        Outcome::expect(query.to_string(), got.is_ok(), format!("does not compile: {got:?}"))
+    });
+}
+
 #[test]
 fn lexer_jsonl() {
     let Some(dir) = corpus_dir() else { return };

@@ -7,7 +7,16 @@
 mod common;
 
 use common::mock::MockTrace;
-use spanlens_traceql::{check, complete::completion_at, eval::run, highlight::tokens, parse};
+use spanlens_traceql::{check, check_extended, complete::completion_at, eval::run, highlight::tokens, metrics, parse};
+use std::sync::OnceLock;
+
+/// A few synthetic traces for metrics queries and the extensions (parent. needs a real tree).
+fn small_set() -> &'static spanlens_model::TraceSet {
+    static SET: OnceLock<spanlens_model::TraceSet> = OnceLock::new();
+    SET.get_or_init(|| {
+        spanlens_synth::generate(&spanlens_synth::SynthOptions { spans: 60, traces: 3, seed: 7, deep_chain: false })
+    })
+}
 
 fn exercise(q: &str) {
     let _ = tokens(q);
@@ -26,6 +35,13 @@ fn exercise(q: &str) {
         let (trace, sets) = MockTrace::from_case(input.as_array().map(Vec::as_slice).unwrap_or(&[]));
         let _ = run(&query, &trace, sets);
         let _ = serde_json::to_string(&query);
+    }
+    if let Ok(query) = check_extended(q) {
+        let set = small_set();
+        if let Some(range) = metrics::set_range(set) {
+            let _ = metrics::evaluate_metrics(&query, set, &range);
+        }
+        let _ = spanlens_traceql::eval::evaluate(&query, set, &Default::default());
     }
 }
 

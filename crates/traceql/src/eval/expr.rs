@@ -18,6 +18,9 @@ pub(crate) enum CExpr<K> {
         key: K,
     },
     Intrinsic(Intrinsic),
+    /// `parent.x` (a spanlens extension): `x` evaluated on the span's parent;
+    /// nil for a root.
+    Parent(Box<CExpr<K>>),
     /// `x != nil` (present) / `x = nil` (absent).
     Exists {
         operand: Box<CExpr<K>>,
@@ -70,12 +73,7 @@ pub(crate) fn compile<K>(e: &Expr, key: &dyn Fn(&str) -> K, uses: &mut Uses, src
         ExprKind::Static(s) => CExpr::Const(static_value(s)),
         ExprKind::Attribute(a) => {
             if a.parent {
-                return Err(Error::new(
-                    ErrorKind::Unsupported,
-                    "parent scope is not yet supported",
-                    e.range.clone(),
-                    src,
-                ));
+                return parent_field(a, key, e, src);
             }
             uses.events |= a.scope == AttrScope::Event;
             uses.links |= a.scope == AttrScope::Link;
@@ -148,12 +146,50 @@ pub(crate) fn compile<K>(e: &Expr, key: &dyn Fn(&str) -> K, uses: &mut Uses, src
     })
 }
 
+/// The span intrinsic `parent.<name>` reads, if `name` is one.
+pub(crate) fn parent_intrinsic(name: &str) -> Option<Intrinsic> {
+    Some(match name {
+        "duration" => Intrinsic::Duration,
+        "name" => Intrinsic::Name,
+        "status" => Intrinsic::Status,
+        "statusMessage" => Intrinsic::StatusMessage,
+        "kind" => Intrinsic::Kind,
+        "childCount" => Intrinsic::ChildCount,
+        "id" => Intrinsic::SpanId,
+        _ => return None,
+    })
+}
+
+/// `parent.x`: `parent.duration`, `parent.name`, ... are the parent's intrinsics; anything else
+/// is an attribute of the parent (`parent.resource.service.name`, `parent.http.method`). Event
+/// and link scopes have no meaning on another span and are refused.
+fn parent_field<K>(a: &crate::ast::Attribute, key: &dyn Fn(&str) -> K, e: &Expr, src: &str) -> Result<CExpr<K>, Error> {
+    let inner = match a.scope {
+        AttrScope::None => match parent_intrinsic(&a.name) {
+            Some(i) => CExpr::Intrinsic(i),
+            None => CExpr::Attr { scope: AttrScope::None, key: key(&a.name) },
+        },
+        AttrScope::Span | AttrScope::Resource | AttrScope::Instrumentation => {
+            CExpr::Attr { scope: a.scope, key: key(&a.name) }
+        }
+        AttrScope::Event | AttrScope::Link => {
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                "parent. applies to span and resource attributes and span intrinsics",
+                e.range.clone(),
+                src,
+            ));
+        }
+    };
+    Ok(CExpr::Parent(Box::new(inner)))
+}
+
 /// Can evaluating `e` never return an error? Comparisons fail only on two arrays, so one constant
 /// side (constants are never arrays) makes them safe; arithmetic and unary operators may fail.
 fn infallible<K>(e: &CExpr<K>) -> bool {
     match e {
         CExpr::Const(_) | CExpr::Attr { .. } | CExpr::Intrinsic(_) => true,
-        CExpr::Exists { operand, .. } => infallible(operand),
+        CExpr::Exists { operand, .. } | CExpr::Parent(operand) => infallible(operand),
         CExpr::Unary { .. } => false,
         CExpr::Binary { op, lhs, rhs, .. } => match op {
             BinaryOp::And | BinaryOp::Or => infallible(lhs) && infallible(rhs),
@@ -193,6 +229,8 @@ fn cost<K>(e: &CExpr<K>) -> u32 {
             | Intrinsic::LinkSpanId
             | Intrinsic::Parent => 8,
         },
+        // Finding the parent, then the field.
+        CExpr::Parent(inner) => 2 + cost(inner),
         CExpr::Attr { scope, .. } => match scope {
             AttrScope::Resource | AttrScope::Instrumentation => 2,
             AttrScope::Span | AttrScope::None => 4,
@@ -215,6 +253,10 @@ impl<K> CExpr<K> {
         Ok(match self {
             CExpr::Const(v) => v.reborrow(),
             CExpr::Attr { scope, key } => src.attribute(b, *scope, key),
+            CExpr::Parent(inner) => match src.parent_span(b.span) {
+                Some(p) => inner.eval(src, Binding { span: p, event: None, link: None })?,
+                None => Value::Nil,
+            },
             CExpr::Intrinsic(i) => src.intrinsic(b, *i),
             CExpr::Exists { operand, present } => {
                 let v = operand.eval(src, b)?;
@@ -267,7 +309,7 @@ impl<K> CExpr<K> {
             CExpr::Exists { .. } => true,
             CExpr::Unary { op, .. } => *op == UnaryOp::Not,
             CExpr::Binary { op, .. } => !op.is_arithmetic(),
-            CExpr::Attr { .. } | CExpr::Intrinsic(_) => false,
+            CExpr::Attr { .. } | CExpr::Intrinsic(_) | CExpr::Parent(_) => false,
         }
     }
 

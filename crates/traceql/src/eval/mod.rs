@@ -4,10 +4,11 @@
 //! Attribute keys are resolved once per query (`SpanSource::Key`), so the
 //! per-span work is symbol comparison, not string hashing.
 
-mod expr;
+pub(crate) mod expr;
 #[cfg(feature = "model")]
 mod model;
 mod pipeline;
+mod scalar;
 mod structural;
 pub mod value;
 
@@ -15,6 +16,8 @@ use crate::ast::{AttrScope, Intrinsic, Query};
 use crate::error::Error;
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "model")]
+pub(crate) use model::ModelTrace;
 #[cfg(feature = "model")]
 pub use model::{EvalOptions, SearchResult, SelectedSpan, SpansetMatch, TraceMatch, evaluate, search, search_trace};
 pub use pipeline::CompiledQuery;
@@ -52,6 +55,15 @@ pub trait SpanSource {
     fn event_count(&self, span: u32) -> u32;
     fn link_count(&self, span: u32) -> u32;
     fn nested_set(&self, span: u32) -> NestedSet;
+    /// The span's parent, for `parent.x`. The default finds it by nested-set numbers (the
+    /// parent's `left` is the span's `parent`), a scan; sources with a tree override it.
+    fn parent_span(&self, span: u32) -> Option<u32> {
+        let want = self.nested_set(span).parent;
+        if want <= 0 {
+            return None;
+        }
+        (0..self.span_count()).find(|&i| i != span && self.nested_set(i).left == want)
+    }
 }
 
 /// A set of spans of one trace flowing through the pipeline, with the

@@ -189,6 +189,10 @@ impl SpanSource for ModelTrace<'_> {
     fn nested_set(&self, span: u32) -> NestedSet {
         self.nested.get_or_init(|| self.compute_nested()).get(span as usize).copied().unwrap_or_default()
     }
+
+    fn parent_span(&self, span: u32) -> Option<u32> {
+        self.trace.tree.parent_of(span)
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -290,7 +294,7 @@ fn shape(compiled: &CompiledQuery<Option<Sym>>, src: &ModelTrace<'_>, s: Spanset
 
 /// Parses, validates and evaluates `text`. Errors carry positions in `text`.
 pub fn search(text: &str, set: &TraceSet, opts: &EvalOptions) -> Result<SearchResult, Errors> {
-    let query = crate::check(text)?;
+    let query = crate::check_extended(text)?;
     evaluate(&query, set, opts).map_err(|e| positioned(text, e))
 }
 
@@ -306,7 +310,7 @@ fn positioned(text: &str, mut e: Error) -> Errors {
 /// the spans of every matching spanset, sorted and without repeats. Other traces are not touched,
 /// so the cost is that of the trace shown, whatever else is loaded. Errors carry positions in `text`.
 pub fn search_trace(text: &str, set: &TraceSet, trace_index: usize) -> Result<Vec<u32>, Errors> {
-    let query = crate::check(text)?;
+    let query = crate::check_extended(text)?;
     let Some(trace) = set.traces.get(trace_index) else { return Ok(Vec::new()) };
     let with_position = |e: Error| positioned(text, e);
     let compiled = CompiledQuery::compile(&query, &|name| set.strings.get(name), "").map_err(with_position)?;
@@ -409,6 +413,65 @@ mod tests {
         let e = search_trace("{ 1 / 0 = 1 }", &set, 0).unwrap_err();
         assert_eq!((e.kind(), e.0[0].line, e.0[0].col), (crate::ErrorKind::Runtime, 1, 3));
         assert_eq!(search_trace("{ name = }", &set, 0).unwrap_err().kind(), crate::ErrorKind::Syntax);
+    }
+
+    #[test]
+    fn parent_scope_extension() {
+        let set = sample();
+        assert_eq!(names(&set, r#"{ parent.resource.service.name = "payments" }"#), [["retry"]]);
+        assert_eq!(names(&set, r#"{ parent.name = "GET /" }"#), [["charge", "query"]]);
+        assert_eq!(names(&set, "{ parent.duration > 98ns }"), [["charge", "query"]]);
+        assert_eq!(names(&set, "{ parent.http.status_code = 500 }"), [["retry"]]);
+        assert_eq!(names(&set, "{ span.http.status_code = parent.span.http.status_code - 300 }"), [["retry"]]);
+        // A root has no parent: its parent fields are nil.
+        assert_eq!(names(&set, "{ parent.name = nil }"), [["GET /"]]);
+        assert!(names(&set, r#"{ parent.name != "x" && name = "GET /" }"#).is_empty());
+        // Tempo refuses all of these; `check` says so, `check_extended` (used by search) accepts.
+        for q in ["{ parent.duration > 1s }", "({ } | count()) = ({ } | count())", "{ } | count() > avg(duration)"] {
+            assert_eq!(crate::check(q).unwrap_err().kind(), crate::ErrorKind::Unsupported, "{q}");
+            assert!(crate::check_extended(q).is_ok(), "{q}");
+        }
+        assert_eq!(crate::check_extended("{ parent }").unwrap_err().kind(), crate::ErrorKind::Unsupported);
+        assert_eq!(
+            crate::check_extended(r#"{ parent.duration > "x" }"#).unwrap_err().kind(),
+            crate::ErrorKind::Validation
+        );
+    }
+
+    #[test]
+    fn pipeline_comparisons_and_scalar_arithmetic() {
+        let set = sample();
+        assert_eq!(
+            names(
+                &set,
+                r#"({ resource.service.name = "payments" } | count()) > ({ resource.service.name = "db" } | count())"#
+            ),
+            [["charge", "retry", "query"]]
+        );
+        assert!(
+            names(
+                &set,
+                r#"({ resource.service.name = "payments" } | count()) < ({ resource.service.name = "db" } | count())"#
+            )
+            .is_empty()
+        );
+        assert_eq!(names(&set, "({ } | count()) = ({ } | count())"), [["GET /", "charge", "retry", "query"]]);
+        assert_eq!(
+            names(&set, "({ } | count()) - ({ .http.status_code != nil } | count()) = 2"),
+            [["GET /", "charge", "retry", "query"]]
+        );
+        assert!(names(&set, "({ .nope } | count()) = 0").is_empty(), "an empty side has no count");
+        assert_eq!(names(&set, "{ } | max(duration) - min(duration) > 2ns"), [["GET /", "charge", "retry", "query"]]);
+        assert!(names(&set, "{ } | max(duration) - min(duration) > 3ns").is_empty());
+        let r = search("{ } | count() > sum(.http.status_code) / 1000", &set, &EvalOptions::default()).unwrap();
+        assert_eq!(r.traces[0].spansets[0].attributes, [("count()".to_string(), AttrValue::Int(4))]);
+        assert!(names(&set, "{ } | count() < min(.http.status_code) - 197").is_empty());
+        // coalesce() merges the by() groups of a trace back into one spanset.
+        assert_eq!(
+            names(&set, "{ } | by(resource.service.name) | coalesce()"),
+            [["GET /", "charge", "retry", "query"]]
+        );
+        assert_eq!(names(&set, "{ } | by(resource.service.name) | count() > 1 | coalesce()"), [["charge", "retry"]]);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Spanset expressions and pipeline stages (`ast_execute.go` semantics).
 
 use super::expr::{CExpr, Uses, compile, span_matches, static_value};
+use super::scalar::{CScalar, CScalarPipe, compare_pipelines, compile_scalar, compile_scalar_pipe, scalar_holds};
 use super::structural::structural;
 use super::value::{AttrValue, Value, apply, compare};
 use super::{Binding, SpanSource, Spanset};
@@ -22,13 +23,31 @@ enum CSpanset<K> {
     Filter(CExpr<K>, Uses),
     Op(SpansetOp, Box<CSpanset<K>>, Box<CSpanset<K>>),
     Pipeline(Vec<CStage<K>>),
+    /// `(p1 | count()) OP (p2 | count())` (extension).
+    ComparePipelines(BinaryOp, Box<CScalarPipe<K>>, Box<CScalarPipe<K>>),
 }
 
 #[derive(Debug)]
 enum CStage<K> {
     Spanset(CSpanset<K>),
-    Scalar { kind: AggregateKind, arg: Option<CExpr<K>>, op: BinaryOp, value: Value<'static>, label: String },
-    By { expr: CExpr<K>, label: String },
+    Scalar {
+        kind: AggregateKind,
+        arg: Option<CExpr<K>>,
+        op: BinaryOp,
+        value: Value<'static>,
+        label: String,
+    },
+    /// Any other scalar filter (extension): `count() > avg(duration) / 1ms`.
+    ScalarGeneral {
+        op: BinaryOp,
+        lhs: CScalar<K>,
+        rhs: CScalar<K>,
+        label: Option<String>,
+    },
+    By {
+        expr: CExpr<K>,
+        label: String,
+    },
     Coalesce,
     Select,
 }
@@ -49,16 +68,26 @@ impl<K> CompiledQuery<K> {
         let mut c = Compiler { key, src, selects: Vec::new() };
         let root = match &query.root {
             Root::Spans(s) => c.spanset(s)?,
-            Root::ScalarFilter { .. } => {
-                return Err(unsupported("comparing the results of two pipelines is not supported", src));
-            }
+            Root::ScalarFilter { op, lhs, rhs, .. } => CSpanset::ComparePipelines(
+                *op,
+                Box::new(compile_scalar_pipe(lhs, key, src)?),
+                Box::new(compile_scalar_pipe(rhs, key, src)?),
+            ),
             Root::Metrics(_) => {
                 return Err(unsupported(
-                    "metrics queries (rate(), quantile_over_time(), ...) parse, but are not evaluated locally",
+                    "metrics queries (rate(), quantile_over_time(), ...) run through metrics::evaluate_metrics, not trace search",
                     src,
                 ));
             }
         };
+        Ok(CompiledQuery { root, selects: c.selects })
+    }
+
+    /// Compiles one spanset pipeline (the part of a metrics query before
+    /// its function).
+    pub(crate) fn compile_pipeline(pipeline: &Pipeline, key: &dyn Fn(&str) -> K, src: &str) -> Result<Self, Error> {
+        let mut c = Compiler { key, src, selects: Vec::new() };
+        let root = c.pipeline(pipeline)?;
         Ok(CompiledQuery { root, selects: c.selects })
     }
 
@@ -100,30 +129,26 @@ impl<K> Compiler<'_, K> {
         for stage in &p.stages {
             stages.push(match stage {
                 Stage::Spanset(s) => CStage::Spanset(self.spanset(s)?),
-                Stage::ScalarFilter(f) => {
-                    let ScalarExpr::Aggregate(agg) = &f.lhs else {
-                        return Err(Error::new(
-                            ErrorKind::Unsupported,
-                            "only `aggregate OP literal` is supported",
-                            f.range.clone(),
-                            self.src,
-                        ));
-                    };
-                    let value = fold_scalar(&f.rhs).ok_or_else(|| {
-                        Error::new(
-                            ErrorKind::Unsupported,
-                            "only `aggregate OP literal` is supported",
-                            f.range.clone(),
-                            self.src,
-                        )
-                    })?;
-                    let arg = match &agg.arg {
-                        Some(e) => Some(self.expr(e, &mut Uses::default())?),
-                        None => None,
-                    };
-                    let label = aggregate_label(agg.kind, agg.arg.as_ref());
-                    CStage::Scalar { kind: agg.kind, arg, op: f.op, value, label }
-                }
+                Stage::ScalarFilter(f) => match (&f.lhs, fold_scalar(&f.rhs)) {
+                    // Tempo's form, `aggregate OP literal`: the fast path.
+                    (ScalarExpr::Aggregate(agg), Some(value)) => {
+                        let arg = match &agg.arg {
+                            Some(e) => Some(self.expr(e, &mut Uses::default())?),
+                            None => None,
+                        };
+                        let label = aggregate_label(agg.kind, agg.arg.as_ref());
+                        CStage::Scalar { kind: agg.kind, arg, op: f.op, value, label }
+                    }
+                    _ => CStage::ScalarGeneral {
+                        op: f.op,
+                        lhs: compile_scalar(&f.lhs, self.key, self.src)?,
+                        rhs: compile_scalar(&f.rhs, self.key, self.src)?,
+                        label: match &f.lhs {
+                            ScalarExpr::Aggregate(agg) => Some(aggregate_label(agg.kind, agg.arg.as_ref())),
+                            _ => None,
+                        },
+                    },
+                },
                 Stage::By { expr, .. } => {
                     CStage::By { expr: self.expr(expr, &mut Uses::default())?, label: format!("by({expr})") }
                 }
@@ -186,6 +211,7 @@ fn eval_spanset<S: SpanSource>(s: &CSpanset<S::Key>, src: &S, input: Spanset) ->
             }
             Ok(vec![Spanset { spans, ..input }])
         }
+        CSpanset::ComparePipelines(op, lhs, rhs) => compare_pipelines(*op, lhs, rhs, src, input),
         CSpanset::Pipeline(stages) => {
             let mut sets = vec![input];
             for stage in stages {
@@ -240,6 +266,17 @@ fn eval_stage<S: SpanSource>(stage: &CStage<S::Key>, src: &S, sets: Vec<Spanset>
                 }
             }
         }
+        CStage::ScalarGeneral { op, lhs, rhs, label } => {
+            for mut set in sets {
+                let Some(v) = scalar_holds(*op, lhs, rhs, src, &set.spans)? else { continue };
+                if let Some(label) = label {
+                    set.attributes.retain(|(k, _)| k != label);
+                    set.attributes.push((label.clone(), v.clone()));
+                }
+                set.scalar = Some(v);
+                out.push(set);
+            }
+        }
         CStage::By { expr, label } => {
             for set in sets {
                 let mut groups: Vec<(AttrValue, Vec<u32>)> = Vec::new();
@@ -277,7 +314,7 @@ fn eval_stage<S: SpanSource>(stage: &CStage<S::Key>, src: &S, sets: Vec<Spanset>
 
 /// `count()`, `avg(e)`, ... over the spans where `e` is a number. `None`
 /// when no span has a value (the spanset is dropped).
-fn aggregate<'s, S: SpanSource>(
+pub(crate) fn aggregate<'s, S: SpanSource>(
     kind: AggregateKind,
     arg: Option<&'s CExpr<S::Key>>,
     src: &'s S,
