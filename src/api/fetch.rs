@@ -106,49 +106,65 @@ pub async fn fetch_bytes(url: &str, options: FetchOptions) -> Result<ArrayBuffer
         .map_err(|_| ApiError::Decode { url: shown.clone(), message: "the body is not binary data".to_owned() })
 }
 
-/// As [`fetch_bytes`], reading the body as it streams in and reporting `(bytes received, bytes
-/// expected or 0)` as it goes, so a large or slow answer shows progress. The chunks stay in JS memory
-/// and are joined into one `ArrayBuffer` at the end, ready to transfer to the worker.
-pub async fn fetch_bytes_progress(
-    url: &str,
+/// An answer whose headers are in, read chunk by chunk as its body arrives (a trace handed to the
+/// parsing worker while the rest is still on the wire).
+pub struct BodyStream {
+    shown: String,
     options: FetchOptions,
-    on_progress: impl Fn(u64, u64),
-) -> Result<ArrayBuffer, ApiError> {
+    reader: Option<web_sys::ReadableStreamDefaultReader>,
+    content_length: u64,
+    received: u64,
+}
+
+impl BodyStream {
+    /// The `Content-Length` the server announced, or 0.
+    pub fn content_length(&self) -> u64 {
+        self.content_length
+    }
+
+    /// Bytes received so far.
+    pub fn received(&self) -> u64 {
+        self.received
+    }
+
+    /// The next piece of the body, `None` at its end. A cancelled or broken transfer is an error.
+    pub async fn next_chunk(&mut self) -> Result<Option<js_sys::Uint8Array>, ApiError> {
+        let Some(reader) = &self.reader else { return Ok(None) };
+        loop {
+            let step = JsFuture::from(reader.read())
+                .await
+                .map_err(|e| failure(&self.shown, &self.options, false, js_message(&e)))?;
+            let done =
+                js_sys::Reflect::get(&step, &JsValue::from_str("done")).ok().and_then(|d| d.as_bool()).unwrap_or(true);
+            if done {
+                self.reader = None;
+                return Ok(None);
+            }
+            // A step without bytes (never seen, but allowed by the stream's type) is skipped.
+            if let Ok(chunk) = js_sys::Reflect::get(&step, &JsValue::from_str("value"))
+                .and_then(|v| v.dyn_into::<js_sys::Uint8Array>())
+            {
+                self.received += u64::from(chunk.length());
+                return Ok(Some(chunk));
+            }
+        }
+    }
+}
+
+/// Sends a GET and returns its body as a [`BodyStream`] once the headers are in and the status is a
+/// success (an error status is read whole into [`ApiError::Status`]).
+pub async fn fetch_stream(url: &str, options: FetchOptions) -> Result<BodyStream, ApiError> {
     let shown = redact(url);
     let response = send(url, &options).await?;
-    let total: u64 = response.headers().get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let content_length: u64 = response.headers().get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
     let raw: web_sys::Response = response.into();
-    let Some(body) = raw.body() else {
-        return Ok(ArrayBuffer::new(0));
+    let reader = match raw.body() {
+        Some(body) => Some(body.get_reader().dyn_into::<web_sys::ReadableStreamDefaultReader>().map_err(|_| {
+            ApiError::Decode { url: shown.clone(), message: "the body cannot be read as a stream".to_owned() }
+        })?),
+        None => None,
     };
-    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().dyn_into().map_err(|_| ApiError::Decode {
-        url: shown.clone(),
-        message: "the body cannot be read as a stream".to_owned(),
-    })?;
-    let mut chunks: Vec<js_sys::Uint8Array> = Vec::new();
-    let mut received = 0u64;
-    loop {
-        let step = JsFuture::from(reader.read()).await.map_err(|e| failure(&shown, &options, false, js_message(&e)))?;
-        let done =
-            js_sys::Reflect::get(&step, &JsValue::from_str("done")).ok().and_then(|d| d.as_bool()).unwrap_or(true);
-        if done {
-            break;
-        }
-        if let Ok(chunk) =
-            js_sys::Reflect::get(&step, &JsValue::from_str("value")).and_then(|v| v.dyn_into::<js_sys::Uint8Array>())
-        {
-            received += u64::from(chunk.length());
-            chunks.push(chunk);
-            on_progress(received, total);
-        }
-    }
-    let joined = js_sys::Uint8Array::new_with_length(u32::try_from(received).unwrap_or(u32::MAX));
-    let mut offset = 0u32;
-    for chunk in chunks {
-        joined.set(&chunk, offset);
-        offset = offset.saturating_add(chunk.length());
-    }
-    Ok(joined.buffer())
+    Ok(BodyStream { shown, options, reader, content_length, received: 0 })
 }
 
 /// The text at `url` (small answers: configuration, service lists, search summaries).

@@ -9,5 +9,5 @@ mod urls;
 
 pub use abort::Abort;
 pub use error::ApiError;
-pub use fetch::{FetchOptions, fetch_bytes, fetch_bytes_progress, fetch_text};
+pub use fetch::{BodyStream, FetchOptions, fetch_bytes, fetch_stream, fetch_text};
 pub use urls::{is_allowed_url, redact};

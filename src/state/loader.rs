@@ -42,6 +42,10 @@ struct Inner {
     /// Results being decoded on this thread; a cancel removes the id and the result is dropped.
     decoding: HashSet<u32>,
     warmed_up: bool,
+    /// The page was opened on a link that loads a trace at once: the first worker skips its warm-up
+    /// (see `worker/src/warm_up.rs`), which would otherwise come before the trace. The trace arrives
+    /// in pieces, and V8 optimizes the parsing functions between pieces anyway.
+    busy_start: bool,
     on_event: Rc<dyn Fn(LoaderEvent)>,
     // Kept alive for as long as the worker may call it.
     _on_message: Option<Closure<dyn Fn(MessageEvent)>>,
@@ -64,6 +68,7 @@ impl Loader {
             in_worker: HashSet::new(),
             decoding: HashSet::new(),
             warmed_up: false,
+            busy_start: opened_on_a_trace_link(),
             on_event,
             _on_message: None,
             _retired_on_message: None,
@@ -122,13 +127,14 @@ impl Loader {
         id
     }
 
-    /// Parses bytes fetched by the UI thread (demo trace, `?url=`) and returns the request id. The
-    /// buffer is transferred.
-    pub fn load_bytes(&self, source: TraceSource, name: &str, bytes: ArrayBuffer) -> u32 {
+    /// Starts a request whose one input arrives in pieces (a fetched body still on the wire): the
+    /// worker parses each piece as it comes, so parsing overlaps the transfer. `size_hint` is the
+    /// announced length, or 0.
+    pub fn load_stream(&self, source: TraceSource, name: &str, size_hint: u64) -> StreamSink {
         let id = self.next_id();
-        let input = InputMeta { name: name.to_owned(), size: u64::from(bytes.byte_length()), inline: true };
-        self.send(ToWorker::Load { id, source, inputs: vec![input] }, vec![bytes]);
-        id
+        let input = InputMeta { name: name.to_owned(), size: size_hint, inline: false };
+        self.send(ToWorker::Load { id, source, inputs: vec![input] }, Vec::new());
+        StreamSink { loader: self.clone(), id }
     }
 
     /// Stops request `id`: the worker drops it, and a result still arriving is not delivered.
@@ -158,6 +164,50 @@ impl Loader {
     }
 }
 
+/// The sending end of [`Loader::load_stream`].
+pub struct StreamSink {
+    loader: Loader,
+    id: u32,
+}
+
+impl StreamSink {
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// False once the request was cancelled: the rest of the body is wanted by nobody.
+    pub fn is_current(&self) -> bool {
+        self.loader.is_current(self.id)
+    }
+
+    /// Sends the next piece. Its buffer is transferred when the piece spans all of it (as fetch's
+    /// pieces do), otherwise the piece is copied out first.
+    pub fn chunk(&self, piece: &Uint8Array) {
+        let buffer = piece.buffer();
+        let whole = piece.byte_offset() == 0 && piece.byte_length() == buffer.byte_length();
+        let buffer = if whole { buffer } else { piece.slice(0, piece.length()).buffer() };
+        self.loader.send(ToWorker::Chunk { id: self.id, file: 0, part: ChunkPart::Data }, vec![buffer]);
+    }
+
+    /// The body is complete.
+    pub fn end(&self) {
+        self.loader.send(ToWorker::Chunk { id: self.id, file: 0, part: ChunkPart::End }, Vec::new());
+    }
+
+    /// The body broke off; `reason` is shown to the user.
+    pub fn fail(&self, reason: String) {
+        self.loader.send(ToWorker::Chunk { id: self.id, file: 0, part: ChunkPart::Failed(reason) }, Vec::new());
+    }
+}
+
+/// Whether the page's own URL loads a trace: `?url=`, `?backend=` or `/trace/<id>`.
+fn opened_on_a_trace_link() -> bool {
+    let Some(location) = web_sys::window().map(|w| w.location()) else { return false };
+    let search = location.search().unwrap_or_default();
+    let path = location.pathname().unwrap_or_default();
+    search.contains("url=") || search.contains("backend=") || path.contains("/trace/")
+}
+
 /// Starts the worker if none is running. Trunk writes `worker_loader.js`, a classic-worker shim (it
 /// uses `importScripts`, so a module worker would fail).
 fn start_worker(inner: &Rc<RefCell<Inner>>) {
@@ -166,6 +216,9 @@ fn start_worker(inner: &Rc<RefCell<Inner>>) {
     }
     let options = WorkerOptions::new();
     options.set_type(WorkerType::Classic);
+    if std::mem::take(&mut inner.borrow_mut().busy_start) {
+        options.set_name(protocol::BUSY_WORKER_NAME);
+    }
     match Worker::new_with_options("./worker_loader.js", &options) {
         Ok(worker) => {
             let weak = Rc::downgrade(inner);

@@ -167,16 +167,15 @@ impl Loads {
         self.fetching.update_value(|f| f.push((url.clone(), generation, abort.clone())));
         let this = *self;
         spawn_local(async move {
-            let progress = |done, total| this.fetch_progress(generation, &shown, done, total);
-            let fetched =
-                api::fetch_bytes_progress(&url, FetchOptions { abort, ..FetchOptions::default() }, progress).await;
+            let fetched = api::fetch_stream(&url, FetchOptions { abort, ..FetchOptions::default() }).await;
+            let name = url.rsplit('/').next().unwrap_or(&url).to_owned();
+            let streamed = match fetched {
+                Ok(body) => this.stream_to_worker(body, TraceSource::Url { url: url.clone() }, &name, generation).await,
+                Err(e) => Err(e),
+            };
             this.fetching.try_update_value(|f| f.retain(|(u, g, _)| !(u == &url && *g == generation)));
-            match fetched {
-                Ok(buffer) => {
-                    timing::mark(timing::FETCHED);
-                    let name = url.rsplit('/').next().unwrap_or(&url).to_owned();
-                    this.parse_fetched(TraceSource::Url { url: url.clone() }, &name, buffer, generation);
-                }
+            match streamed {
+                Ok(()) => {}
                 // A fetch cancelled by "Close all" was wanted by nobody.
                 Err(api::ApiError::Aborted { .. }) => this.settle_progress(),
                 Err(e) => {
@@ -187,26 +186,43 @@ impl Loads {
         });
     }
 
-    /// Hands a fetched body to the worker and tracks the request under the load's generation.
-    fn parse_fetched(&self, source: TraceSource, name: &str, buffer: js_sys::ArrayBuffer, generation: u64) {
-        let id =
-            self.loader.try_with_value(|l| l.as_ref().map(|l| l.load_bytes(source.clone(), name, buffer))).flatten();
-        if let Some(id) = id {
-            self.requests.try_update_value(|r| {
-                r.insert(id, Pending { generation, source, kept_key: None, restored: false });
-            });
-        }
-    }
-
-    /// Bytes received so far for the newest load (older ones would make the bar jump back and forth).
-    fn fetch_progress(&self, generation: u64, label: &str, bytes_done: u64, bytes_total: u64) {
-        if self.generation.try_get_value() == Some(generation) {
-            self.state.progress.try_set(Some(LoadProgress {
-                file: label.to_owned(),
-                bytes_done,
-                bytes_total: bytes_total.max(bytes_done),
-                parsing: false,
-            }));
+    /// Hands a body still arriving to the worker piece by piece, so it parses while the rest is on
+    /// the wire, and tracks the request under the load's generation. A body that breaks off fails the
+    /// request in the worker (which drops what it had) and comes back as the error.
+    async fn stream_to_worker(
+        &self,
+        mut body: api::BodyStream,
+        source: TraceSource,
+        name: &str,
+        generation: u64,
+    ) -> Result<(), api::ApiError> {
+        let sink = self
+            .loader
+            .try_with_value(|l| l.as_ref().map(|l| l.load_stream(source.clone(), name, body.content_length())))
+            .flatten();
+        let Some(sink) = sink else { return Ok(()) };
+        self.requests.try_update_value(|r| {
+            r.insert(sink.id(), Pending { generation, source, kept_key: None, restored: false });
+        });
+        loop {
+            match body.next_chunk().await {
+                Ok(Some(piece)) if sink.is_current() => sink.chunk(&piece),
+                // Cancelled meanwhile: stop reading (the fetch was aborted too, or will be dropped).
+                Ok(Some(_)) => return Ok(()),
+                Ok(None) => {
+                    timing::mark(timing::FETCHED);
+                    sink.end();
+                    return Ok(());
+                }
+                Err(e) => {
+                    // The worker's request is dropped quietly; the error is reported once, here.
+                    self.requests.try_update_value(|r| r.remove(&sink.id()));
+                    if sink.is_current() {
+                        sink.fail(e.to_string());
+                    }
+                    return Err(e);
+                }
+            }
         }
     }
 
@@ -258,26 +274,29 @@ impl Loads {
         let this = *self;
         spawn_local(async move {
             let options = || FetchOptions { abort: abort.clone(), ..FetchOptions::default() };
-            let label = format!("trace {hex} from {}", backend.name);
-            let progress = |done, total| this.fetch_progress(generation, &label, done, total);
-            let mut fetched = api::fetch_bytes_progress(&backend.trace_url(&hex), options(), progress).await;
+            let mut fetched = api::fetch_stream(&backend.trace_url(&hex), options()).await;
             // An older Tempo answers only the v1 path.
             if let (Err(api::ApiError::Status { status: 404, .. }), Some(fallback)) =
                 (&fetched, backend.trace_url_fallback(&hex))
             {
-                fetched = api::fetch_bytes_progress(&fallback, options(), progress).await;
+                fetched = api::fetch_stream(&fallback, options()).await;
             }
+            let fetched = match fetched {
+                Ok(body) => {
+                    let source =
+                        TraceSource::Backend { backend: backend.name.clone(), request: format!("trace {hex}") };
+                    let name = format!("{} trace {hex}", backend.name);
+                    this.stream_to_worker(body, source, &name, generation).await
+                }
+                Err(e) => Err(e),
+            };
             this.fetching.try_update_value(|f| f.retain(|(k, g, _)| !(k == &key && *g == generation)));
             let failed = |what: String| {
                 this.settle_progress();
                 this.state.report(format!("Could not fetch trace {hex} from {}", backend.name), what);
             };
             match fetched {
-                Ok(buffer) => {
-                    let source =
-                        TraceSource::Backend { backend: backend.name.clone(), request: format!("trace {hex}") };
-                    this.parse_fetched(source, &format!("{} trace {hex}", backend.name), buffer, generation);
-                }
+                Ok(()) => {}
                 Err(api::ApiError::Aborted { .. }) => this.settle_progress(),
                 // The backend's own words: Jaeger's `errors` envelope, Tempo's and Zipkin's text.
                 Err(api::ApiError::Status { url, status, body, .. }) => {

@@ -62,7 +62,9 @@ fn main() {
     on_message.forget();
     // Messages posted before the handler existed would be lost, so the UI queues until this arrives.
     // The warm-up runs first: a request arriving meanwhile would have to wait for it anyway.
-    match warm_up::run() {
+    // A worker started for a trace link has that trace on its way: warming up first would delay it.
+    let busy = scope.name() == spanlens_protocol::BUSY_WORKER_NAME;
+    match (!busy).then(warm_up::run).flatten() {
         Some(encoded) => {
             let buffer = Uint8Array::from(encoded.as_slice()).buffer();
             post(&scope, &FromWorker::Ready { warm_up: true }, &[buffer]);

@@ -30,6 +30,7 @@ pub async fn handle(scope: &DedicatedWorkerGlobalScope, request: Request, inbox:
     let mut errors = Vec::new();
     let mut bytes_done = 0u64;
     let (mut read_millis, mut parse_millis) = (0.0, 0.0);
+    let mut reported = 0u64;
 
     for input in inputs {
         let t0 = now_millis();
@@ -55,7 +56,13 @@ pub async fn handle(scope: &DedicatedWorkerGlobalScope, request: Request, inbox:
                     (ChunkPart::Data, Some(buffer)) => {
                         let bytes = Uint8Array::new(&buffer);
                         import.push_with(bytes.length() as usize, |dst| bytes.copy_to(dst));
-                        progress(scope, id, bytes_done + import.len() as u64, bytes_total, &name);
+                        // A fetched body comes in 64 KiB pieces: a message per piece would keep the
+                        // UI thread busy redrawing the bar, so it hears of every mebibyte.
+                        let done = bytes_done + import.len() as u64;
+                        if done >= reported + PROGRESS_STEP_BYTES {
+                            reported = done;
+                            progress(scope, id, done, bytes_total, &name);
+                        }
                     }
                     (ChunkPart::Failed(reason), _) => {
                         import.abandon();
@@ -95,6 +102,9 @@ pub async fn handle(scope: &DedicatedWorkerGlobalScope, request: Request, inbox:
         Err(error) => post(scope, &FromWorker::Failed { id, error }, &[]),
     }
 }
+
+/// How far a load moves between two progress messages.
+const PROGRESS_STEP_BYTES: u64 = 1 << 20;
 
 fn progress(scope: &DedicatedWorkerGlobalScope, id: u32, bytes_done: u64, bytes_total: u64, file: &str) {
     post(scope, &FromWorker::Progress { id, file: file.to_owned(), bytes_done, bytes_total }, &[]);

@@ -40,6 +40,10 @@ pub fn decode(bytes: &[u8]) -> Result<LoadResult, String> {
 /// for the page to keep painting between parts.
 pub const SPANS_PER_PART: usize = 16_384;
 
+/// The name the UI gives a worker started while a trace is already on its way (a page opened on a
+/// trace link): such a worker skips its JIT warm-up, which would come before the trace.
+pub const BUSY_WORKER_NAME: &str = "spanlens-parse-busy";
+
 /// Encodes `result` as a head and span parts, so that the UI thread can decode a large result
 /// across several short tasks instead of freezing for one long one (a second at a million spans).
 /// The head is the result with every trace's spans taken out; the parts carry the spans in trace
