@@ -157,6 +157,7 @@ impl Envelope {
     pub fn shift(&mut self, n: usize) {
         self.pos = self.pos.saturating_sub(n);
         self.element_start = self.element_start.saturating_sub(n);
+        self.broken = self.broken.map(|b| b.saturating_sub(n));
     }
 
     /// Where the key names "the item array" for messages: the last key of the path entered.
