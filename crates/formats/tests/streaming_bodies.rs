@@ -138,6 +138,23 @@ fn progress_reports_bytes_spans_and_fraction() {
     assert_eq!(b.finish().traces.len(), 0);
 }
 
+#[test]
+fn memory_stays_at_about_one_trace() {
+    let bytes = synth(20_000, 80, 8, ExportFormat::JaegerJson);
+    let mut b = TraceSetBuilder::new();
+    let mut s = StreamingImport::for_response("m.json", None, &mut b);
+    let mut peak = 0;
+    for piece in bytes.chunks(64 * 1024) {
+        s.push(piece);
+        peak = peak.max(s.buffered());
+    }
+    assert_eq!(s.finish().unwrap().span_records, 20_000);
+    // 80 traces of ~170 kB: the buffer holds the sniffed prefix, a trace, a chunk and what waits for
+    // compaction, never the body.
+    eprintln!("peak buffer {peak} bytes for a {}-byte body", bytes.len());
+    assert!(peak < bytes.len() / 4, "peak {peak} of {}", bytes.len());
+}
+
 fn bounded(bytes: &[u8], chunk: usize) -> Outcome {
     streamed(bytes, "body.json", chunk, true).0
 }

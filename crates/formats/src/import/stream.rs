@@ -149,6 +149,12 @@ impl<'b> StreamingImport<'b> {
         self.received() == 0
     }
 
+    /// Bytes held in memory right now: with [`Self::for_response`] and a streamed shape, the element
+    /// being received plus at most one compaction's worth of parsed bytes (see [`COMPACT_BYTES`]).
+    pub fn buffered(&self) -> usize {
+        self.bytes.len()
+    }
+
     fn received(&self) -> u64 {
         self.dropped + self.bytes.len() as u64
     }
