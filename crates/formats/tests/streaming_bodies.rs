@@ -155,6 +155,26 @@ fn memory_stays_at_about_one_trace() {
     assert!(peak < bytes.len() / 4, "peak {peak} of {}", bytes.len());
 }
 
+#[test]
+fn a_second_trace_source_in_the_envelope_keeps_every_span() {
+    // `result` is read where it stands by the whole import, after the streamed `data` here.
+    let doc: Value = serde_json::from_slice(&synth(300, 3, 4, ExportFormat::JaegerJson)).unwrap();
+    let traces = doc["data"].as_array().unwrap();
+    let text = format!(
+        "{{\"result\":{},\"data\":{}}}",
+        serde_json::to_string(&traces[0]).unwrap(),
+        serde_json::to_string(&traces[1..]).unwrap()
+    );
+    let expected = whole(text.as_bytes(), "two.json");
+    for chunk in [1, 64, usize::MAX] {
+        let (got, kept) = streamed(text.as_bytes(), "two.json", chunk, false);
+        assert!(!kept && got.0 == expected.0 && got.1 == expected.1);
+        let (got, kept) = streamed(text.as_bytes(), "two.json", chunk, true);
+        assert!(kept && got.0 == expected.0, "{:?}", got.0);
+        assert_eq!(got.1.traces.len(), expected.1.traces.len());
+    }
+}
+
 fn bounded(bytes: &[u8], chunk: usize) -> Outcome {
     streamed(bytes, "body.json", chunk, true).0
 }

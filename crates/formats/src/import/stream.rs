@@ -98,6 +98,9 @@ struct Stream<'b> {
     doc_items: usize,
     /// Documents whose skeleton held no `resourceSpans` (OTLP).
     docs_without_spans: usize,
+    /// A skeleton added spans to a document whose elements were already streamed: the whole import
+    /// would have read them in between (`{"result":{…},"data":[…]}`), so the order may differ.
+    reordered: bool,
     /// The first element or skeleton that failed to parse.
     failure: Option<ImportError>,
 }
@@ -171,15 +174,17 @@ impl<'b> StreamingImport<'b> {
 
     /// Appends the next chunk and parses whatever it completes.
     pub fn push(&mut self, chunk: &[u8]) {
-        self.push_with(chunk.len(), |dst| dst.copy_from_slice(chunk));
+        if self.discarding(chunk.len()) {
+            return;
+        }
+        self.bytes.extend_from_slice(chunk);
+        self.pushed();
     }
 
     /// Like [`Self::push`], for a chunk that `fill` writes straight into the buffer (in the browser,
     /// a `Uint8Array` copied into wasm memory once instead of twice).
     pub fn push_with(&mut self, len: usize, fill: impl FnOnce(&mut [u8])) {
-        if self.bounded && self.stream.as_ref().is_some_and(|s| s.failure.is_some()) {
-            // The outcome is already an error and nothing will re-read the body: count, don't keep.
-            self.dropped += len as u64;
+        if self.discarding(len) {
             return;
         }
         let start = self.bytes.len();
@@ -187,6 +192,20 @@ impl<'b> StreamingImport<'b> {
         if let Some(dst) = self.bytes.get_mut(start..) {
             fill(dst);
         }
+        self.pushed();
+    }
+
+    /// Whether `len` more bytes are only counted: a bounded import whose outcome is already an
+    /// error, which nothing will read again.
+    fn discarding(&mut self, len: usize) -> bool {
+        let failed = self.bounded && self.stream.as_ref().is_some_and(|s| s.failure.is_some());
+        if failed {
+            self.dropped += len as u64;
+        }
+        failed
+    }
+
+    fn pushed(&mut self) {
         if matches!(self.mode, Mode::Sniff) && self.bytes.len() >= SNIFF_BYTES {
             self.decide();
         }
@@ -266,6 +285,11 @@ impl<'b> StreamingImport<'b> {
     fn streamed_format(&self, stream: &Stream<'_>) -> Option<Format> {
         let Mode::Split(env) = &self.mode else { return None };
         if !env.complete() || stream.failure.is_some() || !stream.parser.found() {
+            return None;
+        }
+        // Keeping every byte, a whole import puts such spans in their exact place; a bounded import
+        // keeps them (same spans and traces, possibly another trace order).
+        if stream.reordered && !self.bounded {
             return None;
         }
         let otlp = matches!(stream.format, Format::OtlpJson | Format::OtlpJsonl);
@@ -371,6 +395,7 @@ impl<'b> StreamingImport<'b> {
             warnings_before,
             doc_items: 0,
             docs_without_spans: 0,
+            reordered: false,
             failure: None,
         });
     }
@@ -393,12 +418,13 @@ impl<'b> StreamingImport<'b> {
                     }
                 }
                 Event::DocumentEnd { end } => {
-                    stream.doc_items = 0;
+                    let streamed_items = std::mem::take(&mut stream.doc_items) > 0;
                     let skeleton = env.take_skeleton();
                     let end = *dropped + end as u64;
-                    stream.parser.skeleton(&skeleton, end, file, stream.format).map(|found| {
-                        stream.docs_without_spans += usize::from(!found);
-                    })
+                    let spans_before = stream.parser.builder().current_span_records();
+                    let result = stream.parser.skeleton(&skeleton, end, file, stream.format);
+                    stream.reordered |= streamed_items && stream.parser.builder().current_span_records() > spans_before;
+                    result.map(|found| stream.docs_without_spans += usize::from(!found))
                 }
             };
             if let Err(e) = result {
