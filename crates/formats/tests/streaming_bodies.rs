@@ -316,8 +316,7 @@ fn every_fixture_and_recorded_answer_streams_like_the_whole_import() {
     for path in &paths {
         let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let name = path.strip_prefix(&dir).unwrap().display().to_string();
-        // One-byte chunks over the largest files only cost time, not coverage.
-        let chunks: &[usize] = if bytes.len() > 200_000 { &[7, 4096, usize::MAX] } else { &[1, 7, 4096, usize::MAX] };
+        let chunks: &[usize] = &[1, 7, 4096, usize::MAX];
         if assert_same(&bytes, &name, chunks) {
             streamed_bounded.push(name);
         }

@@ -160,8 +160,12 @@ impl Envelope {
         self.broken = self.broken.map(|b| b.saturating_sub(n));
     }
 
-    /// Where the key names "the item array" for messages: the last key of the path entered.
+    /// The array being read, for messages: "`data`", "`trace.resourceSpans`", or "the envelope"
+    /// when the input ended outside any item array.
     pub fn container(&self) -> String {
+        if self.open.is_empty() {
+            return "the envelope".to_owned();
+        }
         let keys: Vec<String> = self.open.iter().map(|k| String::from_utf8_lossy(k).into_owned()).collect();
         format!("`{}`", keys.join("."))
     }
