@@ -409,7 +409,7 @@ fn scan_value(scan: &mut ValueScan, bytes: &[u8], pos: &mut usize, one_per_line:
                 i += 1;
                 continue;
             }
-            match tail.iter().position(|&b| b == b'"' || b == b'\\') {
+            match find_quote_or_backslash(tail) {
                 Some(n) => {
                     i += n;
                     if rest.get(i) == Some(&b'\\') {
@@ -453,6 +453,30 @@ fn scan_value(scan: &mut ValueScan, bytes: &[u8], pos: &mut usize, one_per_line:
     }
     *pos = bytes.len();
     ScanEnd::More
+}
+
+/// The first `"` or `\\` in `bytes`: eight bytes at a time (SWAR), since most of a trace's bytes
+/// are inside strings and a byte loop would cost a noticeable part of the parse itself.
+fn find_quote_or_backslash(bytes: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    while let Some(word) = bytes.get(at..at + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+        let w = u64::from_le_bytes(word);
+        let hits = bytes_equal(w, b'"') | bytes_equal(w, b'\\');
+        if hits != 0 {
+            return Some(at + (hits.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    let tail = bytes.get(at..)?;
+    tail.iter().position(|&b| b == b'"' || b == b'\\').map(|n| at + n)
+}
+
+/// The high bit of each byte of `word` that equals `b`, exactly (no borrow crosses bytes, so a
+/// match cannot flag its neighbour).
+fn bytes_equal(word: u64, b: u8) -> u64 {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let x = word ^ (u64::from(b) * 0x0101_0101_0101_0101);
+    !(((x & LOW7) + LOW7) | x | LOW7)
 }
 
 /// JSON's whitespace (narrower than ASCII's: no form feed).
@@ -505,6 +529,24 @@ mod tests {
         assert!(items.is_empty());
         assert_eq!(skel, vec!["[1,2]", "[3]"]);
         assert!(done);
+    }
+
+    #[test]
+    fn swar_search_matches_a_byte_loop() {
+        let text = br#"abcdefgh\ijklmnop"qrstuvwxyz0123456789"\"#;
+        for start in 0..text.len() {
+            let tail = &text[start..];
+            let want = tail.iter().position(|&b| b == b'"' || b == b'\\');
+            assert_eq!(find_quote_or_backslash(tail), want, "from {start}");
+        }
+        for b in 0..=255u8 {
+            let word = u64::from_le_bytes([b, 0x22, b.wrapping_add(1), 0x5C, 0, 0xFF, 0x21, 0x23]);
+            let hits = bytes_equal(word, b'"');
+            let want = [b, 0x22, b.wrapping_add(1), 0x5C, 0, 0xFF, 0x21, 0x23].map(|x| x == b'"');
+            for (k, w) in want.iter().enumerate() {
+                assert_eq!(hits >> (8 * k + 7) & 1 == 1, *w, "byte {b:#x} at {k}");
+            }
+        }
     }
 
     #[test]
