@@ -5,7 +5,9 @@
 //! (`{"trace":{"resourceSpans":[…]},"status":"complete"}`). `one_shot` is `import_bytes` on the whole
 //! body; `stream_64k` pushes it into `StreamingImport::for_response` in 64 KiB chunks (the size a
 //! browser `ReadableStream` typically yields) and finishes; `stream_64k_keep` does the same with
-//! `StreamingImport::new` (the file policy, which keeps every byte). All include `finish` (trees).
+//! `StreamingImport::new` (the file policy, which keeps every byte); `gather_then_import` collects the
+//! chunks into one buffer and then calls `import_bytes` (what the app does today with a `?url=` body,
+//! and with a file of a format that does not stream). All include `finish` (trees).
 //!
 //! Run: `cargo bench -p spanlens-formats --bench stream`.
 
@@ -35,6 +37,18 @@ fn streaming_vs_one_shot(c: &mut Criterion) {
                 let summary = import_bytes(&bytes, "bench.json", &mut builder);
                 assert!(summary.is_ok(), "{summary:?}");
                 builder.finish()
+            })
+        });
+        group.bench_function("gather_then_import", |b| {
+            b.iter_with_large_drop(|| {
+                let mut body = Vec::with_capacity(bytes.len());
+                for chunk in bytes.chunks(CHUNK) {
+                    body.extend_from_slice(chunk);
+                }
+                let mut builder = TraceSetBuilder::new();
+                let summary = import_bytes(&body, "bench.json", &mut builder);
+                assert!(summary.is_ok(), "{summary:?}");
+                (builder.finish(), body)
             })
         });
         for (label, bounded) in [("stream_64k", true), ("stream_64k_keep", false)] {
