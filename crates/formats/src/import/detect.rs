@@ -10,7 +10,7 @@ use super::otlp_proto;
 use spanlens_model::error::ImportError;
 
 /// How much of the input the key scan looks at.
-const SCAN_BYTES: usize = 256 * 1024;
+pub(crate) const SCAN_BYTES: usize = 256 * 1024;
 /// Keys deeper than this are not recorded (no rule needs them).
 const MAX_KEY_DEPTH: usize = 5;
 const MAX_KEYS: usize = 4096;

@@ -19,6 +19,8 @@ mod model;
 mod read;
 
 use super::json_scalar::explain_json_error;
+pub(crate) use convert::Converter;
+pub(crate) use read::{parse_document, parse_trace};
 use spanlens_model::builder::TraceSetBuilder;
 use spanlens_model::error::{ImportError, Position};
 
@@ -34,7 +36,7 @@ pub(crate) enum Dialect {
 }
 
 impl Dialect {
-    fn format(self) -> &'static str {
+    pub(crate) fn format(self) -> &'static str {
         match self {
             Dialect::QueryJson => FORMAT,
             Dialect::Protojson => super::jaeger_protojson::FORMAT,
@@ -60,14 +62,14 @@ pub(crate) fn import_dialect(
         err
     })?;
     if !conv.found {
-        return Err(ImportError::new(
-            file,
-            format,
-            Position::Unknown,
-            "no spans found (expected `data`, `spans` or an array of spans)",
-        ));
+        return Err(no_spans(file, format));
     }
     Ok(())
+}
+
+/// The error of a document that parsed but held no trace.
+pub(crate) fn no_spans(file: &str, format: &str) -> ImportError {
+    ImportError::new(file, format, Position::Unknown, "no spans found (expected `data`, `spans` or an array of spans)")
 }
 
 #[cfg(test)]

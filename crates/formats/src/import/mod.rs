@@ -33,7 +33,7 @@ pub mod zipkin_v2;
 pub use detect::detect;
 pub use gzip::MAX_DECOMPRESSED_BYTES;
 pub use spanlens_model::error::{ImportError, Position};
-pub use stream::StreamingImport;
+pub use stream::{Progress, StreamingImport};
 
 use serde::{Deserialize, Serialize};
 use spanlens_model::builder::TraceSetBuilder;

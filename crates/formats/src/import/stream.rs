@@ -1,36 +1,79 @@
-//! Importing a file while it is still being read.
+//! Importing a file or an HTTP response body while it is still arriving.
 //!
-//! Reading a large file in the browser runs at disk-and-IPC speed (a few hundred MB/s at best), and
-//! parsing it afterwards doubles the wait. [`StreamingImport`] takes the file chunk by chunk and
-//! parses every complete piece at once, so reading and parsing overlap.
+//! Reading a large file in the browser runs at disk-and-IPC speed, and a trace fetched by URL at
+//! network speed; parsing afterwards doubles the wait. [`StreamingImport`] takes the input chunk by
+//! chunk (any boundaries) and parses every complete piece at once, so arriving and parsing overlap.
 //!
-//! It streams the shape that large files have in practice: OTLP JSON `{"resourceSpans": [ … ]}`
-//! (or Tempo's `batches`), one document or several on their own lines (the Collector's JSON Lines),
-//! each `ResourceSpans` element parsed as soon as its closing brace arrives. Everything else (other
-//! formats, envelopes, gzip, and any document this fast path does not fully understand) is imported
-//! whole by [`import_bytes`] when the last chunk is in.
+//! It streams the shapes large inputs have in practice, the arrays of elements in:
+//! - OTLP JSON `{"resourceSpans":[…]}` (or `resource_spans`, Tempo v1 `batches`), one document or
+//!   several on their own lines (the Collector's JSON Lines);
+//! - Jaeger api_v3 `{"result":{"resourceSpans":[…]}}` and Tempo v2
+//!   `{"trace":{"resourceSpans"|"batches":[…]},"status":…,"message":…}`;
+//! - the Jaeger query API `{"data":[trace, …],"total":…,"errors":…}` (keys in any order).
 //!
-//! The result is always exactly that of [`import_bytes`] on the whole file: the fast path only
-//! commits when the whole file turned out to be the simple shape and every element parsed. Otherwise
-//! the builder is rolled back and the whole file imported again, which also gives errors their exact
-//! line and column.
+//! A scanner ([`envelope`]) finds each element's bytes and hands them to the element parser the
+//! whole-document importer uses; the envelope around the arrays is kept as a small skeleton document
+//! and parsed at its end (see [`envelope`]). Other formats (and gzip) are imported whole by
+//! [`import_bytes`] when the last chunk is in.
+//!
+//! Two memory policies:
+//! - [`StreamingImport::new`] (files) keeps every byte, so that anything the fast path does not fully
+//!   understand (a cut file, a syntax error) is rolled back and imported again whole: the result is
+//!   then always exactly that of [`import_bytes`], errors and truncation salvage included.
+//! - [`StreamingImport::for_response`] (URL bodies) drops each element's bytes once parsed, so memory
+//!   stays at one element plus the model. A complete body gives exactly what [`import_bytes`] gives;
+//!   a broken one an [`ImportError`] naming the format and the byte offset, and a cut one keeps its
+//!   complete elements with one `Truncated` warning (coarser than the whole import's salvage, which
+//!   can keep single spans of a cut element but needs the whole body).
 
-use super::otlp_json::{self, Ctx};
-use super::{Format, ImportSummary, detect, import_bytes, strip_bom};
+mod envelope;
+mod parser;
+
+use super::{Format, ImportSummary, detect, detect::SCAN_BYTES, import_bytes, strip_bom};
+use envelope::{Envelope, Event};
+use parser::Parser;
 use spanlens_model::builder::{Checkpoint, TraceSetBuilder};
-use spanlens_model::error::ImportError;
+use spanlens_model::error::{ImportError, Position, format_label};
+use spanlens_model::warnings::{Warning, WarningKind};
 
-/// Elements nested deeper than this are left to the whole-file import (serde_json's limit is 128
-/// for the whole document).
-const MAX_ELEMENT_DEPTH: u32 = 100;
+/// Leading bytes gathered before choosing how to import: format detection reads [`SCAN_BYTES`], and
+/// the margin lets a key straddling that limit be read whole, as detection on the whole body does.
+const SNIFF_BYTES: usize = SCAN_BYTES + 64 * 1024;
 
-/// How many leading bytes decide between streaming and importing whole.
-const SNIFF_BYTES: usize = 64;
+/// In bounded mode, consumed bytes are dropped once they are at least this many (or half the
+/// buffer), so the copy of the unconsumed tail costs no more than the bytes dropped.
+const COMPACT_BYTES: usize = 1 << 20;
 
-/// A file being imported as it arrives; see the module docs.
+/// How far an import has come, for a progress bar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// Bytes pushed so far.
+    pub bytes_received: u64,
+    /// Span records parsed into the model so far (0 until the end when the input is imported whole).
+    pub spans_parsed: u64,
+    /// The expected size (Content-Length, file size), when the caller gave it.
+    pub total_bytes: Option<u64>,
+    /// Whether the input is being parsed as it arrives (`false`: sniffing, or imported at the end).
+    pub streaming: bool,
+}
+
+impl Progress {
+    /// Received over expected bytes, in `0.0..=1.0`; `None` when the size is unknown.
+    pub fn fraction(&self) -> Option<f64> {
+        let total = self.total_bytes.filter(|&t| t > 0)?;
+        Some((self.bytes_received as f64 / total as f64).min(1.0))
+    }
+}
+
+/// An input being imported as it arrives; see the module docs.
 pub struct StreamingImport<'b> {
     file: String,
+    /// Bytes not yet dropped: all of them, unless `bounded` (then from [`Envelope::keep_from`]).
     bytes: Vec<u8>,
+    /// Bytes dropped from the front of `bytes`, so body offsets are `dropped + index`.
+    dropped: u64,
+    total: Option<u64>,
+    bounded: bool,
     mode: Mode,
     /// Present while elements are being streamed into the builder.
     stream: Option<Stream<'b>>,
@@ -40,52 +83,129 @@ pub struct StreamingImport<'b> {
 enum Mode {
     /// Too few bytes yet to decide.
     Sniff,
-    /// Splitting `ResourceSpans` elements off as they complete.
-    Split(Splitter),
-    /// Importing the whole file at the end, with [`import_bytes`].
+    /// Splitting elements off as they complete.
+    Split(Envelope),
+    /// Importing the whole input at the end, with [`import_bytes`].
     Whole,
 }
 
 struct Stream<'b> {
-    ctx: Ctx<'b>,
+    parser: Parser<'b>,
+    format: Format,
     checkpoint: Checkpoint,
     warnings_before: usize,
+    /// Elements of the current document so far (their index continues across its arrays).
+    doc_items: usize,
+    /// Documents whose skeleton held no `resourceSpans` (OTLP).
+    docs_without_spans: usize,
+    /// A skeleton added spans to a document whose elements were already streamed: the whole import
+    /// would have read them in between (`{"result":{…},"data":[…]}`), so the order may differ.
+    reordered: bool,
+    /// The first element or skeleton that failed to parse.
+    failure: Option<ImportError>,
 }
 
 impl<'b> StreamingImport<'b> {
-    /// `size_hint` (the file size, when known) reserves the buffer up front.
+    /// For a file: `size_hint` (the file size, when known; 0 if not) reserves the buffer and is the
+    /// progress total. Every byte is kept, so the result always equals [`import_bytes`]'s.
     pub fn new(file: &str, size_hint: usize, builder: &'b mut TraceSetBuilder) -> Self {
+        let total = (size_hint > 0).then_some(size_hint as u64);
+        Self::with_policy(file, size_hint, total, false, builder)
+    }
+
+    /// For an HTTP response body: `content_length` (when the server sent one) is the progress total.
+    /// Parsed bytes are dropped, so memory stays bounded by one element (see the module docs).
+    pub fn for_response(file: &str, content_length: Option<u64>, builder: &'b mut TraceSetBuilder) -> Self {
+        Self::with_policy(file, SNIFF_BYTES, content_length, true, builder)
+    }
+
+    fn with_policy(
+        file: &str,
+        reserve: usize,
+        total: Option<u64>,
+        bounded: bool,
+        builder: &'b mut TraceSetBuilder,
+    ) -> Self {
         StreamingImport {
             file: file.to_owned(),
-            bytes: Vec::with_capacity(size_hint),
+            bytes: Vec::with_capacity(reserve),
+            dropped: 0,
+            total,
+            bounded,
             mode: Mode::Sniff,
             stream: None,
             builder: Some(builder),
         }
     }
 
+    /// Sets (or clears) the expected size, for when it becomes known after construction.
+    pub fn set_total_bytes(&mut self, total: Option<u64>) {
+        self.total = total;
+    }
+
     /// Bytes received so far.
     pub fn len(&self) -> usize {
-        self.bytes.len()
+        usize::try_from(self.received()).unwrap_or(usize::MAX)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
+        self.received() == 0
+    }
+
+    /// Bytes held in memory right now: with [`Self::for_response`] and a streamed shape, the element
+    /// being received plus at most one compaction's worth of parsed bytes (see [`COMPACT_BYTES`]).
+    pub fn buffered(&self) -> usize {
+        self.bytes.len()
+    }
+
+    fn received(&self) -> u64 {
+        self.dropped + self.bytes.len() as u64
+    }
+
+    /// Bytes received, spans parsed and (with a known size) the fraction done.
+    pub fn progress(&self) -> Progress {
+        Progress {
+            bytes_received: self.received(),
+            spans_parsed: self.stream.as_ref().map_or(0, |s| s.parser.builder().current_span_records()),
+            total_bytes: self.total,
+            streaming: self.stream.is_some(),
+        }
     }
 
     /// Appends the next chunk and parses whatever it completes.
     pub fn push(&mut self, chunk: &[u8]) {
-        self.push_with(chunk.len(), |dst| dst.copy_from_slice(chunk));
+        if self.discarding(chunk.len()) {
+            return;
+        }
+        self.bytes.extend_from_slice(chunk);
+        self.pushed();
     }
 
     /// Like [`Self::push`], for a chunk that `fill` writes straight into the buffer (in the browser,
     /// a `Uint8Array` copied into wasm memory once instead of twice).
     pub fn push_with(&mut self, len: usize, fill: impl FnOnce(&mut [u8])) {
+        if self.discarding(len) {
+            return;
+        }
         let start = self.bytes.len();
         self.bytes.resize(start + len, 0);
         if let Some(dst) = self.bytes.get_mut(start..) {
             fill(dst);
         }
+        self.pushed();
+    }
+
+    /// Whether `len` more bytes are only counted: a bounded import whose outcome is already an
+    /// error, which nothing will read again.
+    fn discarding(&mut self, len: usize) -> bool {
+        let failed = self.bounded && self.stream.as_ref().is_some_and(|s| s.failure.is_some());
+        if failed {
+            self.dropped += len as u64;
+        }
+        failed
+    }
+
+    fn pushed(&mut self) {
         if matches!(self.mode, Mode::Sniff) && self.bytes.len() >= SNIFF_BYTES {
             self.decide();
         }
@@ -97,303 +217,227 @@ impl<'b> StreamingImport<'b> {
         self.finish_reporting().0
     }
 
-    /// [`Self::finish`], also telling whether the streamed parse was kept (`true`) or the file was
+    /// [`Self::finish`], also telling whether the streamed parse was kept (`true`) or the input was
     /// imported whole at the end (`false`).
     pub fn finish_reporting(mut self) -> (Result<ImportSummary, ImportError>, bool) {
         if matches!(self.mode, Mode::Sniff) {
             self.decide();
         }
         self.advance();
-        if let Some(Stream { ctx, checkpoint, warnings_before }) = self.stream.take() {
-            let len = self.bytes.len() as u64;
-            match self.streamed_format() {
+        if let Some(stream) = self.stream.take() {
+            match self.streamed_format(&stream) {
                 Some(format) => {
-                    let builder = ctx.finish();
-                    builder.warn_text_span_ids();
-                    builder.set_source_format(format.as_str());
-                    builder.set_source_bytes(len);
-                    let summary = ImportSummary {
-                        format,
-                        span_records: builder.current_span_records(),
-                        warnings: builder.warning_count().saturating_sub(warnings_before) as u64,
-                        input_bytes: len,
-                        decoded_bytes: len,
-                        gzipped: false,
-                    };
-                    return (Ok(summary), true);
+                    let warnings_before = stream.warnings_before;
+                    let builder = stream.parser.finish();
+                    return (Ok(self.commit(builder, format, warnings_before, None)), true);
                 }
+                None if self.bounded => return (self.bounded_outcome(stream), true),
                 None => {
-                    let builder = ctx.abandon();
-                    builder.rollback(checkpoint);
+                    let builder = stream.parser.abandon();
+                    builder.rollback(stream.checkpoint);
                     self.builder = Some(builder);
                 }
             }
         }
         let result = match self.builder.take() {
             Some(builder) => import_bytes(&self.bytes, &self.file, builder),
-            None => Err(ImportError::new(
-                &self.file,
-                "",
-                super::Position::Unknown,
-                "internal error: the import lost its builder",
-            )),
+            None => {
+                Err(ImportError::new(&self.file, "", Position::Unknown, "internal error: the import lost its builder"))
+            }
         };
         (result, false)
     }
 
-    /// Gives up on this file (it could not be read to the end): whatever was streamed into the
-    /// builder is rolled back, so the file contributes nothing.
+    /// Gives up on this input (it could not be read to the end): whatever was streamed into the
+    /// builder is rolled back, so the input contributes nothing.
     pub fn abandon(mut self) {
-        if let Some(Stream { ctx, checkpoint, .. }) = self.stream.take() {
-            ctx.abandon().rollback(checkpoint);
+        if let Some(stream) = self.stream.take() {
+            stream.parser.abandon().rollback(stream.checkpoint);
         }
     }
 
-    /// The format the streamed parse stands for, when the whole file turned out to have the streamed
-    /// shape and `import_bytes` would have read it the same way.
-    fn streamed_format(&self) -> Option<Format> {
-        let Mode::Split(splitter) = &self.mode else { return None };
-        if !splitter.complete(&self.bytes) {
+    fn commit(
+        &self,
+        builder: &mut TraceSetBuilder,
+        format: Format,
+        warnings_before: usize,
+        truncated: Option<String>,
+    ) -> ImportSummary {
+        let len = self.received();
+        builder.warn_text_span_ids();
+        if let Some(message) = truncated {
+            builder.warn(Warning::new(WarningKind::Truncated, message).with_source(&self.file));
+        }
+        builder.set_source_format(format.as_str());
+        builder.set_source_bytes(len);
+        ImportSummary {
+            format,
+            span_records: builder.current_span_records(),
+            warnings: builder.warning_count().saturating_sub(warnings_before) as u64,
+            input_bytes: len,
+            decoded_bytes: len,
+            gzipped: false,
+        }
+    }
+
+    /// The format the streamed parse stands for, when the whole input turned out to have a streamed
+    /// shape, parsed cleanly, and `import_bytes` would have read it the same way.
+    fn streamed_format(&self, stream: &Stream<'_>) -> Option<Format> {
+        let Mode::Split(env) = &self.mode else { return None };
+        if !env.complete() || stream.failure.is_some() || !stream.parser.found() {
             return None;
         }
-        match detect(strip_bom(&self.bytes)).ok()? {
-            Format::OtlpJson if splitter.documents == 1 => Some(Format::OtlpJson),
-            Format::OtlpJsonl if splitter.one_document_per_line => Some(Format::OtlpJsonl),
-            _ => None,
+        // Keeping every byte, a whole import puts such spans in their exact place; a bounded import
+        // keeps them (same spans and traces, possibly another trace order).
+        if stream.reordered && !self.bounded {
+            return None;
         }
+        let otlp = matches!(stream.format, Format::OtlpJson | Format::OtlpJsonl);
+        let format = match stream.format {
+            _ if otlp && stream.docs_without_spans > 0 => return None,
+            _ if otlp && env.documents == 1 => Format::OtlpJson,
+            _ if otlp && env.one_document_per_line => Format::OtlpJsonl,
+            f if !otlp && env.documents == 1 => f,
+            _ => return None,
+        };
+        // With every byte at hand, detection on the whole input settles what the sniffed prefix
+        // suggested (a first JSON line longer than the sniff, say).
+        if !self.bounded && detect(strip_bom(&self.bytes)).ok() != Some(format) {
+            return None;
+        }
+        Some(format)
+    }
+
+    /// A bounded import that did not end cleanly: the first error, or the complete elements of a
+    /// cut body with one `Truncated` warning.
+    fn bounded_outcome(&self, stream: Stream<'b>) -> Result<ImportSummary, ImportError> {
+        let Stream { parser, format, checkpoint, warnings_before, failure, .. } = stream;
+        let file = self.file.as_str();
+        let label = format_label(format.as_str());
+        let received = self.received();
+        let env = match &self.mode {
+            Mode::Split(env) => Some(env),
+            _ => None,
+        };
+        let error = if let Some(e) = failure {
+            e
+        } else if let Some(at) = env.and_then(|e| e.broken) {
+            let at = self.dropped + at as u64;
+            let near = self.bytes.get(at.saturating_sub(self.dropped) as usize..).unwrap_or(&[]);
+            let near = String::from_utf8_lossy(near.get(..near.len().min(20)).unwrap_or(&[])).into_owned();
+            ImportError::new(
+                file,
+                format.as_str(),
+                Position::Byte(at),
+                format!("not a {label} document: unexpected `{near}` at byte {at}"),
+            )
+        } else if env.is_some_and(Envelope::between_documents) {
+            let message = if parser.found() {
+                format!("more than one JSON document in a {label} body")
+            } else {
+                "no spans found (expected `data`, `spans` or an array of spans)".to_owned()
+            };
+            ImportError::new(file, format.as_str(), Position::Byte(received), message)
+        } else {
+            let spans = parser.builder().current_span_records();
+            let inside = env.map(Envelope::container).unwrap_or_default();
+            if spans > 0 {
+                let builder = parser.finish();
+                let message = format!(
+                    "{file}: {label}: the body ends early (byte {received}), inside {inside}: it looks truncated; kept the {spans} span{} complete before the cut",
+                    if spans == 1 { "" } else { "s" }
+                );
+                return Ok(self.commit(builder, format, warnings_before, Some(message)));
+            }
+            ImportError::new(
+                file,
+                format.as_str(),
+                Position::Byte(received),
+                "the body ends early, before its first complete span: it looks truncated and holds nothing to load",
+            )
+        };
+        parser.abandon().rollback(checkpoint);
+        Err(error)
     }
 
     fn decide(&mut self) {
         let body = strip_bom(&self.bytes);
         let bom = self.bytes.len() - body.len();
-        if super::gzip::is_gzip(&self.bytes) || !Splitter::looks_splittable(body) {
-            self.mode = Mode::Whole;
-            return;
-        }
+        let format = match detect(body) {
+            Ok(f) if !super::gzip::is_gzip(&self.bytes) => f,
+            _ => {
+                self.mode = Mode::Whole;
+                return;
+            }
+        };
         let Some(builder) = self.builder.take() else {
             self.mode = Mode::Whole;
             return;
         };
         let checkpoint = builder.checkpoint();
         let warnings_before = builder.warning_count();
-        // The byte count is set in `finish`, when it is known.
-        builder.begin_source(&self.file, Format::OtlpJson.as_str(), 0);
-        self.stream = Some(Stream { ctx: Ctx::new(builder), checkpoint, warnings_before });
-        self.mode = Mode::Split(Splitter::new(bom));
+        builder.begin_source(&self.file, format.as_str(), 0);
+        let parser = match Parser::for_format(format, builder) {
+            Ok(p) => p,
+            Err(builder) => {
+                // Not a streamed format: undo the source just begun, import whole at the end.
+                builder.rollback(checkpoint);
+                self.builder = Some(builder);
+                self.mode = Mode::Whole;
+                return;
+            }
+        };
+        self.mode = Mode::Split(Envelope::new(parser.paths(), bom));
+        self.stream = Some(Stream {
+            parser,
+            format,
+            checkpoint,
+            warnings_before,
+            doc_items: 0,
+            docs_without_spans: 0,
+            reordered: false,
+            failure: None,
+        });
     }
 
     fn advance(&mut self) {
-        let (Mode::Split(splitter), Some(stream)) = (&mut self.mode, self.stream.as_mut()) else { return };
-        while let Some(element) = splitter.next_element(&self.bytes) {
-            let Some(bytes) = self.bytes.get(element.start..element.end) else {
-                splitter.broken = true;
-                return;
+        let StreamingImport { mode, stream, bytes, dropped, file, bounded, .. } = self;
+        let (Mode::Split(env), Some(stream)) = (mode, stream.as_mut()) else { return };
+        while stream.failure.is_none() {
+            let Some(event) = env.next(bytes) else { break };
+            let result = match event {
+                Event::Item(item) => {
+                    let index = stream.doc_items;
+                    stream.doc_items += 1;
+                    let offset = *dropped + item.start as u64;
+                    match bytes.get(item.start..item.end) {
+                        Some(b) => stream.parser.item(b, index, offset, file, stream.format),
+                        None => {
+                            Err(ImportError::new(file, "", Position::Byte(offset), "internal error: lost an element"))
+                        }
+                    }
+                }
+                Event::DocumentEnd { end } => {
+                    let streamed_items = std::mem::take(&mut stream.doc_items) > 0;
+                    let skeleton = env.take_skeleton();
+                    let end = *dropped + end as u64;
+                    let spans_before = stream.parser.builder().current_span_records();
+                    let result = stream.parser.skeleton(&skeleton, end, file, stream.format);
+                    stream.reordered |= streamed_items && stream.parser.builder().current_span_records() > spans_before;
+                    result.map(|found| stream.docs_without_spans += usize::from(!found))
+                }
             };
-            if otlp_json::parse_resource_spans(bytes, element.index, &mut stream.ctx).is_err() {
-                // The whole-file import at the end will report it with its exact position.
-                splitter.broken = true;
-                return;
+            if let Err(e) = result {
+                stream.failure = Some(e);
+            }
+        }
+        if *bounded {
+            let keep = env.keep_from().min(bytes.len());
+            if keep > 0 && (keep >= COMPACT_BYTES || keep * 2 >= bytes.len()) {
+                bytes.drain(..keep);
+                *dropped += keep as u64;
+                env.shift(keep);
             }
         }
     }
-}
-
-/// One `ResourceSpans` element's byte range in the file.
-struct Element {
-    start: usize,
-    end: usize,
-    index: usize,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum At {
-    /// Before a document's `{` (or at the end of the file).
-    DocumentStart,
-    /// After `{`: the key must be `resourceSpans` (or `resource_spans`, `batches`).
-    Key,
-    /// After the key's closing quote: `:` then `[`.
-    Colon,
-    Bracket,
-    /// After `[` or `,`: an element's `{` (or `]` right after `[`).
-    Element {
-        first: bool,
-    },
-    /// Inside an element.
-    InElement,
-    /// After an element: `,` or `]`.
-    AfterElement,
-    /// After `]`: the document's `}`.
-    DocumentEnd,
-}
-
-/// Finds complete `ResourceSpans` elements in `{"resourceSpans":[…]}` documents, resuming where it
-/// stopped when more bytes arrive.
-struct Splitter {
-    pos: usize,
-    at: At,
-    /// Inside an element: nesting depth, string state, where it began.
-    depth: u32,
-    in_string: bool,
-    escaped: bool,
-    element_start: usize,
-    index: usize,
-    documents: usize,
-    /// A newline inside a document: fine for one JSON document, not for JSON Lines.
-    one_document_per_line: bool,
-    newline_since_document: bool,
-    broken: bool,
-}
-
-const KEYS: [&[u8]; 3] = [b"\"resourceSpans\"", b"\"resource_spans\"", b"\"batches\""];
-
-impl Splitter {
-    fn new(start: usize) -> Self {
-        Splitter {
-            pos: start,
-            at: At::DocumentStart,
-            depth: 0,
-            in_string: false,
-            escaped: false,
-            element_start: 0,
-            index: 0,
-            documents: 0,
-            one_document_per_line: true,
-            newline_since_document: false,
-            broken: false,
-        }
-    }
-
-    /// `{` `"resourceSpans"` `:` `[` at the start, whitespace allowed between.
-    fn looks_splittable(body: &[u8]) -> bool {
-        let mut rest = skip_ws(body);
-        let Some(after_brace) = rest.strip_prefix(b"{") else { return false };
-        rest = skip_ws(after_brace);
-        let Some(key) = KEYS.iter().find(|k| rest.starts_with(k)) else { return false };
-        rest = skip_ws(rest.get(key.len()..).unwrap_or(&[]));
-        let Some(after_colon) = rest.strip_prefix(b":") else { return false };
-        skip_ws(after_colon).starts_with(b"[")
-    }
-
-    /// Whether the input ended cleanly after at least one whole document.
-    fn complete(&self, bytes: &[u8]) -> bool {
-        !self.broken
-            && self.at == At::DocumentStart
-            && self.documents >= 1
-            && bytes.get(self.pos..).is_some_and(|rest| rest.iter().all(|&b| is_json_ws(b)))
-    }
-
-    fn next_element(&mut self, bytes: &[u8]) -> Option<Element> {
-        while !self.broken {
-            let b = *bytes.get(self.pos)?;
-            match self.at {
-                At::InElement => return self.scan_element(bytes),
-                _ if is_json_ws(b) => {
-                    if b == b'\n' {
-                        if self.at == At::DocumentStart {
-                            self.newline_since_document = true;
-                        } else {
-                            self.one_document_per_line = false;
-                        }
-                    }
-                    self.pos += 1;
-                }
-                At::DocumentStart if b == b'{' => {
-                    if self.documents > 0 && !self.newline_since_document {
-                        self.one_document_per_line = false;
-                    }
-                    self.newline_since_document = false;
-                    self.step(At::Key);
-                }
-                At::Key => {
-                    let rest = bytes.get(self.pos..).unwrap_or(&[]);
-                    match KEYS.iter().find(|k| rest.starts_with(k)) {
-                        Some(k) => {
-                            self.pos += k.len();
-                            self.at = At::Colon;
-                        }
-                        // Wait for more bytes only while what is here could still become a key.
-                        None if KEYS.iter().any(|k| k.starts_with(rest)) => return None,
-                        None => self.broken = true,
-                    }
-                }
-                At::Colon if b == b':' => self.step(At::Bracket),
-                At::Bracket if b == b'[' => {
-                    self.index = 0;
-                    self.step(At::Element { first: true });
-                }
-                At::Element { .. } if b == b'{' => {
-                    self.element_start = self.pos;
-                    self.depth = 0;
-                    self.at = At::InElement;
-                }
-                At::Element { first: true } | At::AfterElement if b == b']' => self.step(At::DocumentEnd),
-                At::AfterElement if b == b',' => self.step(At::Element { first: false }),
-                At::DocumentEnd if b == b'}' => {
-                    self.documents += 1;
-                    self.step(At::DocumentStart);
-                }
-                _ => self.broken = true,
-            }
-        }
-        None
-    }
-
-    fn step(&mut self, next: At) {
-        self.pos += 1;
-        self.at = next;
-    }
-
-    /// Scans to the element's closing brace; `None` when the bytes run out first.
-    fn scan_element(&mut self, bytes: &[u8]) -> Option<Element> {
-        let rest = bytes.get(self.pos..)?;
-        for (offset, &b) in rest.iter().enumerate() {
-            if self.in_string {
-                if self.escaped {
-                    self.escaped = false;
-                } else if b == b'\\' {
-                    self.escaped = true;
-                } else if b == b'"' {
-                    self.in_string = false;
-                }
-                continue;
-            }
-            match b {
-                b'"' => self.in_string = true,
-                b'{' | b'[' => {
-                    self.depth += 1;
-                    // The whole-document parser stops at its nesting limit; an element nested that
-                    // deep is left to it, so that the error is the same.
-                    if self.depth > MAX_ELEMENT_DEPTH {
-                        self.broken = true;
-                        return None;
-                    }
-                }
-                b'}' | b']' => {
-                    self.depth = self.depth.saturating_sub(1);
-                    if self.depth == 0 {
-                        let end = self.pos + offset + 1;
-                        self.pos = end;
-                        self.at = At::AfterElement;
-                        let element = Element { start: self.element_start, end, index: self.index };
-                        self.index += 1;
-                        return Some(element);
-                    }
-                }
-                b'\n' => self.one_document_per_line = false,
-                _ => {}
-            }
-        }
-        self.pos = bytes.len();
-        None
-    }
-}
-
-/// JSON's whitespace (narrower than ASCII's: no form feed).
-fn is_json_ws(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
-}
-
-fn skip_ws(bytes: &[u8]) -> &[u8] {
-    let n = bytes.iter().take_while(|&&b| is_json_ws(b)).count();
-    bytes.get(n..).unwrap_or(&[])
 }

@@ -25,6 +25,14 @@ pub fn parse_document(bytes: &[u8], conv: &mut Converter<'_>) -> Result<(), serd
     de.end()
 }
 
+/// Reads one element of an envelope's `data` array, given as its own bytes (the streaming import
+/// finds them): exactly what the whole-document reader does with that element.
+pub fn parse_trace(bytes: &[u8], conv: &mut Converter<'_>) -> Result<(), serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    NodeSeed { conv, depth: 1, loose: false }.deserialize(&mut de)?;
+    de.end()
+}
+
 /// JSON `null` reads as an absent member.
 fn opt(s: Scalar<'_>) -> Option<Scalar<'_>> {
     match s {

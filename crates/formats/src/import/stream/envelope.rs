@@ -1,0 +1,563 @@
+//! An incremental scanner over the top of a JSON document (or a sequence of documents, JSON Lines):
+//! it follows object keys along a few known paths (`data`, `resourceSpans`, `result.resourceSpans`,
+//! `trace.batches`, …) and, inside the array found at such a path, reports each element's byte range
+//! as soon as the element's closing bracket has arrived. Everything that is not an element (the
+//! envelope: `{"data":[`, `],"total":1,"errors":null}`) is copied into a small *skeleton* document in
+//! which the array is left empty; the caller parses that skeleton when the document ends, with the
+//! same importer, so envelope members (`errors`, `status`, a second trace source) have exactly the
+//! effect they have on the whole document.
+//!
+//! Nothing here validates JSON: elements are checked by their importer, and the skeleton when it is
+//! parsed. The scanner only tracks strings and bracket depth, with no recursion, and gives up
+//! (`broken`) on input that cannot be JSON of the expected shape.
+
+/// Containers nested deeper than this inside one value are left to the whole-document import:
+/// serde_json stops at 128 levels for the whole document, and the element's depth in it is added.
+pub(crate) const MAX_VALUE_DEPTH: u32 = 100;
+
+/// One complete element of an item array: its bytes are `start..end` of the scanner's buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Item {
+    pub start: usize,
+    pub end: usize,
+    /// Its position in its array (for messages).
+    pub index: usize,
+}
+
+/// What [`Envelope::next`] found.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Event {
+    Item(Item),
+    /// A document closed at buffer offset `end`; its skeleton is in [`Envelope::take_skeleton`].
+    DocumentEnd {
+        end: usize,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum At {
+    /// Between documents (before the first one, or after one ended).
+    DocumentStart,
+    /// After `{` (`first`) or `,` in an object on the path: a key, or `}` when `first`.
+    Key { first: bool },
+    /// Inside a key string on the path.
+    InKey,
+    /// After a key: `:`.
+    Colon,
+    /// After `:`: the value decides whether to descend, stream elements, or copy.
+    Value,
+    /// After a member's value: `,` or `}`.
+    AfterMember,
+    /// Copying a value that is not on the path into the skeleton.
+    Skip,
+    /// After an item array's `[` (`first`) or a `,` in it: an element, or `]` when `first`.
+    Element { first: bool },
+    /// Inside an element.
+    InElement,
+    /// After an element: `,` or `]`.
+    AfterElement,
+}
+
+/// The scan of one value whose bytes are not interpreted: strings, depth, or a bare scalar token.
+#[derive(Clone, Copy, Debug, Default)]
+struct ValueScan {
+    depth: u32,
+    in_string: bool,
+    escaped: bool,
+    /// A number or literal (`true`, `null`): ends at the first delimiter.
+    scalar: bool,
+    started: bool,
+}
+
+/// Bytes that matter inside a container value outside strings; everything else is skipped in bulk.
+const fn structural() -> [bool; 256] {
+    let mut t = [false; 256];
+    t[b'"' as usize] = true;
+    t[b'{' as usize] = true;
+    t[b'}' as usize] = true;
+    t[b'[' as usize] = true;
+    t[b']' as usize] = true;
+    t[b'\n' as usize] = true;
+    t
+}
+static STRUCTURAL: [bool; 256] = structural();
+
+/// The incremental scanner; see the module docs.
+pub(crate) struct Envelope {
+    /// Paths (key sequences from the document root) whose value is an array of items.
+    paths: &'static [&'static [&'static [u8]]],
+    /// Next byte to look at, as an offset in the caller's buffer.
+    pub pos: usize,
+    at: At,
+    /// Keys of the objects entered along a path (a prefix of some path).
+    open: Vec<&'static [u8]>,
+    /// The key being read (only keys on a path level are collected).
+    key: Vec<u8>,
+    key_escaped: bool,
+    value: ValueScan,
+    /// The value being copied is a whole document (a top-level array).
+    root_skip: bool,
+    element_start: usize,
+    index: usize,
+    skeleton: Vec<u8>,
+    /// Documents that ended.
+    pub documents: usize,
+    /// Item arrays met (over all documents).
+    pub arrays: usize,
+    /// Whether every document sat on its own line (what JSON Lines needs).
+    pub one_document_per_line: bool,
+    newline_since_document: bool,
+    /// Set when the input cannot be the expected shape; holds the buffer offset of the problem.
+    pub broken: Option<usize>,
+}
+
+impl Envelope {
+    pub fn new(paths: &'static [&'static [&'static [u8]]], start: usize) -> Self {
+        Envelope {
+            paths,
+            pos: start,
+            at: At::DocumentStart,
+            open: Vec::new(),
+            key: Vec::new(),
+            key_escaped: false,
+            value: ValueScan::default(),
+            root_skip: false,
+            element_start: 0,
+            index: 0,
+            skeleton: Vec::new(),
+            documents: 0,
+            arrays: 0,
+            one_document_per_line: true,
+            newline_since_document: false,
+            broken: None,
+        }
+    }
+
+    /// The skeleton of the document that just ended (see [`Event::DocumentEnd`]).
+    pub fn take_skeleton(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.skeleton)
+    }
+
+    /// Whether the input so far ended cleanly after at least one whole document.
+    pub fn complete(&self) -> bool {
+        self.broken.is_none() && self.at == At::DocumentStart && self.documents >= 1
+    }
+
+    /// Whether the scan is between documents (nothing of a document pending).
+    pub fn between_documents(&self) -> bool {
+        self.at == At::DocumentStart
+    }
+
+    /// The first buffer offset still needed: bytes before it may be dropped (then call [`Self::shift`]).
+    pub fn keep_from(&self) -> usize {
+        if self.at == At::InElement { self.element_start } else { self.pos }
+    }
+
+    /// The caller dropped the first `n` bytes of its buffer.
+    pub fn shift(&mut self, n: usize) {
+        self.pos = self.pos.saturating_sub(n);
+        self.element_start = self.element_start.saturating_sub(n);
+        self.broken = self.broken.map(|b| b.saturating_sub(n));
+    }
+
+    /// The array being read, for messages: "`data`", "`trace.resourceSpans`", or "the envelope"
+    /// when the input ended outside any item array.
+    pub fn container(&self) -> String {
+        if self.open.is_empty() {
+            return "the envelope".to_owned();
+        }
+        let keys: Vec<String> = self.open.iter().map(|k| String::from_utf8_lossy(k).into_owned()).collect();
+        format!("`{}`", keys.join("."))
+    }
+
+    fn fail(&mut self) {
+        if self.broken.is_none() {
+            self.broken = Some(self.pos);
+        }
+    }
+
+    /// Scans forward; `None` when the bytes run out (or the scan broke) before the next event.
+    pub fn next(&mut self, bytes: &[u8]) -> Option<Event> {
+        while self.broken.is_none() {
+            match self.at {
+                At::InElement => return self.scan_element(bytes).map(Event::Item),
+                At::Skip => {
+                    if let Some(event) = self.scan_skip(bytes)? {
+                        return Some(event);
+                    }
+                    continue;
+                }
+                At::InKey => {
+                    self.scan_key(bytes)?;
+                    continue;
+                }
+                _ => {}
+            }
+            let b = *bytes.get(self.pos)?;
+            if is_json_ws(b) {
+                if b == b'\n' {
+                    if self.at == At::DocumentStart {
+                        self.newline_since_document = true;
+                    } else {
+                        self.one_document_per_line = false;
+                    }
+                }
+                if self.at != At::DocumentStart && !matches!(self.at, At::Element { .. } | At::AfterElement) {
+                    self.skeleton.push(b);
+                }
+                self.pos += 1;
+                continue;
+            }
+            match (self.at, b) {
+                (At::DocumentStart, b'{') => {
+                    self.start_document();
+                    self.open.clear();
+                    self.copy_step(b, At::Key { first: true });
+                }
+                (At::DocumentStart, b'[') => {
+                    // Not an envelope: the whole document goes to the skeleton.
+                    self.start_document();
+                    self.open.clear();
+                    self.value = ValueScan::default();
+                    self.root_skip = true;
+                    self.at = At::Skip;
+                }
+                (At::Key { .. }, b'"') => {
+                    self.key.clear();
+                    self.key_escaped = false;
+                    self.copy_step(b, At::InKey);
+                }
+                (At::Key { first: true } | At::AfterMember, b'}') => {
+                    self.skeleton.push(b);
+                    self.pos += 1;
+                    if self.open.pop().is_none() {
+                        return Some(self.end_document());
+                    }
+                    self.at = At::AfterMember;
+                }
+                (At::AfterMember, b',') => self.copy_step(b, At::Key { first: false }),
+                (At::Colon, b':') => self.copy_step(b, At::Value),
+                (At::Value, _) => self.value_start(b),
+                (At::Element { .. }, _) if b != b']' => {
+                    self.element_start = self.pos;
+                    self.value = ValueScan::default();
+                    self.at = At::InElement;
+                }
+                (At::Element { first: true } | At::AfterElement, b']') => {
+                    self.open.pop();
+                    self.copy_step(b, At::AfterMember);
+                }
+                (At::AfterElement, b',') => {
+                    self.pos += 1;
+                    self.at = At::Element { first: false };
+                }
+                _ => self.fail(),
+            }
+        }
+        None
+    }
+
+    fn start_document(&mut self) {
+        if self.documents > 0 && !self.newline_since_document {
+            self.one_document_per_line = false;
+        }
+        self.newline_since_document = false;
+        self.skeleton.clear();
+    }
+
+    fn end_document(&mut self) -> Event {
+        self.documents += 1;
+        self.at = At::DocumentStart;
+        Event::DocumentEnd { end: self.pos }
+    }
+
+    fn copy_step(&mut self, b: u8, next: At) {
+        self.skeleton.push(b);
+        self.pos += 1;
+        self.at = next;
+    }
+
+    /// A member's value: descend into an object on a path, stream an item array, or copy it.
+    fn value_start(&mut self, b: u8) {
+        let depth = self.open.len();
+        let matches = |path: &&[&[u8]]| {
+            path.len() > depth
+                && path.iter().zip(self.open.iter()).all(|(a, b)| a == b)
+                && path.get(depth).is_some_and(|k| *k == self.key.as_slice())
+        };
+        let full = self.paths.iter().find(|p| matches(p) && p.len() == depth + 1).and_then(|p| p.get(depth));
+        let prefix = self.paths.iter().find(|p| matches(p) && p.len() > depth + 1).and_then(|p| p.get(depth));
+        match (b, full, prefix) {
+            (b'[', Some(key), _) => {
+                self.open.push(key);
+                self.arrays += 1;
+                self.index = 0;
+                self.copy_step(b, At::Element { first: true });
+            }
+            (b'{', _, Some(key)) => {
+                self.open.push(key);
+                self.copy_step(b, At::Key { first: true });
+            }
+            _ => {
+                self.value = ValueScan::default();
+                self.at = At::Skip;
+            }
+        }
+    }
+
+    /// Reads a key on a path level into `self.key` (raw bytes, escapes kept: a key spelled with
+    /// escapes simply matches no path and its value is copied, which is still exact).
+    fn scan_key(&mut self, bytes: &[u8]) -> Option<()> {
+        let rest = bytes.get(self.pos..)?;
+        for (offset, &b) in rest.iter().enumerate() {
+            if self.key_escaped {
+                self.key_escaped = false;
+            } else if b == b'\\' {
+                self.key_escaped = true;
+            } else if b == b'"' {
+                let end = self.pos + offset + 1;
+                self.skeleton.extend_from_slice(rest.get(..=offset).unwrap_or(&[]));
+                self.pos = end;
+                self.at = At::Colon;
+                return Some(());
+            }
+            // Keys on a path are short; a long one cannot match, so only its length is kept bounded.
+            if self.key.len() < 64 {
+                self.key.push(b);
+            }
+        }
+        self.skeleton.extend_from_slice(rest);
+        self.pos = bytes.len();
+        None
+    }
+
+    /// Copies a value that is not on a path; `Some(Some(event))` when it was a whole document.
+    fn scan_skip(&mut self, bytes: &[u8]) -> Option<Option<Event>> {
+        let start = self.pos;
+        let done = scan_value(&mut self.value, bytes, &mut self.pos, &mut self.one_document_per_line);
+        self.skeleton.extend_from_slice(bytes.get(start..self.pos).unwrap_or(&[]));
+        match done {
+            ScanEnd::More => None,
+            ScanEnd::TooDeep => {
+                self.fail();
+                None
+            }
+            ScanEnd::Done if self.root_skip => {
+                // A document that was one array, copied whole.
+                self.root_skip = false;
+                Some(Some(self.end_document()))
+            }
+            ScanEnd::Done => {
+                self.at = At::AfterMember;
+                Some(None)
+            }
+        }
+    }
+
+    /// Scans to the element's end; `None` when the bytes run out first.
+    fn scan_element(&mut self, bytes: &[u8]) -> Option<Item> {
+        match scan_value(&mut self.value, bytes, &mut self.pos, &mut self.one_document_per_line) {
+            ScanEnd::More => None,
+            ScanEnd::TooDeep => {
+                self.fail();
+                None
+            }
+            ScanEnd::Done => {
+                self.at = At::AfterElement;
+                let item = Item { start: self.element_start, end: self.pos, index: self.index };
+                self.index += 1;
+                Some(item)
+            }
+        }
+    }
+}
+
+enum ScanEnd {
+    Done,
+    More,
+    TooDeep,
+}
+
+/// Advances `pos` over one JSON value (resuming `scan`); a scalar token ends before its delimiter.
+fn scan_value(scan: &mut ValueScan, bytes: &[u8], pos: &mut usize, one_per_line: &mut bool) -> ScanEnd {
+    let rest = bytes.get(*pos..).unwrap_or(&[]);
+    let mut i = 0;
+    if !scan.started {
+        let Some(&first) = rest.first() else { return ScanEnd::More };
+        scan.started = true;
+        scan.scalar = !matches!(first, b'{' | b'[' | b'"');
+    }
+    if scan.scalar {
+        // Numbers and literals: up to the next delimiter (which belongs to the envelope).
+        match rest.iter().position(|&b| matches!(b, b',' | b'}' | b']') || is_json_ws(b)) {
+            Some(n) => {
+                *pos += n;
+                return ScanEnd::Done;
+            }
+            None => {
+                *pos = bytes.len();
+                return ScanEnd::More;
+            }
+        }
+    }
+    while i < rest.len() {
+        if scan.in_string {
+            // Only a quote or a backslash matters inside a string: find the next one in bulk.
+            let Some(tail) = rest.get(i..) else { break };
+            if scan.escaped {
+                scan.escaped = false;
+                i += 1;
+                continue;
+            }
+            match find_quote_or_backslash(tail) {
+                Some(n) => {
+                    i += n;
+                    if rest.get(i) == Some(&b'\\') {
+                        scan.escaped = true;
+                    } else {
+                        scan.in_string = false;
+                        if scan.depth == 0 {
+                            *pos += i + 1;
+                            return ScanEnd::Done;
+                        }
+                    }
+                    i += 1;
+                }
+                None => i = rest.len(),
+            }
+            continue;
+        }
+        let Some(tail) = rest.get(i..) else { break };
+        let Some(n) = tail.iter().position(|&b| STRUCTURAL[usize::from(b)]) else { break };
+        i += n;
+        match rest.get(i) {
+            Some(b'"') => scan.in_string = true,
+            Some(b'{' | b'[') => {
+                scan.depth += 1;
+                if scan.depth > MAX_VALUE_DEPTH {
+                    *pos += i;
+                    return ScanEnd::TooDeep;
+                }
+            }
+            Some(b'}' | b']') => {
+                scan.depth = scan.depth.saturating_sub(1);
+                if scan.depth == 0 {
+                    *pos += i + 1;
+                    return ScanEnd::Done;
+                }
+            }
+            Some(b'\n') => *one_per_line = false,
+            _ => {}
+        }
+        i += 1;
+    }
+    *pos = bytes.len();
+    ScanEnd::More
+}
+
+/// The first `"` or `\\` in `bytes`: eight bytes at a time (SWAR), since most of a trace's bytes
+/// are inside strings and a byte loop would cost a noticeable part of the parse itself.
+fn find_quote_or_backslash(bytes: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    while let Some(word) = bytes.get(at..at + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+        let w = u64::from_le_bytes(word);
+        let hits = bytes_equal(w, b'"') | bytes_equal(w, b'\\');
+        if hits != 0 {
+            return Some(at + (hits.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    let tail = bytes.get(at..)?;
+    tail.iter().position(|&b| b == b'"' || b == b'\\').map(|n| at + n)
+}
+
+/// The high bit of each byte of `word` that equals `b`, exactly (no borrow crosses bytes, so a
+/// match cannot flag its neighbour).
+fn bytes_equal(word: u64, b: u8) -> u64 {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let x = word ^ (u64::from(b) * 0x0101_0101_0101_0101);
+    !(((x & LOW7) + LOW7) | x | LOW7)
+}
+
+/// JSON's whitespace (narrower than ASCII's: no form feed).
+pub(crate) fn is_json_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    const PATHS: &[&[&[u8]]] = &[&[b"data"], &[b"trace", b"batches"]];
+
+    fn run(text: &str, chunk: usize) -> (Vec<String>, Vec<String>, bool) {
+        let bytes = text.as_bytes();
+        let mut buf = Vec::new();
+        let mut env = Envelope::new(PATHS, 0);
+        let (mut items, mut skeletons) = (Vec::new(), Vec::new());
+        for piece in bytes.chunks(chunk) {
+            buf.extend_from_slice(piece);
+            while let Some(e) = env.next(&buf) {
+                match e {
+                    Event::Item(i) => items.push(String::from_utf8(buf[i.start..i.end].to_vec()).unwrap()),
+                    Event::DocumentEnd { .. } => skeletons.push(String::from_utf8(env.take_skeleton()).unwrap()),
+                }
+            }
+        }
+        (items, skeletons, env.complete())
+    }
+
+    #[test]
+    fn finds_items_and_keeps_the_envelope() {
+        let text = r#"{"total":2,"data":[{"a":"}"},{"b":[1,{"c":"\"]"}]}],"errors":null}"#;
+        for chunk in [1, 2, 7, 1000] {
+            let (items, skel, done) = run(text, chunk);
+            assert_eq!(items, vec![r#"{"a":"}"}"#, r#"{"b":[1,{"c":"\"]"}]}"#], "chunk {chunk}");
+            assert_eq!(skel, vec![r#"{"total":2,"data":[],"errors":null}"#]);
+            assert!(done);
+        }
+    }
+
+    #[test]
+    fn nested_paths_and_arrays() {
+        let (items, skel, done) = run(r#"{"status":"ok", "trace" : { "batches" : [ {"x":1} ] } }"#, 3);
+        assert_eq!(items, vec![r#"{"x":1}"#]);
+        assert_eq!(skel, vec![r#"{"status":"ok", "trace" : { "batches" : [] } }"#]);
+        assert!(done);
+        let (items, skel, done) = run("[1,2]\n[3]", 1);
+        assert!(items.is_empty());
+        assert_eq!(skel, vec!["[1,2]", "[3]"]);
+        assert!(done);
+    }
+
+    #[test]
+    fn swar_search_matches_a_byte_loop() {
+        let text = br#"abcdefgh\ijklmnop"qrstuvwxyz0123456789"\"#;
+        for start in 0..text.len() {
+            let tail = &text[start..];
+            let want = tail.iter().position(|&b| b == b'"' || b == b'\\');
+            assert_eq!(find_quote_or_backslash(tail), want, "from {start}");
+        }
+        for b in 0..=255u8 {
+            let word = u64::from_le_bytes([b, 0x22, b.wrapping_add(1), 0x5C, 0, 0xFF, 0x21, 0x23]);
+            let hits = bytes_equal(word, b'"');
+            let want = [b, 0x22, b.wrapping_add(1), 0x5C, 0, 0xFF, 0x21, 0x23].map(|x| x == b'"');
+            for (k, w) in want.iter().enumerate() {
+                assert_eq!(hits >> (8 * k + 7) & 1 == 1, *w, "byte {b:#x} at {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn truncation_and_garbage() {
+        let (items, _, done) = run(r#"{"data":[{"a":1},{"b""#, 4);
+        assert_eq!(items.len(), 1);
+        assert!(!done);
+        let (_, _, done) = run(r#"{"data":[]} x"#, 4);
+        assert!(!done);
+        let deep = format!("{{\"data\":[{}{}]}}", "[".repeat(200), "]".repeat(200));
+        let (_, _, done) = run(&deep, 50);
+        assert!(!done);
+    }
+}
