@@ -31,11 +31,19 @@ pub async fn handle(scope: &DedicatedWorkerGlobalScope, request: Request, inbox:
     let mut bytes_done = 0u64;
     let (mut read_millis, mut parse_millis) = (0.0, 0.0);
     let mut reported = 0u64;
+    // A fetched body (a `?url=` link, a backend's answer) is parsed piece by piece and not kept: its
+    // trace array streams whatever envelope the backend wraps it in. Files keep every byte, so any
+    // doubt ends in the exact whole-file import.
+    let response = matches!(source, TraceSource::Url { .. } | TraceSource::Backend { .. });
 
     for input in inputs {
         let t0 = now_millis();
         let name = input.name;
-        let mut import = StreamingImport::new(&name, usize::try_from(input.size).unwrap_or(0), &mut builder);
+        let mut import = if response {
+            StreamingImport::for_response(&name, (input.size > 0).then_some(input.size), &mut builder)
+        } else {
+            StreamingImport::new(&name, usize::try_from(input.size).unwrap_or(0), &mut builder)
+        };
         let import = if input.inline {
             match buffers.next() {
                 Some(buffer) => {

@@ -4,7 +4,9 @@
 //
 //   /backends/<kind>[~fault]/<api path>     kind: jaeger | jaeger-v3 | tempo | zipkin
 //   faults: ~500 (server error with the backend's own message), ~slow (answers after 1.5 s),
-//           ~malformed (a cut-off JSON body), ~drop (closes the connection without an answer)
+//           ~malformed (a cut-off JSON body), ~drop (closes the connection without an answer),
+//           ~trickle (a trace body sent in 4 KiB pieces, one per event-loop turn: the app gets it in
+//           many chunks with arbitrary boundaries, as from a slow network)
 //           ~cors (listed in config.json at another origin, http://localhost:<port>, whose answers
 //           carry no Access-Control-Allow-Origin: the browser refuses to hand them to the page)
 //   /config.json                            lists one backend per kind (and the faulty variants)
@@ -14,7 +16,7 @@ import fs from "node:fs";
 import path from "node:path";
 
 const KINDS = ["jaeger", "jaeger-v3", "tempo", "zipkin"];
-const FAULTS = ["500", "slow", "malformed", "drop"];
+const FAULTS = ["500", "slow", "malformed", "drop", "trickle"];
 
 /** Lower-case hex of an OTLP JSON id, which may be hex or base64. */
 function hexId(id) {
@@ -151,7 +153,9 @@ function route(kind, fault, apiPath, traces, answers, res) {
     const tempoPathFits = kind !== "tempo" || (trace[1] === "traces") === Boolean(found?.v1);
     if (!found || !tempoPathFits) return notFound(kind, res);
     const body = found.body;
-    res.writeHead(200, { "content-type": "application/json" });
+    // The length is announced, as servers do, so the app can show how far along the body is.
+    res.writeHead(200, { "content-type": "application/json", ...(fault === "malformed" ? {} : { "content-length": body.length }) });
+    if (fault === "trickle") return trickle(res, body);
     return res.end(fault === "malformed" ? body.subarray(0, Math.floor(body.length / 3)) : body);
   }
   const json = (body) => {
@@ -230,4 +234,11 @@ function zipkinLinks(traces) {
     }
   }
   return [...links.values()];
+}
+
+/** Writes `body` 4 KiB at a time, one piece per event-loop turn. */
+function trickle(res, body, offset = 0) {
+  if (offset >= body.length) return res.end();
+  res.write(body.subarray(offset, offset + 4096));
+  setImmediate(() => trickle(res, body, offset + 4096));
 }

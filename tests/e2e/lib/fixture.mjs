@@ -9,14 +9,15 @@ import { launch, DIST, SHARED } from "./browser.mjs";
 
 /** `{ backends: true }` also serves the test backends and a config.json naming them (see backend.mjs). */
 /** `mounts` serves extra directories (URL prefix → directory), e.g. data a spec writes itself. */
-export function useApp({ backends = false, mounts: extraMounts = {} } = {}) {
+/** `handlers` answers extra URL prefixes (prefix → `(req, res) => …`), e.g. bodies a spec builds itself. */
+export function useApp({ backends = false, mounts: extraMounts = {}, handlers: extraHandlers = {} } = {}) {
   const ctx = { server: null, browser: null, baseUrl: "" };
   before(async () => {
     assert.ok(fs.existsSync(path.join(DIST, "index.html")), "dist/ is missing: run `make build` first");
     const mounts = {};
     if (fs.existsSync(SHARED)) mounts["/fixtures/"] = path.join(SHARED, "fixtures");
     Object.assign(mounts, typeof extraMounts === "function" ? extraMounts() : extraMounts);
-    const handlers = {};
+    const handlers = { ...extraHandlers };
     const backend = backends ? backendHandler(SHARED) : null;
     if (backend) {
       handlers["/backends/"] = backend;

@@ -1,0 +1,106 @@
+// Cold deep links: a page opened straight on a trace link (nothing loaded, the parsing worker just
+// started), with the answer arriving in many small pieces. The worker parses the body as it streams
+// in (see worker/src/request.rs and the formats crate's streaming import); what the user sees must be
+// the whole trace, exactly as when the answer comes in one piece.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { useApp, sharedFixture } from "../lib/fixture.mjs";
+import { openPage, screenshot, SHARED } from "../lib/browser.mjs";
+import { recordedTraceIds } from "../lib/backend.mjs";
+import { TracePage, Waterfall } from "../pages/trace_page.mjs";
+
+/** A Jaeger API answer (`{"data":[trace]}`) of one trace with `n` spans over three services,
+ * every tenth span an error. Built here so the test does not depend on the CLI. */
+function jaegerAnswer(n) {
+  const traceID = "5eed0000000000000000000000c01d11";
+  const processes = { p1: { serviceName: "frontend", tags: [] }, p2: { serviceName: "cart", tags: [] }, p3: { serviceName: "db", tags: [] } };
+  const spans = [];
+  for (let i = 0; i < n; i++) {
+    const spanID = (i + 1).toString(16).padStart(16, "0");
+    const parent = i === 0 ? [] : [{ refType: "CHILD_OF", traceID, spanID: (Math.floor((i - 1) / 4) + 1).toString(16).padStart(16, "0") }];
+    spans.push({
+      traceID,
+      spanID,
+      operationName: `op-${i % 7}`,
+      references: parent,
+      startTime: 1_700_000_000_000_000 + i * 10,
+      duration: Math.max(10, 100_000 - i * 10),
+      tags: i % 10 === 9 ? [{ key: "error", type: "bool", value: true }] : [],
+      logs: [],
+      processID: `p${(i % 3) + 1}`,
+      warnings: null,
+    });
+  }
+  return { traceID, body: Buffer.from(JSON.stringify({ data: [{ traceID, spans, processes, warnings: null }], total: 0, limit: 0, offset: 0, errors: null })) };
+}
+
+const GENERATED = jaegerAnswer(5_000);
+
+/** `/gen/api/traces/<id>`: the generated answer, 4 KiB per event-loop turn (about 200 pieces). */
+function trickleGenerated(req, res) {
+  if (!req.url.startsWith(`/gen/api/traces/${GENERATED.traceID}`)) {
+    res.writeHead(404, { "content-type": "text/plain" });
+    return res.end("not found");
+  }
+  res.writeHead(200, { "content-type": "application/json", "content-length": GENERATED.body.length });
+  const send = (offset) => {
+    if (offset >= GENERATED.body.length) return res.end();
+    res.write(GENERATED.body.subarray(offset, offset + 4096));
+    setImmediate(() => send(offset + 4096));
+  };
+  send(0);
+}
+
+const app = useApp({ backends: true, handlers: { "/gen/": trickleGenerated } });
+
+/** Pixels of the waterfall canvas that are neither the background nor near-white/near-black. */
+const colouredPixels = (page) =>
+  page.evaluate(() => {
+    const canvas = document.querySelector("[data-testid=waterfall] canvas");
+    const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+    let hits = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+      if (Math.max(r, g, b) - Math.min(r, g, b) > 60) hits++;
+    }
+    return hits;
+  });
+
+test("a cold ?url= link to a 5,000-span Jaeger answer that trickles in shows every span", async () => {
+  const { page, context, errors } = await openPage(app.browser);
+  await page.goto(`${app.baseUrl}/?url=${encodeURIComponent(`/gen/api/traces/${GENERATED.traceID}`)}`);
+  await new TracePage(page).waitForTrace();
+  assert.ok((await new Waterfall(page).paintedRows()) > 10, "rows painted");
+  assert.equal(Number(await page.locator("[data-span-count]").first().getAttribute("data-span-count")), 5_000);
+  assert.match(await page.getByTestId("trace-title").innerText(), /frontend/);
+  const coloured = await colouredPixels(page);
+  assert.ok(coloured > 2_000, `coloured waterfall pixels: ${coloured}`);
+  await screenshot(page, "deep-link-trickle-generated");
+  assert.deepEqual(errors(), []);
+  await context.close();
+});
+
+for (const [kind, link] of [
+  ["jaeger", (t) => `/?url=${encodeURIComponent(`/backends/jaeger~trickle/api/traces/${t.id}`)}`],
+  ["jaeger-v3", (t) => `/trace/${t.id}?backend=jaeger-v3~trickle`],
+  ["tempo", (t) => `/trace/${t.id}?backend=tempo~trickle`],
+]) {
+  test(`a cold ${kind} deep link whose answer trickles in shows the whole trace`, async (t) => {
+    if (!sharedFixture(t, "backend-api/MANIFEST.json")) return;
+    const recorded = recordedTraceIds(SHARED)[kind];
+    // The largest recorded answer of this kind (Tempo: one that has the v2 path).
+    const trace = recorded.filter((r) => kind !== "tempo" || !r.v1).sort((a, b) => b.spans - a.spans)[0];
+    const { page, context, errors } = await openPage(app.browser);
+    await page.goto(app.baseUrl + link(trace));
+    await new TracePage(page).waitForTrace();
+    const rows = await new Waterfall(page).paintedRows();
+    assert.ok(rows > 0, "rows painted");
+    const count = Number(await page.locator("[data-span-count]").first().getAttribute("data-span-count"));
+    assert.equal(count, trace.spans, `${count} spans shown, ${trace.spans} recorded in ${trace.file}`);
+    // The bars are drawn in service colours, not just the grid.
+    const coloured = await colouredPixels(page);
+    assert.ok(coloured > 500, `coloured waterfall pixels: ${coloured}`);
+    assert.deepEqual(errors(), []);
+    await context.close();
+  });
+}
