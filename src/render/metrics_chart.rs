@@ -156,8 +156,8 @@ pub fn draw(
         if span_ms > 2.0 * 86_400_000.0 {
             date.to_owned()
         } else if span_ms < 10_000.0 {
-            // Sub-10 s windows (one loaded trace): seconds with milliseconds.
-            time.trim().chars().skip(3).take(9).collect()
+            // Sub-10 s windows (one loaded trace): the clock time with milliseconds.
+            time.trim().chars().take(12).collect()
         } else {
             time.trim().chars().take(8).collect()
         }
