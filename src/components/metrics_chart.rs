@@ -1,6 +1,7 @@
 //! A metrics answer as a line chart (plotters on a HiDPI canvas): one line per series in its
 //! palette colour, hover for every series' value at the nearest step, exemplar dots that open their
-//! trace, and drag-select to zoom (the page re-runs the query over the selected range).
+//! trace (each dot has a link laid over it, so it is also reachable by keyboard), and drag-select
+//! to zoom (the page re-runs the query over the selected range).
 
 use crate::format::format_timestamp;
 use crate::hooks::{use_canvas_2d, use_element_size};
@@ -11,10 +12,11 @@ use crate::state::AppState;
 use crate::state::metrics::{ChartData, format_value, series_color};
 use leptos::html;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 /// A drag narrower than this is a click.
 const MIN_DRAG_PX: f64 = 5.0;
+/// Exemplar links laid over the canvas, at most.
+const MAX_EXEMPLAR_LINKS: usize = 500;
 
 #[component]
 pub fn MetricsChart(
@@ -31,7 +33,6 @@ pub fn MetricsChart(
     let pointer = RwSignal::new(None::<(f64, f64)>);
     let drag_from = RwSignal::new(None::<f64>);
     let drawn = RwSignal::new(None::<(usize, usize)>);
-    let navigate = use_navigate();
     let app = AppState::from_context();
     let swatch = move |slot: usize| series_color(app.theme.get_untracked(), slot);
     let geometry = Memo::new(move |_| data.with(|d| hidden.with(|h| Geometry::new(d, h, size.get().0))));
@@ -50,26 +51,6 @@ pub fn MetricsChart(
     let local = move |ev: &web_sys::MouseEvent| -> Option<(f64, f64)> {
         let rect = canvas.get_untracked()?.get_bounding_client_rect();
         Some((f64::from(ev.client_x()) - rect.left(), f64::from(ev.client_y()) - rect.top()))
-    };
-    // The exemplar dot under the pointer: its trace's page.
-    let exemplar_at = move |(mx, my): (f64, f64)| -> Option<String> {
-        let geo = geometry.get_untracked();
-        data.with_untracked(|d| {
-            hidden.with_untracked(|h| {
-                d.series
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| !h.get(*i).copied().unwrap_or(false))
-                    .flat_map(|(_, s)| s.exemplars.iter().map(move |e| (s, e)))
-                    .filter_map(|(s, e)| {
-                        let v = exemplar_value(s, e.timestamp_nanos, e.value).clamp(geo.y.start, geo.y.end);
-                        let d = (geo.x_px(e.timestamp_nanos) - mx).hypot(geo.y_px(v) - my);
-                        (d <= EXEMPLAR_RADIUS_PX * 2.0).then(|| (d, e.href.clone()))
-                    })
-                    .min_by(|a, b| a.0.total_cmp(&b.0))
-                    .and_then(|(_, href)| href)
-            })
-        })
     };
     let on_down = move |ev: web_sys::MouseEvent| {
         if ev.button() != 0 {
@@ -95,12 +76,38 @@ pub fn MetricsChart(
                     on_zoom.run((a, b));
                 }
             }
-            _ => {
-                if let Some(href) = exemplar_at(at) {
-                    navigate(&href, Default::default());
-                }
-            }
+            _ => {}
         }
+    };
+    // A link over each exemplar dot with a trace to open (the router handles the click).
+    let exemplar_links = move || {
+        let geo = geometry.get();
+        data.with(|d| {
+            hidden.with(|h| {
+                d.series
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| !h.get(*i).copied().unwrap_or(false))
+                    .flat_map(|(_, s)| s.exemplars.iter().map(move |e| (s, e)))
+                    .filter_map(|(s, e)| {
+                        let href = e.href.clone()?;
+                        let v = exemplar_value(s, e.timestamp_nanos, e.value);
+                        if !v.is_finite() {
+                            return None;
+                        }
+                        let (x, y) = (geo.x_px(e.timestamp_nanos), geo.y_px(v.clamp(geo.y.start, geo.y.end)));
+                        let label = format!("Open trace {} ({}, {})", e.trace_id, s.label, format_value(v));
+                        Some(view! {
+                            <a class="sl-metrics-chart__exemplar" data-testid="metrics-exemplar" href=href
+                                title=label.clone() aria-label=label
+                                style:left=format!("{}px", x - EXEMPLAR_RADIUS_PX * 1.5)
+                                style:top=format!("{}px", y - EXEMPLAR_RADIUS_PX * 1.5)></a>
+                        })
+                    })
+                    .take(MAX_EXEMPLAR_LINKS)
+                    .collect_view()
+            })
+        })
     };
 
     let selection = move || {
@@ -144,7 +151,6 @@ pub fn MetricsChart(
         if lines.is_empty() {
             return None;
         }
-        let over_exemplar = exemplar_at((mx, my)).is_some();
         let left = if mx > geo.width_px * 0.6 { mx - 300.0 } else { mx + 14.0 };
         Some(view! {
             <div class="sl-metrics-chart__guide" style:left=format!("{guide_x}px")
@@ -159,7 +165,6 @@ pub fn MetricsChart(
                         <span class="sl-mono">{value}</span>
                     </div>
                 }).collect_view()}
-                {over_exemplar.then(|| view! { <div class="sl-muted">"Click the dot to open its trace"</div> })}
             </div>
         })
     };
@@ -172,9 +177,7 @@ pub fn MetricsChart(
                 data-testid="metrics-chart"
                 data-metrics-series=move || drawn.get().map(|(s, _)| s.to_string())
                 data-metrics-points=move || drawn.get().map(|(_, p)| p.to_string())
-                style:cursor=move || {
-                    if pointer.get().is_some_and(|p| exemplar_at(p).is_some()) { "pointer" } else { "crosshair" }
-                }
+                style:cursor="crosshair"
                 on:mousedown=on_down
                 on:mousemove=on_move
                 on:mouseup=on_up
@@ -185,6 +188,7 @@ pub fn MetricsChart(
                 aria-label="Metrics over time"
                 role="img"
             ></canvas>
+            {exemplar_links}
             {selection}
             {tooltip}
         </div>

@@ -62,6 +62,12 @@ test("count_over_time by service draws one coloured line per service of the demo
   await tip.waitFor();
   assert.equal(await tip.locator(".sl-metrics-chart__tip-row").count(), DEMO_SERVICES);
   await screenshot(page, "metrics-chart-light");
+  // Exemplar dots open their trace, loaded here, like a search result.
+  const exemplar = page.getByTestId("metrics-exemplar").first();
+  assert.match(await exemplar.getAttribute("href"), /^\/trace\/4bf92f3577b34da6a3ce929d0e0e4736\?url=samples%2Fcheckout\.json/);
+  await page.mouse.move(0, 0);
+  await exemplar.click();
+  await page.waitForURL(/\/trace\/4bf92f3577b34da6a3ce929d0e0e4736/);
   assert.deepEqual(errors(), []);
   await context.close();
 });
@@ -122,6 +128,8 @@ test("on Tempo a metrics query asks /api/metrics/query_range and draws its serie
   const hits = await colourHits(page);
   for (const h of hits) assert.ok(h > 10, `every Tempo series is drawn: ${hits}`);
   await screenshot(page, "metrics-tempo");
+  // The generated answer's exemplar opens its trace from Tempo.
+  assert.match(await page.getByTestId("metrics-exemplar").first().getAttribute("href"), /^\/trace\/[0-9a-f]+\?backend=tempo$/);
   assert.deepEqual(errors(), []);
   await context.close();
 });
