@@ -69,49 +69,71 @@ const METRICS_FUNCTIONS: [(&str, &str, usize, &str); 9] = [
     ("compare({ })", "compare({  })", 3, "metrics"),
 ];
 
-/// The crate's suggestions, plus the metrics functions after `|` and `by (` after one of them.
+/// The function whose argument list the text ends in (`by`, `rate`, `quantile_over_time`, …), if
+/// its `(` is still open.
+fn open_call(before: &str) -> Option<&str> {
+    let mut depth = 0usize;
+    for (i, c) in before.char_indices().rev() {
+        match c {
+            ')' => depth += 1,
+            '(' if depth == 0 => {
+                let head = before[..i].trim_end();
+                let start = head.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |j| j + 1);
+                return Some(&head[start..]);
+            }
+            '(' => depth -= 1,
+            '{' | '}' | '|' => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+fn is_metrics_name(name: &str) -> bool {
+    METRICS_FUNCTIONS.iter().any(|(label, ..)| label.split('(').next() == Some(name))
+}
+
+/// The crate's suggestions, plus what it does not know about metrics queries: the functions after
+/// `|`, `by ()` after one, attributes inside `by (` and `*_over_time(`, and quantiles.
 fn all_suggestions(index: &AttrIndex, completion: &Completion, text: &str) -> Vec<Suggestion> {
-    let mut items = suggestions(index, completion);
+    let before = text.get(..completion.replace.start).unwrap_or_default();
     let prefix = completion.prefix.to_lowercase();
     let matches = |label: &str| prefix.is_empty() || (label.starts_with(&prefix) && label != prefix);
-    match completion.kind {
-        CompletionKind::PipelineStage => {
-            let before = text.get(..completion.replace.start).unwrap_or_default().trim_end();
-            let after_metrics = METRICS_FUNCTIONS.iter().any(|(l, ..)| {
-                let name = l.split('(').next().unwrap_or_default();
-                before.rfind(name).is_some_and(|i| !before[i..].contains('|') && before.ends_with(')'))
-            });
-            let extra: Vec<Suggestion> = if after_metrics {
-                vec![Suggestion { label: "by()".into(), insert: "by ()".into(), detail: "group", caret: 4 }]
-            } else {
-                METRICS_FUNCTIONS
-                    .iter()
-                    .filter(|(label, ..)| matches(label))
-                    .map(|(label, insert, back, detail)| Suggestion {
-                        label: (*label).to_owned(),
-                        insert: (*insert).to_owned(),
-                        detail,
-                        caret: insert.len() - back,
-                    })
-                    .collect()
-            };
-            items.extend(extra);
+    match open_call(before) {
+        Some("quantile_over_time") if before.rsplit('(').next().is_some_and(|args| args.contains(',')) => {
+            return vec![Suggestion {
+                label: ".5, .95, .99".into(),
+                insert: ".5, .95, .99".into(),
+                detail: "quantiles",
+                caret: 12,
+            }];
         }
-        CompletionKind::Field => {
-            // After `quantile_over_time(attr, `: the usual quantiles.
-            let before = text.get(..completion.replace.start).unwrap_or_default();
-            let open = before.rfind("quantile_over_time(");
-            if open.is_some_and(|i| before[i..].contains(',') && !before[i..].contains(')')) {
-                items.insert(
-                    0,
-                    Suggestion {
-                        label: ".5, .95, .99".into(),
-                        insert: ".5, .95, .99".into(),
-                        detail: "quantiles",
-                        caret: 12,
-                    },
-                );
-            }
+        Some(name) if name == "by" || is_metrics_name(name) => {
+            // An attribute (or intrinsic) argument: the crate's field suggestions.
+            let field = Completion { kind: CompletionKind::Field, ..completion.clone() };
+            return suggestions(index, &field);
+        }
+        _ => {}
+    }
+    let mut items = suggestions(index, completion);
+    let ends_in_metrics_call = before.trim_end().strip_suffix(')').is_some_and(|head| {
+        let open = head.rfind('(').map_or(head, |i| &head[..i]);
+        let start = open.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |j| j + 1);
+        is_metrics_name(&open[start..])
+    });
+    match completion.kind {
+        CompletionKind::SpansetOperator if ends_in_metrics_call => {
+            items = vec![Suggestion { label: "by ()".into(), insert: "by ()".into(), detail: "group", caret: 4 }];
+        }
+        CompletionKind::PipelineStage => {
+            items.extend(METRICS_FUNCTIONS.iter().filter(|(label, ..)| matches(label)).map(
+                |(label, insert, back, detail)| Suggestion {
+                    label: (*label).to_owned(),
+                    insert: (*insert).to_owned(),
+                    detail,
+                    caret: insert.len() - back,
+                },
+            ));
         }
         _ => {}
     }
@@ -485,6 +507,15 @@ mod tests {
         let c = completion_at(text, text.len());
         let items = all_suggestions(&AttrIndex::default(), &c, text);
         assert!(items.iter().any(|s| s.detail == "quantiles"), "{c:?} {items:?}");
+        let text = "{ } | rate() ";
+        let items = all_suggestions(&AttrIndex::default(), &completion_at(text, text.len()), text);
+        assert_eq!(items.first().map(|s| s.label.as_str()), Some("by ()"));
+        let text = "{ } | rate() by (";
+        let items = all_suggestions(&AttrIndex::default(), &completion_at(text, text.len()), text);
+        assert!(items.iter().any(|s| s.label == "duration"), "{items:?}");
+        let text = "{ } | avg_over_time(dur";
+        let items = all_suggestions(&AttrIndex::default(), &completion_at(text, text.len()), text);
+        assert!(items.iter().any(|s| s.label == "duration"), "{items:?}");
     }
 
     #[test]
