@@ -144,3 +144,33 @@ test("a failing Tempo shows the backend's message in the error banner", async (t
   assert.match(await failed.innerText(), /storage is down/);
   await context.close();
 });
+
+test("the editor offers metrics functions after |, attributes in by (, and notes what Tempo would refuse", async (t) => {
+  const { page, context, errors } = await openPage(app.browser, { colorScheme: "light" });
+  const search = new SearchPage(page, app.baseUrl);
+  await search.open("?url=samples%2Fcheckout.json");
+  await search.type("{ } | quan");
+  await search.completions().waitFor();
+  assert.match(await search.completions().innerText(), /quantile_over_time\(duration, \.5, \.95, \.99\)/);
+  await search.type("{ } | rate() by (resource.ser");
+  await search.completions().waitFor();
+  assert.match(await search.completions().innerText(), /service\.name/);
+  // Locally, spanlens' parent. scope is no error.
+  await search.type('{ parent.resource.service.name = "order-service" }');
+  await search.runWithKeyboard();
+  await search.results().waitFor();
+  assert.equal(await search.errors().count(), 0);
+  await screenshot(page, "metrics-editor-local-extension");
+  if (sharedFixture(t, "backend-api/MANIFEST.json")) {
+    // On Tempo the same query is noted, not flagged as an error.
+    const q = encodeURIComponent('{ parent.resource.service.name = "frontend" } | rate()');
+    await page.goto(`${app.baseUrl}/search?backend=tempo&q=${q}`);
+    const note = page.getByTestId("query-tempo-note");
+    await note.waitFor();
+    assert.match(await note.innerText(), /Tempo would refuse/);
+    assert.equal(await page.locator(".sl-query__error--syntax, .sl-query__error--semantic").count(), 0);
+    await screenshot(page, "metrics-editor-tempo-note");
+  }
+  assert.deepEqual(errors(), []);
+  await context.close();
+});
