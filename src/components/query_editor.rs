@@ -108,7 +108,10 @@ fn all_suggestions(index: &AttrIndex, completion: &Completion, text: &str) -> Ve
                 caret: 12,
             }];
         }
-        Some(name) if name == "by" || is_metrics_name(name) => {
+        Some(name)
+            if (name == "by" || is_metrics_name(name))
+                && matches!(completion.kind, CompletionKind::QueryStart | CompletionKind::None) =>
+        {
             // An attribute (or intrinsic) argument: the crate's field suggestions.
             let field = Completion { kind: CompletionKind::Field, ..completion.clone() };
             return suggestions(index, &field);

@@ -158,7 +158,8 @@ test("the editor offers metrics functions after |, attributes in by (, and notes
   // Locally, spanlens' parent. scope is no error.
   await search.type('{ parent.resource.service.name = "order-service" }');
   await search.runWithKeyboard();
-  await search.results().waitFor();
+  await page.locator("[data-testid=search-results], [data-testid=search-empty]").first().waitFor();
+  assert.equal(await page.getByTestId("search-invalid").count(), 0);
   assert.equal(await search.errors().count(), 0);
   await screenshot(page, "metrics-editor-local-extension");
   if (sharedFixture(t, "backend-api/MANIFEST.json")) {
