@@ -480,7 +480,7 @@ pub fn QueryEditor(
                     <li class="sl-query__error sl-query__error--note" data-testid="query-tempo-note">
                         <span class="sl-query__error-kind">"Tempo would refuse"</span>
                         {n}
-                        " (spanlens runs it over loaded traces)"
+                        " (spanlens runs this over loaded traces; Tempo answers with an error)"
                     </li>
                 }).collect_view()}
             </ul>
