@@ -4,6 +4,7 @@
 
 use crate::api::{self, Abort, ApiError, FetchOptions};
 use crate::components::{MetricsResults, QueryEditor, ScatterPlot, SearchResults};
+use crate::format::format_duration;
 use crate::state::backend_form::{BackendForm, LOOKBACKS};
 use crate::state::metrics::{ChartData, MetricsWindow, is_metrics_query};
 use crate::state::trace_rows::TraceTableRow;
@@ -14,7 +15,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use spanlens_analysis::overview::TraceRow;
 use spanlens_backends::{
     Backend, BackendKind, SearchResults as Found, TimeWindow, TraceSummary, metrics_query_range_from_response,
-    parse_operations, parse_services, parse_tag_names, parse_tag_values, search_from_response,
+    parse_duration_text, parse_operations, parse_services, parse_tag_names, parse_tag_values, search_from_response,
 };
 use spanlens_traceql::metrics::{MetricsRange, default_step_nanos};
 use spanlens_traceql::suggest::AttrIndex;
@@ -89,8 +90,19 @@ pub fn BackendSearch(backend: Backend) -> impl IntoView {
     let search_name = backend.name.clone();
     let zoom_name = backend.name.clone();
     let navigate_zoom = navigate.clone();
+    // Tempo metrics: the step (`30s`, `1m`), kept in the URL as `step=` nanoseconds.
+    let step_text = RwSignal::new(String::new());
+    Effect::new(move |_| step_text.set(window.with(|w| w.step_nanos.map(format_duration).unwrap_or_default())));
+    let step_nanos = move || parse_duration_text(step_text.get_untracked().trim()).ok().filter(|n| *n > 0);
     let submit = Callback::new(move |()| {
-        let href = form.get_untracked().href(&search_name);
+        let asked = form.get_untracked();
+        let mut href = asked.href(&search_name);
+        if kind == BackendKind::Tempo
+            && is_metrics_query(&asked.q)
+            && let Some(step) = step_nanos()
+        {
+            href.push_str(&MetricsWindow { step_nanos: Some(step), ..MetricsWindow::default() }.query_suffix());
+        }
         navigate(&href, NavigateOptions { scroll: false, ..Default::default() });
     });
     // A drag-selected range (or none, to reset) re-asks the URL's query over it.
@@ -147,6 +159,14 @@ pub fn BackendSearch(backend: Backend) -> impl IntoView {
                     </select>
                 </label>
                 <TextField label="Limit" placeholder="20" testid="search-limit" value=form get=|f| f.limit.clone() set=|f, v| f.limit = v/>
+                <Show when=move || kind == BackendKind::Tempo && tempo_text.with(|q| is_metrics_query(q))>
+                    <label class="sl-field">"Step"
+                        <input class="sl-input" data-testid="search-step" placeholder="auto (range/240)"
+                            title="The metrics step, e.g. 30s or 1m; empty: about the range / 240"
+                            prop:value=move || step_text.get()
+                            on:input:target=move |ev| step_text.set(ev.target().value())/>
+                    </label>
+                </Show>
                 <button class="sl-button sl-button--primary" data-testid="backend-run" on:click=move |_| submit.run(())>
                     {format!("Search {}", kind.label())}
                 </button>

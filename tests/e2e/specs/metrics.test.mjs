@@ -130,6 +130,12 @@ test("on Tempo a metrics query asks /api/metrics/query_range and draws its serie
   await screenshot(page, "metrics-tempo");
   // The generated answer's exemplar opens its trace from Tempo.
   assert.match(await page.getByTestId("metrics-exemplar").first().getAttribute("href"), /^\/trace\/[0-9a-f]+\?backend=tempo$/);
+  // The form's step goes in the URL and into the request.
+  await page.getByTestId("search-step").fill("2m");
+  await page.getByTestId("backend-run").click();
+  await page.waitForURL((u) => new URL(u).searchParams.get("step") === "120000000000");
+  await chart(page).waitFor();
+  assert.equal(await drawnSeries(page), 3);
   assert.deepEqual(errors(), []);
   await context.close();
 });
