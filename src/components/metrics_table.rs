@@ -105,7 +105,11 @@ pub fn MetricsTable(data: Signal<ChartData>) -> impl IntoView {
         };
         let top_pad = move || window().start as f64 * ROW_HEIGHT_PX;
         let bottom_pad = move || grid.with(|(t, _)| t.len()).saturating_sub(window().end) as f64 * ROW_HEIGHT_PX;
+        let more = data.with(|d| d.series.len().saturating_sub(MAX_TIME_COLUMNS));
         view! {
+            {(more > 0).then(|| view! {
+                <p class="sl-muted">{format!("The first {MAX_TIME_COLUMNS} series; {more} more are in the summary.")}</p>
+            })}
             <div class="sl-metrics-table__scroll" node_ref=scroller on:scroll=move |_| {
                 if let Some(el) = scroller.get_untracked() {
                     scroll_top.set(f64::from(el.scroll_top()));
