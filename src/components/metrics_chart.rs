@@ -64,19 +64,18 @@ pub fn MetricsChart(
         }
     };
     let on_move = move |ev: web_sys::MouseEvent| pointer.set(local(&ev));
+    // Releasing after a drag wider than a click zooms to the selected times.
     let on_up = move |ev: web_sys::MouseEvent| {
-        let Some(at) = local(&ev) else { return };
-        let from = drag_from.get_untracked();
+        let Some((x1, _)) = local(&ev) else { return };
+        let Some(x0) = drag_from.get_untracked() else { return };
         drag_from.set(None);
-        match from {
-            Some(x0) if (at.0 - x0).abs() >= MIN_DRAG_PX => {
-                let geo = geometry.get_untracked();
-                let (a, b) = (geo.time_at(x0.min(at.0)), geo.time_at(x0.max(at.0)));
-                if b > a {
-                    on_zoom.run((a, b));
-                }
-            }
-            _ => {}
+        if (x1 - x0).abs() < MIN_DRAG_PX {
+            return;
+        }
+        let geo = geometry.get_untracked();
+        let (start_nanos, end_nanos) = (geo.time_at(x0.min(x1)), geo.time_at(x0.max(x1)));
+        if end_nanos > start_nanos {
+            on_zoom.run((start_nanos, end_nanos));
         }
     };
     // A link over each exemplar dot with a trace to open (the router handles the click).
