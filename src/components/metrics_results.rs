@@ -1,5 +1,6 @@
-//! The result area of a metrics query: a legend that hides and shows series, the chart or the
-//! tables, "Reset zoom" once a range was selected, and the answer's partial/limit notes.
+//! The result area of a metrics query: the chart with a legend under it that hides and shows
+//! series (scrolling when long), or the tables; "Reset zoom" once a range was selected, and the
+//! answer's partial/limit notes.
 
 use crate::components::{MetricsChart, MetricsTable};
 use crate::state::AppState;
@@ -69,6 +70,7 @@ pub fn MetricsResults(
             </div>
             {note.map(|n| view! { <p class="sl-muted sl-metrics__note" data-testid="metrics-note">{n}</p> })}
             <Show when=move || !table.get() fallback=move || view! { <MetricsTable data=data/> }>
+                <MetricsChart data=data hidden=hidden on_zoom=Callback::new(move |r| on_zoom.run(Some(r)))/>
                 <ul class="sl-metrics-legend" data-testid="metrics-legend">
                     {move || data.with(|d| d.series.iter().map(|s| {
                         let (label, slot) = (s.label.clone(), s.slot);
@@ -87,7 +89,6 @@ pub fn MetricsResults(
                         }
                     }).collect_view())}
                 </ul>
-                <MetricsChart data=data hidden=hidden on_zoom=Callback::new(move |r| on_zoom.run(Some(r)))/>
             </Show>
             {stats.clone().map(|s| view! { <p class="sl-muted sl-search-stats">{s}</p> })}
         </div>

@@ -181,3 +181,16 @@ test("the editor offers metrics functions after |, attributes in by (, and notes
   assert.deepEqual(errors(), []);
   await context.close();
 });
+
+test("histogram_over_time and compare() draw their series without errors", async () => {
+  const { page, context, errors } = await openPage(app.browser, { colorScheme: "light" });
+  await openMetrics(page, demo("{ } | histogram_over_time(duration)"));
+  assert.ok((await drawnSeries(page)) > 1);
+  assert.match(await page.getByTestId("metrics-legend").innerText(), /__bucket=/);
+  await openMetrics(page, demo("{ } | compare({ status = error })"));
+  assert.ok((await drawnSeries(page)) > 1);
+  assert.match(await page.getByTestId("metrics-legend").innerText(), /__meta_type=/);
+  await screenshot(page, "metrics-compare");
+  assert.deepEqual(errors(), []);
+  await context.close();
+});
