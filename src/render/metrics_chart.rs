@@ -16,7 +16,7 @@ pub const HEIGHT_PX: f64 = 260.0;
 pub const LEFT_PX: f64 = 64.0;
 pub const BOTTOM_PX: f64 = 28.0;
 pub const TOP_PX: f64 = 10.0;
-pub const RIGHT_PX: f64 = 16.0;
+pub const RIGHT_PX: f64 = 40.0;
 pub const EXEMPLAR_RADIUS_PX: f64 = 4.0;
 
 /// The plotted domain: x in milliseconds after `origin_nanos`, y in the series' unit.
