@@ -3,8 +3,10 @@
 //! a newer search aborts an older one, and a late answer never replaces a newer result.
 
 use crate::api::{self, Abort, ApiError, FetchOptions};
-use crate::components::{QueryEditor, ScatterPlot, SearchResults};
+use crate::components::{MetricsResults, QueryEditor, ScatterPlot, SearchResults};
+use crate::format::format_duration;
 use crate::state::backend_form::{BackendForm, LOOKBACKS};
+use crate::state::metrics::{ChartData, MetricsWindow, is_metrics_query};
 use crate::state::trace_rows::TraceTableRow;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -12,9 +14,10 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use spanlens_analysis::overview::TraceRow;
 use spanlens_backends::{
-    Backend, BackendKind, SearchResults as Found, TraceSummary, parse_operations, parse_services, parse_tag_names,
-    parse_tag_values, search_from_response,
+    Backend, BackendKind, SearchResults as Found, TimeWindow, TraceSummary, metrics_query_range_from_response,
+    parse_duration_text, parse_operations, parse_services, parse_tag_names, parse_tag_values, search_from_response,
 };
+use spanlens_traceql::metrics::{MetricsRange, default_step_nanos};
 use spanlens_traceql::suggest::AttrIndex;
 use std::sync::Arc;
 
@@ -24,6 +27,8 @@ enum Outcome {
     Idle,
     Running,
     Done(Vec<TraceTableRow>, Vec<String>),
+    /// A Tempo metrics query's answer.
+    Metrics(ChartData),
     Failed(String),
 }
 
@@ -33,6 +38,8 @@ pub fn BackendSearch(backend: Backend) -> impl IntoView {
     let query = use_query_map();
     let navigate = use_navigate();
     let from_url = Memo::new(move |_| query.with(BackendForm::from_params));
+    // A Tempo metrics query's zoom: `start`/`end`/`step` beside the form.
+    let window = Memo::new(move |_| query.with(|m| MetricsWindow::from_lookup(|k| m.get(k))));
     let form = RwSignal::new(from_url.get_untracked());
     let outcome = RwSignal::new(Outcome::Idle);
     let generation = StoredValue::new(0u64);
@@ -43,6 +50,7 @@ pub fn BackendSearch(backend: Backend) -> impl IntoView {
     let runner = Arc::clone(&backend);
     Effect::new(move |_| {
         let asked = from_url.get();
+        let zoom = window.get();
         form.set(asked.clone());
         if asked.is_empty() {
             outcome.set(Outcome::Idle);
@@ -58,6 +66,16 @@ pub fn BackendSearch(backend: Backend) -> impl IntoView {
         outcome.set(Outcome::Running);
         let backend = Arc::clone(&runner);
         spawn_local(async move {
+            if backend.kind == BackendKind::Tempo && is_metrics_query(&asked.q) {
+                let result = run_metrics(&backend, &asked, zoom, abort).await;
+                if generation.try_get_value() == Some(mine) {
+                    outcome.try_set(match result {
+                        Ok(data) => Outcome::Metrics(data),
+                        Err(message) => Outcome::Failed(message),
+                    });
+                }
+                return;
+            }
             let result = run(&backend, &asked, abort).await;
             // The newest search wins: an older answer arriving late is dropped.
             if generation.try_get_value() == Some(mine) {
@@ -70,9 +88,28 @@ pub fn BackendSearch(backend: Backend) -> impl IntoView {
     });
 
     let search_name = backend.name.clone();
+    let zoom_name = backend.name.clone();
+    let navigate_zoom = navigate.clone();
+    // Tempo metrics: the step (`30s`, `1m`), kept in the URL as `step=` nanoseconds.
+    let step_text = RwSignal::new(String::new());
+    Effect::new(move |_| step_text.set(window.with(|w| w.step_nanos.map(format_duration).unwrap_or_default())));
+    let step_nanos = move || parse_duration_text(step_text.get_untracked().trim()).ok().filter(|n| *n > 0);
     let submit = Callback::new(move |()| {
-        let href = form.get_untracked().href(&search_name);
+        let asked = form.get_untracked();
+        let mut href = asked.href(&search_name);
+        if kind == BackendKind::Tempo
+            && is_metrics_query(&asked.q)
+            && let Some(step) = step_nanos()
+        {
+            href.push_str(&MetricsWindow { step_nanos: Some(step), ..MetricsWindow::default() }.query_suffix());
+        }
         navigate(&href, NavigateOptions { scroll: false, ..Default::default() });
+    });
+    // A drag-selected range (or none, to reset) re-asks the URL's query over it.
+    let zoom = Callback::new(move |range: Option<(i64, i64)>| {
+        let suffix = range.map(|(a, b)| MetricsWindow::zoom(a, b).query_suffix()).unwrap_or_default();
+        let href = format!("{}{suffix}", from_url.get_untracked().href(&zoom_name));
+        navigate_zoom(&href, NavigateOptions { scroll: false, ..Default::default() });
     });
 
     let services = services_resource(Arc::clone(&backend));
@@ -107,7 +144,7 @@ pub fn BackendSearch(backend: Backend) -> impl IntoView {
             {if kind == BackendKind::Tempo {
                 view! {
                     <div class="sl-search__bar">
-                        <QueryEditor text=tempo_text index=Signal::derive(move || tag_index.get().unwrap_or_default()) on_run=submit/>
+                        <QueryEditor text=tempo_text index=Signal::derive(move || tag_index.get().unwrap_or_default()) on_run=submit tempo=true/>
                     </div>
                 }.into_any()
             } else {
@@ -122,6 +159,14 @@ pub fn BackendSearch(backend: Backend) -> impl IntoView {
                     </select>
                 </label>
                 <TextField label="Limit" placeholder="20" testid="search-limit" value=form get=|f| f.limit.clone() set=|f, v| f.limit = v/>
+                <Show when=move || kind == BackendKind::Tempo && tempo_text.with(|q| is_metrics_query(q))>
+                    <label class="sl-field">"Step"
+                        <input class="sl-input" data-testid="search-step" placeholder="auto (range/240)"
+                            title="The metrics step, e.g. 30s or 1m; empty: about the range / 240"
+                            prop:value=move || step_text.get()
+                            on:input:target=move |ev| step_text.set(ev.target().value())/>
+                    </label>
+                </Show>
                 <button class="sl-button sl-button--primary" data-testid="backend-run" on:click=move |_| submit.run(())>
                     {format!("Search {}", kind.label())}
                 </button>
@@ -134,6 +179,9 @@ pub fn BackendSearch(backend: Backend) -> impl IntoView {
                         <p><strong>"The search failed. "</strong>{message}</p>
                         <button class="sl-button" on:click=move |_| { generation.update_value(|g| *g += 1); form.set(from_url.get_untracked()); submit.run(()); }>"Retry"</button>
                     </div>
+                }.into_any(),
+                Outcome::Metrics(data) => view! {
+                    <MetricsResults data=data zoomed=window.get_untracked().is_zoomed() on_zoom=zoom/>
                 }.into_any(),
                 Outcome::Done(rows, warnings) => {
                     let count = rows.len();
@@ -275,6 +323,36 @@ async fn run(backend: &Backend, form: &BackendForm, abort: Abort) -> Result<Foun
     }
     let url = backend.search_url(&request).map_err(|e| e.to_string())?;
     answer(fetch(url).await)
+}
+
+/// A Tempo metrics query (`/api/metrics/query_range`) over the zoomed window, or the form's lookback
+/// ending now; the step is the URL's or about range/240. Exemplars open their trace from Tempo.
+async fn run_metrics(
+    backend: &Backend,
+    form: &BackendForm,
+    zoom: MetricsWindow,
+    abort: Abort,
+) -> Result<ChartData, String> {
+    let now_nanos = (js_sys::Date::now() * 1e6) as i64;
+    let lookback = TimeWindow::lookback(now_nanos, form.lookback_nanos());
+    let fallback = MetricsRange {
+        start_nanos: lookback.start_nanos,
+        end_nanos: lookback.end_nanos,
+        step_nanos: default_step_nanos(lookback.lookback_nanos()),
+    };
+    let range = zoom.range_over(fallback);
+    let window = TimeWindow { start_nanos: range.start_nanos, end_nanos: range.end_nanos };
+    let url = backend
+        .metrics_query_range_url(&form.q, window, Some(range.step_nanos), Some(100))
+        .map_err(|e| e.to_string())?;
+    let result = match api::fetch_text(&url, FetchOptions { abort, ..FetchOptions::default() }).await {
+        Ok(body) => metrics_query_range_from_response(200, body),
+        Err(ApiError::Status { status, body, .. }) => metrics_query_range_from_response(status, body),
+        Err(e) => return Err(e.to_string()),
+    }
+    .map_err(|e| e.to_string())?;
+    let link = js_sys::encode_uri_component(&backend.name);
+    Ok(ChartData::from_result(result, range, |id| Some(format!("/trace/{id}?backend={link}"))))
 }
 
 /// Result rows, newest first, each opening its trace from this backend.

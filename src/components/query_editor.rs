@@ -2,16 +2,22 @@
 //! padding and scroll position), errors underlined as you type, and an autocomplete popup.
 //!
 //! The mirror is built from `spanlens_traceql::highlight::tokens` as text-only `<span>`s. Checking
-//! (`check` plus compilation, so unsupported metrics queries are flagged too) is debounced 150 ms;
-//! underlines are shown only while they belong to the current text.
+//! (`check_extended` plus compilation: spanlens' extensions such as `parent.` run locally) is
+//! debounced 150 ms; underlines are shown only while they belong to the current text. When the
+//! query goes to Tempo, what only spanlens accepts is noted (Tempo would refuse it).
+//!
+//! Suggestions come from `spanlens_traceql::suggest`, plus the metrics functions after `|` and
+//! quantiles inside `quantile_over_time(…, ` (the crate has no metrics suggestions yet).
 
 use crate::components::CompletionPopup;
 use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
-use spanlens_traceql::complete::completion_at;
+use spanlens_traceql::ast::Root;
+use spanlens_traceql::complete::{Completion, CompletionKind, completion_at};
 use spanlens_traceql::eval::CompiledQuery;
 use spanlens_traceql::highlight::{TokenClass, tokens};
+use spanlens_traceql::metrics::compile_check;
 use spanlens_traceql::suggest::{AttrIndex, Suggestion, suggestions};
 use spanlens_traceql::{Error, ErrorKind};
 use std::ops::Range;
@@ -20,18 +26,121 @@ use std::time::Duration;
 
 const CHECK_DELAY: Duration = Duration::from_millis(150);
 
-/// Parses, validates and compiles: the errors a run would report before evaluating.
+/// Parses, validates (with spanlens' extensions) and compiles: the errors a run would report
+/// before evaluating.
 pub fn check_query(text: &str) -> Vec<Error> {
     if text.trim().is_empty() {
         return Vec::new();
     }
-    match spanlens_traceql::check(text) {
+    match spanlens_traceql::check_extended(text) {
+        Ok(q) if matches!(q.root, Root::Metrics(_)) => match compile_check(&q, text) {
+            Ok(()) => Vec::new(),
+            Err(e) => vec![e],
+        },
         Ok(q) => match CompiledQuery::compile(&q, &|_| (), text) {
             Ok(_) => Vec::new(),
             Err(e) => vec![e],
         },
         Err(errors) => errors.0,
     }
+}
+
+/// What Tempo would refuse in a query spanlens accepts (`parent.`, pipeline comparisons, …).
+pub fn tempo_notes(text: &str) -> Vec<String> {
+    if text.trim().is_empty() || spanlens_traceql::check_extended(text).is_err() {
+        return Vec::new();
+    }
+    match spanlens_traceql::check(text) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors.0.iter().map(|e| format!("{}:{}: {}", e.line, e.col, plain_message(e))).collect(),
+    }
+}
+
+/// Metrics functions offered after `|`: (label, insert, caret back from the end, detail).
+const METRICS_FUNCTIONS: [(&str, &str, usize, &str); 9] = [
+    ("rate()", "rate()", 0, "metrics"),
+    ("count_over_time()", "count_over_time()", 0, "metrics"),
+    ("quantile_over_time(duration, .5, .95, .99)", "quantile_over_time(duration, .5, .95, .99)", 0, "metrics"),
+    ("avg_over_time()", "avg_over_time()", 1, "metrics"),
+    ("min_over_time()", "min_over_time()", 1, "metrics"),
+    ("max_over_time()", "max_over_time()", 1, "metrics"),
+    ("sum_over_time()", "sum_over_time()", 1, "metrics"),
+    ("histogram_over_time()", "histogram_over_time()", 1, "metrics"),
+    ("compare({ })", "compare({  })", 3, "metrics"),
+];
+
+/// The function whose argument list the text ends in (`by`, `rate`, `quantile_over_time`, …), if
+/// its `(` is still open.
+fn open_call(before: &str) -> Option<&str> {
+    let mut depth = 0usize;
+    for (i, c) in before.char_indices().rev() {
+        match c {
+            ')' => depth += 1,
+            '(' if depth == 0 => {
+                let head = before[..i].trim_end();
+                let start = head.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |j| j + 1);
+                return Some(&head[start..]);
+            }
+            '(' => depth -= 1,
+            '{' | '}' | '|' => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+fn is_metrics_name(name: &str) -> bool {
+    METRICS_FUNCTIONS.iter().any(|(label, ..)| label.split('(').next() == Some(name))
+}
+
+/// The crate's suggestions, plus what it does not know about metrics queries: the functions after
+/// `|`, `by ()` after one, attributes inside `by (` and `*_over_time(`, and quantiles.
+fn all_suggestions(index: &AttrIndex, completion: &Completion, text: &str) -> Vec<Suggestion> {
+    let before = text.get(..completion.replace.start).unwrap_or_default();
+    let prefix = completion.prefix.to_lowercase();
+    let matches = |label: &str| prefix.is_empty() || (label.starts_with(&prefix) && label != prefix);
+    match open_call(before) {
+        Some("quantile_over_time") if before.rsplit('(').next().is_some_and(|args| args.contains(',')) => {
+            return vec![Suggestion {
+                label: ".5, .95, .99".into(),
+                insert: ".5, .95, .99".into(),
+                detail: "quantiles",
+                caret: 12,
+            }];
+        }
+        Some(name)
+            if (name == "by" || is_metrics_name(name))
+                && matches!(completion.kind, CompletionKind::QueryStart | CompletionKind::None) =>
+        {
+            // An attribute (or intrinsic) argument: the crate's field suggestions.
+            let field = Completion { kind: CompletionKind::Field, ..completion.clone() };
+            return suggestions(index, &field);
+        }
+        _ => {}
+    }
+    let mut items = suggestions(index, completion);
+    let ends_in_metrics_call = before.trim_end().strip_suffix(')').is_some_and(|head| {
+        let open = head.rfind('(').map_or(head, |i| &head[..i]);
+        let start = open.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |j| j + 1);
+        is_metrics_name(&open[start..])
+    });
+    match completion.kind {
+        CompletionKind::SpansetOperator if ends_in_metrics_call => {
+            items = vec![Suggestion { label: "by ()".into(), insert: "by ()".into(), detail: "group", caret: 4 }];
+        }
+        CompletionKind::PipelineStage => {
+            items.extend(METRICS_FUNCTIONS.iter().filter(|(label, ..)| matches(label)).map(
+                |(label, insert, back, detail)| Suggestion {
+                    label: (*label).to_owned(),
+                    insert: (*insert).to_owned(),
+                    detail,
+                    caret: insert.len() - back,
+                },
+            ));
+        }
+        _ => {}
+    }
+    items
 }
 
 /// `Syntax error` / `Invalid query` / `Unsupported`, for the message list.
@@ -153,6 +262,9 @@ pub fn QueryEditor(
     index: Signal<Arc<AttrIndex>>,
     /// Ctrl/Cmd+Enter.
     on_run: Callback<()>,
+    /// The query goes to Tempo: note what only spanlens accepts.
+    #[prop(optional)]
+    tempo: bool,
 ) -> impl IntoView {
     let textarea = NodeRef::<html::Textarea>::new();
     let mirror = NodeRef::<html::Pre>::new();
@@ -199,7 +311,13 @@ pub fn QueryEditor(
     };
 
     let completion = Memo::new(move |_| text.with(|t| completion_at(t, cursor.get())));
-    let items = Memo::new(move |_| index.with(|ix| completion.with(|c| suggestions(ix, c))));
+    let items = Memo::new(move |_| index.with(|ix| completion.with(|c| text.with(|t| all_suggestions(ix, c, t)))));
+    let notes = move || {
+        if !tempo {
+            return Vec::new();
+        }
+        checked.with(|(t, e)| if *t == text.get() && e.is_empty() { tempo_notes(t) } else { Vec::new() })
+    };
     let show_popup = move || popup_open.get() && items.with(|i| !i.is_empty());
     let popup_pos = Signal::derive(move || {
         let start = completion.with(|c| c.replace.start);
@@ -358,6 +476,13 @@ pub fn QueryEditor(
                         })
                         .collect_view()
                 }}
+                {move || notes().into_iter().map(|n| view! {
+                    <li class="sl-query__error sl-query__error--note" data-testid="query-tempo-note">
+                        <span class="sl-query__error-kind">"Tempo would refuse"</span>
+                        {n}
+                        " (spanlens runs this over loaded traces; Tempo answers with an error)"
+                    </li>
+                }).collect_view()}
             </ul>
         </div>
     }
@@ -373,6 +498,35 @@ mod tests {
         let joined: String = s.iter().map(|s| s.text.as_str()).collect();
         assert_eq!(joined, "{ x } ");
         assert!(s.iter().any(|s| s.error && s.text == "x"));
+    }
+
+    #[test]
+    fn metrics_functions_are_offered_after_a_pipe() {
+        let text = "{ } | ";
+        let c = completion_at(text, text.len());
+        let items = all_suggestions(&AttrIndex::default(), &c, text);
+        assert!(items.iter().any(|s| s.label == "rate()"), "{items:?}");
+        let text = "{ } | quantile_over_time(duration, ";
+        let c = completion_at(text, text.len());
+        let items = all_suggestions(&AttrIndex::default(), &c, text);
+        assert!(items.iter().any(|s| s.detail == "quantiles"), "{c:?} {items:?}");
+        let text = "{ } | rate() ";
+        let items = all_suggestions(&AttrIndex::default(), &completion_at(text, text.len()), text);
+        assert_eq!(items.first().map(|s| s.label.as_str()), Some("by ()"));
+        let text = "{ } | rate() by (";
+        let items = all_suggestions(&AttrIndex::default(), &completion_at(text, text.len()), text);
+        assert!(items.iter().any(|s| s.label == "duration"), "{items:?}");
+        let text = "{ } | avg_over_time(dur";
+        let items = all_suggestions(&AttrIndex::default(), &completion_at(text, text.len()), text);
+        assert!(items.iter().any(|s| s.label == "duration"), "{items:?}");
+    }
+
+    #[test]
+    fn extensions_pass_locally_and_are_noted_for_tempo() {
+        assert!(check_query("{ parent.resource.service.name = \"a\" }").is_empty());
+        assert!(!tempo_notes("{ parent.resource.service.name = \"a\" }").is_empty());
+        assert!(check_query("{ } | rate() by (resource.service.name)").is_empty());
+        assert!(tempo_notes("{ } | rate()").is_empty());
     }
 
     #[test]

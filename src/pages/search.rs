@@ -4,7 +4,8 @@
 //! `/search?…&q=…`, and whenever `q` or the loaded set changes the search runs, so a shared link,
 //! a reload and back/forward all show the same results once the traces are loaded.
 
-use crate::components::{BackendSearch, QueryEditor, QueryHistory, SearchResults};
+use crate::components::{BackendSearch, MetricsResults, QueryEditor, QueryHistory, SearchResults};
+use crate::state::metrics::{MetricsOutcome, MetricsWindow, is_metrics_query, run_metrics};
 use crate::state::search::{SearchOutcome, load_history, remember, run_search};
 use crate::state::{AppState, Backends, Catalog, Loaded};
 use crate::state::{DEMO_URL, Loads};
@@ -47,6 +48,24 @@ fn index_for(catalog: &Catalog) -> Arc<AttrIndex> {
             _ => Arc::new(AttrIndex::union(parts.iter().map(|p| &**p))),
         }
     })
+}
+
+/// What a run produced: matching traces, or a metrics query's series.
+#[derive(Clone, PartialEq)]
+enum Ran {
+    Traces(SearchOutcome),
+    Metrics(MetricsOutcome),
+}
+
+/// Runs `q` over the catalog: a metrics query over `window`, anything else as a trace search.
+fn run_any(q: &str, catalog: &Catalog, window: MetricsWindow) -> Option<Ran> {
+    if q.trim().is_empty() {
+        None
+    } else if is_metrics_query(q) {
+        Some(Ran::Metrics(run_metrics(q, catalog, window)))
+    } else {
+        Some(Ran::Traces(run_search(q, catalog)))
+    }
 }
 
 /// `/search?url=…&q=…` for `query`, keeping the `url` parameter.
@@ -120,12 +139,12 @@ fn LocalSearch() -> impl IntoView {
     let navigate = use_navigate();
     let url_q = Memo::new(move |_| query_map.with(|q| q.get("q")).unwrap_or_default());
     let text = RwSignal::new(url_q.get_untracked());
-    let outcome = RwSignal::new(None::<SearchOutcome>);
+    let outcome = RwSignal::new(None::<Ran>);
+    let window = Memo::new(move |_| query_map.with(|m| MetricsWindow::from_lookup(|k| m.get(k))));
     let history = RwSignal::new(load_history());
     let index = Memo::new(move |_| IndexHandle(state.catalog.with(index_for)));
     let has_traces = move || state.catalog.with(|c| !c.is_empty());
     let loading = move || state.progress.with(Option::is_some);
-    let search = move |q: &str, catalog: &Catalog| (!q.trim().is_empty()).then(|| run_search(q, catalog));
 
     // Run whenever the URL's query or the loaded set changes.
     Effect::new(move |prev: Option<String>| {
@@ -134,7 +153,8 @@ fn LocalSearch() -> impl IntoView {
         if prev.as_ref() != Some(&q) && text.get_untracked() != q {
             text.set(q.clone());
         }
-        outcome.set(state.catalog.with(|c| search(&q, c)));
+        let w = window.get();
+        outcome.set(state.catalog.with(|c| run_any(&q, c, w)));
         q
     });
 
@@ -145,7 +165,7 @@ fn LocalSearch() -> impl IntoView {
         }
         if q == url_q.get_untracked() {
             // Same URL: navigating would change nothing, so run here.
-            outcome.set(state.catalog.with_untracked(|c| search(&q, c)));
+            outcome.set(state.catalog.with_untracked(|c| run_any(&q, c, window.get_untracked())));
         } else {
             // Keep the data source in the link: the page's `url=`, or the newest load's URL.
             let url = query_map.with_untracked(|m| m.get("url")).or_else(|| {
@@ -154,21 +174,39 @@ fn LocalSearch() -> impl IntoView {
             navigate(&search_href(url.as_deref(), &q), NavigateOptions { scroll: false, ..Default::default() });
         }
     });
+    let data_url = move || {
+        query_map
+            .with_untracked(|m| m.get("url"))
+            .or_else(|| state.catalog.with_untracked(|c| c.newest().and_then(|l| l.source.url().map(str::to_owned))))
+    };
+    let navigate_zoom = use_navigate();
+    // A drag-selected range (or none, to reset) re-runs the URL's query over it.
+    let zoom = Callback::new(move |range: Option<(i64, i64)>| {
+        let suffix = range.map(|(a, b)| MetricsWindow::zoom(a, b).query_suffix()).unwrap_or_default();
+        let href = search_href(data_url().as_deref(), &url_q.get_untracked());
+        let sep = if href.contains('?') { "" } else { "?" };
+        navigate_zoom(&format!("{href}{sep}{suffix}"), NavigateOptions { scroll: false, ..Default::default() });
+    });
     let pick_history = Callback::new(move |q: String| {
         text.set(q);
         run.run(());
     });
 
     let results = move || {
-        let Some(o) = outcome.get() else {
-            return view! {
-                <p class="sl-muted sl-search-hint">
-                    "Write a TraceQL query, e.g. "<code>"{ status = error }"</code>" or "
-                    <code>"{ resource.service.name = \"frontend\" } >> { duration > 500ms }"</code>
-                    ", and press Ctrl+Enter."
-                </p>
+        let o = match outcome.get() {
+            Some(Ran::Traces(o)) => o,
+            Some(Ran::Metrics(m)) => return metrics_view(m, window.get_untracked().is_zoomed(), zoom),
+            None => {
+                return view! {
+                    <p class="sl-muted sl-search-hint">
+                        "Write a TraceQL query, e.g. "<code>"{ status = error }"</code>" or "
+                        <code>"{ resource.service.name = \"frontend\" } >> { duration > 500ms }"</code>
+                        ", or a metrics query to chart, e.g. "<code>"{ } | rate() by (resource.service.name)"</code>
+                        ", and press Ctrl+Enter."
+                    </p>
+                }
+                .into_any();
             }
-            .into_any();
         };
         let stats = format!(
             "Searched {} traces ({} spans) in {:.1} ms",
@@ -251,6 +289,27 @@ fn LocalSearch() -> impl IntoView {
                 {results}
             </Show>
         </div>
+    }
+}
+
+/// A metrics run: the chart, or why the query cannot run.
+fn metrics_view(m: MetricsOutcome, zoomed: bool, zoom: Callback<Option<(i64, i64)>>) -> AnyView {
+    match m.result {
+        Err(message) => view! {
+            <div class="sl-empty sl-search-empty" data-testid="search-invalid">
+                <p><strong>"The query cannot run. "</strong>{message}</p>
+            </div>
+        }
+        .into_any(),
+        Ok(data) => {
+            let stats = format!(
+                "Evaluated over {} traces ({} spans) in {:.1} ms",
+                crate::format::thousands(m.traces_inspected as usize),
+                crate::format::thousands(m.spans_inspected as usize),
+                m.millis
+            );
+            view! { <MetricsResults data=data zoomed=zoomed on_zoom=zoom stats=stats/> }.into_any()
+        }
     }
 }
 

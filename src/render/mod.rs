@@ -4,6 +4,7 @@
 pub mod canvas;
 pub mod flame;
 pub mod graph_edges;
+pub mod metrics_chart;
 pub mod minimap;
 pub mod path_text;
 pub mod service_graph;

@@ -12,6 +12,7 @@ pub mod graph_focus;
 pub mod kept_files;
 pub mod loader;
 pub mod loads;
+pub mod metrics;
 pub mod search;
 pub mod trace_analysis;
 pub mod trace_chrome;

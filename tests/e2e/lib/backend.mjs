@@ -183,6 +183,12 @@ function route(kind, fault, apiPath, traces, answers, res) {
   }
   if (kind === "zipkin" && apiPath === "/api/v2/dependencies") return json(zipkinLinks(bodies().filter(Array.isArray)));
   if (answers.has(apiPath)) return json(answers.get(apiPath));
+  // TraceQL metrics (TEMPO-API.md §5). Nobody recorded a query_range answer: this one is generated in
+  // Tempo's shape, three series by resource.service.name over the asked window (60 samples), the
+  // first with an exemplar naming a recorded trace. `?q=` containing `none` answers no series.
+  if (kind === "tempo" && (apiPath === "/api/metrics/query_range" || apiPath === "/api/metrics/query")) {
+    return json(metricsAnswer(apiPath.endsWith("query_range"), traces, res.req?.url));
+  }
   // Tempo's tag APIs for autocomplete: tag names grouped by scope (nobody recorded them; the shape is
   // TEMPO-API.md §4.2), and the recorded v2 tag values for any tag.
   if (kind === "tempo" && apiPath === "/api/v2/search/tags") {
@@ -214,6 +220,36 @@ function route(kind, fault, apiPath, traces, answers, res) {
     return res.end("echo");
   }
   return notFound(kind, res);
+}
+
+/** A generated Tempo metrics answer (`QueryRangeResponse`, or the instant query's shape). */
+function metricsAnswer(range, traces, rawUrl) {
+  const url = new URL(rawUrl ?? "/", "http://x");
+  const q = url.searchParams.get("q") ?? "";
+  if (q.includes("none")) return { series: [] };
+  const asNanos = (v, fallback) => (/^\d{11,}$/.test(v ?? "") ? BigInt(v) : fallback);
+  const nowNs = BigInt(Date.now()) * 1_000_000n;
+  const end = asNanos(url.searchParams.get("end"), nowNs);
+  const start = asNanos(url.searchParams.get("start"), end - 3_600_000_000_000n);
+  const count = 60n;
+  const stepMs = (end - start) / count / 1_000_000n || 1n;
+  const startMs = start / 1_000_000n;
+  const traceId = [...traces.keys()][0] ?? "0";
+  const label = (service) => [{ key: "resource.service.name", value: { stringValue: service } }];
+  const services = ["frontend", "checkout", "payment"];
+  const series = services.map((service, k) => {
+    const samples = [];
+    for (let i = 0n; i < count; i++) {
+      const v = (k + 1) * 2 + Math.sin(Number(i) / 6 + k) * (k + 1);
+      samples.push({ timestampMs: String(startMs + i * stepMs), value: Math.round(v * 1000) / 1000 });
+    }
+    const exemplars =
+      k === 0
+        ? [{ labels: [{ key: "trace:id", value: { stringValue: traceId } }], value: samples[30].value, timestampMs: samples[30].timestampMs }]
+        : [];
+    return range ? { labels: label(service), samples, exemplars } : { labels: label(service), value: samples[59].value };
+  });
+  return { series, metrics: { inspectedTraces: "3", inspectedSpans: "30" } };
 }
 
 /** Zipkin's dependency links from v2 span lists: one link per (parent service, child service) pair
