@@ -4,6 +4,7 @@
 use crate::charts::parse_css;
 use crate::format::{format_duration, format_timestamp};
 use crate::hooks::{use_canvas_2d, use_element_size};
+use crate::render::time_axis::time_label;
 use crate::state::trace_rows::TraceTableRow;
 use leptos::html;
 use leptos::prelude::*;
@@ -97,14 +98,8 @@ pub fn ScatterPlot(rows: Signal<Vec<TraceTableRow>>) -> impl IntoView {
                 return;
             };
             let font = ("sans-serif", 11.0 * dpr).into_font().color(&text);
-            // Start times read as dates when the results span days, as clock times otherwise.
-            let first = *first_nanos;
-            let spans_days = x.end - x.start > 2.0 * 86_400_000.0;
-            let x_label = move |v: &f64| {
-                let stamp = format_timestamp(first + (*v * 1e6) as i64, false);
-                let (date, time) = stamp.split_at(stamp.len().min(10));
-                if spans_days { date.to_owned() } else { time.trim().chars().take(8).collect() }
-            };
+            let (first, span_ms) = (*first_nanos, x.end - x.start);
+            let x_label = move |v: &f64| time_label(first, span_ms, *v);
             chart
                 .configure_mesh()
                 .light_line_style(bg)

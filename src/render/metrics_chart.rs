@@ -3,8 +3,8 @@
 //! their series.
 
 use crate::charts::parse_css;
-use crate::format::format_timestamp;
 use crate::hooks::Canvas2dFrame;
+use crate::render::time_axis::time_label;
 use crate::state::metrics::{ChartData, ChartSeries, format_value};
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
@@ -150,18 +150,7 @@ pub fn draw(
     let font = ("sans-serif", 11.0 * dpr).into_font().color(&text);
     let origin = geo.origin_nanos;
     let span_ms = geo.x_ms.end - geo.x_ms.start;
-    let x_label = move |v: &f64| {
-        let stamp = format_timestamp(origin + (*v * 1e6) as i64, false);
-        let (date, time) = stamp.split_at(stamp.len().min(10));
-        if span_ms > 2.0 * 86_400_000.0 {
-            date.to_owned()
-        } else if span_ms < 10_000.0 {
-            // Sub-10 s windows (one loaded trace): the clock time with milliseconds.
-            time.trim().chars().take(12).collect()
-        } else {
-            time.trim().chars().take(8).collect()
-        }
-    };
+    let x_label = move |v: &f64| time_label(origin, span_ms, *v);
     chart
         .configure_mesh()
         .light_line_style(bg)

@@ -8,4 +8,5 @@ pub mod metrics_chart;
 pub mod minimap;
 pub mod path_text;
 pub mod service_graph;
+pub mod time_axis;
 pub mod waterfall;
