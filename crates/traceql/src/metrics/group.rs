@@ -4,6 +4,7 @@
 
 use super::result::LabelValue;
 use crate::ast::{SpanKind, Status};
+use crate::display::{kind_name, status_name};
 use crate::eval::Value;
 
 /// FNV-1a over a borrowed group's values, so a span's group is found
@@ -126,25 +127,8 @@ impl GroupKey {
             GroupKey::Int(i) | GroupKey::DurationNanos(i) => LabelValue::Int(*i),
             GroupKey::Float(bits) => LabelValue::Float(f64::from_bits(*bits)),
             GroupKey::Str(s) | GroupKey::Other(s) => LabelValue::String(s.clone()),
-            GroupKey::Status(s) => LabelValue::String(
-                match s {
-                    Status::Error => "error",
-                    Status::Ok => "ok",
-                    Status::Unset => "unset",
-                }
-                .to_owned(),
-            ),
-            GroupKey::Kind(k) => LabelValue::String(
-                match k {
-                    SpanKind::Unspecified => "unspecified",
-                    SpanKind::Internal => "internal",
-                    SpanKind::Client => "client",
-                    SpanKind::Server => "server",
-                    SpanKind::Producer => "producer",
-                    SpanKind::Consumer => "consumer",
-                }
-                .to_owned(),
-            ),
+            GroupKey::Status(s) => LabelValue::String(status_name(*s).to_owned()),
+            GroupKey::Kind(k) => LabelValue::String(kind_name(*k).to_owned()),
         }
     }
 }
