@@ -10,9 +10,11 @@ use spanlens_model::TraceSet;
 
 pub mod js;
 pub mod messages;
+mod search;
 mod source;
 
 pub use messages::{ChunkPart, FromWorker, InputMeta, ToWorker};
+pub use search::SearchAnswer;
 pub use source::TraceSource;
 
 /// What the worker sends back once every file of a request is parsed.

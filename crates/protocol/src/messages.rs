@@ -2,8 +2,9 @@
 //! (see [`crate::js`]): the message itself postcard-encoded, plus the `ArrayBuffer`s it carries,
 //! which are transferred rather than copied. No field name is spelled anywhere else.
 
-use crate::TraceSource;
+use crate::{SearchAnswer, TraceSource};
 use serde::{Deserialize, Serialize};
+use spanlens_backends::BackendKind;
 
 /// One file or buffer of a load request.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -24,8 +25,25 @@ pub enum ToWorker {
     /// a worker reading a `File` itself stops reading whenever it is busy parsing, and the point is to
     /// overlap the two.
     Chunk { id: u32, file: u32, part: ChunkPart },
-    /// Stops request `id` (its source was closed while it loaded).
+    /// Starts request `id`: a backend's search answer (a 2xx body) of `kind`, about `size` bytes (0
+    /// when unknown), whose bytes follow as [`ToWorker::Chunk`]s of file 0. The worker parses it into
+    /// summaries and answers [`FromWorker::Found`], or [`FromWorker::Failed`] with the parser's
+    /// message. Error statuses never come here: their bodies are short and read on the UI thread.
+    Search { id: u32, kind: BackendKind, size: u64 },
+    /// Stops request `id` (its source was closed while it loaded, or a newer search replaced it).
     Cancel { id: u32 },
+}
+
+impl ToWorker {
+    /// The request a message is about.
+    pub fn request_id(&self) -> u32 {
+        match self {
+            ToWorker::Load { id, .. }
+            | ToWorker::Chunk { id, .. }
+            | ToWorker::Search { id, .. }
+            | ToWorker::Cancel { id } => *id,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -60,6 +78,12 @@ pub enum FromWorker {
         id: u32,
         error: String,
     },
+    /// Search request `id` is parsed. The summaries are small (a few hundred bytes a trace), so they
+    /// travel in the message itself.
+    Found {
+        id: u32,
+        answer: SearchAnswer,
+    },
 }
 
 impl FromWorker {
@@ -67,7 +91,10 @@ impl FromWorker {
     pub fn request_id(&self) -> Option<u32> {
         match self {
             FromWorker::Ready { .. } => None,
-            FromWorker::Progress { id, .. } | FromWorker::Done { id } | FromWorker::Failed { id, .. } => Some(*id),
+            FromWorker::Progress { id, .. }
+            | FromWorker::Done { id }
+            | FromWorker::Failed { id, .. }
+            | FromWorker::Found { id, .. } => Some(*id),
         }
     }
 }
@@ -99,6 +126,11 @@ mod tests {
         for m in [load, chunk, ToWorker::Cancel { id: 3 }] {
             assert_eq!(decode_message::<ToWorker>(&encode_message(&m).unwrap()).unwrap(), m);
         }
+        for kind in BackendKind::ALL {
+            let search = ToWorker::Search { id: 9, kind, size: 22_000_000 };
+            assert_eq!(decode_message::<ToWorker>(&encode_message(&search).unwrap()).unwrap(), search);
+            assert_eq!(search.request_id(), 9);
+        }
         let progress = FromWorker::Progress { id: 2, file: "x".to_owned(), bytes_done: 5, bytes_total: 9 };
         assert_eq!(decode_message::<FromWorker>(&encode_message(&progress).unwrap()).unwrap(), progress);
         assert_eq!(progress.request_id(), Some(2));
@@ -106,8 +138,46 @@ mod tests {
     }
 
     #[test]
+    fn a_search_answer_round_trips() {
+        use spanlens_backends::{SearchResults, TraceSummary};
+        let summary = |i: usize| TraceSummary {
+            trace_id_hex: format!("{i:032x}"),
+            root_service: (i % 2 == 0).then(|| "frontend".to_owned()),
+            root_name: Some(format!("GET /item/{i} \u{e9}")),
+            start_nanos: 1_700_000_000_000_000_000 + i as i64,
+            duration_nanos: -5 + i as i64,
+            span_count: Some(20),
+            error_count: (i % 3 == 0).then_some(i),
+            services: vec![("frontend".to_owned(), 12), ("cart".to_owned(), 8)],
+            matched_spans: (i % 5 == 0).then_some(u64::MAX),
+        };
+        let answer = SearchAnswer {
+            results: SearchResults {
+                traces: (0..1500).map(summary).collect(),
+                warnings: vec!["trace 1f not found".to_owned()],
+            },
+            bytes: 22_000_000,
+            parse_millis: 123.5,
+        };
+        let found = FromWorker::Found { id: 4, answer };
+        let bytes = encode_message(&found).unwrap();
+        assert_eq!(decode_message::<FromWorker>(&bytes).unwrap(), found);
+        assert_eq!(found.request_id(), Some(4));
+        // Compact: what crosses to the UI thread is a small fraction of the 22 MB body.
+        assert!(bytes.len() < 200 * 1500, "{} bytes", bytes.len());
+        let empty = FromWorker::Found { id: 5, answer: SearchAnswer::default() };
+        assert_eq!(decode_message::<FromWorker>(&encode_message(&empty).unwrap()).unwrap(), empty);
+    }
+
+    #[test]
     fn garbage_is_an_error_not_a_panic() {
         assert!(decode_message::<ToWorker>(&[0xff, 0xff, 0xff]).is_err());
         assert!(decode_message::<FromWorker>(&[]).is_err());
+        // A search naming a kind nobody knows is refused, not guessed.
+        let mut search = encode_message(&ToWorker::Search { id: 1, kind: BackendKind::Tempo, size: 0 }).unwrap();
+        if let Some(at) = search.windows(5).position(|w| w == b"tempo") {
+            search[at..at + 5].copy_from_slice(b"tampo");
+        }
+        assert!(decode_message::<ToWorker>(&search).is_err());
     }
 }
