@@ -1,5 +1,6 @@
 //! The parsing Web Worker: imports files with the pure-Rust importers while the UI thread is still
-//! reading them (`StreamingImport`), and sends the model back as transferred `ArrayBuffer`s.
+//! reading them (`StreamingImport`), and sends the model back as transferred `ArrayBuffer`s. It also
+//! parses backends' search answers into trace summaries (`search`).
 //!
 //! Parsing here keeps the page responsive while a 100 MB file loads, and the progress messages
 //! drive the progress bar. See `spanlens_protocol` for the messages.
@@ -16,6 +17,7 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 mod inbox;
 mod request;
+mod search;
 mod warm_up;
 
 /// The requests in flight, by id. Loads run side by side (a file dropped while a URL is parsing
@@ -52,6 +54,15 @@ fn main() {
                 let (scope, requests) = (handler_scope.clone(), Rc::clone(&requests));
                 wasm_bindgen_futures::spawn_local(async move {
                     request::handle(&scope, request::Request { id, source, inputs, buffers }, &inbox).await;
+                    requests.borrow_mut().remove(&id);
+                });
+            }
+            ToWorker::Search { id, kind, size } => {
+                let inbox = Rc::new(Inbox::default());
+                requests.borrow_mut().insert(id, Rc::clone(&inbox));
+                let (scope, requests) = (handler_scope.clone(), Rc::clone(&requests));
+                wasm_bindgen_futures::spawn_local(async move {
+                    search::handle(&scope, id, kind, size, &inbox).await;
                     requests.borrow_mut().remove(&id);
                 });
             }
