@@ -7,7 +7,7 @@ mod error;
 mod fetch;
 mod urls;
 
-pub use abort::Abort;
+pub use abort::{Abort, AbortHook};
 pub use error::ApiError;
 pub use fetch::{BodyStream, FetchOptions, fetch_bytes, fetch_stream, fetch_text};
 pub use urls::{is_allowed_url, redact};

@@ -5,17 +5,18 @@
 use crate::api::{self, Abort, ApiError, FetchOptions};
 use crate::components::{MetricsResults, QueryEditor, ScatterPlot, SearchResults};
 use crate::format::format_duration;
+use crate::state::Loads;
 use crate::state::backend_form::{BackendForm, LOOKBACKS};
+use crate::state::backend_search_run::{rows, run};
 use crate::state::metrics::{ChartData, MetricsWindow, is_metrics_query};
 use crate::state::trace_rows::TraceTableRow;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use spanlens_analysis::overview::TraceRow;
 use spanlens_backends::{
-    Backend, BackendKind, SearchResults as Found, TimeWindow, TraceSummary, metrics_query_range_from_response,
-    parse_duration_text, parse_operations, parse_services, parse_tag_names, parse_tag_values, search_from_response,
+    Backend, BackendKind, TimeWindow, metrics_query_range_from_response, parse_duration_text, parse_operations,
+    parse_services, parse_tag_names, parse_tag_values,
 };
 use spanlens_traceql::metrics::{MetricsRange, default_step_nanos};
 use spanlens_traceql::suggest::AttrIndex;
@@ -45,6 +46,7 @@ pub fn BackendSearch(backend: Backend) -> impl IntoView {
     let generation = StoredValue::new(0u64);
     let in_flight = StoredValue::new(None::<Abort>);
     let kind = backend.kind;
+    let loads = Loads::use_context();
 
     // Runs whenever the URL's form changes (a shared link, Back, a new search).
     let runner = Arc::clone(&backend);
@@ -65,6 +67,7 @@ pub fn BackendSearch(backend: Backend) -> impl IntoView {
         in_flight.set_value(Some(abort.clone()));
         outcome.set(Outcome::Running);
         let backend = Arc::clone(&runner);
+        let loader = loads.loader();
         spawn_local(async move {
             if backend.kind == BackendKind::Tempo && is_metrics_query(&asked.q) {
                 let result = run_metrics(&backend, &asked, zoom, abort).await;
@@ -76,7 +79,7 @@ pub fn BackendSearch(backend: Backend) -> impl IntoView {
                 }
                 return;
             }
-            let result = run(&backend, &asked, abort).await;
+            let result = run(&backend, &asked, abort, loader).await;
             // The newest search wins: an older answer arriving late is dropped.
             if generation.try_get_value() == Some(mine) {
                 outcome.try_set(match result {
@@ -298,33 +301,6 @@ fn services_resource(backend: Arc<Backend>) -> LocalResource<Vec<String>> {
     })
 }
 
-/// One search against the backend. api_v3 asks for summaries first (full traces in a search answer
-/// can be 100 MB) and falls back to the traces endpoint on a server that has no summaries.
-async fn run(backend: &Backend, form: &BackendForm, abort: Abort) -> Result<Found, String> {
-    let now_nanos = (js_sys::Date::now() * 1e6) as i64;
-    let request = form.to_request(backend.kind, now_nanos).map_err(|e| e.to_string())?;
-    let fetch = |url: String| {
-        let abort = abort.clone();
-        async move { api::fetch_text(&url, FetchOptions { abort, ..FetchOptions::default() }).await }
-    };
-    let answer = |result: Result<String, ApiError>| match result {
-        Ok(body) => search_from_response(backend.kind, 200, body).map_err(|e| e.to_string()),
-        Err(ApiError::Status { status, body, .. }) => {
-            search_from_response(backend.kind, status, body).map_err(|e| e.to_string())
-        }
-        Err(e) => Err(e.to_string()),
-    };
-    if backend.kind == BackendKind::JaegerV3 {
-        let summaries = backend.trace_summaries_url(&request).map_err(|e| e.to_string())?;
-        match fetch(summaries).await {
-            Err(ApiError::Status { status: 404, ref body, .. }) if body.trim().is_empty() => {}
-            other => return answer(other),
-        }
-    }
-    let url = backend.search_url(&request).map_err(|e| e.to_string())?;
-    answer(fetch(url).await)
-}
-
 /// A Tempo metrics query (`/api/metrics/query_range`) over the zoomed window, or the form's lookback
 /// ending now; the step is the URL's or about range/240. Exemplars open their trace from Tempo.
 async fn run_metrics(
@@ -353,34 +329,4 @@ async fn run_metrics(
     .map_err(|e| e.to_string())?;
     let link = js_sys::encode_uri_component(&backend.name);
     Ok(ChartData::from_result(result, range, |id| Some(format!("/trace/{id}?backend={link}"))))
-}
-
-/// Result rows, newest first, each opening its trace from this backend.
-fn rows(backend: &Backend, traces: Vec<TraceSummary>) -> Vec<TraceTableRow> {
-    let link = js_sys::encode_uri_component(&backend.name);
-    // Tempo lists a trace before its root span arrives; elsewhere a root without a service is odd data.
-    let no_root = if backend.kind == BackendKind::Tempo { "(root not received yet)" } else { "(no service)" };
-    let mut rows: Vec<TraceTableRow> = traces
-        .into_iter()
-        .map(|t| TraceTableRow {
-            key: t.trace_id_hex.clone(),
-            href: format!("/trace/{}?backend={link}", t.trace_id_hex),
-            summary: TraceRow {
-                trace_id_hex: t.trace_id_hex,
-                root_service: t.root_service.unwrap_or_else(|| no_root.to_owned()),
-                root_name: t.root_name.unwrap_or_default(),
-                start_nanos: t.start_nanos,
-                duration_nanos: t.duration_nanos,
-                span_count: t.span_count.unwrap_or(0),
-                error_count: t.error_count.unwrap_or(0),
-                service_count: t.services.len(),
-                incomplete_count: 0,
-            },
-            source: backend.name.clone(),
-            matched: t.matched_spans.map(|m| m as usize),
-            other_copies: 0,
-        })
-        .collect();
-    crate::state::trace_rows::sort_rows(&mut rows);
-    rows
 }

@@ -4,14 +4,18 @@
 //! `onmessage` would be lost). Several requests may be in flight at once (a drop while a URL is still
 //! parsing); each result comes back with its request id and source. Messages are the typed
 //! `spanlens_protocol::{ToWorker, FromWorker}` in their envelope.
+//!
+//! Backend search answers go through the same worker (`Loader::search_stream`): their result is a
+//! short list of summaries that goes back to the search that asked, not to the catalog.
 
 use crate::state::file_reader::{Slice, read_slices};
 use js_sys::{ArrayBuffer, Uint8Array};
+use spanlens_backends::BackendKind;
 use spanlens_protocol::{
-    self as protocol, Assembly, ChunkPart, FromWorker, InputMeta, LoadResult, ToWorker, TraceSource, js,
+    self as protocol, Assembly, ChunkPart, FromWorker, InputMeta, LoadResult, SearchAnswer, ToWorker, TraceSource, js,
 };
 use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen::prelude::*;
@@ -42,6 +46,8 @@ struct Inner {
     /// Results being decoded on this thread; a cancel removes the id and the result is dropped.
     decoding: HashSet<u32>,
     warmed_up: bool,
+    /// Search requests in flight, by id: where their answer goes (see [`SearchSink`]).
+    searches: HashMap<u32, Rc<AnswerSlot>>,
     /// The page was opened on a link that loads a trace at once: the first worker skips its warm-up
     /// (see `worker/src/warm_up.rs`), which would otherwise come before the trace. The trace arrives
     /// in pieces, and V8 optimizes the parsing functions between pieces anyway.
@@ -68,6 +74,7 @@ impl Loader {
             in_worker: HashSet::new(),
             decoding: HashSet::new(),
             warmed_up: false,
+            searches: HashMap::new(),
             busy_start: opened_on_a_trace_link(),
             on_event,
             _on_message: None,
@@ -137,6 +144,21 @@ impl Loader {
         StreamSink { loader: self.clone(), id }
     }
 
+    /// Starts parsing a backend's search answer whose body is still arriving; the caller sends the
+    /// body through the sink and awaits [`SearchSink::answer`]. `None` when no worker could be
+    /// started (the caller then parses on this thread).
+    pub fn search_stream(&self, kind: BackendKind, size_hint: u64) -> Option<SearchSink> {
+        start_worker(&self.inner);
+        if self.inner.borrow().worker.is_none() {
+            return None;
+        }
+        let id = self.next_id();
+        let slot = Rc::new(AnswerSlot::default());
+        self.inner.borrow_mut().searches.insert(id, Rc::clone(&slot));
+        self.send(ToWorker::Search { id, kind, size: size_hint }, Vec::new());
+        Some(SearchSink { stream: StreamSink { loader: self.clone(), id }, slot })
+    }
+
     /// Stops request `id`: the worker drops it, and a result still arriving is not delivered.
     pub fn cancel(&self, id: u32) {
         let was_running = {
@@ -144,6 +166,7 @@ impl Loader {
             inner.decoding.remove(&id);
             inner.in_worker.remove(&id)
         };
+        deliver(&self.inner, id, SearchOutcome::Cancelled);
         if was_running {
             self.send(ToWorker::Cancel { id }, Vec::new());
             retire_if_idle(&self.inner);
@@ -158,9 +181,8 @@ impl Loader {
             return;
         }
         let Some(worker) = inner.worker.clone() else { return };
-        let on_event = Rc::clone(&inner.on_event);
         drop(inner);
-        post(&worker, &message, &buffers, &*on_event);
+        post(&self.inner, &worker, &message, &buffers);
     }
 }
 
@@ -197,6 +219,84 @@ impl StreamSink {
     /// The body broke off; `reason` is shown to the user.
     pub fn fail(&self, reason: String) {
         self.loader.send(ToWorker::Chunk { id: self.id, file: 0, part: ChunkPart::Failed(reason) }, Vec::new());
+    }
+}
+
+/// The sending end of [`Loader::search_stream`], and where its answer arrives.
+pub struct SearchSink {
+    stream: StreamSink,
+    slot: Rc<AnswerSlot>,
+}
+
+/// How a search request ended in the worker.
+#[derive(Debug)]
+pub enum SearchOutcome {
+    Found(SearchAnswer),
+    /// The body could not be parsed (the parser's message, with its position) or could not reach the
+    /// worker.
+    Failed(String),
+    /// Cancelled by [`Loader::cancel`] (a newer search replaced it).
+    Cancelled,
+}
+
+impl SearchSink {
+    /// The body's pieces, in order (see [`StreamSink`]).
+    pub fn stream(&self) -> &StreamSink {
+        &self.stream
+    }
+
+    /// Cancels this search (the worker drops it; [`SearchSink::answer`] returns `Cancelled`). Kept
+    /// apart from the sink so that an abort handler can hold it while the sink is awaited.
+    pub fn canceller(&self) -> impl Fn() + 'static {
+        let (loader, id) = (self.stream.loader.clone(), self.stream.id);
+        move || loader.cancel(id)
+    }
+
+    /// Waits for the worker's answer.
+    pub async fn answer(self) -> SearchOutcome {
+        self.slot.wait().await
+    }
+}
+
+/// A one-shot mailbox: the worker's answer is put here, and the waiting search is woken by resolving
+/// the promise it awaits.
+#[derive(Default)]
+struct AnswerSlot {
+    outcome: RefCell<Option<SearchOutcome>>,
+    wake: RefCell<Option<js_sys::Function>>,
+}
+
+impl AnswerSlot {
+    fn fulfil(&self, outcome: SearchOutcome) {
+        *self.outcome.borrow_mut() = Some(outcome);
+        if let Some(resolve) = self.wake.borrow_mut().take() {
+            // Resolving a pending promise cannot fail in a way worth reporting.
+            resolve.call0(&JsValue::UNDEFINED).ok();
+        }
+    }
+
+    async fn wait(&self) -> SearchOutcome {
+        loop {
+            if let Some(outcome) = self.outcome.borrow_mut().take() {
+                return outcome;
+            }
+            let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+                *self.wake.borrow_mut() = Some(resolve);
+            });
+            wasm_bindgen_futures::JsFuture::from(promise).await.ok();
+        }
+    }
+}
+
+/// Hands a search its outcome, if `id` is a search still waiting. Returns whether it was one.
+fn deliver(inner: &Rc<RefCell<Inner>>, id: u32, outcome: SearchOutcome) -> bool {
+    let slot = inner.borrow_mut().searches.remove(&id);
+    match slot {
+        Some(slot) => {
+            slot.fulfil(outcome);
+            true
+        }
+        None => false,
     }
 }
 
@@ -258,17 +358,18 @@ fn retire_if_idle(inner: &Rc<RefCell<Inner>>) {
     }
 }
 
-fn post(worker: &Worker, message: &ToWorker, buffers: &[ArrayBuffer], on_event: &dyn Fn(LoaderEvent)) {
+fn post(inner: &Rc<RefCell<Inner>>, worker: &Worker, message: &ToWorker, buffers: &[ArrayBuffer]) {
     let sent = js::wrap(message, buffers).and_then(|envelope| {
         worker
             .post_message_with_transfer(&envelope.value, &envelope.transfer)
-            .map_err(|_| "could not send the files to the parsing worker".to_owned())
+            .map_err(|_| "could not send the data to the parsing worker".to_owned())
     });
     if let Err(e) = sent {
-        let id = match message {
-            ToWorker::Load { id, .. } | ToWorker::Chunk { id, .. } | ToWorker::Cancel { id } => *id,
-        };
-        on_event(LoaderEvent::Failed(id, e));
+        let id = message.request_id();
+        if !deliver(inner, id, SearchOutcome::Failed(e.clone())) {
+            let on_event = Rc::clone(&inner.borrow().on_event);
+            on_event(LoaderEvent::Failed(id, e));
+        }
     }
 }
 
@@ -290,7 +391,7 @@ fn handle_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
             };
             if let Some(worker) = worker {
                 for (message, buffers) in queue {
-                    post(&worker, &message, &buffers, &*on_event);
+                    post(inner, &worker, &message, &buffers);
                 }
             }
             let first_warm_up = !std::mem::replace(&mut inner.borrow_mut().warmed_up, true);
@@ -314,7 +415,14 @@ fn handle_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
         FromWorker::Failed { id, error } => {
             inner.borrow_mut().in_worker.remove(&id);
             retire_if_idle(inner);
-            on_event(LoaderEvent::Failed(id, error));
+            if !deliver(inner, id, SearchOutcome::Failed(error.clone())) {
+                on_event(LoaderEvent::Failed(id, error));
+            }
+        }
+        FromWorker::Found { id, answer } => {
+            inner.borrow_mut().in_worker.remove(&id);
+            retire_if_idle(inner);
+            deliver(inner, id, SearchOutcome::Found(answer));
         }
         FromWorker::Done { id } => {
             {

@@ -69,6 +69,11 @@ impl Loads {
         self.loader.set_value(Some(loader));
     }
 
+    /// The parsing worker's client, for work that is not a load (a backend search's answer).
+    pub fn loader(&self) -> Option<Loader> {
+        self.loader.try_with_value(Clone::clone).flatten()
+    }
+
     /// Provided by the shell around every page; missing only through a bug.
     pub fn use_context() -> Loads {
         expect_context::<Loads>()

@@ -2,6 +2,7 @@
 
 pub mod app_state;
 pub mod backend_form;
+pub mod backend_search_run;
 pub mod backends;
 pub mod catalog;
 pub mod compare_link;

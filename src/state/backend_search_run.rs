@@ -1,0 +1,146 @@
+//! One search against a backend: the request from the form, the answer fetched on this thread and
+//! streamed to the parsing worker as it arrives, parsed there into trace summaries, and the result
+//! rows built from those.
+//!
+//! A Jaeger search answer holds whole traces: 1,500 of them are 20 MB of JSON, whose parse held the
+//! UI thread for half a second. In the worker, this thread only forwards the body's pieces (their
+//! buffers are transferred, not copied) and receives a few hundred kilobytes of summaries.
+//!
+//! The body is fetched here rather than in the worker so that the request stays the page's own
+//! (`api::fetch_stream`: the same timeout, cancellation, CORS and error messages as every other
+//! request, and visible in the page's resource timing).
+
+use crate::api::{self, Abort, ApiError, BodyStream, FetchOptions};
+use crate::state::backend_form::BackendForm;
+use crate::state::loader::{Loader, SearchOutcome, SearchSink};
+use crate::state::trace_rows::TraceTableRow;
+use crate::timing;
+use spanlens_analysis::overview::TraceRow;
+use spanlens_backends::{Backend, BackendKind, SearchResults, TraceSummary, search_from_response};
+
+/// User Timing marks of a search's phases, read by the benchmark (`tests/bench/run.mjs search1500`):
+/// the body's last byte handed to the worker, the summaries back on this thread, the rows built.
+pub const BODY_SENT: &str = "spanlens:search:body";
+pub const ANSWERED: &str = "spanlens:search:answered";
+pub const ROWS_BUILT: &str = "spanlens:search:rows";
+/// A measure: the worker's parse of the body, after its last byte.
+pub const WORKER_PARSE: &str = "spanlens:search:worker-parse";
+
+/// Runs one search. api_v3 asks for summaries first (full traces in a search answer can be 100 MB)
+/// and falls back to the traces endpoint on a server that has no summaries. Without a `loader`
+/// (no worker could be started) the answer is parsed on this thread.
+pub async fn run(
+    backend: &Backend,
+    form: &BackendForm,
+    abort: Abort,
+    loader: Option<Loader>,
+) -> Result<SearchResults, String> {
+    let now_nanos = (js_sys::Date::now() * 1e6) as i64;
+    let request = form.to_request(backend.kind, now_nanos).map_err(|e| e.to_string())?;
+    let options = || FetchOptions { abort: abort.clone(), ..FetchOptions::default() };
+    let loader = loader.as_ref();
+    if backend.kind == BackendKind::JaegerV3 {
+        let summaries = backend.trace_summaries_url(&request).map_err(|e| e.to_string())?;
+        match api::fetch_stream(&summaries, options()).await {
+            Err(ApiError::Status { status: 404, ref body, .. }) if body.trim().is_empty() => {}
+            other => return answer(backend.kind, other, &abort, loader).await,
+        }
+    }
+    let url = backend.search_url(&request).map_err(|e| e.to_string())?;
+    answer(backend.kind, api::fetch_stream(&url, options()).await, &abort, loader).await
+}
+
+async fn answer(
+    kind: BackendKind,
+    fetched: Result<BodyStream, ApiError>,
+    abort: &Abort,
+    loader: Option<&Loader>,
+) -> Result<SearchResults, String> {
+    match fetched {
+        Ok(body) => match loader.and_then(|l| l.search_stream(kind, body.content_length())) {
+            Some(sink) => parse_in_worker(body, sink, abort).await,
+            None => parse_here(kind, body).await,
+        },
+        // An error status's body is short (the fetch keeps at most 64 KB): the backend's own message
+        // is read from it here.
+        Err(ApiError::Status { status, body, .. }) => {
+            search_from_response(kind, status, body).map_err(|e| e.to_string())
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Forwards the body to the worker piece by piece and waits for its summaries. A newer search fires
+/// `abort`, which stops the fetch and drops the request in the worker, even mid-parse.
+async fn parse_in_worker(mut body: BodyStream, sink: SearchSink, abort: &Abort) -> Result<SearchResults, String> {
+    let _hook = abort.on_abort(sink.canceller());
+    let stream = sink.stream();
+    loop {
+        match body.next_chunk().await {
+            Ok(Some(piece)) if stream.is_current() => stream.chunk(&piece),
+            Ok(Some(_)) => return Err(CANCELLED.to_owned()),
+            Ok(None) => break,
+            Err(e) => {
+                sink.canceller()();
+                return Err(e.to_string());
+            }
+        }
+    }
+    stream.end();
+    timing::mark(BODY_SENT);
+    match sink.answer().await {
+        SearchOutcome::Found(answer) => {
+            timing::record_duration(WORKER_PARSE, answer.parse_millis);
+            timing::mark(ANSWERED);
+            Ok(answer.results)
+        }
+        SearchOutcome::Failed(message) => Err(message),
+        SearchOutcome::Cancelled => Err(CANCELLED.to_owned()),
+    }
+}
+
+/// Shown nowhere in practice: a cancelled search was replaced, and only the newest one's outcome is
+/// shown.
+const CANCELLED: &str = "the search was cancelled";
+
+/// The fallback without a worker: the whole body read, then parsed on this thread.
+async fn parse_here(kind: BackendKind, mut body: BodyStream) -> Result<SearchResults, String> {
+    let mut bytes: Vec<u8> = Vec::new();
+    while let Some(piece) = body.next_chunk().await.map_err(|e| e.to_string())? {
+        let start = bytes.len();
+        bytes.resize(start + piece.length() as usize, 0);
+        piece.copy_to(&mut bytes[start..]);
+    }
+    search_from_response(kind, 200, &bytes).map_err(|e| e.to_string())
+}
+
+/// Result rows, newest first, each opening its trace from this backend.
+pub fn rows(backend: &Backend, traces: Vec<TraceSummary>) -> Vec<TraceTableRow> {
+    let link = js_sys::encode_uri_component(&backend.name);
+    // Tempo lists a trace before its root span arrives; elsewhere a root without a service is odd data.
+    let no_root = if backend.kind == BackendKind::Tempo { "(root not received yet)" } else { "(no service)" };
+    let mut rows: Vec<TraceTableRow> = traces
+        .into_iter()
+        .map(|t| TraceTableRow {
+            key: t.trace_id_hex.clone(),
+            href: format!("/trace/{}?backend={link}", t.trace_id_hex),
+            summary: TraceRow {
+                trace_id_hex: t.trace_id_hex,
+                root_service: t.root_service.unwrap_or_else(|| no_root.to_owned()),
+                root_name: t.root_name.unwrap_or_default(),
+                start_nanos: t.start_nanos,
+                duration_nanos: t.duration_nanos,
+                span_count: t.span_count.unwrap_or(0),
+                error_count: t.error_count.unwrap_or(0),
+                service_count: t.services.len(),
+                incomplete_count: 0,
+            },
+            source: backend.name.clone(),
+            matched: t.matched_spans.map(|m| m as usize),
+            other_copies: 0,
+        })
+        .collect();
+    crate::state::trace_rows::sort_rows(&mut rows);
+    timing::mark(ROWS_BUILT);
+    rows
+}
