@@ -46,7 +46,7 @@ pub fn BackendSearch(backend: Backend) -> impl IntoView {
     let generation = StoredValue::new(0u64);
     let in_flight = StoredValue::new(None::<Abort>);
     let kind = backend.kind;
-    let loads = Loads::use_context();
+    let loads = use_context::<Loads>();
 
     // Runs whenever the URL's form changes (a shared link, Back, a new search).
     let runner = Arc::clone(&backend);
@@ -67,7 +67,7 @@ pub fn BackendSearch(backend: Backend) -> impl IntoView {
         in_flight.set_value(Some(abort.clone()));
         outcome.set(Outcome::Running);
         let backend = Arc::clone(&runner);
-        let loader = loads.loader();
+        let loader = loads.and_then(|l| l.loader());
         spawn_local(async move {
             if backend.kind == BackendKind::Tempo && is_metrics_query(&asked.q) {
                 let result = run_metrics(&backend, &asked, zoom, abort).await;

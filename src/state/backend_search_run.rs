@@ -23,7 +23,7 @@ use spanlens_backends::{Backend, BackendKind, SearchResults, TraceSummary, searc
 pub const BODY_SENT: &str = "spanlens:search:body";
 pub const ANSWERED: &str = "spanlens:search:answered";
 pub const ROWS_BUILT: &str = "spanlens:search:rows";
-/// A measure: the worker's parse of the body, after its last byte.
+/// A measure: the worker's parse of the body, from the moment the worker had its last byte.
 pub const WORKER_PARSE: &str = "spanlens:search:worker-parse";
 
 /// Runs one search. api_v3 asks for summaries first (full traces in a search answer can be 100 MB)
@@ -74,10 +74,9 @@ async fn answer(
 /// `abort`, which stops the fetch and drops the request in the worker, even mid-parse.
 async fn parse_in_worker(mut body: BodyStream, sink: SearchSink, abort: &Abort) -> Result<SearchResults, String> {
     let _hook = abort.on_abort(sink.canceller());
-    let stream = sink.stream();
     loop {
         match body.next_chunk().await {
-            Ok(Some(piece)) if stream.is_current() => stream.chunk(&piece),
+            Ok(Some(piece)) if sink.is_current() => sink.chunk(&piece),
             Ok(Some(_)) => return Err(CANCELLED.to_owned()),
             Ok(None) => break,
             Err(e) => {
@@ -86,16 +85,34 @@ async fn parse_in_worker(mut body: BodyStream, sink: SearchSink, abort: &Abort) 
             }
         }
     }
-    stream.end();
+    sink.end();
     timing::mark(BODY_SENT);
     match sink.answer().await {
         SearchOutcome::Found(answer) => {
-            timing::record_duration(WORKER_PARSE, answer.parse_millis);
+            record_span(WORKER_PARSE, answer.body_in_epoch_millis, answer.parse_millis);
             timing::mark(ANSWERED);
             Ok(answer.results)
         }
         SearchOutcome::Failed(message) => Err(message),
         SearchOutcome::Cancelled => Err(CANCELLED.to_owned()),
+    }
+}
+
+/// Records the worker's parse as a measure on this page's timeline: the worker's clock for it is the
+/// epoch clock, which both threads share, while marks are relative to this page's time origin.
+fn record_span(name: &str, start_epoch_millis: f64, duration_millis: f64) {
+    use js_sys::{Function, Object, Reflect};
+    use wasm_bindgen::{JsCast as _, JsValue};
+    let Some(performance) = web_sys::window().and_then(|w| w.performance()) else { return };
+    let start = start_epoch_millis - performance.time_origin();
+    // web-sys has no binding for the options form of `measure`, so it is called through Reflect.
+    let options = Object::new();
+    Reflect::set(&options, &"start".into(), &JsValue::from_f64(start)).ok();
+    Reflect::set(&options, &"duration".into(), &JsValue::from_f64(duration_millis)).ok();
+    if let Some(measure) =
+        Reflect::get(&performance, &"measure".into()).ok().and_then(|f| f.dyn_into::<Function>().ok())
+    {
+        measure.call2(&performance, &JsValue::from_str(name), &options).ok();
     }
 }
 

@@ -36,8 +36,13 @@ pub enum LoaderEvent {
 
 struct Inner {
     /// Terminated once no request is left in it, because a wasm instance's memory never shrinks and a
-    /// worker kept alive would hold the peak of every parse; a fresh spare is started at once.
+    /// worker kept alive would hold the peak of every parse; a fresh spare is started at once. A
+    /// worker that has only parsed search answers of modest size is kept (see [`Inner::heavy`]).
     worker: Option<Worker>,
+    /// The worker has held a load or a large search answer: it is retired once idle. Searches alone
+    /// leave it warm, so the next search neither waits for a fresh worker nor parses in baseline
+    /// code, and no warm-up result lands on this thread in the middle of drawing the results.
+    heavy: bool,
     ready: bool,
     queue: Vec<(ToWorker, Vec<ArrayBuffer>)>,
     next_id: u32,
@@ -48,10 +53,9 @@ struct Inner {
     warmed_up: bool,
     /// Search requests in flight, by id: where their answer goes (see [`SearchSink`]).
     searches: HashMap<u32, Rc<AnswerSlot>>,
-    /// The page was opened on a link that loads a trace at once: the first worker skips its warm-up
-    /// (see `worker/src/warm_up.rs`), which would otherwise come before the trace. The trace arrives
-    /// in pieces, and V8 optimizes the parsing functions between pieces anyway.
-    busy_start: bool,
+    /// The first worker's name, when the page was opened on a link that loads at once (see
+    /// [`first_worker_name`]); taken by the first start.
+    first_name: Option<&'static str>,
     on_event: Rc<dyn Fn(LoaderEvent)>,
     // Kept alive for as long as the worker may call it.
     _on_message: Option<Closure<dyn Fn(MessageEvent)>>,
@@ -75,7 +79,8 @@ impl Loader {
             decoding: HashSet::new(),
             warmed_up: false,
             searches: HashMap::new(),
-            busy_start: opened_on_a_trace_link(),
+            heavy: false,
+            first_name: first_worker_name(),
             on_event,
             _on_message: None,
             _retired_on_message: None,
@@ -176,6 +181,9 @@ impl Loader {
     fn send(&self, message: ToWorker, buffers: Vec<ArrayBuffer>) {
         start_worker(&self.inner);
         let mut inner = self.inner.borrow_mut();
+        if matches!(message, ToWorker::Load { .. }) {
+            inner.heavy = true;
+        }
         if !inner.ready {
             inner.queue.push((message, buffers));
             return;
@@ -240,9 +248,20 @@ pub enum SearchOutcome {
 }
 
 impl SearchSink {
-    /// The body's pieces, in order (see [`StreamSink`]).
-    pub fn stream(&self) -> &StreamSink {
-        &self.stream
+    /// False once the search was cancelled.
+    pub fn is_current(&self) -> bool {
+        self.stream.is_current()
+    }
+
+    /// Sends the body's next piece (see [`StreamSink::chunk`]).
+    pub fn chunk(&self, piece: &Uint8Array) {
+        self.slot.bytes.set(self.slot.bytes.get() + u64::from(piece.byte_length()));
+        self.stream.chunk(piece);
+    }
+
+    /// The body is complete: the worker parses it now.
+    pub fn end(&self) {
+        self.stream.end();
     }
 
     /// Cancels this search (the worker drops it; [`SearchSink::answer`] returns `Cancelled`). Kept
@@ -262,6 +281,8 @@ impl SearchSink {
 /// the promise it awaits.
 #[derive(Default)]
 struct AnswerSlot {
+    /// The body's bytes sent so far: what the worker's memory grew by, about.
+    bytes: std::cell::Cell<u64>,
     outcome: RefCell<Option<SearchOutcome>>,
     wake: RefCell<Option<js_sys::Function>>,
 }
@@ -288,9 +309,20 @@ impl AnswerSlot {
     }
 }
 
+/// Search bodies up to this size leave the worker warm for the next search; a larger one (the wasm
+/// memory it took is never given back) retires it. Jaeger UI's largest page of results is 22 MB.
+const KEEP_AFTER_SEARCH_MAX_BYTES: u64 = 32 << 20;
+
 /// Hands a search its outcome, if `id` is a search still waiting. Returns whether it was one.
 fn deliver(inner: &Rc<RefCell<Inner>>, id: u32, outcome: SearchOutcome) -> bool {
-    let slot = inner.borrow_mut().searches.remove(&id);
+    let slot = {
+        let mut guard = inner.borrow_mut();
+        let slot = guard.searches.remove(&id);
+        if slot.as_ref().is_some_and(|s| s.bytes.get() > KEEP_AFTER_SEARCH_MAX_BYTES) {
+            guard.heavy = true;
+        }
+        slot
+    };
     match slot {
         Some(slot) => {
             slot.fulfil(outcome);
@@ -300,12 +332,22 @@ fn deliver(inner: &Rc<RefCell<Inner>>, id: u32, outcome: SearchOutcome) -> bool 
     }
 }
 
-/// Whether the page's own URL loads a trace: `?url=`, `?backend=` or `/trace/<id>`.
-fn opened_on_a_trace_link() -> bool {
-    let Some(location) = web_sys::window().map(|w| w.location()) else { return false };
+/// The first worker's name when the page's own URL starts work at once. A backend's search page
+/// (`/search?backend=`) gets a worker that warms up only the search parser. A link that loads a
+/// trace (`?url=`, `?backend=`, `/trace/<id>`) gets a worker that skips its warm-up (see
+/// `worker/src/warm_up.rs`), which would otherwise come before the trace: the trace arrives in
+/// pieces, and V8 optimizes the parsing functions between pieces anyway.
+fn first_worker_name() -> Option<&'static str> {
+    let location = web_sys::window().map(|w| w.location())?;
     let search = location.search().unwrap_or_default();
     let path = location.pathname().unwrap_or_default();
-    search.contains("url=") || search.contains("backend=") || path.contains("/trace/")
+    if path.trim_end_matches('/').ends_with("/search") && search.contains("backend=") && !search.contains("url=") {
+        Some(protocol::SEARCH_WORKER_NAME)
+    } else if search.contains("url=") || search.contains("backend=") || path.contains("/trace/") {
+        Some(protocol::BUSY_WORKER_NAME)
+    } else {
+        None
+    }
 }
 
 /// Starts the worker if none is running. Trunk writes `worker_loader.js`, a classic-worker shim (it
@@ -316,8 +358,8 @@ fn start_worker(inner: &Rc<RefCell<Inner>>) {
     }
     let options = WorkerOptions::new();
     options.set_type(WorkerType::Classic);
-    if std::mem::take(&mut inner.borrow_mut().busy_start) {
-        options.set_name(protocol::BUSY_WORKER_NAME);
+    if let Some(name) = inner.borrow_mut().first_name.take() {
+        options.set_name(name);
     }
     match Worker::new_with_options("./worker_loader.js", &options) {
         Ok(worker) => {
@@ -331,6 +373,7 @@ fn start_worker(inner: &Rc<RefCell<Inner>>) {
             let mut guard = inner.borrow_mut();
             guard.worker = Some(worker);
             guard.ready = false;
+            guard.heavy = false;
             // The previous worker's handler may be the caller (a spare is started from inside it), so
             // it is parked rather than dropped; the one parked before it has long finished.
             guard._retired_on_message = guard._on_message.replace(closure);
@@ -350,7 +393,8 @@ fn start_worker(inner: &Rc<RefCell<Inner>>) {
 fn retire_if_idle(inner: &Rc<RefCell<Inner>>) {
     let retired = {
         let mut guard = inner.borrow_mut();
-        if guard.ready && guard.queue.is_empty() && guard.in_worker.is_empty() { guard.worker.take() } else { None }
+        let idle = guard.ready && guard.queue.is_empty() && guard.in_worker.is_empty();
+        if idle && guard.heavy { guard.worker.take() } else { None }
     };
     if let Some(worker) = retired {
         worker.terminate();
@@ -384,6 +428,7 @@ fn handle_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
     };
     let id = match message.request_id() {
         None => {
+            crate::timing::mark(WORKER_READY);
             let (worker, queue) = {
                 let mut guard = inner.borrow_mut();
                 guard.ready = true;
@@ -414,15 +459,17 @@ fn handle_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
         }
         FromWorker::Failed { id, error } => {
             inner.borrow_mut().in_worker.remove(&id);
+            // A search first: its size decides whether the worker is kept.
+            let search = deliver(inner, id, SearchOutcome::Failed(error.clone()));
             retire_if_idle(inner);
-            if !deliver(inner, id, SearchOutcome::Failed(error.clone())) {
+            if !search {
                 on_event(LoaderEvent::Failed(id, error));
             }
         }
         FromWorker::Found { id, answer } => {
             inner.borrow_mut().in_worker.remove(&id);
-            retire_if_idle(inner);
             deliver(inner, id, SearchOutcome::Found(answer));
+            retire_if_idle(inner);
         }
         FromWorker::Done { id } => {
             {
@@ -447,6 +494,9 @@ fn handle_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
         FromWorker::Ready { .. } => {}
     }
 }
+
+/// Marked each time a worker says it is ready, for benchmarks: a request sent before it waited.
+pub const WORKER_READY: &str = "spanlens:worker:ready";
 
 /// How long decoding may hold the UI thread before it lets the browser paint and handle input.
 const TASK_BUDGET_MILLIS: f64 = 40.0;

@@ -74,8 +74,14 @@ fn main() {
     // Messages posted before the handler existed would be lost, so the UI queues until this arrives.
     // The warm-up runs first: a request arriving meanwhile would have to wait for it anyway.
     // A worker started for a trace link has that trace on its way: warming up first would delay it.
-    let busy = scope.name() == spanlens_protocol::BUSY_WORKER_NAME;
-    match (!busy).then(warm_up::run).flatten() {
+    let name = scope.name();
+    let busy = name == spanlens_protocol::BUSY_WORKER_NAME;
+    // The search parser's warm-up is short enough to run before a search page's first answer.
+    if !busy {
+        warm_up::search();
+    }
+    let search_page = name == spanlens_protocol::SEARCH_WORKER_NAME;
+    match (!busy && !search_page).then(warm_up::run).flatten() {
         Some(encoded) => {
             let buffer = Uint8Array::from(encoded.as_slice()).buffer();
             post(&scope, &FromWorker::Ready { warm_up: true }, &[buffer]);

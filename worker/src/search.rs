@@ -38,13 +38,15 @@ pub async fn handle(scope: &DedicatedWorkerGlobalScope, id: u32, kind: BackendKi
             }
         }
     }
-    let started = js_sys::Date::now();
+    let body_in_epoch_millis = js_sys::Date::now();
     let parsed = search_from_response(kind, 200, &body);
     let bytes = body.len() as u64;
     drop(body);
-    let parse_millis = js_sys::Date::now() - started;
+    let parse_millis = js_sys::Date::now() - body_in_epoch_millis;
     let message = match parsed {
-        Ok(results) => FromWorker::Found { id, answer: SearchAnswer { results, bytes, parse_millis } },
+        Ok(results) => {
+            FromWorker::Found { id, answer: SearchAnswer { results, bytes, parse_millis, body_in_epoch_millis } }
+        }
         // The typed error's text keeps the backend's words and the position of a malformed body.
         Err(e) => FromWorker::Failed { id, error: e.to_string() },
     };

@@ -1,4 +1,4 @@
-//! JIT warm-up for a fresh worker.
+//! JIT warm-up for a fresh worker: the trace import (`run`) and the search-answer parser (`search`).
 //!
 //! V8 first runs a new wasm instance in its baseline compiler and optimizes a function only after it
 //! has been hot for a while, and a call that is already running never switches to the optimized
@@ -7,6 +7,7 @@
 //! encoding) to optimized code before the user's file arrives. At 100k spans this measured about
 //! 40% off the import and three quarters off `finish` (see BENCHMARKS.md).
 
+use spanlens_backends::{BackendKind, search_from_response};
 use spanlens_formats::export::{self, ExportFormat};
 use spanlens_formats::import::import_bytes;
 use spanlens_model::TraceSetBuilder;
@@ -34,4 +35,24 @@ pub fn run() -> Option<Vec<u8>> {
         parse_millis: 0.0,
     };
     protocol::encode(&result).ok()
+}
+
+/// Traces and spans of the synthetic search answer: enough calls of the per-span parsing functions
+/// for V8 to queue them for optimization, little enough to take a few milliseconds in baseline code.
+const WARM_UP_SEARCH_TRACES: usize = 60;
+const WARM_UP_SEARCH_SPANS: usize = 1_200;
+
+/// Parses a small synthetic Jaeger search answer (`{"data":[traces]}`, as the query API sends it),
+/// so a search page's first real answer (20 MB for Jaeger UI's largest page) runs in optimized code.
+/// The other kinds share most of the JSON reading with it.
+pub fn search() {
+    let set = generate(&SynthOptions {
+        spans: WARM_UP_SEARCH_SPANS,
+        traces: WARM_UP_SEARCH_TRACES,
+        seed: 2,
+        deep_chain: false,
+    });
+    let body = export::to_vec(&set, ExportFormat::JaegerJson);
+    drop(set);
+    std::hint::black_box(search_from_response(BackendKind::Jaeger, 200, &body).ok());
 }

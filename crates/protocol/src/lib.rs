@@ -46,6 +46,10 @@ pub const SPANS_PER_PART: usize = 16_384;
 /// trace link): such a worker skips its JIT warm-up, which would come before the trace.
 pub const BUSY_WORKER_NAME: &str = "spanlens-parse-busy";
 
+/// The name the UI gives a worker started on a backend's search page: such a worker warms up only
+/// the search-answer parser (a few milliseconds), as the search's answer is what it will parse first.
+pub const SEARCH_WORKER_NAME: &str = "spanlens-parse-search";
+
 /// Encodes `result` as a head and span parts, so that the UI thread can decode a large result
 /// across several short tasks instead of freezing for one long one (a second at a million spans).
 /// The head is the result with every trace's spans taken out; the parts carry the spans in trace

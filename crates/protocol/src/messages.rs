@@ -158,6 +158,7 @@ mod tests {
             },
             bytes: 22_000_000,
             parse_millis: 123.5,
+            body_in_epoch_millis: 1_764_926_400_000.25,
         };
         let found = FromWorker::Found { id: 4, answer };
         let bytes = encode_message(&found).unwrap();

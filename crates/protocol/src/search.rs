@@ -12,4 +12,7 @@ pub struct SearchAnswer {
     pub bytes: u64,
     /// Time the worker spent parsing the body once its last byte was in.
     pub parse_millis: f64,
+    /// When the worker had the body's last byte, in ms since the epoch (`Date.now()`, a clock both
+    /// threads share), so the UI can place the parse on its own timeline.
+    pub body_in_epoch_millis: f64,
 }
