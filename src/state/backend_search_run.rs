@@ -1,25 +1,26 @@
-//! One search against a backend: the request from the form, the answer fetched on this thread and
-//! streamed to the parsing worker as it arrives, parsed there into trace summaries, and the result
-//! rows built from those.
+//! One search against a backend: the request from the form, the answer fetched by this page and
+//! parsed in the worker into trace summaries, and the result rows built from those.
 //!
 //! A Jaeger search answer holds whole traces: 1,500 of them are 20 MB of JSON, whose parse held the
-//! UI thread for half a second. In the worker, this thread only forwards the body's pieces (their
-//! buffers are transferred, not copied) and receives a few hundred kilobytes of summaries.
+//! UI thread for half a second. Now the browser assembles the body off this thread
+//! (`Response.arrayBuffer()`), the buffer is transferred to the worker (not copied), and a few
+//! hundred kilobytes of summaries come back.
 //!
 //! The body is fetched here rather than in the worker so that the request stays the page's own
-//! (`api::fetch_stream`: the same timeout, cancellation, CORS and error messages as every other
+//! (`api::fetch_bytes`: the same timeout, cancellation, CORS and error messages as every other
 //! request, and visible in the page's resource timing).
 
-use crate::api::{self, Abort, ApiError, BodyStream, FetchOptions};
+use crate::api::{self, Abort, ApiError, FetchOptions};
 use crate::state::backend_form::BackendForm;
-use crate::state::loader::{Loader, SearchOutcome, SearchSink};
+use crate::state::loader::{Loader, PendingSearch, SearchOutcome};
+use js_sys::{ArrayBuffer, Uint8Array};
 use crate::state::trace_rows::TraceTableRow;
 use crate::timing;
 use spanlens_analysis::overview::TraceRow;
 use spanlens_backends::{Backend, BackendKind, SearchResults, TraceSummary, search_from_response};
 
 /// User Timing marks of a search's phases, read by the benchmark (`tests/bench/run.mjs search1500`):
-/// the body's last byte handed to the worker, the summaries back on this thread, the rows built.
+/// the body handed to the worker, the summaries back on this thread, the rows built.
 pub const BODY_SENT: &str = "spanlens:search:body";
 pub const ANSWERED: &str = "spanlens:search:answered";
 pub const ROWS_BUILT: &str = "spanlens:search:rows";
@@ -41,26 +42,32 @@ pub async fn run(
     let loader = loader.as_ref();
     if backend.kind == BackendKind::JaegerV3 {
         let summaries = backend.trace_summaries_url(&request).map_err(|e| e.to_string())?;
-        match api::fetch_stream(&summaries, options()).await {
+        match api::fetch_bytes(&summaries, options()).await {
             Err(ApiError::Status { status: 404, ref body, .. }) if body.trim().is_empty() => {}
             other => return answer(backend.kind, other, &abort, loader).await,
         }
     }
     let url = backend.search_url(&request).map_err(|e| e.to_string())?;
-    answer(backend.kind, api::fetch_stream(&url, options()).await, &abort, loader).await
+    answer(backend.kind, api::fetch_bytes(&url, options()).await, &abort, loader).await
 }
 
 async fn answer(
     kind: BackendKind,
-    fetched: Result<BodyStream, ApiError>,
+    fetched: Result<ArrayBuffer, ApiError>,
     abort: &Abort,
     loader: Option<&Loader>,
 ) -> Result<SearchResults, String> {
     match fetched {
-        Ok(body) => match loader.and_then(|l| l.search_stream(kind, body.content_length())) {
-            Some(sink) => parse_in_worker(body, sink, abort).await,
-            None => parse_here(kind, body).await,
-        },
+        Ok(body) => {
+            timing::mark(BODY_SENT);
+            // Without a worker the body is still parsed, here, rather than the search failing.
+            let fallback = body.clone();
+            match loader.and_then(|l| l.search(kind, body)) {
+                Some(pending) => parse_in_worker(pending, abort).await,
+                None => search_from_response(kind, 200, Uint8Array::new(&fallback).to_vec())
+                    .map_err(|e| e.to_string()),
+            }
+        }
         // An error status's body is short (the fetch keeps at most 64 KB): the backend's own message
         // is read from it here.
         Err(ApiError::Status { status, body, .. }) => {
@@ -70,24 +77,11 @@ async fn answer(
     }
 }
 
-/// Forwards the body to the worker piece by piece and waits for its summaries. A newer search fires
-/// `abort`, which stops the fetch and drops the request in the worker, even mid-parse.
-async fn parse_in_worker(mut body: BodyStream, sink: SearchSink, abort: &Abort) -> Result<SearchResults, String> {
-    let _hook = abort.on_abort(sink.canceller());
-    loop {
-        match body.next_chunk().await {
-            Ok(Some(piece)) if sink.is_current() => sink.chunk(&piece),
-            Ok(Some(_)) => return Err(CANCELLED.to_owned()),
-            Ok(None) => break,
-            Err(e) => {
-                sink.canceller()();
-                return Err(e.to_string());
-            }
-        }
-    }
-    sink.end();
-    timing::mark(BODY_SENT);
-    match sink.answer().await {
+/// Waits for the worker's summaries. A newer search fires `abort`, which ends the wait at once (the
+/// worker's late answer is dropped).
+async fn parse_in_worker(pending: PendingSearch, abort: &Abort) -> Result<SearchResults, String> {
+    let _hook = abort.on_abort(pending.canceller());
+    match pending.answer().await {
         SearchOutcome::Found(answer) => {
             record_span(WORKER_PARSE, answer.body_in_epoch_millis, answer.parse_millis);
             timing::mark(ANSWERED);
@@ -119,17 +113,6 @@ fn record_span(name: &str, start_epoch_millis: f64, duration_millis: f64) {
 /// Shown nowhere in practice: a cancelled search was replaced, and only the newest one's outcome is
 /// shown.
 const CANCELLED: &str = "the search was cancelled";
-
-/// The fallback without a worker: the whole body read, then parsed on this thread.
-async fn parse_here(kind: BackendKind, mut body: BodyStream) -> Result<SearchResults, String> {
-    let mut bytes: Vec<u8> = Vec::new();
-    while let Some(piece) = body.next_chunk().await.map_err(|e| e.to_string())? {
-        let start = bytes.len();
-        bytes.resize(start + piece.length() as usize, 0);
-        piece.copy_to(&mut bytes[start..]);
-    }
-    search_from_response(kind, 200, &bytes).map_err(|e| e.to_string())
-}
 
 /// Result rows, newest first, each opening its trace from this backend.
 pub fn rows(backend: &Backend, traces: Vec<TraceSummary>) -> Vec<TraceTableRow> {

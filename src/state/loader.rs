@@ -5,8 +5,8 @@
 //! parsing); each result comes back with its request id and source. Messages are the typed
 //! `spanlens_protocol::{ToWorker, FromWorker}` in their envelope.
 //!
-//! Backend search answers go through the same worker (`Loader::search_stream`): their result is a
-//! short list of summaries that goes back to the search that asked, not to the catalog.
+//! Backend search answers go through the same worker (`Loader::search`): their result is a short list
+//! of summaries that goes back to the search that asked, not to the catalog.
 
 use crate::state::file_reader::{Slice, read_slices};
 use js_sys::{ArrayBuffer, Uint8Array};
@@ -51,7 +51,7 @@ struct Inner {
     /// Results being decoded on this thread; a cancel removes the id and the result is dropped.
     decoding: HashSet<u32>,
     warmed_up: bool,
-    /// Search requests in flight, by id: where their answer goes (see [`SearchSink`]).
+    /// Search requests in flight, by id: where their answer goes (see [`PendingSearch`]).
     searches: HashMap<u32, Rc<AnswerSlot>>,
     /// The first worker's name, when the page was opened on a link that loads at once (see
     /// [`first_worker_name`]); taken by the first start.
@@ -149,19 +149,19 @@ impl Loader {
         StreamSink { loader: self.clone(), id }
     }
 
-    /// Starts parsing a backend's search answer whose body is still arriving; the caller sends the
-    /// body through the sink and awaits [`SearchSink::answer`]. `None` when no worker could be
-    /// started (the caller then parses on this thread).
-    pub fn search_stream(&self, kind: BackendKind, size_hint: u64) -> Option<SearchSink> {
+    /// Sends a backend's search answer (`body`, a 2xx body of `kind`) to the worker to be parsed
+    /// into summaries; the buffer is transferred, not copied. Await [`PendingSearch::answer`]. `None`
+    /// when no worker could be started (the caller then parses on this thread).
+    pub fn search(&self, kind: BackendKind, body: ArrayBuffer) -> Option<PendingSearch> {
         start_worker(&self.inner);
         if self.inner.borrow().worker.is_none() {
             return None;
         }
         let id = self.next_id();
-        let slot = Rc::new(AnswerSlot::default());
+        let slot = Rc::new(AnswerSlot { bytes: u64::from(body.byte_length()), ..AnswerSlot::default() });
         self.inner.borrow_mut().searches.insert(id, Rc::clone(&slot));
-        self.send(ToWorker::Search { id, kind, size: size_hint }, Vec::new());
-        Some(SearchSink { stream: StreamSink { loader: self.clone(), id }, slot })
+        self.send(ToWorker::Search { id, kind }, vec![body]);
+        Some(PendingSearch { loader: self.clone(), id, slot })
     }
 
     /// Stops request `id`: the worker drops it, and a result still arriving is not delivered.
@@ -230,9 +230,10 @@ impl StreamSink {
     }
 }
 
-/// The sending end of [`Loader::search_stream`], and where its answer arrives.
-pub struct SearchSink {
-    stream: StreamSink,
+/// A search answer in the worker ([`Loader::search`]).
+pub struct PendingSearch {
+    loader: Loader,
+    id: u32,
     slot: Rc<AnswerSlot>,
 }
 
@@ -247,27 +248,11 @@ pub enum SearchOutcome {
     Cancelled,
 }
 
-impl SearchSink {
-    /// False once the search was cancelled.
-    pub fn is_current(&self) -> bool {
-        self.stream.is_current()
-    }
-
-    /// Sends the body's next piece (see [`StreamSink::chunk`]).
-    pub fn chunk(&self, piece: &Uint8Array) {
-        self.slot.bytes.set(self.slot.bytes.get() + u64::from(piece.byte_length()));
-        self.stream.chunk(piece);
-    }
-
-    /// The body is complete: the worker parses it now.
-    pub fn end(&self) {
-        self.stream.end();
-    }
-
-    /// Cancels this search (the worker drops it; [`SearchSink::answer`] returns `Cancelled`). Kept
-    /// apart from the sink so that an abort handler can hold it while the sink is awaited.
+impl PendingSearch {
+    /// Cancels this search ([`PendingSearch::answer`] returns `Cancelled` at once, and the worker's
+    /// answer is dropped). Apart from `self` so that an abort handler can hold it during the wait.
     pub fn canceller(&self) -> impl Fn() + 'static {
-        let (loader, id) = (self.stream.loader.clone(), self.stream.id);
+        let (loader, id) = (self.loader.clone(), self.id);
         move || loader.cancel(id)
     }
 
@@ -281,8 +266,8 @@ impl SearchSink {
 /// the promise it awaits.
 #[derive(Default)]
 struct AnswerSlot {
-    /// The body's bytes sent so far: what the worker's memory grew by, about.
-    bytes: std::cell::Cell<u64>,
+    /// The body's length: about what the worker's memory grows by.
+    bytes: u64,
     outcome: RefCell<Option<SearchOutcome>>,
     wake: RefCell<Option<js_sys::Function>>,
 }
@@ -318,7 +303,7 @@ fn deliver(inner: &Rc<RefCell<Inner>>, id: u32, outcome: SearchOutcome) -> bool 
     let slot = {
         let mut guard = inner.borrow_mut();
         let slot = guard.searches.remove(&id);
-        if slot.as_ref().is_some_and(|s| s.bytes.get() > KEEP_AFTER_SEARCH_MAX_BYTES) {
+        if slot.as_ref().is_some_and(|s| s.bytes > KEEP_AFTER_SEARCH_MAX_BYTES) {
             guard.heavy = true;
         }
         slot

@@ -57,15 +57,7 @@ fn main() {
                     requests.borrow_mut().remove(&id);
                 });
             }
-            ToWorker::Search { id, kind, size } => {
-                let inbox = Rc::new(Inbox::default());
-                requests.borrow_mut().insert(id, Rc::clone(&inbox));
-                let (scope, requests) = (handler_scope.clone(), Rc::clone(&requests));
-                wasm_bindgen_futures::spawn_local(async move {
-                    search::handle(&scope, id, kind, size, &inbox).await;
-                    requests.borrow_mut().remove(&id);
-                });
-            }
+            ToWorker::Search { id, kind } => search::handle(&handler_scope, id, kind, buffers.pop()),
         }
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

@@ -25,11 +25,13 @@ pub enum ToWorker {
     /// a worker reading a `File` itself stops reading whenever it is busy parsing, and the point is to
     /// overlap the two.
     Chunk { id: u32, file: u32, part: ChunkPart },
-    /// Starts request `id`: a backend's search answer (a 2xx body) of `kind`, about `size` bytes (0
-    /// when unknown), whose bytes follow as [`ToWorker::Chunk`]s of file 0. The worker parses it into
-    /// summaries and answers [`FromWorker::Found`], or [`FromWorker::Failed`] with the parser's
-    /// message. Error statuses never come here: their bodies are short and read on the UI thread.
-    Search { id: u32, kind: BackendKind, size: u64 },
+    /// Starts request `id`: a backend's search answer (a 2xx body) of `kind`, whose bytes are the
+    /// envelope's one buffer. The browser assembles a fetched body off the UI thread
+    /// (`Response.arrayBuffer()`), and the search parser needs the whole body anyway, so it comes in
+    /// one piece rather than as chunks. The worker parses it into summaries and answers
+    /// [`FromWorker::Found`], or [`FromWorker::Failed`] with the parser's message. Error statuses
+    /// never come here: their bodies are short and read on the UI thread.
+    Search { id: u32, kind: BackendKind },
     /// Stops request `id` (its source was closed while it loaded, or a newer search replaced it).
     Cancel { id: u32 },
 }
@@ -127,7 +129,7 @@ mod tests {
             assert_eq!(decode_message::<ToWorker>(&encode_message(&m).unwrap()).unwrap(), m);
         }
         for kind in BackendKind::ALL {
-            let search = ToWorker::Search { id: 9, kind, size: 22_000_000 };
+            let search = ToWorker::Search { id: 9, kind };
             assert_eq!(decode_message::<ToWorker>(&encode_message(&search).unwrap()).unwrap(), search);
             assert_eq!(search.request_id(), 9);
         }
@@ -175,7 +177,7 @@ mod tests {
         assert!(decode_message::<ToWorker>(&[0xff, 0xff, 0xff]).is_err());
         assert!(decode_message::<FromWorker>(&[]).is_err());
         // A search naming a kind nobody knows is refused, not guessed.
-        let mut search = encode_message(&ToWorker::Search { id: 1, kind: BackendKind::Tempo, size: 0 }).unwrap();
+        let mut search = encode_message(&ToWorker::Search { id: 1, kind: BackendKind::Tempo }).unwrap();
         if let Some(at) = search.windows(5).position(|w| w == b"tempo") {
             search[at..at + 5].copy_from_slice(b"tampo");
         }
