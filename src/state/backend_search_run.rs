@@ -13,9 +13,9 @@
 use crate::api::{self, Abort, ApiError, FetchOptions};
 use crate::state::backend_form::BackendForm;
 use crate::state::loader::{Loader, PendingSearch, SearchOutcome};
-use js_sys::{ArrayBuffer, Uint8Array};
 use crate::state::trace_rows::TraceTableRow;
 use crate::timing;
+use js_sys::{ArrayBuffer, Uint8Array};
 use spanlens_analysis::overview::TraceRow;
 use spanlens_backends::{Backend, BackendKind, SearchResults, TraceSummary, search_from_response};
 
@@ -64,8 +64,7 @@ async fn answer(
             let fallback = body.clone();
             match loader.and_then(|l| l.search(kind, body)) {
                 Some(pending) => parse_in_worker(pending, abort).await,
-                None => search_from_response(kind, 200, Uint8Array::new(&fallback).to_vec())
-                    .map_err(|e| e.to_string()),
+                None => search_from_response(kind, 200, Uint8Array::new(&fallback).to_vec()).map_err(|e| e.to_string()),
             }
         }
         // An error status's body is short (the fetch keeps at most 64 KB): the backend's own message

@@ -154,9 +154,8 @@ impl Loader {
     /// when no worker could be started (the caller then parses on this thread).
     pub fn search(&self, kind: BackendKind, body: ArrayBuffer) -> Option<PendingSearch> {
         start_worker(&self.inner);
-        if self.inner.borrow().worker.is_none() {
-            return None;
-        }
+        // No worker could be started: the caller parses on this thread instead.
+        self.inner.borrow().worker.as_ref()?;
         let id = self.next_id();
         let slot = Rc::new(AnswerSlot { bytes: u64::from(body.byte_length()), ..AnswerSlot::default() });
         self.inner.borrow_mut().searches.insert(id, Rc::clone(&slot));

@@ -144,14 +144,14 @@ mod tests {
         use spanlens_backends::{SearchResults, TraceSummary};
         let summary = |i: usize| TraceSummary {
             trace_id_hex: format!("{i:032x}"),
-            root_service: (i % 2 == 0).then(|| "frontend".to_owned()),
+            root_service: i.is_multiple_of(2).then(|| "frontend".to_owned()),
             root_name: Some(format!("GET /item/{i} \u{e9}")),
             start_nanos: 1_700_000_000_000_000_000 + i as i64,
             duration_nanos: -5 + i as i64,
             span_count: Some(20),
-            error_count: (i % 3 == 0).then_some(i),
+            error_count: i.is_multiple_of(3).then_some(i),
             services: vec![("frontend".to_owned(), 12), ("cart".to_owned(), 8)],
-            matched_spans: (i % 5 == 0).then_some(u64::MAX),
+            matched_spans: i.is_multiple_of(5).then_some(u64::MAX),
         };
         let answer = SearchAnswer {
             results: SearchResults {
