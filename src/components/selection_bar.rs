@@ -57,7 +57,7 @@ pub fn SelectionBar(
                 } else {
                     let label = if n == 1 { "Open in the list".to_owned() } else { format!("Open {n} together") };
                     view! {
-                        <A href=href attr:class="sl-button sl-button--small" attr:data-testid="open-selected"
+                        <A href=href attr:class="sl-button sl-button--small sl-button--primary" attr:data-testid="open-selected"
                             attr:title="Fetch the ticked traces and list them with the loaded traces">
                             {label}
                         </A>
