@@ -63,6 +63,7 @@ pub fn SearchResults(
             row_testid="search-row"
             compare=true
             open_together=true
+            scroll_key=Signal::derive(move || order.get().param())
         />
     }
 }

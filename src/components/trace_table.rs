@@ -33,6 +33,9 @@ pub fn TraceTable(
     /// The bar also offers to open the ticked backend results together in the loaded-trace list.
     #[prop(optional)]
     open_together: bool,
+    /// A value whose change (a new order of the rows) scrolls the table back to its first row.
+    #[prop(optional, into)]
+    scroll_key: Option<Signal<&'static str>>,
 ) -> impl IntoView {
     // The ticked rows (key, href) in the order they were ticked.
     let picked = RwSignal::new(Vec::<(String, String)>::new());
@@ -69,6 +72,19 @@ pub fn TraceTable(
         let w = window.get();
         rows.with(|r| r.get(w).map(<[TraceTableRow]>::to_vec).unwrap_or_default())
     };
+    if let Some(key) = scroll_key {
+        // Re-sorted while scrolled down: the new first rows are what the user asked to see.
+        Effect::new(move |previous: Option<&'static str>| {
+            let key = key.get();
+            if previous.is_some_and(|p| p != key)
+                && let Some(el) = scroller.get_untracked()
+            {
+                el.set_scroll_top(0);
+                scroll_top.set(0.0);
+            }
+            key
+        });
+    }
     // The rows outside the window are stood in for by padding around the table (not spacer rows:
     // the table's rows are the traces).
     let top_pad = move || format!("{}px", window.get().start as f64 * ROW_HEIGHT_PX);

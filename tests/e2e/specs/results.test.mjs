@@ -227,6 +227,13 @@ test("1,500 results: every one is listed, few are in the DOM, and scrolling reac
   assert.match(await search.selectionBar().innerText(), /21 selected/);
   await page.getByTestId("open-selected-limit").waitFor();
   assert.equal(await search.openSelected().count(), 0);
+
+  // Re-sorting while scrolled to the end shows the new first rows: the longest trace on top.
+  const longest = [...traces].sort((a, b) => rootDuration(b) - rootDuration(a))[0];
+  await search.sort().selectOption("longest");
+  await page.waitForFunction((id) => document.querySelector("[data-testid=search-row]")?.dataset.traceId === id, longest.traceID);
+  assert.equal(await search.results().evaluate((table) => table.closest(".sl-trace-table__scroll").scrollTop), 0);
+  assert.ok(await page.locator(`[data-testid=search-row][data-trace-id="${longest.traceID}"]`).isVisible());
   assert.deepEqual(errors(), []);
   await context.close();
 });
