@@ -66,8 +66,7 @@ pub fn TraceTable(
     let scroller = NodeRef::<html::Div>::new();
     let size = use_element_size(scroller);
     let scroll_top = RwSignal::new(0.0f64);
-    let window =
-        Memo::new(move |_| visible_rows(rows.with(Vec::len), ROW_HEIGHT_PX, scroll_top.get(), size.get().1));
+    let window = Memo::new(move |_| visible_rows(rows.with(Vec::len), ROW_HEIGHT_PX, scroll_top.get(), size.get().1));
     let shown = move || {
         let w = window.get();
         rows.with(|r| r.get(w).map(<[TraceTableRow]>::to_vec).unwrap_or_default())
