@@ -10,7 +10,17 @@ import { recordedTraceIds } from "../lib/backend.mjs";
 import { SearchPage } from "../pages/search_page.mjs";
 import { LandingPage } from "../pages/landing_page.mjs";
 
-const app = useApp({ backends: true });
+// A file of 40 generated Jaeger traces, for the local search (no recorded fixture has several).
+const app = useApp({
+  backends: true,
+  handlers: {
+    "/e2e-results/": (req, res) => {
+      const data = Array.from({ length: 40 }, (_, i) => jaegerTrace(i));
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ data, total: data.length, limit: 0, offset: 0, errors: null }));
+    },
+  },
+});
 
 const NOW_MICROS = Date.now() * 1000;
 
@@ -234,6 +244,31 @@ test("1,500 results: every one is listed, few are in the DOM, and scrolling reac
   await page.waitForFunction((id) => document.querySelector("[data-testid=search-row]")?.dataset.traceId === id, longest.traceID);
   assert.equal(await search.results().evaluate((table) => table.closest(".sl-trace-table__scroll").scrollTop), 0);
   assert.ok(await page.locator(`[data-testid=search-row][data-trace-id="${longest.traceID}"]`).isVisible());
+  assert.deepEqual(errors(), []);
+  await context.close();
+});
+
+test("local TraceQL results sort the same way; traces already loaded offer Compare, not Open together", async () => {
+  const { page, context, errors } = await openPage(app.browser);
+  const search = new SearchPage(page, app.baseUrl);
+  await search.open(`?url=${encodeURIComponent("/e2e-results/jaeger-40.json")}&q=${encodeURIComponent("{ }")}&sort=most-spans`);
+  await search.results().waitFor();
+  await page.waitForSelector("[data-testid=search-results][data-trace-count='40']");
+  assert.equal(await search.sort().inputValue(), "most-spans");
+  // The Spans column (after the tick, trace, source and start columns) falls from the top.
+  const spans = await search.rows().evaluateAll((rows) => rows.map((r) => Number(r.cells[4].innerText.replace(/,/g, ""))));
+  assert.deepEqual(spans, [...spans].sort((a, b) => b - a));
+  await search.sort().selectOption("fewest-spans");
+  await page.waitForFunction(() => new URL(location.href).searchParams.get("sort") === "fewest-spans");
+  const fewest = await search.rows().evaluateAll((rows) => rows.map((r) => Number(r.cells[4].innerText.replace(/,/g, ""))));
+  assert.deepEqual(fewest, [...fewest].sort((a, b) => a - b));
+  assert.equal(fewest[0], 1);
+  assert.equal(spans[0], 5);
+  const ids = await search.rowIds();
+  await search.pick(ids[0]);
+  await search.pick(ids[1]);
+  await page.getByTestId("compare-link").waitFor();
+  assert.equal(await search.openSelected().count(), 0);
   assert.deepEqual(errors(), []);
   await context.close();
 });
