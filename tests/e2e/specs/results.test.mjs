@@ -272,3 +272,18 @@ test("local TraceQL results sort the same way; traces already loaded offer Compa
   assert.deepEqual(errors(), []);
   await context.close();
 });
+
+test("a link naming more than 20 traces opens the first 20 and says so", async (t) => {
+  if (!sharedFixture(t, "backend-api/MANIFEST.json")) return;
+  const { page, context } = await openPage(app.browser);
+  const traces = await generatedJaeger(page, 25);
+  await page.goto(`${app.baseUrl}/?backend=jaeger&traces=${traces.map((t) => t.traceID).join(",")}`);
+  const banner = page.getByTestId("error-banner").first();
+  await banner.waitFor();
+  assert.match(await banner.innerText(), /first 20 traces[\s\S]*25 traces[\s\S]*5 were left out/);
+  const landing = new LandingPage(page, app.baseUrl);
+  await landing.waitForTraceCount(20);
+  await page.waitForSelector("[data-testid=opened-together][data-opened='20'][data-wanted='20']");
+  assert.equal(new URL(page.url()).pathname, "/");
+  await context.close();
+});
