@@ -9,8 +9,8 @@ use leptos::prelude::*;
 use std::cell::Cell;
 
 thread_local! {
-    /// The order last chosen in this tab: a new search (whose URL is rebuilt from the form, without
-    /// `sort=`) keeps it, as Jaeger UI does.
+    /// The order last chosen (or linked) in this tab: a new search, whose URL is rebuilt from the
+    /// form without `sort=`, keeps it.
     static LAST_ORDER: Cell<RowOrder> = const { Cell::new(RowOrder::MostRecent) };
 }
 
@@ -18,7 +18,11 @@ thread_local! {
 /// link still says what the page shows).
 fn initial_order() -> RowOrder {
     match crate::url::query_param("sort") {
-        Some(value) => RowOrder::from_param(Some(&value)),
+        Some(value) => {
+            let order = RowOrder::from_param(Some(&value));
+            LAST_ORDER.with(|last| last.set(order));
+            order
+        }
         None => {
             let last = LAST_ORDER.with(Cell::get);
             if last != RowOrder::default() {
@@ -37,11 +41,16 @@ pub fn SearchResults(
     matched: bool,
 ) -> impl IntoView {
     let order = RwSignal::new(initial_order());
+    // The choice goes into the URL without a navigation, so the search does not run again and a
+    // shared link restores the order.
+    let choose = Callback::new(move |chosen: RowOrder| {
+        order.set(chosen);
+        LAST_ORDER.with(|last| last.set(chosen));
+        crate::url::replace_query_param("sort", (chosen != RowOrder::default()).then(|| chosen.param()));
+    });
     let sorted = Memo::new(move |_| {
-        let order = order.get();
-        LAST_ORDER.with(|last| last.set(order));
         let mut sorted = rows.get();
-        sort_rows_by(&mut sorted, order);
+        sort_rows_by(&mut sorted, order.get());
         sorted
     });
     let total = move || rows.with(Vec::len);
@@ -53,7 +62,7 @@ pub fn SearchResults(
                     format!("{} matching {}", thousands(m), if m == 1 { "trace" } else { "traces" })
                 }}
             </p>
-            <ResultsSort order=order/>
+            <ResultsSort order=order on_change=choose/>
         </div>
         <TraceTable
             rows=sorted.into()

@@ -109,6 +109,13 @@ test("sorting: longest first puts the longest trace on top, the order is in the 
   await search.sort().selectOption("most-spans");
   const first = await search.rowIds();
   assert.equal(traces.find((t) => t.traceID === first[0]).spans.length, 5);
+  // A new search keeps the order (its URL is rebuilt from the form; `sort=` comes back).
+  await page.getByTestId("search-lookback").selectOption("6h");
+  await page.getByTestId("backend-run").click();
+  await page.waitForFunction(() => new URL(location.href).searchParams.get("lookback") === "6h");
+  await page.locator("[data-search-results]").waitFor();
+  await page.waitForFunction(() => new URL(location.href).searchParams.get("sort") === "most-spans");
+  assert.equal(await search.sort().inputValue(), "most-spans");
   // Back to the default: `sort=` leaves the URL.
   await search.sort().selectOption("recent");
   await page.waitForFunction(() => !new URL(location.href).searchParams.has("sort"));
