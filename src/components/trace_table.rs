@@ -142,6 +142,10 @@ pub fn TraceTable(
                                 class="sl-trace-table__row"
                                 data-testid=row_testid.clone()
                                 data-trace-id=row.summary.trace_id_hex.clone()
+                                class:sl-trace-table__row--picked={
+                                    let key = row.key.clone();
+                                    move || compare && picked.with(|p| p.iter().any(|(k, _)| *k == key))
+                                }
                                 on:click={
                                     let href = row.href.clone();
                                     let open_row = open_row.clone();
