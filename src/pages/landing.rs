@@ -1,8 +1,10 @@
-//! `/`: what to do, how to open traces, and the list of loaded traces.
+//! `/`: what to do, how to open traces, and the list of loaded traces. `?backend=<name>&traces=<id>,…`
+//! (search results opened together) fetches those traces from that backend into the list.
 
-use crate::components::{BackendList, KeptFiles, SourceList, TraceList};
+use crate::components::{BackendList, KeptFiles, OpenedTogether, SourceList, TraceList};
 use crate::format::thousands;
-use crate::state::AppState;
+use crate::state::compare_link::{MAX_OPEN_TOGETHER, together_ids};
+use crate::state::{AppState, Backends, LoadSelector};
 use crate::state::{DEMO_URL, Loads};
 use leptos::html;
 use leptos::prelude::*;
@@ -33,6 +35,7 @@ pub fn LandingPage() -> impl IntoView {
             navigate(&href, Default::default());
         }
     });
+    open_linked_traces(state, loads);
 
     view! {
         <section class="sl-landing">
@@ -73,6 +76,7 @@ pub fn LandingPage() -> impl IntoView {
                     </div>
                 </div>
                 <BackendList/>
+                <OpenedTogether/>
                 <p class="sl-hint sl-muted">
                     "Tip: add "<code>"?url=https://…/trace.json"</code>" to this page's address to open a trace from a link."
                 </p>
@@ -130,4 +134,50 @@ fn LoadedSummary() -> impl IntoView {
             }
         }
     }
+}
+
+/// `?backend=<name>&traces=<id>,…`: fetches the named traces that are neither listed nor on their
+/// way (once per link value, after `config.json` has named the backends), so a reload or a shared
+/// link lists them again.
+fn open_linked_traces(state: AppState, loads: Loads) {
+    let backends = Backends::use_context();
+    let query = leptos_router::hooks::use_query_map();
+    let attempted = StoredValue::new(None::<(String, String)>);
+    Effect::new(move |_| {
+        if !backends.ready.get() {
+            return;
+        }
+        let Some((name, traces)) = query.with(|q| Some((q.get("backend")?, q.get("traces")?))) else { return };
+        let wanted = Some((name.clone(), traces.clone()));
+        if attempted.get_value() == wanted {
+            return;
+        }
+        attempted.set_value(wanted);
+        let (ids, left_out) = together_ids(&traces);
+        if left_out > 0 {
+            state.report(
+                format!("Opening the first {MAX_OPEN_TOGETHER} traces only"),
+                format!(
+                    "This link names {} traces; at most {MAX_OPEN_TOGETHER} are opened together, so {left_out} were left out.",
+                    ids.len() + left_out
+                ),
+            );
+        }
+        let Some(backend) = backends.find(&name) else {
+            state.report(
+                format!("No backend named \"{name}\""),
+                "This link names a backend that is neither in this deployment's config.json nor connected in this browser.",
+            );
+            return;
+        };
+        let selector = LoadSelector { backend: Some(name.clone()), ..LoadSelector::default() };
+        let missing: Vec<String> = ids
+            .into_iter()
+            .filter(|id| {
+                state.catalog.with_untracked(|c| c.find(id, &selector).is_none())
+                    && !loads.is_loading_backend_trace(&name, id)
+            })
+            .collect();
+        loads.open_backend_traces(backend, missing);
+    });
 }

@@ -1,8 +1,13 @@
 //! Links to a comparison: `/compare/<a>/<b>?a=<a's load>&b=<b's load>`. Each side names its load the
 //! way a trace link does (`load=`, `url=` or `backend=`), nested as one parameter, so the two traces
-//! may come from different sources and a shared link reloads both.
+//! may come from different sources and a shared link reloads both. Also links opening several
+//! backend traces together: `/?backend=<name>&traces=<id>,<id>`.
 
 use crate::state::LoadSelector;
+
+/// Traces opened together at most: each is a fetch and a parse, and the list is for reading, not
+/// for bulk export.
+pub const MAX_OPEN_TOGETHER: usize = 20;
 
 /// The comparison of two traces, given their trace-page links (`/trace/<hex>?<load>`).
 pub fn compare_href(a_href: &str, b_href: &str) -> Option<String> {
@@ -41,6 +46,42 @@ pub fn side_selector(side_query: Option<&str>) -> LoadSelector {
         }
     }
     selector
+}
+
+/// The landing-page link that opens these backend traces together (`/?backend=…&traces=…`), given
+/// their trace links (`/trace/<hex>?backend=<name>`). `None` unless every link names the same
+/// backend: traces from files or URLs are listed already.
+pub fn together_href(hrefs: &[&str]) -> Option<String> {
+    let mut backend = None::<String>;
+    let mut hexes = Vec::with_capacity(hrefs.len());
+    for href in hrefs {
+        let (hex, query) = split_trace_href(href)?;
+        let selector = side_selector(Some(query));
+        let name = selector.backend.filter(|_| selector.load.is_none() && selector.url.is_none())?;
+        if backend.as_ref().is_some_and(|b| *b != name) {
+            return None;
+        }
+        backend = Some(name);
+        hexes.push(hex);
+    }
+    let backend = backend?;
+    Some(format!("/?backend={}&traces={}", encode(&backend), hexes.join(",")))
+}
+
+/// The trace ids of a `traces=` value: lower-case hex, each once, at most [`MAX_OPEN_TOGETHER`];
+/// also how many more were asked for (the page says they were left out). Anything not hex is
+/// dropped.
+pub fn together_ids(value: &str) -> (Vec<String>, usize) {
+    let mut ids: Vec<String> = Vec::new();
+    for id in value.split(',').map(|s| s.trim().to_ascii_lowercase()) {
+        let is_hex = !id.is_empty() && id.len() <= 32 && id.bytes().all(|b| b.is_ascii_hexdigit());
+        if is_hex && !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    let extra = ids.len().saturating_sub(MAX_OPEN_TOGETHER);
+    ids.truncate(MAX_OPEN_TOGETHER);
+    (ids, extra)
 }
 
 fn split_trace_href(href: &str) -> Option<(&str, &str)> {
@@ -113,5 +154,28 @@ mod tests {
         assert_eq!(decode("100%"), "100%");
         assert_eq!(decode("%zz%41"), "%zzA");
         assert_eq!(encode("a b&c"), "a%20b%26c");
+    }
+
+    #[test]
+    fn backend_traces_open_together_from_one_backend_only() {
+        let hrefs = ["/trace/abc?backend=prod%20eu", "/trace/def?backend=prod%20eu"];
+        assert_eq!(together_href(&hrefs).as_deref(), Some("/?backend=prod%20eu&traces=abc,def"));
+        assert_eq!(together_href(&["/trace/abc?backend=a", "/trace/def?backend=b"]), None);
+        assert_eq!(together_href(&["/trace/abc?backend=a", "/trace/def?load=3"]), None);
+        assert_eq!(together_href(&["/trace/abc?url=x.json"]), None);
+        assert_eq!(together_href(&[]), None);
+    }
+
+    #[test]
+    fn the_traces_value_is_cleaned_and_capped() {
+        let (ids, extra) = together_ids(" ABC,abc,,not-hex,def ,");
+        assert_eq!(ids, ["abc", "def"]);
+        assert_eq!(extra, 0);
+        let many: Vec<String> = (0..25).map(|i| format!("{i:x}")).collect();
+        let (ids, extra) = together_ids(&many.join(","));
+        assert_eq!(ids.len(), MAX_OPEN_TOGETHER);
+        assert_eq!(extra, 5);
+        assert_eq!(ids.first().map(String::as_str), Some("0"));
+        assert_eq!(together_ids(&"a".repeat(33)).0.len(), 0);
     }
 }

@@ -25,8 +25,8 @@ struct Pending {
     source: TraceSource,
     /// Where the files are kept for a reload (see `kept_files`).
     kept_key: Option<String>,
-    /// Reopened from the kept files when the page started: it never navigates, the page the user
-    /// reloaded stays.
+    /// Reopened from the kept files when the page started, or one of several backend traces opened
+    /// together: it never navigates, the page the user is on (the list) stays.
     restored: bool,
 }
 
@@ -175,7 +175,9 @@ impl Loads {
             let fetched = api::fetch_stream(&url, FetchOptions { abort, ..FetchOptions::default() }).await;
             let name = url.rsplit('/').next().unwrap_or(&url).to_owned();
             let streamed = match fetched {
-                Ok(body) => this.stream_to_worker(body, TraceSource::Url { url: url.clone() }, &name, generation).await,
+                Ok(body) => {
+                    this.stream_to_worker(body, TraceSource::Url { url: url.clone() }, &name, generation, false).await
+                }
                 Err(e) => Err(e),
             };
             this.fetching.try_update_value(|f| f.retain(|(u, g, _)| !(u == &url && *g == generation)));
@@ -200,6 +202,7 @@ impl Loads {
         source: TraceSource,
         name: &str,
         generation: u64,
+        restored: bool,
     ) -> Result<(), api::ApiError> {
         let sink = self
             .loader
@@ -207,7 +210,7 @@ impl Loads {
             .flatten();
         let Some(sink) = sink else { return Ok(()) };
         self.requests.try_update_value(|r| {
-            r.insert(sink.id(), Pending { generation, source, kept_key: None, restored: false });
+            r.insert(sink.id(), Pending { generation, source, kept_key: None, restored });
         });
         loop {
             match body.next_chunk().await {
@@ -275,41 +278,82 @@ impl Loads {
         let generation = self.begin(&format!("trace {hex} from {}", backend.name));
         let abort = Abort::new();
         let key = backend_key(&backend.name, &hex);
-        self.fetching.update_value(|f| f.push((key.clone(), generation, abort.clone())));
+        self.fetching.update_value(|f| f.push((key, generation, abort.clone())));
+        let this = *self;
+        spawn_local(async move { this.fetch_backend_trace(&backend, &hex, generation, abort, false).await });
+    }
+
+    /// Fetches several traces from `backend` for the landing page's list (search results opened
+    /// together): one after another, so twenty traces are not twenty fetches and parses at once, but
+    /// each parses while the next is on the wire. None navigates; one Cancel stops them all.
+    pub fn open_backend_traces(&self, backend: spanlens_backends::Backend, hexes: Vec<String>) {
+        let Some(first) = hexes.first() else { return };
+        let what = if hexes.len() == 1 {
+            format!("trace {first} from {}", backend.name)
+        } else {
+            format!("{} traces from {}", hexes.len(), backend.name)
+        };
+        let generation = self.begin(&what);
+        let abort = Abort::new();
+        // Every trace counts as loading from the start, so the page does not ask for it twice.
+        self.fetching.update_value(|f| {
+            f.extend(hexes.iter().map(|hex| (backend_key(&backend.name, hex), generation, abort.clone())));
+        });
         let this = *self;
         spawn_local(async move {
-            let options = || FetchOptions { abort: abort.clone(), ..FetchOptions::default() };
-            let mut fetched = api::fetch_stream(&backend.trace_url(&hex), options()).await;
-            // An older Tempo answers only the v1 path.
-            if let (Err(api::ApiError::Status { status: 404, .. }), Some(fallback)) =
-                (&fetched, backend.trace_url_fallback(&hex))
-            {
-                fetched = api::fetch_stream(&fallback, options()).await;
-            }
-            let fetched = match fetched {
-                Ok(body) => {
-                    let source =
-                        TraceSource::Backend { backend: backend.name.clone(), request: format!("trace {hex}") };
-                    let name = format!("{} trace {hex}", backend.name);
-                    this.stream_to_worker(body, source, &name, generation).await
+            for hex in &hexes {
+                if abort.is_aborted() {
+                    break;
                 }
-                Err(e) => Err(e),
-            };
-            this.fetching.try_update_value(|f| f.retain(|(k, g, _)| !(k == &key && *g == generation)));
-            let failed = |what: String| {
-                this.settle_progress();
-                this.state.report(format!("Could not fetch trace {hex} from {}", backend.name), what);
-            };
-            match fetched {
-                Ok(()) => {}
-                Err(api::ApiError::Aborted { .. }) => this.settle_progress(),
-                // The backend's own words: Jaeger's `errors` envelope, Tempo's and Zipkin's text.
-                Err(api::ApiError::Status { url, status, body, .. }) => {
-                    failed(spanlens_backends::error_from_response(backend.kind, &url, status, &body).to_string())
-                }
-                Err(e) => failed(e.to_string()),
+                this.fetch_backend_trace(&backend, hex, generation, abort.clone(), true).await;
             }
+            // Cancelled part-way: the traces never started are not loading any more.
+            this.fetching.try_update_value(|f| f.retain(|(_, g, _)| *g != generation || !abort.is_aborted()));
+            this.settle_progress();
         });
+    }
+
+    /// One backend trace on its way: fetched (with Tempo's v1 fallback), streamed to the worker, and
+    /// failures reported in the backend's own words. `key` must be in `fetching` already.
+    async fn fetch_backend_trace(
+        &self,
+        backend: &spanlens_backends::Backend,
+        hex: &str,
+        generation: u64,
+        abort: Abort,
+        restored: bool,
+    ) {
+        let key = backend_key(&backend.name, hex);
+        let options = || FetchOptions { abort: abort.clone(), ..FetchOptions::default() };
+        let mut fetched = api::fetch_stream(&backend.trace_url(hex), options()).await;
+        // An older Tempo answers only the v1 path.
+        if let (Err(api::ApiError::Status { status: 404, .. }), Some(fallback)) =
+            (&fetched, backend.trace_url_fallback(hex))
+        {
+            fetched = api::fetch_stream(&fallback, options()).await;
+        }
+        let fetched = match fetched {
+            Ok(body) => {
+                let source = TraceSource::Backend { backend: backend.name.clone(), request: format!("trace {hex}") };
+                let name = format!("{} trace {hex}", backend.name);
+                self.stream_to_worker(body, source, &name, generation, restored).await
+            }
+            Err(e) => Err(e),
+        };
+        self.fetching.try_update_value(|f| f.retain(|(k, g, _)| !(k == &key && *g == generation)));
+        let failed = |what: String| {
+            self.settle_progress();
+            self.state.report(format!("Could not fetch trace {hex} from {}", backend.name), what);
+        };
+        match fetched {
+            Ok(()) => {}
+            Err(api::ApiError::Aborted { .. }) => self.settle_progress(),
+            // The backend's own words: Jaeger's `errors` envelope, Tempo's and Zipkin's text.
+            Err(api::ApiError::Status { url, status, body, .. }) => {
+                failed(spanlens_backends::error_from_response(backend.kind, &url, status, &body).to_string())
+            }
+            Err(e) => failed(e.to_string()),
+        }
     }
 
     /// True while trace `hex` is being fetched from or parsed for backend `name`.

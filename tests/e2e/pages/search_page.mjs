@@ -61,4 +61,35 @@ export class SearchPage {
   async activeCompletion() {
     return this.page.locator(".sl-completions__item--active .sl-completions__label").innerText();
   }
+
+  /** The results' order select (`sort=` in the URL). */
+  sort() {
+    return this.page.getByTestId("results-sort");
+  }
+
+  /** Trace ids of the result rows in the DOM, top to bottom (the table renders only those in view). */
+  async rowIds() {
+    return this.rows().evaluateAll((rows) => rows.map((r) => r.dataset.traceId));
+  }
+
+  /** Ticks the result row of trace `id`. */
+  async pick(id) {
+    await this.page.locator(`[data-testid=search-row][data-trace-id="${id}"] [data-testid=compare-pick]`).check();
+  }
+
+  selectionBar() {
+    return this.page.getByTestId("compare-bar");
+  }
+
+  openSelected() {
+    return this.page.getByTestId("open-selected");
+  }
+
+  /** Scrolls the results table's own scroller to the bottom. */
+  async scrollResultsToEnd() {
+    await this.results().evaluate((table) => {
+      const scroller = table.closest(".sl-trace-table__scroll");
+      scroller.scrollTop = scroller.scrollHeight;
+    });
+  }
 }
