@@ -146,9 +146,11 @@ pub fn BackendSearch(backend: Backend) -> impl IntoView {
             {if kind == BackendKind::Tempo {
                 let source = TagSource(Arc::clone(&backend));
                 let simple_backend = Arc::clone(&backend);
+                // A Memo, so that typing (which changes the form) does not rebuild the editor.
+                let simple = Memo::new(move |_| form.with(BackendForm::is_simple));
                 view! {
                     <TempoModeSwitch form=form text=tempo_text/>
-                    {move || if form.with(BackendForm::is_simple) {
+                    {move || if simple.get() {
                         view! { <TempoSimpleSearch text=tempo_text backend=Arc::clone(&simple_backend)/> }.into_any()
                     } else {
                         view! {

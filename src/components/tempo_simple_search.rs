@@ -61,15 +61,17 @@ pub fn TempoSimpleSearch(
         }
     });
     // The chosen value stays listed even when the backend no longer knows it.
+    // `selected` on the option too: the list arrives after the select's value was set.
     let options = move |list: Vec<String>, chosen: String| {
         let mut list = list;
         if !chosen.is_empty() && !list.contains(&chosen) {
-            list.insert(0, chosen);
+            list.insert(0, chosen.clone());
         }
         list.into_iter()
             .map(|v| {
                 let label = v.clone();
-                view! { <option value=v>{label}</option> }
+                let selected = v == chosen;
+                view! { <option value=v selected=selected>{label}</option> }
             })
             .collect_view()
     };
