@@ -26,7 +26,10 @@ pub struct TagSource(pub Arc<Backend>);
 
 /// The newest answer, with the lookup it answers (the editor uses it only while the cursor still
 /// asks the same).
-pub fn use_tag_lookup(source: Option<TagSource>, wanted: Memo<Option<Lookup>>) -> Signal<Option<(Lookup, Arc<Answer>)>> {
+pub fn use_tag_lookup(
+    source: Option<TagSource>,
+    wanted: Memo<Option<Lookup>>,
+) -> Signal<Option<(Lookup, Arc<Answer>)>> {
     let answer = RwSignal::new(None::<(Lookup, Arc<Answer>)>);
     let cache = StoredValue::new(HashMap::<Lookup, Arc<Answer>>::new());
     let timer = StoredValue::new(None::<TimeoutHandle>);

@@ -4,8 +4,8 @@
 //! simple form); each with `backend=<name>`.
 
 use leptos_router::params::ParamsMap;
-use spanlens_traceql::simple::SimpleSearch;
 use spanlens_backends::{BackendError, BackendKind, SearchRequest, TimeWindow, parse_duration_text, parse_logfmt_tags};
+use spanlens_traceql::simple::SimpleSearch;
 
 /// Lookback presets: (URL value, label, nanoseconds).
 pub const LOOKBACKS: [(&str, &str, i64); 7] = [
