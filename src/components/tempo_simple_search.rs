@@ -1,5 +1,6 @@
 //! Tempo's simple mode (Grafana calls it the search builder): service, span name, status and
-//! duration, written as TraceQL for the user and shown read-only under the form.
+//! duration, plus optional tag conditions, written as TraceQL for the user and shown read-only under
+//! the form.
 //!
 //! The query text stays the one source of truth: the form is derived from it
 //! (`SimpleSearch::from_traceql`), and every change writes the whole query back. Only the duration
@@ -7,9 +8,10 @@
 //! not parse yet is left out of the query and marked).
 
 use crate::api::{self, FetchOptions};
+use crate::components::{SimpleDurationField, SimpleTagRows};
 use leptos::prelude::*;
 use spanlens_backends::{Backend, parse_services, parse_tag_values};
-use spanlens_traceql::simple::{SimpleSearch, SimpleStatus, is_duration};
+use spanlens_traceql::simple::{SimpleSearch, SimpleStatus, TagCondition};
 use std::sync::Arc;
 
 /// Tag lists are a convenience: a slow backend leaves them empty rather than holding the form.
@@ -123,65 +125,16 @@ pub fn TempoSimpleSearch(
                         {SimpleStatus::ALL.map(|s| view! { <option value=s.keyword()>{s.keyword()}</option> }).collect_view()}
                     </select>
                 </label>
-                <DurationField label="Min duration" testid="simple-min" placeholder="100ms" form=form
+                <SimpleDurationField label="Min duration" testid="simple-min" placeholder="100ms" form=form
                     get=|f| f.min_duration.clone() on_valid=Callback::new(move |v: String| edit(&|f| f.min_duration = v.clone()))/>
-                <DurationField label="Max duration" testid="simple-max" placeholder="1.5s" form=form
+                <SimpleDurationField label="Max duration" testid="simple-max" placeholder="1.5s" form=form
                     get=|f| f.max_duration.clone() on_valid=Callback::new(move |v: String| edit(&|f| f.max_duration = v.clone()))/>
             </div>
-            {move || {
-                let tags = current().tags;
-                (!tags.is_empty()).then(|| view! {
-                    <p class="sl-muted sl-tempo-simple__tags" data-testid="simple-tags">
-                        "Also: "
-                        {tags.iter().filter_map(|t| t.to_traceql()).collect::<Vec<_>>().join(" && ")}
-                        " (edit tag conditions in TraceQL mode)"
-                    </p>
-                })
-            }}
+            <SimpleTagRows form=form on_change=Callback::new(move |tags: Vec<TagCondition>| edit(&|f| f.tags = tags.clone()))/>
             <div class="sl-tempo-simple__query">
                 <span class="sl-muted">"TraceQL"</span>
                 <code class="sl-mono" data-testid="simple-traceql">{move || text.get()}</code>
             </div>
         </div>
-    }
-}
-
-/// A duration box with its own text: written to the query once it parses (or is cleared), and
-/// reset when the query's value changes from elsewhere (a link, Back).
-#[component]
-fn DurationField(
-    label: &'static str,
-    testid: &'static str,
-    placeholder: &'static str,
-    form: Memo<Option<SimpleSearch>>,
-    get: fn(&SimpleSearch) -> String,
-    on_valid: Callback<String>,
-) -> impl IntoView {
-    let in_query = Memo::new(move |_| form.with(|f| f.as_ref().map(get).unwrap_or_default()));
-    let typed = RwSignal::new(in_query.get_untracked());
-    Effect::new(move |_| {
-        let now = in_query.get();
-        if typed.with_untracked(|t| t.trim() != now) && (is_duration(&now) || now.is_empty()) {
-            // Typing something that does not parse yet leaves the query as it was: keep the text.
-            if typed.with_untracked(|t| is_duration(t) || t.trim().is_empty()) {
-                typed.set(now);
-            }
-        }
-    });
-    let invalid = move || typed.with(|t| !t.trim().is_empty() && !is_duration(t));
-    view! {
-        <label class="sl-field">{label}
-            <input class="sl-input" data-testid=testid placeholder=placeholder
-                class:sl-input--invalid=invalid
-                title="A duration such as 100ms, 1.5s or 2m"
-                prop:value=move || typed.get()
-                on:input:target=move |ev| {
-                    let v = ev.target().value();
-                    typed.set(v.clone());
-                    if is_duration(&v) || v.trim().is_empty() {
-                        on_valid.run(v.trim().to_owned());
-                    }
-                }/>
-        </label>
     }
 }

@@ -81,9 +81,12 @@ test("simple mode writes the TraceQL, searches, survives a reload, and hands the
 
 test("simple mode in dark, and a query it cannot show opens in TraceQL mode", async (t) => {
   if (!sharedFixture(t, "backend-api/MANIFEST.json")) return;
-  const q = encodeURIComponent(QUERY);
+  const withTag = QUERY.replace(/ }$/, ' && span.http.method = "GET" }');
+  const q = encodeURIComponent(withTag);
   const { page, context, errors } = await open(`/search?backend=tempo&mode=simple&q=${q}`, { colorScheme: "dark" });
-  await page.getByTestId("simple-traceql").filter({ hasText: QUERY }).waitFor();
+  await page.getByTestId("simple-traceql").filter({ hasText: withTag }).waitFor();
+  assert.equal(await page.getByTestId("simple-tag-attribute").inputValue(), "span.http.method");
+  assert.equal(await page.getByTestId("simple-tag-value").inputValue(), "GET");
   await page.getByTestId("simple-service").locator(`option[value="${SERVICE}"]`).waitFor({ state: "attached" });
   await page.locator("[data-search-results]").waitFor();
   await screenshot(page, "tempo-simple-search-dark");
@@ -94,6 +97,29 @@ test("simple mode in dark, and a query it cannot show opens in TraceQL mode", as
   await search.input().waitFor();
   assert.equal(await search.input().inputValue(), '{ name = "a" || name = "b" }');
   assert.equal(await page.getByTestId("mode-simple").isDisabled(), true);
+  assert.deepEqual(errors(), []);
+  await context.close();
+});
+
+test("simple mode's tag conditions are typed bit by bit and removed", async (t) => {
+  if (!sharedFixture(t, "backend-api/MANIFEST.json")) return;
+  const { page, context, errors } = await open("/search?backend=tempo&mode=simple&q=%7B%7D");
+  const traceql = page.getByTestId("simple-traceql");
+  await traceql.filter({ hasText: "{}" }).waitFor();
+  await page.getByTestId("simple-add-tag").click();
+  // Incomplete conditions stay out of the query; the row keeps what was typed.
+  await page.getByTestId("simple-tag-attribute").pressSequentially("span.http.status_code");
+  await page.getByTestId("simple-tag-operator").selectOption(">=");
+  assert.equal(await traceql.innerText(), "{}");
+  await page.getByTestId("simple-tag-value").pressSequentially("500");
+  await traceql.filter({ hasText: "{ span.http.status_code >= 500 }" }).waitFor();
+  assert.equal(await page.getByTestId("simple-tag-attribute").inputValue(), "span.http.status_code");
+  // A text value is quoted and escaped.
+  await page.getByTestId("simple-tag-value").fill('say "hi"');
+  await traceql.filter({ hasText: '{ span.http.status_code >= "say \\"hi\\"" }' }).waitFor();
+  await page.getByRole("button", { name: "Remove this condition" }).click();
+  await traceql.filter({ hasText: "{}" }).waitFor();
+  assert.equal(await page.getByTestId("simple-tag-row").count(), 0);
   assert.deepEqual(errors(), []);
   await context.close();
 });
