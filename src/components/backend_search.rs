@@ -1,5 +1,6 @@
 //! Searching a backend: Jaeger and Zipkin get a form like Jaeger UI's (service and operation from the
-//! API, tags, lookback, durations, limit); Tempo gets the TraceQL editor. The form lives in the URL;
+//! API, tags, lookback, durations, limit); Tempo gets the TraceQL editor (autocomplete from the tag
+//! APIs, narrowed by the query so far) or its simple mode (`mode=simple`). The form lives in the URL;
 //! a newer search aborts an older one, and a late answer never replaces a newer result.
 
 use crate::api::{self, Abort, ApiError, FetchOptions};
