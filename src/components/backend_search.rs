@@ -1,12 +1,14 @@
 //! Searching a backend: Jaeger and Zipkin get a form like Jaeger UI's (service and operation from the
-//! API, tags, lookback, durations, limit); Tempo gets the TraceQL editor. The form lives in the URL;
+//! API, tags, lookback, durations, limit); Tempo gets the TraceQL editor (autocomplete from the tag
+//! APIs, narrowed by the query so far) or its simple mode (`mode=simple`). The form lives in the URL;
 //! a newer search aborts an older one, and a late answer never replaces a newer result.
 
 use crate::api::{self, Abort, ApiError, FetchOptions};
-use crate::components::{MetricsResults, QueryEditor, ScatterPlot, SearchResults};
+use crate::components::{MetricsResults, QueryEditor, ScatterPlot, SearchResults, TempoSimpleSearch};
 use crate::format::format_duration;
+use crate::hooks::TagSource;
 use crate::state::Loads;
-use crate::state::backend_form::{BackendForm, LOOKBACKS};
+use crate::state::backend_form::{BackendForm, LOOKBACKS, SIMPLE_MODE};
 use crate::state::backend_search_run::{rows, run};
 use crate::state::metrics::{ChartData, MetricsWindow, is_metrics_query};
 use crate::state::trace_rows::TraceTableRow;
@@ -19,6 +21,7 @@ use spanlens_backends::{
     parse_services, parse_tag_names, parse_tag_values,
 };
 use spanlens_traceql::metrics::{MetricsRange, default_step_nanos};
+use spanlens_traceql::simple::SimpleSearch;
 use spanlens_traceql::suggest::AttrIndex;
 use std::sync::Arc;
 
@@ -145,10 +148,22 @@ pub fn BackendSearch(backend: Backend) -> impl IntoView {
     view! {
         <div class="sl-backend-search" data-testid="backend-search" data-backend-kind=kind.as_str()>
             {if kind == BackendKind::Tempo {
+                let source = TagSource(Arc::clone(&backend));
+                let simple_backend = Arc::clone(&backend);
+                // A Memo, so that typing (which changes the form) does not rebuild the editor.
+                let simple = Memo::new(move |_| form.with(BackendForm::is_simple));
                 view! {
-                    <div class="sl-search__bar">
-                        <QueryEditor text=tempo_text index=Signal::derive(move || tag_index.get().unwrap_or_default()) on_run=submit tempo=true/>
-                    </div>
+                    <TempoModeSwitch form=form text=tempo_text/>
+                    {move || if simple.get() {
+                        view! { <TempoSimpleSearch text=tempo_text backend=Arc::clone(&simple_backend)/> }.into_any()
+                    } else {
+                        view! {
+                            <div class="sl-search__bar">
+                                <QueryEditor text=tempo_text index=Signal::derive(move || tag_index.get().unwrap_or_default())
+                                    on_run=submit tempo=true tag_source=source.clone()/>
+                            </div>
+                        }.into_any()
+                    }}
                 }.into_any()
             } else {
                 view! { <SearchForm form=form services=services operations=operations/> }.into_any()
@@ -204,6 +219,40 @@ pub fn BackendSearch(backend: Backend) -> impl IntoView {
                     }.into_any()
                 }
             }}
+        </div>
+    }
+}
+
+/// Tempo: "Simple / TraceQL". Switching to simple mode rewrites the query in the form's own words
+/// (`{}` for an empty one); a query the form cannot show keeps TraceQL mode. Switching back keeps
+/// the generated query in the editor. The mode goes into the URL with the next search.
+#[component]
+fn TempoModeSwitch(form: RwSignal<BackendForm>, text: RwSignal<String>) -> impl IntoView {
+    let simple = move || form.with(BackendForm::is_simple);
+    let representable = Memo::new(move |_| text.with(|q| SimpleSearch::from_traceql(q)));
+    let to_simple = move |_| {
+        if let Some(s) = representable.get_untracked() {
+            text.set(s.to_traceql());
+            form.update(|f| {
+                f.mode = SIMPLE_MODE.to_owned();
+                f.q = s.to_traceql();
+            });
+        }
+    };
+    view! {
+        <div class="sl-tempo-mode" role="group" aria-label="Query mode" data-testid="tempo-mode">
+            <button class="sl-button sl-tempo-mode__button" data-testid="mode-simple"
+                aria-pressed=move || simple().to_string()
+                disabled=move || representable.with(Option::is_none)
+                title=move || if representable.with(Option::is_none) {
+                    "This query has more than simple mode can show (service, span name, status, duration, tags joined by &&)"
+                } else {
+                    "Pick service, span name, status and duration; the TraceQL is written for you"
+                }
+                on:click=to_simple>"Simple"</button>
+            <button class="sl-button sl-tempo-mode__button" data-testid="mode-traceql"
+                aria-pressed=move || (!simple()).to_string()
+                on:click=move |_| form.update(|f| f.mode.clear())>"TraceQL"</button>
         </div>
     }
 }

@@ -11,6 +11,9 @@ pub fn CompletionPopup(
     selected: RwSignal<usize>,
     /// 0-based line and character column the completed text starts at.
     position: Signal<(usize, usize)>,
+    /// The entries are a backend's answer (tag APIs), not the editor's own index.
+    #[prop(into)]
+    from_backend: Signal<bool>,
     on_pick: Callback<usize>,
 ) -> impl IntoView {
     let style = move || {
@@ -21,7 +24,8 @@ pub fn CompletionPopup(
         )
     };
     view! {
-        <ul class="sl-completions" role="listbox" data-testid="completions" style=style>
+        <ul class="sl-completions" role="listbox" data-testid="completions" style=style
+            data-source=move || if from_backend.get() { "backend" } else { "index" }>
             {move || {
                 items
                     .get()

@@ -7,9 +7,12 @@
 //! query goes to Tempo, what only spanlens accepts is noted (Tempo would refuse it).
 //!
 //! Suggestions come from `spanlens_traceql::suggest`, plus the metrics functions after `|` and
-//! quantiles inside `quantile_over_time(…, ` (the crate has no metrics suggestions yet).
+//! quantiles inside `quantile_over_time(…, ` (the crate has no metrics suggestions yet). With a
+//! `tag_source` (Tempo), tag names and values at the cursor are asked of the backend, narrowed by
+//! the query so far (`use_tag_lookup`); its answer replaces the index's entries while it is fresh.
 
 use crate::components::CompletionPopup;
+use crate::hooks::{TagSource, use_tag_lookup};
 use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
@@ -18,6 +21,7 @@ use spanlens_traceql::complete::{Completion, CompletionKind, completion_at};
 use spanlens_traceql::eval::CompiledQuery;
 use spanlens_traceql::highlight::{TokenClass, tokens};
 use spanlens_traceql::metrics::compile_check;
+use spanlens_traceql::narrow::{Answer, answer_suggestions, lookup_at};
 use spanlens_traceql::suggest::{AttrIndex, Suggestion, suggestions};
 use spanlens_traceql::{Error, ErrorKind};
 use std::ops::Range;
@@ -265,6 +269,9 @@ pub fn QueryEditor(
     /// The query goes to Tempo: note what only spanlens accepts.
     #[prop(optional)]
     tempo: bool,
+    /// A backend whose tag APIs complete names and values (narrowed by the query so far).
+    #[prop(optional)]
+    tag_source: Option<TagSource>,
 ) -> impl IntoView {
     let textarea = NodeRef::<html::Textarea>::new();
     let mirror = NodeRef::<html::Pre>::new();
@@ -311,7 +318,23 @@ pub fn QueryEditor(
     };
 
     let completion = Memo::new(move |_| text.with(|t| completion_at(t, cursor.get())));
-    let items = Memo::new(move |_| index.with(|ix| completion.with(|c| text.with(|t| all_suggestions(ix, c, t)))));
+    let remote = tag_source.is_some();
+    let lookup = Memo::new(move |_| if remote { text.with(|t| lookup_at(t, cursor.get())) } else { None });
+    let answer = use_tag_lookup(tag_source, lookup);
+    // The backend's answer, while it answers what the cursor asks now.
+    let fresh_answer = move || {
+        answer.with(|a| match a {
+            Some((asked, got)) if lookup.with(|l| l.as_ref() == Some(asked)) && **got != Answer::Nothing => {
+                Some(got.clone())
+            }
+            _ => None,
+        })
+    };
+    let from_backend = Memo::new(move |_| fresh_answer().is_some());
+    let items = Memo::new(move |_| match fresh_answer() {
+        Some(got) => completion.with(|c| answer_suggestions(c, &got)),
+        None => index.with(|ix| completion.with(|c| text.with(|t| all_suggestions(ix, c, t)))),
+    });
     let notes = move || {
         if !tempo {
             return Vec::new();
@@ -455,6 +478,7 @@ pub fn QueryEditor(
                         items=Signal::derive(move || items.get())
                         selected=selected
                         position=popup_pos
+                        from_backend=from_backend
                         on_pick=Callback::new(accept)
                     />
                 </Show>

@@ -1,9 +1,11 @@
 //! The backend search form as the URL holds it, so a search is a shareable link. Jaeger and Zipkin
 //! use Jaeger UI's parameter names (`service`, `operation`, `tags`, `lookback`, `minDuration`,
-//! `maxDuration`, `limit`); Tempo uses `q`, `lookback`, `limit`, `spss`; each with `backend=<name>`.
+//! `maxDuration`, `limit`); Tempo uses `q`, `lookback`, `limit`, `spss` (and `mode=simple` for its
+//! simple form); each with `backend=<name>`.
 
 use leptos_router::params::ParamsMap;
 use spanlens_backends::{BackendError, BackendKind, SearchRequest, TimeWindow, parse_duration_text, parse_logfmt_tags};
+use spanlens_traceql::simple::SimpleSearch;
 
 /// Lookback presets: (URL value, label, nanoseconds).
 pub const LOOKBACKS: [(&str, &str, i64); 7] = [
@@ -17,6 +19,8 @@ pub const LOOKBACKS: [(&str, &str, i64); 7] = [
 ];
 const MINUTE: i64 = 60_000_000_000;
 const DEFAULT_LOOKBACK: &str = "1h";
+/// `mode=simple`: Tempo's simple form.
+pub const SIMPLE_MODE: &str = "simple";
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BackendForm {
@@ -31,6 +35,9 @@ pub struct BackendForm {
     /// Tempo: a TraceQL query.
     pub q: String,
     pub spss: String,
+    /// Tempo: `simple` for the simple form (service, span name, status, duration), else TraceQL.
+    /// Not a search field: a URL with only a mode asks nothing.
+    pub mode: String,
 }
 
 const FIELDS: [&str; 9] =
@@ -54,6 +61,7 @@ impl BackendForm {
             limit: get("limit"),
             q: get("q"),
             spss: get("spss"),
+            mode: get("mode"),
         }
     }
 
@@ -84,7 +92,15 @@ impl BackendForm {
                 parts.push(format!("{key}={}", encode(value.trim())));
             }
         }
+        if !self.mode.trim().is_empty() {
+            parts.push(format!("mode={}", encode(self.mode.trim())));
+        }
         format!("/search?{}", parts.join("&"))
+    }
+
+    /// Tempo: the simple form is shown (asked for, and the query is one it can show).
+    pub fn is_simple(&self) -> bool {
+        self.mode == SIMPLE_MODE && SimpleSearch::from_traceql(&self.q).is_some()
     }
 
     pub fn lookback_nanos(&self) -> i64 {
@@ -209,5 +225,15 @@ mod tests {
         let bad = BackendForm { max_duration: "soon".into(), ..BackendForm::default() };
         assert!(bad.to_request(BackendKind::Zipkin, now).is_err());
         assert!(BackendForm::default().is_empty());
+        assert!(BackendForm { mode: SIMPLE_MODE.into(), ..BackendForm::default() }.is_empty());
+    }
+
+    #[test]
+    fn the_tempo_mode_is_kept_in_the_link() {
+        let form = BackendForm { q: "{}".into(), mode: SIMPLE_MODE.into(), ..BackendForm::default() };
+        assert_eq!(form.href("tempo"), "/search?backend=tempo&q=%7B%7D&mode=simple");
+        assert!(form.is_simple());
+        assert!(!BackendForm { q: "{ a".into(), ..form.clone() }.is_simple());
+        assert!(!BackendForm { mode: String::new(), ..form }.is_simple());
     }
 }

@@ -19,7 +19,9 @@ pub mod highlight;
 pub mod lexer;
 pub mod literal;
 pub mod metrics;
+pub mod narrow;
 pub mod parser;
+pub mod simple;
 #[cfg(feature = "model")]
 pub mod suggest;
 pub mod token;

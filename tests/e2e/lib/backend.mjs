@@ -189,19 +189,19 @@ function route(kind, fault, apiPath, traces, answers, res) {
   if (kind === "tempo" && (apiPath === "/api/metrics/query_range" || apiPath === "/api/metrics/query")) {
     return json(metricsAnswer(apiPath.endsWith("query_range"), traces, res.req?.url));
   }
-  // Tempo's tag APIs for autocomplete: tag names grouped by scope (nobody recorded them; the shape is
-  // TEMPO-API.md §4.2), and the recorded v2 tag values for any tag.
+  // Tempo's tag APIs for autocomplete (TEMPO-API.md §4.2, §4.4), generated from the Tempo traces this
+  // backend serves and narrowed by `q=` (see tempoTagNames / tempoTagValues). Nobody recorded the
+  // tag-name endpoint; the recorded v2 tag-values answer is kept for the unfiltered service list.
   if (kind === "tempo" && apiPath === "/api/v2/search/tags") {
-    return json({
-      scopes: [
-        { name: "resource", tags: ["service.name", "k8s.namespace.name"] },
-        { name: "span", tags: ["http.method", "http.status_code"] },
-        { name: "intrinsic", tags: ["duration", "kind", "name", "status"] },
-      ],
-    });
+    const params = new URL(res.req?.url ?? "/", "http://x").searchParams;
+    return json(tempoTagNames(traces, params.get("scope"), params.get("q")));
   }
-  const values = [...answers.keys()].find((p) => /^\/api\/v2\/search\/tag\/.+\/values$/.test(p));
-  if (kind === "tempo" && values && /^\/api\/v2\/search\/tag\/.+\/values$/.test(apiPath)) return json(answers.get(values));
+  const tagValues = apiPath.match(/^\/api\/v2\/search\/tag\/(.+)\/values$/);
+  if (kind === "tempo" && tagValues) {
+    const q = new URL(res.req?.url ?? "/", "http://x").searchParams.get("q");
+    const recorded = [...answers.keys()].find((p) => /^\/api\/v2\/search\/tag\/.+\/values$/.test(p));
+    return json(tempoTagValues(traces, decodeURIComponent(tagValues[1]), q, recorded && answers.get(recorded)));
+  }
   // Service lists (the connection probes): from the recorded traces, in each API's envelope.
   const servicesPath = { jaeger: "/api/services", "jaeger-v3": "/api/v3/services", zipkin: "/api/v2/services" }[kind];
   if (apiPath === servicesPath) {
@@ -277,4 +277,96 @@ function trickle(res, body, offset = 0) {
   if (offset >= body.length) return res.end();
   res.write(body.subarray(offset, offset + 4096));
   setImmediate(() => trickle(res, body, offset + 4096));
+}
+
+// ---- Tempo tag APIs, generated from the served traces ----------------------------------------------
+
+/** Every span of the recorded Tempo traces (v1 `batches` and v2 `trace.resourceSpans`), flattened:
+ *  `{ resource: Map, span: Map, name, status, kind }`, attribute values typed as Tempo types them. */
+function tempoSpans(traces) {
+  const typed = (v) =>
+    v?.stringValue !== undefined ? { type: "string", value: String(v.stringValue) }
+    : v?.intValue !== undefined ? { type: "int", value: String(v.intValue) }
+    : v?.doubleValue !== undefined ? { type: "float", value: String(v.doubleValue) }
+    : v?.boolValue !== undefined ? { type: "bool", value: String(v.boolValue) }
+    : null;
+  const attrs = (list) => new Map((list ?? []).map((a) => [a.key, typed(a.value)]).filter(([, v]) => v));
+  const status = (s) => ({ 1: "ok", 2: "error", STATUS_CODE_OK: "ok", STATUS_CODE_ERROR: "error" })[s?.code] ?? "unset";
+  const kind = (k) => String(k ?? "").replace(/^SPAN_KIND_/, "").toLowerCase() || "unspecified";
+  const spans = [];
+  for (const { body } of new Set(traces.values())) {
+    let json;
+    try {
+      json = JSON.parse(body.toString("utf8"));
+    } catch {
+      continue;
+    }
+    const root = json.trace ?? json;
+    for (const rs of root.resourceSpans ?? root.batches ?? []) {
+      const resource = attrs(rs.resource?.attributes);
+      for (const ss of rs.scopeSpans ?? rs.instrumentationLibrarySpans ?? []) {
+        for (const s of ss.spans ?? []) spans.push({ resource, span: attrs(s.attributes), name: s.name ?? "", status: status(s.status), kind: kind(s.kind) });
+      }
+    }
+  }
+  return spans;
+}
+
+/** Test backend simplification: of a `q=` filter only `scope.key = "string"` and `name = "string"`
+ *  equalities are evaluated (all of them must hold); anything else in `q` is ignored, as Tempo
+ *  ignores a filter it cannot parse. Real Tempo evaluates the whole TraceQL filter. */
+function tempoFilter(q) {
+  const conds = [];
+  for (const m of (q ?? "").matchAll(/(resource|span)?\.([\w.\-/:]+)\s*=\s*"((?:[^"\\]|\\.)*)"|(?<![\w.])name\s*=\s*"((?:[^"\\]|\\.)*)"/g)) {
+    const unescape = (s) => s.replace(/\\(.)/g, (_, c) => ({ n: "\n", t: "\t" })[c] ?? c);
+    if (m[4] !== undefined) conds.push((s) => s.name === unescape(m[4]));
+    else {
+      const [scope, key, value] = [m[1], m[2], unescape(m[3])];
+      const has = (map) => map.get(key)?.value === value;
+      conds.push((s) => (scope === "resource" ? has(s.resource) : scope === "span" ? has(s.span) : has(s.span) || has(s.resource)));
+    }
+  }
+  return (s) => conds.every((c) => c(s));
+}
+
+/** `/api/v2/search/tags?scope=&q=`: tag names by scope of the spans matching `q`. Unfiltered, a few
+ *  common names are added (the app's tests complete `span.` to `http.method`). */
+function tempoTagNames(traces, scope, q) {
+  const spans = tempoSpans(traces).filter(tempoFilter(q));
+  const names = { resource: new Set(), span: new Set(), intrinsic: new Set(["duration", "kind", "name", "status"]) };
+  for (const s of spans) {
+    s.resource.forEach((_, k) => names.resource.add(k));
+    s.span.forEach((_, k) => names.span.add(k));
+  }
+  if (!q) {
+    ["service.name", "k8s.namespace.name"].forEach((k) => names.resource.add(k));
+    ["http.method", "http.status_code"].forEach((k) => names.span.add(k));
+  }
+  const scopes = Object.entries(names)
+    .filter(([name]) => !scope || scope === name)
+    .map(([name, tags]) => ({ name, tags: [...tags].sort() }));
+  return { scopes, metrics: { inspectedBytes: "1000" } };
+}
+
+/** `/api/v2/search/tag/<tag>/values?q=`: typed values of one TraceQL identifier among the spans
+ *  matching `q`. Unfiltered service names also carry the recorded answer's (docs example) names. */
+function tempoTagValues(traces, tag, q, recorded) {
+  const spans = tempoSpans(traces).filter(tempoFilter(q));
+  const seen = new Map();
+  const add = (v) => v && !seen.has(`${v.type}:${v.value}`) && seen.set(`${v.type}:${v.value}`, v);
+  const scoped = tag.match(/^(resource|span)?\.(.+)$/);
+  for (const s of spans) {
+    if (tag === "name" || tag === "span:name") add({ type: "string", value: s.name });
+    else if (tag === "status" || tag === "span:status") add({ type: "keyword", value: s.status });
+    else if (tag === "kind" || tag === "span:kind") add({ type: "keyword", value: s.kind });
+    else if (scoped) {
+      const key = scoped[2].replace(/^"(.*)"$/, "$1");
+      if (scoped[1] !== "span") add(s.resource.get(key));
+      if (scoped[1] !== "resource") add(s.span.get(key));
+    }
+  }
+  if (!q && recorded && /^(resource)?\.service\.name$/.test(tag)) {
+    for (const v of JSON.parse(recorded.toString("utf8")).tagValues ?? []) add(v);
+  }
+  return { tagValues: [...seen.values()], metrics: { inspectedBytes: "1000" } };
 }
