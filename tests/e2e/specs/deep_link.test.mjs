@@ -68,6 +68,10 @@ const colouredPixels = (page) =>
 
 test("a cold ?url= link to a 5,000-span Jaeger answer that trickles in shows every span", async () => {
   const { page, context, errors } = await openPage(app.browser);
+  const traceRequests = [];
+  page.on("request", (r) => {
+    if (r.url().includes(`/gen/api/traces/${GENERATED.traceID}`)) traceRequests.push(r.url());
+  });
   await page.goto(`${app.baseUrl}/?url=${encodeURIComponent(`/gen/api/traces/${GENERATED.traceID}`)}`);
   await new TracePage(page).waitForTrace();
   assert.ok((await new Waterfall(page).paintedRows()) > 10, "rows painted");
@@ -76,6 +80,11 @@ test("a cold ?url= link to a 5,000-span Jaeger answer that trickles in shows eve
   const coloured = await colouredPixels(page);
   assert.ok(coloured > 2_000, `coloured waterfall pixels: ${coloured}`);
   await screenshot(page, "deep-link-trickle-generated");
+  // index.html started the parsing worker and the trace's fetch before the app's wasm ran; the app
+  // took both over (nothing left behind) and asked for the trace once, not twice.
+  const early = await page.evaluate(() => ({ has: Boolean(window.__spanlensEarly), left: Object.keys(window.__spanlensEarly || {}) }));
+  assert.deepEqual(early, { has: true, left: ["messages"] });
+  assert.equal(traceRequests.length, 1, `trace requests: ${traceRequests.join(", ")}`);
   assert.deepEqual(errors(), []);
   await context.close();
 });
