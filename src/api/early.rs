@@ -21,17 +21,38 @@ pub(crate) fn early_object() -> Option<js_sys::Object> {
 /// fetch resolves it. Any other URL, or a second request for it, is fetched as usual.
 pub fn take_fetch(url: &str) -> Option<EarlyFetch> {
     let early = early_object()?;
-    let key = JsValue::from_str("fetch");
-    let fetch = js_sys::Reflect::get(&early, &key).ok()?.dyn_into::<js_sys::Object>().ok()?;
-    let base = web_sys::window()?.document()?.base_uri().ok()??;
-    let wanted = web_sys::Url::new_with_base(url, &base).ok()?.href();
-    let started = js_sys::Reflect::get(&fetch, &JsValue::from_str("url")).ok()?.as_string()?;
-    if started != wanted {
+    let fetches: js_sys::Array = js_sys::Reflect::get(&early, &JsValue::from_str("fetches")).ok()?.dyn_into().ok()?;
+    if fetches.length() == 0 {
         return None;
     }
-    js_sys::Reflect::delete_property(&early, &key).ok();
+    let base = web_sys::window()?.document()?.base_uri().ok()??;
+    let wanted = web_sys::Url::new_with_base(url, &base).ok()?.href();
+    let field = |entry: &JsValue, name: &str| js_sys::Reflect::get(entry, &JsValue::from_str(name)).ok();
+    let index =
+        fetches.iter().position(|entry| field(&entry, "url").and_then(|u| u.as_string()) == Some(wanted.clone()))?;
+    let entry = fetches.get(index as u32);
+    // Taken: a second request for the URL is the caller's own.
+    js_sys::Reflect::delete_property(entry.unchecked_ref::<js_sys::Object>(), &JsValue::from_str("url")).ok();
     Some(EarlyFetch {
-        response: js_sys::Reflect::get(&fetch, &JsValue::from_str("response")).ok()?.dyn_into().ok()?,
-        controller: js_sys::Reflect::get(&fetch, &JsValue::from_str("controller")).ok()?.dyn_into().ok()?,
+        response: field(&entry, "response")?.dyn_into().ok()?,
+        controller: field(&entry, "controller")?.dyn_into().ok()?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use spanlens_backends::{Backend, BackendKind};
+
+    /// index.html builds a backend trace link's URL itself (before the wasm runs); its paths must be
+    /// the backends crate's, or the early answer is never taken and the trace is fetched twice.
+    #[test]
+    fn index_html_builds_trace_urls_as_the_backends_crate_does() {
+        let html = include_str!("../../index.html");
+        for kind in [BackendKind::Jaeger, BackendKind::JaegerV3, BackendKind::Tempo, BackendKind::Zipkin] {
+            let url = Backend::new("x", kind, "/b/").trace_url("abc123");
+            let path = url.trim_start_matches("/b").trim_end_matches("abc123");
+            let entry = format!("\"{}\": \"{path}\"", kind.as_str());
+            assert!(html.contains(&entry), "index.html must map {entry}");
+        }
+    }
 }
