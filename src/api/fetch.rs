@@ -64,9 +64,18 @@ async fn send(url: &str, options: &FetchOptions) -> Result<gloo_net::http::Respo
     let timed_out = Rc::new(Cell::new(false));
     let deadline = Deadline::start(options.timeout_secs, options.abort.clone(), Rc::clone(&timed_out));
     let signal = options.abort.signal();
-    let sent = Request::get(url).abort_signal(signal.as_ref()).send().await;
-    drop(deadline);
-    let response = sent.map_err(|e| failure(&shown, options, timed_out.get(), e.to_string()))?;
+    let response = match crate::api::early::take_fetch(url) {
+        Some(early) => {
+            let sent = adopt(early, signal.as_ref()).await;
+            drop(deadline);
+            sent.map_err(|e| failure(&shown, options, timed_out.get(), js_message(&e)))?
+        }
+        None => {
+            let sent = Request::get(url).abort_signal(signal.as_ref()).send().await;
+            drop(deadline);
+            sent.map_err(|e| failure(&shown, options, timed_out.get(), e.to_string()))?
+        }
+    };
     if !response.ok() {
         let body = response.text().await.unwrap_or_default();
         let kept: String = body.chars().take(MAX_ERROR_BODY_CHARS).collect();
@@ -79,6 +88,27 @@ async fn send(url: &str, options: &FetchOptions) -> Result<gloo_net::http::Respo
         });
     }
     Ok(response)
+}
+
+/// Waits for the fetch `index.html` started early, cancelling it when `signal` fires (the caller's
+/// cancel or the deadline), as a request of our own would be.
+async fn adopt(
+    early: crate::api::early::EarlyFetch,
+    signal: Option<&web_sys::AbortSignal>,
+) -> Result<gloo_net::http::Response, JsValue> {
+    if let Some(signal) = signal {
+        let controller = early.controller.clone();
+        if signal.aborted() {
+            controller.abort();
+        }
+        // Called at most once, when the signal fires; a request never cancelled keeps it until the
+        // page goes (one small closure per page: only the first trace fetch is adopted).
+        let on_abort = Closure::once_into_js(move || controller.abort());
+        signal.add_event_listener_with_callback("abort", on_abort.unchecked_ref()).ok();
+    }
+    let response = JsFuture::from(early.response).await?;
+    let response: web_sys::Response = response.dyn_into()?;
+    Ok(response.into())
 }
 
 /// How much of an error answer is kept for the backend's own message.

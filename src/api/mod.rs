@@ -3,6 +3,7 @@
 //! error that names the endpoint without its credentials.
 
 mod abort;
+pub(crate) mod early;
 mod error;
 mod fetch;
 mod urls;

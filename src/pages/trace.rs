@@ -2,13 +2,19 @@
 //! the active view (`?view=`, the waterfall by default) and the selected span's details.
 
 use crate::components::{CriticalNotice, Minimap, ShortcutsHelp, SpanDetail, TraceHeader, TraceToolbar};
+use crate::state::trace_analysis::Computed;
 use crate::state::{AppState, Backends, Focus, LoadSelector, Loads, TraceAnalysis, TraceChrome, TraceRef};
 use crate::views::{self, ViewTabs, keyboard::is_plain_key};
 use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use std::rc::Rc;
+
+/// Spans from which a trace is analysed in a task before its page mounts.
+const ANALYSE_APART_SPANS: usize = 20_000;
 
 #[component]
 pub fn TracePage() -> impl IntoView {
@@ -53,8 +59,35 @@ pub fn TracePage() -> impl IntoView {
             ),
         }
     });
+    // A large trace is analysed in a task of its own and mounted in the next: analysing and mounting
+    // a 100k-span trace in one task held the thread well over 50 ms on a cold page. A small one is
+    // analysed while mounting (no task boundary, no frame without the trace).
+    let prepared = RwSignal::new_local(None::<(TraceRef, Rc<Computed>)>);
+    Effect::new(move |_| {
+        let Some(data) = trace_ref.get() else { return };
+        if data.trace().spans.len() < ANALYSE_APART_SPANS {
+            return;
+        }
+        spawn_local(async move {
+            crate::state::loader::next_task().await;
+            if trace_ref.try_with_untracked(|now| now.as_ref() == Some(&data)) != Some(true) {
+                return; // another trace was opened meanwhile
+            }
+            let computed = Computed::of(&data);
+            prepared.try_set(Some((data, Rc::new(computed))));
+        });
+    });
     move || match trace_ref.get() {
-        Some(data) => view! { <TraceScreen data=data/> }.into_any(),
+        Some(data) if data.trace().spans.len() < ANALYSE_APART_SPANS => {
+            view! { <TraceScreen data=data computed=None/> }.into_any()
+        }
+        Some(data) => {
+            match prepared.with(|p| p.as_ref().filter(|(d, _)| *d == data).map(|(_, c)| Computed::clone(c))) {
+                Some(computed) => view! { <TraceScreen data=data computed=Some(computed)/> }.into_any(),
+                // Analysing, for the length of one task.
+                None => view! { <div class="sl-trace-preparing" data-testid="trace-preparing"></div> }.into_any(),
+            }
+        }
         None => {
             let loading = state.progress.with(Option::is_some);
             view! { <TraceMissing id=trace_id() loading=loading/> }.into_any()
@@ -83,8 +116,11 @@ fn TraceMissing(id: String, loading: bool) -> impl IntoView {
 
 /// One trace's page; rebuilt (fresh analysis, focus and view state) when the trace changes.
 #[component]
-fn TraceScreen(data: TraceRef) -> impl IntoView {
-    let analysis = TraceAnalysis::new(data);
+fn TraceScreen(data: TraceRef, computed: Option<Computed>) -> impl IntoView {
+    let analysis = match computed {
+        Some(computed) => TraceAnalysis::with(data, computed),
+        None => TraceAnalysis::new(data),
+    };
     let focus = Focus::new(analysis, crate::url::query_param("span"), crate::url::query_param("q"));
     let chrome = TraceChrome::new();
     provide_context(analysis);

@@ -340,12 +340,21 @@ fn start_worker(inner: &Rc<RefCell<Inner>>) {
     if inner.borrow().worker.is_some() {
         return;
     }
-    let options = WorkerOptions::new();
-    options.set_type(WorkerType::Classic);
-    if let Some(name) = inner.borrow_mut().first_name.take() {
-        options.set_name(name);
-    }
-    match Worker::new_with_options("./worker_loader.js", &options) {
+    let name = inner.borrow_mut().first_name.take();
+    // A trace link's worker was started by index.html already; what it said meanwhile is replayed.
+    let early = (name == Some(protocol::BUSY_WORKER_NAME)).then(crate::state::early_worker::take).flatten();
+    let (started, backlog) = match early {
+        Some((worker, backlog)) => (Ok(worker), backlog),
+        None => {
+            let options = WorkerOptions::new();
+            options.set_type(WorkerType::Classic);
+            if let Some(name) = name {
+                options.set_name(name);
+            }
+            (Worker::new_with_options("./worker_loader.js", &options), Vec::new())
+        }
+    };
+    match started {
         Ok(worker) => {
             let weak = Rc::downgrade(inner);
             let closure = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
@@ -361,6 +370,10 @@ fn start_worker(inner: &Rc<RefCell<Inner>>) {
             // The previous worker's handler may be the caller (a spare is started from inside it), so
             // it is parked rather than dropped; the one parked before it has long finished.
             guard._retired_on_message = guard._on_message.replace(closure);
+            drop(guard);
+            for message in backlog {
+                handle_message(inner, &message);
+            }
         }
         Err(e) => {
             let on_event = Rc::clone(&inner.borrow().on_event);
@@ -465,6 +478,9 @@ fn handle_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
             let inner = Rc::clone(inner);
             wasm_bindgen_futures::spawn_local(async move {
                 let result = assemble(buffers, || inner.borrow().decoding.contains(&id)).await;
+                // Showing the result (listing it, navigating, mounting the trace page) is a task of
+                // its own: together with the decoding's last part it would hold the thread too long.
+                next_task().await;
                 if !inner.borrow_mut().decoding.remove(&id) {
                     return; // cancelled while decoding
                 }
@@ -515,7 +531,7 @@ async fn assemble(parts: Vec<ArrayBuffer>, current: impl Fn() -> bool) -> Option
 }
 
 /// Resolves in a new task (a zero-delay timeout), after the browser has had a chance to paint.
-async fn next_task() {
+pub(crate) async fn next_task() {
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
         if let Some(window) = web_sys::window() {
             window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0).ok();

@@ -7,6 +7,7 @@ pub mod backends;
 pub mod catalog;
 pub mod compare_link;
 pub mod diff_rows;
+pub mod early_worker;
 pub mod file_reader;
 pub mod focus;
 pub mod graph_focus;

@@ -17,13 +17,36 @@ pub struct TraceAnalysis {
     pub summary: StoredValue<Shared<TraceSummary>>,
 }
 
-impl TraceAnalysis {
-    pub fn new(data: TraceRef) -> Self {
+/// What [`TraceAnalysis`] holds, computed apart from any reactive owner, so that the trace page can
+/// compute it for a large trace in a task of its own before mounting (see `pages::trace`).
+#[derive(Clone)]
+pub struct Computed {
+    colors: ServiceColors,
+    critical: Shared<CriticalPath>,
+    self_nanos: Vec<i64>,
+    summary: Shared<TraceSummary>,
+}
+
+impl Computed {
+    pub fn of(data: &TraceRef) -> Computed {
         let trace = data.trace();
         let colors = ServiceColors::for_trace(trace, &data.set().strings);
         let critical = Shared::new(critical_path(trace));
         let self_nanos = self_times(trace);
         let summary = Shared::new(summarize_with_self_times(trace, &self_nanos));
+        Computed { colors, critical, self_nanos, summary }
+    }
+}
+
+impl TraceAnalysis {
+    pub fn new(data: TraceRef) -> Self {
+        let computed = Computed::of(&data);
+        TraceAnalysis::with(data, computed)
+    }
+
+    /// The analysis of `data` from what was computed for it.
+    pub fn with(data: TraceRef, computed: Computed) -> Self {
+        let Computed { colors, critical, self_nanos, summary } = computed;
         TraceAnalysis {
             data: StoredValue::new(data),
             colors: StoredValue::new(colors),

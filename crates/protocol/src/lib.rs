@@ -38,9 +38,10 @@ pub fn decode(bytes: &[u8]) -> Result<LoadResult, String> {
     postcard::from_bytes(bytes).map_err(|e| format!("could not decode the parsed traces: {e}"))
 }
 
-/// Spans per part of [`encode_parts`]: decoding one takes the UI thread about 20 ms, short enough
-/// for the page to keep painting between parts.
-pub const SPANS_PER_PART: usize = 16_384;
+/// Spans per part of [`encode_parts`]: decoding one takes a warm UI thread about 5 ms. On a page
+/// opened cold on a trace link the decoder runs unoptimized at first, and parts of 16,384 spans took
+/// 50–100 ms each there (tests/bench/profile_cold.mjs); this size keeps each well under 50 ms.
+pub const SPANS_PER_PART: usize = 4_096;
 
 /// The name the UI gives a worker started while a trace is already on its way (a page opened on a
 /// trace link): such a worker skips its JIT warm-up, which would come before the trace.

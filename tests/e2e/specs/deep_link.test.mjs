@@ -66,8 +66,23 @@ const colouredPixels = (page) =>
     return hits;
   });
 
+/** What index.html started early for a trace link and the app did not take over. */
+const earlyLeftovers = (page) =>
+  page.evaluate(() => {
+    const early = window.__spanlensEarly;
+    return {
+      started: Boolean(early),
+      worker: Boolean(early && early.worker),
+      untaken: ((early && early.fetches) || []).filter((f) => f.url).map((f) => f.url),
+    };
+  });
+
 test("a cold ?url= link to a 5,000-span Jaeger answer that trickles in shows every span", async () => {
   const { page, context, errors } = await openPage(app.browser);
+  const traceRequests = [];
+  page.on("request", (r) => {
+    if (r.url().includes(`/gen/api/traces/${GENERATED.traceID}`) && r.resourceType() !== "document") traceRequests.push(r.url());
+  });
   await page.goto(`${app.baseUrl}/?url=${encodeURIComponent(`/gen/api/traces/${GENERATED.traceID}`)}`);
   await new TracePage(page).waitForTrace();
   assert.ok((await new Waterfall(page).paintedRows()) > 10, "rows painted");
@@ -76,6 +91,10 @@ test("a cold ?url= link to a 5,000-span Jaeger answer that trickles in shows eve
   const coloured = await colouredPixels(page);
   assert.ok(coloured > 2_000, `coloured waterfall pixels: ${coloured}`);
   await screenshot(page, "deep-link-trickle-generated");
+  // index.html started the parsing worker and the trace's fetch before the app's wasm ran; the app
+  // took both over (nothing left behind) and asked for the trace once, not twice.
+  assert.deepEqual(await earlyLeftovers(page), { started: true, worker: false, untaken: [] });
+  assert.equal(traceRequests.length, 1, `trace requests: ${traceRequests.join(", ")}`);
   assert.deepEqual(errors(), []);
   await context.close();
 });
@@ -91,6 +110,10 @@ for (const [kind, link] of [
     // The largest recorded answer of this kind (Tempo: one that has the v2 path).
     const trace = recorded.filter((r) => kind !== "tempo" || !r.v1).sort((a, b) => b.spans - a.spans)[0];
     const { page, context, errors } = await openPage(app.browser);
+    const traceRequests = [];
+    page.on("request", (r) => {
+      if (r.url().includes(trace.id) && r.resourceType() !== "document") traceRequests.push(r.url());
+    });
     await page.goto(app.baseUrl + link(trace));
     await new TracePage(page).waitForTrace();
     const rows = await new Waterfall(page).paintedRows();
@@ -100,6 +123,10 @@ for (const [kind, link] of [
     // The bars are drawn in service colours, not just the grid.
     const coloured = await colouredPixels(page);
     assert.ok(coloured > 500, `coloured waterfall pixels: ${coloured}`);
+    // The worker and the trace's fetch (for a backend link: once config.json named the backend) were
+    // started by index.html and taken over by the app; the trace was asked for once.
+    assert.deepEqual(await earlyLeftovers(page), { started: true, worker: false, untaken: [] });
+    assert.equal(traceRequests.length, 1, `trace requests: ${traceRequests.join(", ")}`);
     assert.deepEqual(errors(), []);
     await context.close();
   });

@@ -1,0 +1,122 @@
+// Profiling aid (not a test, not a benchmark): where the main thread's long tasks go on a cold deep
+// link. Opens the link in a new Chromium with the CPU profiler on from navigation start, waits for
+// the first frame, and prints each task over 50 ms with the functions that spent most of it (self
+// time, and the wasm/JS functions on the stack most often: inclusive time).
+//
+//   node tests/bench/profile_cold.mjs 1k jaeger            # ?url= link
+//   LINK=backend node tests/bench/profile_cold.mjs 1k tempo
+//
+// Wasm function names show only in a build that keeps the name section: drop `--strip-debug` from
+// the app's `data-wasm-opt-params` in index.html for a profiling build (never commit that).
+import { startServer } from "../e2e/lib/server.mjs";
+import { launch, DIST } from "../e2e/lib/browser.mjs";
+import { cli } from "./lib.mjs";
+import { SHAPES, SIZES, body, traceId, backendHandlers } from "./cold_cases.mjs";
+
+const TOP = Number(process.env.TOP || 25);
+
+function summarize(profile, from, to) {
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children || []) parent.set(c, n.id);
+  const self = new Map();
+  const inclusive = new Map();
+  let t = profile.startTime;
+  let total = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    t += profile.timeDeltas[i];
+    const ms = t / 1000;
+    if (ms < from || ms > to) continue;
+    const dt = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+    total += dt;
+    let id = profile.samples[i];
+    const name = (n) => `${n.callFrame.functionName || "(anonymous)"} ${n.callFrame.url ? n.callFrame.url.split("/").pop() : ""}`.trim();
+    self.set(name(nodes.get(id)), (self.get(name(nodes.get(id))) || 0) + dt);
+    const seen = new Set();
+    while (id !== undefined) {
+      const key = name(nodes.get(id));
+      if (!seen.has(key)) {
+        seen.add(key);
+        inclusive.set(key, (inclusive.get(key) || 0) + dt);
+      }
+      id = parent.get(id);
+    }
+  }
+  const top = (m) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, TOP);
+  return { total, self: top(self), inclusive: top(inclusive) };
+}
+
+async function main() {
+  const [size = "1k", shape = "jaeger"] = process.argv.slice(2);
+  if (!(size in SIZES) || !(shape in SHAPES)) throw new Error(`usage: profile_cold.mjs <${Object.keys(SIZES)}> <${Object.keys(SHAPES)}>`);
+  const file = body(cli(), size, shape);
+  const files = { [`${size}/${shape}`]: { path: file, id: traceId(file) } };
+  const server = await startServer({ root: DIST, handlers: backendHandlers(files) });
+  const id = files[`${size}/${shape}`].id;
+  const link =
+    process.env.LINK === "backend"
+      ? `/trace/${id}?backend=${shape}-${size}`
+      : `/?url=${encodeURIComponent(`/b/${shape}/${size}${SHAPES[shape].path(id)}`)}`;
+  const browser = await launch();
+  try {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      // A known instant on the profile's clock: this function spins for 3 ms at performance.now() = t.
+      window.__syncAt = (function spanlensProfileSync() {
+        const t = performance.now();
+        while (performance.now() - t < 3) {}
+        return t;
+      })();
+      window.__longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+      }).observe({ type: "longtask", buffered: true });
+    });
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+    await cdp.send("Profiler.start");
+    await page.goto(server.url + link);
+    await page.waitForFunction(() => performance.getEntriesByName("spanlens:first-paint").length > 0, null, { timeout: 600_000 });
+    const { profile } = await cdp.send("Profiler.stop");
+    const page_ = await page.evaluate(() => ({
+      syncAt: window.__syncAt,
+      tasks: window.__longTasks,
+      marks: performance.getEntriesByType("mark").map((m) => [m.name, Math.round(m.startTime)]),
+    }));
+    // The profile's clock is not performance.now(): find the sync function's samples and shift.
+    const syncNodes = new Set(profile.nodes.filter((n) => n.callFrame.functionName === "spanlensProfileSync").map((n) => n.id));
+    let clock = profile.startTime;
+    let syncMicros = null;
+    for (let i = 0; i < profile.samples.length; i++) {
+      clock += profile.timeDeltas[i];
+      if (syncNodes.has(profile.samples[i])) {
+        syncMicros = clock;
+        break;
+      }
+    }
+    if (syncMicros === null) throw new Error("the sync function is not in the profile: the profiler missed the page's process");
+    const rebased = { ...profile, startTime: profile.startTime - syncMicros + page_.syncAt * 1000 };
+    const skew = 0;
+    console.log(`link ${link}\nmarks: ${page_.marks.map(([n, t]) => `${n}@${t}`).join(" ")}`);
+    for (const task of page_.tasks) {
+      // The profiler started a little before navigation; correct by the first mark if needed.
+      const s = summarize(rebased, task.start - skew, task.start + task.duration - skew);
+      console.log(`\n== long task at ${task.start.toFixed(0)} ms, ${task.duration.toFixed(0)} ms (sampled ${s.total.toFixed(1)} ms)`);
+      console.log("  self:");
+      for (const [k, v] of s.self) console.log(`    ${v.toFixed(1).padStart(7)} ms  ${k}`);
+      console.log("  inclusive:");
+      for (const [k, v] of s.inclusive) console.log(`    ${v.toFixed(1).padStart(7)} ms  ${k}`);
+    }
+    await context.close();
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
