@@ -1,5 +1,6 @@
 //! GET a URL's bytes with a timeout and cancellation.
 
+use crate::api::abort::AbortHook;
 use crate::api::error::excerpt;
 use crate::api::{Abort, ApiError, is_allowed_url, redact};
 use gloo_net::http::Request;
@@ -55,25 +56,34 @@ impl Drop for Deadline {
     }
 }
 
+/// A response whose headers are in, and what keeps cancelling it while its body is read.
+struct Sent {
+    response: gloo_net::http::Response,
+    /// For an answer `index.html` started early: forwards the caller's cancel (and the deadline) to
+    /// that fetch's own controller. Must live as long as the body is read.
+    _hook: Option<AbortHook>,
+}
+
 /// Sends a GET and returns the response once its headers are in and its status is a success.
-async fn send(url: &str, options: &FetchOptions) -> Result<gloo_net::http::Response, ApiError> {
+async fn send(url: &str, options: &FetchOptions) -> Result<Sent, ApiError> {
     let shown = redact(url);
     if !is_allowed_url(url) {
         return Err(ApiError::NotAllowed { url: shown });
     }
     let timed_out = Rc::new(Cell::new(false));
     let deadline = Deadline::start(options.timeout_secs, options.abort.clone(), Rc::clone(&timed_out));
-    let signal = options.abort.signal();
-    let response = match crate::api::early::take_fetch(url) {
+    let (response, hook) = match crate::api::early::take_fetch(url) {
         Some(early) => {
-            let sent = adopt(early, signal.as_ref()).await;
+            let controller = early.controller.clone();
+            let hook = options.abort.on_abort(move || controller.abort());
+            let sent = adopt(early).await;
             drop(deadline);
-            sent.map_err(|e| failure(&shown, options, timed_out.get(), js_message(&e)))?
+            (sent.map_err(|e| failure(&shown, options, timed_out.get(), js_message(&e)))?, Some(hook))
         }
         None => {
-            let sent = Request::get(url).abort_signal(signal.as_ref()).send().await;
+            let sent = Request::get(url).abort_signal(options.abort.signal().as_ref()).send().await;
             drop(deadline);
-            sent.map_err(|e| failure(&shown, options, timed_out.get(), e.to_string()))?
+            (sent.map_err(|e| failure(&shown, options, timed_out.get(), e.to_string()))?, None)
         }
     };
     if !response.ok() {
@@ -87,25 +97,11 @@ async fn send(url: &str, options: &FetchOptions) -> Result<gloo_net::http::Respo
             body: kept,
         });
     }
-    Ok(response)
+    Ok(Sent { response, _hook: hook })
 }
 
-/// Waits for the fetch `index.html` started early, cancelling it when `signal` fires (the caller's
-/// cancel or the deadline), as a request of our own would be.
-async fn adopt(
-    early: crate::api::early::EarlyFetch,
-    signal: Option<&web_sys::AbortSignal>,
-) -> Result<gloo_net::http::Response, JsValue> {
-    if let Some(signal) = signal {
-        let controller = early.controller.clone();
-        if signal.aborted() {
-            controller.abort();
-        }
-        // Called at most once, when the signal fires; a request never cancelled keeps it until the
-        // page goes (one small closure per page: only the first trace fetch is adopted).
-        let on_abort = Closure::once_into_js(move || controller.abort());
-        signal.add_event_listener_with_callback("abort", on_abort.unchecked_ref()).ok();
-    }
+/// Waits for the fetch `index.html` started early (cancelled through its controller: see [`Sent`]).
+async fn adopt(early: crate::api::early::EarlyFetch) -> Result<gloo_net::http::Response, JsValue> {
     let response = JsFuture::from(early.response).await?;
     let response: web_sys::Response = response.dyn_into()?;
     Ok(response.into())
@@ -128,10 +124,11 @@ fn failure(shown: &str, options: &FetchOptions, timed_out: bool, detail: String)
 /// parsing worker without a copy).
 pub async fn fetch_bytes(url: &str, options: FetchOptions) -> Result<ArrayBuffer, ApiError> {
     let shown = redact(url);
-    let response = send(url, &options).await?;
-    let raw: web_sys::Response = response.into();
+    let sent = send(url, &options).await?;
+    let raw: web_sys::Response = sent.response.into();
     let promise = raw.array_buffer().map_err(|e| failure(&shown, &options, false, format!("{e:?}")))?;
     let body = JsFuture::from(promise).await.map_err(|e| failure(&shown, &options, false, js_message(&e)))?;
+    drop(sent._hook);
     body.dyn_into::<ArrayBuffer>()
         .map_err(|_| ApiError::Decode { url: shown.clone(), message: "the body is not binary data".to_owned() })
 }
@@ -144,6 +141,8 @@ pub struct BodyStream {
     reader: Option<web_sys::ReadableStreamDefaultReader>,
     content_length: u64,
     received: u64,
+    /// Cancels an early fetch's body as well (see [`Sent`]).
+    _hook: Option<AbortHook>,
 }
 
 impl BodyStream {
@@ -185,7 +184,7 @@ impl BodyStream {
 /// success (an error status is read whole into [`ApiError::Status`]).
 pub async fn fetch_stream(url: &str, options: FetchOptions) -> Result<BodyStream, ApiError> {
     let shown = redact(url);
-    let response = send(url, &options).await?;
+    let Sent { response, _hook } = send(url, &options).await?;
     let content_length: u64 = response.headers().get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
     let raw: web_sys::Response = response.into();
     let reader = match raw.body() {
@@ -194,14 +193,14 @@ pub async fn fetch_stream(url: &str, options: FetchOptions) -> Result<BodyStream
         })?),
         None => None,
     };
-    Ok(BodyStream { shown, options, reader, content_length, received: 0 })
+    Ok(BodyStream { shown, options, reader, content_length, received: 0, _hook })
 }
 
 /// The text at `url` (small answers: configuration, service lists, search summaries).
 pub async fn fetch_text(url: &str, options: FetchOptions) -> Result<String, ApiError> {
     let shown = redact(url);
-    let response = send(url, &options).await?;
-    response.text().await.map_err(|e| failure(&shown, &options, false, e.to_string()))
+    let sent = send(url, &options).await?;
+    sent.response.text().await.map_err(|e| failure(&shown, &options, false, e.to_string()))
 }
 
 fn js_message(value: &JsValue) -> String {

@@ -15,9 +15,9 @@ use crate::state::backend_form::BackendForm;
 use crate::state::loader::{Loader, PendingSearch, SearchOutcome};
 use crate::state::trace_rows::TraceTableRow;
 use crate::timing;
-use js_sys::{ArrayBuffer, Uint8Array};
+use js_sys::ArrayBuffer;
 use spanlens_analysis::overview::TraceRow;
-use spanlens_backends::{Backend, BackendKind, SearchResults, TraceSummary, search_from_response};
+use spanlens_backends::{Backend, BackendKind, SearchResults, TraceSummary, search_failure};
 
 /// User Timing marks of a search's phases, read by the benchmark (`tests/bench/run.mjs search1500`):
 /// the body handed to the worker, the summaries back on this thread, the rows built.
@@ -28,8 +28,9 @@ pub const ROWS_BUILT: &str = "spanlens:search:rows";
 pub const WORKER_PARSE: &str = "spanlens:search:worker-parse";
 
 /// Runs one search. api_v3 asks for summaries first (full traces in a search answer can be 100 MB)
-/// and falls back to the traces endpoint on a server that has no summaries. Without a `loader`
-/// (no worker could be started) the answer is parsed on this thread.
+/// and falls back to the traces endpoint on a server that has no summaries. Without a `loader` (no
+/// worker could be started) the search fails with a message saying so: the parser lives in the
+/// worker only, as the trace importers do, which keeps it out of the UI's download.
 pub async fn run(
     backend: &Backend,
     form: &BackendForm,
@@ -60,17 +61,15 @@ async fn answer(
     match fetched {
         Ok(body) => {
             timing::mark(BODY_SENT);
-            // Without a worker the body is still parsed, here, rather than the search failing.
-            let fallback = body.clone();
             match loader.and_then(|l| l.search(kind, body)) {
                 Some(pending) => parse_in_worker(pending, abort).await,
-                None => search_from_response(kind, 200, Uint8Array::new(&fallback).to_vec()).map_err(|e| e.to_string()),
+                None => Err(NO_WORKER.to_owned()),
             }
         }
         // An error status's body is short (the fetch keeps at most 64 KB): the backend's own message
         // is read from it here.
         Err(ApiError::Status { status, body, .. }) => {
-            search_from_response(kind, status, body).map_err(|e| e.to_string())
+            search_failure(kind, status, body.as_bytes()).map_err(|e| e.to_string())
         }
         Err(e) => Err(e.to_string()),
     }
@@ -108,6 +107,8 @@ fn record_span(name: &str, start_epoch_millis: f64, duration_millis: f64) {
         measure.call2(&performance, &JsValue::from_str(name), &options).ok();
     }
 }
+
+const NO_WORKER: &str = "the search answer could not be read: this browser did not start the parsing worker (are web workers blocked here?)";
 
 /// Shown nowhere in practice: a cancelled search was replaced, and only the newest one's outcome is
 /// shown.

@@ -62,7 +62,7 @@ pub use config::parse_config;
 pub use error::{BackendError, error_from_response, strip_credentials};
 pub use parse::{
     parse_autocomplete, parse_dependencies, parse_operations, parse_search, parse_services, parse_tag_names,
-    parse_tag_values, search_from_response, trace_notice,
+    parse_tag_values, search_failure, search_from_response, trace_notice,
 };
 pub use probe::{ProbeAnswer, answer_matches, detect_kind_from_probe, probe_plan};
 pub use request::{SearchRequest, TimeWindow, format_logfmt_tags, parse_duration_text, parse_logfmt_tags};

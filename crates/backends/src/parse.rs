@@ -52,6 +52,13 @@ pub fn search_from_response(
     if (200..300).contains(&status) {
         return parse_search(kind, body);
     }
+    search_failure(kind, status, body)
+}
+
+/// What a search answer with a non-success `status` means: the backend's own message as an error,
+/// or no results (api_v3's 404 "no traces found"). The UI thread reads error answers with this alone,
+/// so that the search parser (which runs in the worker) stays out of the UI's bundle.
+pub fn search_failure(kind: BackendKind, status: u16, body: &[u8]) -> Result<SearchResults, BackendError> {
     let text = String::from_utf8_lossy(body);
     if kind == BackendKind::JaegerV3
         && status == 404

@@ -20,10 +20,14 @@ use spanlens_traceql::eval::{EvalOptions, search};
 use std::hint::black_box;
 use std::time::Duration;
 
-const QUERIES: [(&str, &str); 3] = [
+const QUERIES: [(&str, &str); 5] = [
     ("filter_5xx_payments", r#"{ span.http.status_code >= 500 && resource.service.name = "payments" }"#),
     ("structural_frontend_descendant_error", r#"{ resource.service.name = "frontend" } >> { status = error }"#),
     ("pipeline_count_gt_50", "{ } | count() > 50"),
+    // A shape src/pattern.rs matches without a regex engine (a substring, case-insensitive)...
+    ("regex_contains_name", r#"{ name =~ "(?i).*REDIS.*" }"#),
+    // ...and one it leaves to regex-lite.
+    ("regex_general_name", r#"{ name =~ "(GET|SET) [a-z]+" }"#),
 ];
 
 /// CPU time of the calling thread in nanoseconds (the scheduler's `sum_exec_runtime`), or 0 where

@@ -21,6 +21,7 @@ pub mod literal;
 pub mod metrics;
 pub mod narrow;
 pub mod parser;
+pub mod pattern;
 pub mod simple;
 #[cfg(feature = "model")]
 pub mod suggest;

@@ -7,6 +7,7 @@ use crate::ast::{
     ScalarPipelineExpr, SecondStage, SpansetExpr, Stage, Static, UnaryOp,
 };
 use crate::error::{Error, ErrorKind, Errors};
+use crate::pattern::compile_regex;
 use std::ops::Range;
 
 /// Static type of a field expression. `Attr` means "known only at run time".
@@ -89,11 +90,6 @@ fn static_type(s: &Static) -> Type {
         Static::Status(_) => Type::Status,
         Static::Kind(_) => Type::Kind,
     }
-}
-
-/// Compiles a TraceQL regex: RE2 syntax, fully anchored, `.` matches `\n`.
-pub fn compile_regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
-    regex::RegexBuilder::new(&format!("^(?s:{pattern})$")).size_limit(1 << 22).build()
 }
 
 /// Validates a parsed query with Tempo's rules; returns all validation/unsupported errors.

@@ -6,7 +6,7 @@ use super::value::{Value, apply, test};
 use super::{Binding, SpanSource};
 use crate::ast::{AttrScope, BinaryOp, Expr, ExprKind, Intrinsic, Static, UnaryOp};
 use crate::error::{Error, ErrorKind};
-use crate::validate::compile_regex;
+use crate::pattern::{Pattern, compile_regex};
 use std::borrow::Cow;
 use std::ops::Range;
 
@@ -35,7 +35,8 @@ pub(crate) enum CExpr<K> {
         op: BinaryOp,
         lhs: Box<CExpr<K>>,
         rhs: Box<CExpr<K>>,
-        regex: Option<regex::Regex>,
+        /// Boxed: a compiled regex is large, and most binary nodes have none.
+        regex: Option<Box<Pattern>>,
         range: Range<usize>,
     },
 }
@@ -122,7 +123,7 @@ pub(crate) fn compile<K>(e: &Expr, key: &dyn Fn(&str) -> K, uses: &mut Uses, src
                 let re = compile_regex(pattern).map_err(|err| {
                     Error::new(ErrorKind::Validation, format!("invalid regex: {err}"), rhs.range.clone(), src)
                 })?;
-                Some(re)
+                Some(Box::new(re))
             } else {
                 None
             };
@@ -294,7 +295,7 @@ impl<K> CExpr<K> {
             CExpr::Binary { op, lhs, rhs, regex, range } => {
                 let l = lhs.eval(src, b)?;
                 let r = rhs.eval(src, b)?;
-                apply(*op, l, r, regex.as_ref()).map_err(|e| runtime(e.message().to_string(), range))?
+                apply(*op, l, r, regex.as_deref()).map_err(|e| runtime(e.message().to_string(), range))?
             }
         })
     }
@@ -327,11 +328,11 @@ impl<K> CExpr<K> {
                 let l = lhs.eval(src, b)?;
                 let r = match &**rhs {
                     CExpr::Const(c) => {
-                        return test(*op, &l, c, regex.as_ref()).map_err(|e| runtime(e.message().to_string(), range));
+                        return test(*op, &l, c, regex.as_deref()).map_err(|e| runtime(e.message().to_string(), range));
                     }
                     other => other.eval(src, b)?,
                 };
-                test(*op, &l, &r, regex.as_ref()).map_err(|e| runtime(e.message().to_string(), range))
+                test(*op, &l, &r, regex.as_deref()).map_err(|e| runtime(e.message().to_string(), range))
             }
             CExpr::Exists { operand, present } => Ok(matches!(operand.eval(src, b)?, Value::Nil) != *present),
             other => Ok(matches!(other.eval(src, b)?, Value::Bool(true))),

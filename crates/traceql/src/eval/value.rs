@@ -99,7 +99,12 @@ impl OpError {
 }
 
 /// Applies a comparison, regex, or arithmetic operator (not `&&`/`||`).
-pub fn apply<'a>(op: BinaryOp, l: Value<'a>, r: Value<'a>, regex: Option<&regex::Regex>) -> Result<Value<'a>, OpError> {
+pub fn apply<'a>(
+    op: BinaryOp,
+    l: Value<'a>,
+    r: Value<'a>,
+    regex: Option<&crate::pattern::Pattern>,
+) -> Result<Value<'a>, OpError> {
     if op.is_arithmetic() && !matches!(l, Value::Nil) && !matches!(r, Value::Nil) {
         return match (&l, &r) {
             (Value::Array(_), _) | (_, Value::Array(_)) => Err(OpError::ArrayArithmetic),
@@ -111,7 +116,12 @@ pub fn apply<'a>(op: BinaryOp, l: Value<'a>, r: Value<'a>, regex: Option<&regex:
 
 /// A comparison or regex operator (or arithmetic, which is never true) on borrowed values, as
 /// [`apply`] computes it: nil is false, an array matches if any element does (all for `!=`/`!~`).
-pub fn test(op: BinaryOp, l: &Value<'_>, r: &Value<'_>, regex: Option<&regex::Regex>) -> Result<bool, OpError> {
+pub fn test(
+    op: BinaryOp,
+    l: &Value<'_>,
+    r: &Value<'_>,
+    regex: Option<&crate::pattern::Pattern>,
+) -> Result<bool, OpError> {
     if matches!(l, Value::Nil) || matches!(r, Value::Nil) {
         return Ok(false);
     }
@@ -152,7 +162,7 @@ fn ord_result(op: BinaryOp, ord: std::cmp::Ordering) -> bool {
 }
 
 /// Scalar comparison; anything ill-typed is false.
-pub fn compare(op: BinaryOp, l: &Value<'_>, r: &Value<'_>, regex: Option<&regex::Regex>) -> bool {
+pub fn compare(op: BinaryOp, l: &Value<'_>, r: &Value<'_>, regex: Option<&crate::pattern::Pattern>) -> bool {
     match (l, r) {
         (Value::Str(a), _) if op.is_regex() => {
             let Some(re) = regex else { return false };
