@@ -47,13 +47,16 @@ pub fn BackendSearch(backend: Backend) -> impl IntoView {
     let form = RwSignal::new(from_url.get_untracked());
     let outcome = RwSignal::new(Outcome::Idle);
     let generation = StoredValue::new(0u64);
+    // Retry asks again for the same URL, which a navigation to it would not do (the form is unchanged).
+    let retries = RwSignal::new(0u32);
     let in_flight = StoredValue::new(None::<Abort>);
     let kind = backend.kind;
     let loads = use_context::<Loads>();
 
-    // Runs whenever the URL's form changes (a shared link, Back, a new search).
+    // Runs whenever the URL's form changes (a shared link, Back, a new search), and on Retry.
     let runner = Arc::clone(&backend);
     Effect::new(move |_| {
+        retries.track();
         let asked = from_url.get();
         let zoom = window.get();
         form.set(asked.clone());
@@ -195,7 +198,7 @@ pub fn BackendSearch(backend: Backend) -> impl IntoView {
                 Outcome::Failed(message) => view! {
                     <div class="sl-empty sl-search-empty" data-testid="backend-search-failed">
                         <p><strong>"The search failed. "</strong>{message}</p>
-                        <button class="sl-button" on:click=move |_| { generation.update_value(|g| *g += 1); form.set(from_url.get_untracked()); submit.run(()); }>"Retry"</button>
+                        <button class="sl-button" on:click=move |_| retries.update(|n| *n += 1)>"Retry"</button>
                     </div>
                 }.into_any(),
                 Outcome::Metrics(data) => view! {

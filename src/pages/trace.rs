@@ -59,8 +59,9 @@ pub fn TracePage() -> impl IntoView {
             ),
         }
     });
-    // A large trace is analysed in a task of its own and mounted in the next: analysing and mounting
-    // a 100k-span trace in one task held the thread well over 50 ms on a cold page. A small one is
+    // A large trace is analysed in tasks of its own and mounted in the next: analysing and mounting
+    // a 100k-span trace in one task held the thread for 130–190 ms on a cold page. (Setting a signal
+    // re-renders in a microtask of the same task, hence the task boundary before `prepared` is set.) A small one is
     // analysed while mounting (no task boundary, no frame without the trace).
     let prepared = RwSignal::new_local(None::<(TraceRef, Rc<Computed>)>);
     Effect::new(move |_| {
@@ -69,12 +70,11 @@ pub fn TracePage() -> impl IntoView {
             return;
         }
         spawn_local(async move {
-            crate::state::loader::next_task().await;
-            if trace_ref.try_with_untracked(|now| now.as_ref() == Some(&data)) != Some(true) {
-                return; // another trace was opened meanwhile
+            // Another trace may be opened meanwhile.
+            let wanted = || trace_ref.try_with_untracked(|now| now.as_ref() == Some(&data)) == Some(true);
+            if let Some(computed) = Computed::in_tasks(&data, wanted).await {
+                prepared.try_set(Some((data, Rc::new(computed))));
             }
-            let computed = Computed::of(&data);
-            prepared.try_set(Some((data, Rc::new(computed))));
         });
     });
     move || match trace_ref.get() {

@@ -19,7 +19,7 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen::prelude::*;
-use web_sys::{File, MessageEvent, Worker, WorkerOptions, WorkerType};
+use web_sys::{ErrorEvent, File, MessageEvent, Worker, WorkerOptions, WorkerType};
 
 pub enum LoaderEvent {
     Progress {
@@ -57,9 +57,11 @@ struct Inner {
     /// [`first_worker_name`]); taken by the first start.
     first_name: Option<&'static str>,
     on_event: Rc<dyn Fn(LoaderEvent)>,
-    // Kept alive for as long as the worker may call it.
+    // Kept alive for as long as the worker may call them.
     _on_message: Option<Closure<dyn Fn(MessageEvent)>>,
     _retired_on_message: Option<Closure<dyn Fn(MessageEvent)>>,
+    _on_error: Option<Closure<dyn Fn(ErrorEvent)>>,
+    _retired_on_error: Option<Closure<dyn Fn(ErrorEvent)>>,
 }
 
 #[derive(Clone)]
@@ -84,6 +86,8 @@ impl Loader {
             on_event,
             _on_message: None,
             _retired_on_message: None,
+            _on_error: None,
+            _retired_on_error: None,
         }));
         // A warm spare: compiling and starting the worker's wasm costs a few hundred milliseconds,
         // which would otherwise come on top of every load.
@@ -151,10 +155,9 @@ impl Loader {
 
     /// Sends a backend's search answer (`body`, a 2xx body of `kind`) to the worker to be parsed
     /// into summaries; the buffer is transferred, not copied. Await [`PendingSearch::answer`]. `None`
-    /// when no worker could be started (the caller then parses on this thread).
+    /// when no worker could be started (the search then fails, saying so).
     pub fn search(&self, kind: BackendKind, body: ArrayBuffer) -> Option<PendingSearch> {
         start_worker(&self.inner);
-        // No worker could be started: the caller parses on this thread instead.
         self.inner.borrow().worker.as_ref()?;
         let id = self.next_id();
         let slot = Rc::new(AnswerSlot { bytes: u64::from(body.byte_length()), ..AnswerSlot::default() });
@@ -363,6 +366,13 @@ fn start_worker(inner: &Rc<RefCell<Inner>>) {
                 }
             });
             worker.set_onmessage(Some(closure.as_ref().unchecked_ref()));
+            let weak = Rc::downgrade(inner);
+            let on_error = Closure::<dyn Fn(ErrorEvent)>::new(move |event: ErrorEvent| {
+                if let Some(inner) = weak.upgrade() {
+                    worker_stopped(&inner, &event.message());
+                }
+            });
+            worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
             let mut guard = inner.borrow_mut();
             guard.worker = Some(worker);
             guard.ready = false;
@@ -370,6 +380,7 @@ fn start_worker(inner: &Rc<RefCell<Inner>>) {
             // The previous worker's handler may be the caller (a spare is started from inside it), so
             // it is parked rather than dropped; the one parked before it has long finished.
             guard._retired_on_message = guard._on_message.replace(closure);
+            guard._retired_on_error = guard._on_error.replace(on_error);
             drop(guard);
             for message in backlog {
                 handle_message(inner, &message);
@@ -381,6 +392,36 @@ fn start_worker(inner: &Rc<RefCell<Inner>>) {
                 0,
                 format!("could not start the parsing worker: {}", e.as_string().unwrap_or_else(|| format!("{e:?}"))),
             ));
+        }
+    }
+}
+
+/// The worker threw outside any request's own error handling (its script failed, or its wasm
+/// trapped): it is terminated, and every request it held fails with the reason, rather than waiting
+/// for an answer that will never come. The next request starts a fresh worker.
+fn worker_stopped(inner: &Rc<RefCell<Inner>>, detail: &str) {
+    let (held, worker) = {
+        let mut guard = inner.borrow_mut();
+        guard.ready = false;
+        guard.heavy = false;
+        guard.queue.clear();
+        (std::mem::take(&mut guard.in_worker), guard.worker.take())
+    };
+    if let Some(worker) = worker {
+        worker.terminate();
+    }
+    let reason = if detail.is_empty() {
+        "the parsing worker stopped unexpectedly".to_owned()
+    } else {
+        format!("the parsing worker stopped: {detail}")
+    };
+    web_sys::console::error_1(&JsValue::from_str(&format!("spanlens: {reason}")));
+    let on_event = Rc::clone(&inner.borrow().on_event);
+    let mut held: Vec<u32> = held.into_iter().collect();
+    held.sort_unstable();
+    for id in held {
+        if !deliver(inner, id, SearchOutcome::Failed(reason.clone())) {
+            on_event(LoaderEvent::Failed(id, reason.clone()));
         }
     }
 }

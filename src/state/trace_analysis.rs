@@ -2,6 +2,7 @@
 //! service colours, critical path, self times and the header's summary. Every view and panel of the
 //! trace page reads it from context instead of recomputing.
 
+use crate::state::loader::next_task;
 use crate::state::trace_ref::{Shared, TraceRef};
 use leptos::prelude::*;
 use spanlens_analysis::critical_path::{CriticalPath, critical_path, self_times};
@@ -35,6 +36,29 @@ impl Computed {
         let self_nanos = self_times(trace);
         let summary = Shared::new(summarize_with_self_times(trace, &self_nanos));
         Computed { colors, critical, self_nanos, summary }
+    }
+
+    /// [`Computed::of`] spread over tasks for a large trace on a cold page: the critical path
+    /// (its largest part, 15–40 ms at 100k spans before V8 has optimized it) gets a task of its own,
+    /// and the result comes back in a fresh task, so that whoever mounts with it does not add the
+    /// mount to the analysis' task. `None` when `wanted` says the trace is no longer wanted between
+    /// tasks.
+    pub async fn in_tasks(data: &TraceRef, wanted: impl Fn() -> bool) -> Option<Computed> {
+        next_task().await;
+        if !wanted() {
+            return None;
+        }
+        let trace = data.trace();
+        let colors = ServiceColors::for_trace(trace, &data.set().strings);
+        let self_nanos = self_times(trace);
+        let summary = Shared::new(summarize_with_self_times(trace, &self_nanos));
+        next_task().await;
+        if !wanted() {
+            return None;
+        }
+        let critical = Shared::new(critical_path(data.trace()));
+        next_task().await;
+        wanted().then_some(Computed { colors, critical, self_nanos, summary })
     }
 }
 

@@ -42,6 +42,8 @@ const full = jaegerAnswer(TRACES);
 // The "late" backend: a search with `limit=20` sends its headers at once and then its body slowly,
 // piece by piece, until the client goes away; any other limit answers at once with that many traces.
 let lateAborted = null;
+// How many searches each backend was asked, to tell a Retry that asked again from one that did not.
+const searches = new Map();
 let resolveLateAborted = () => {};
 
 function backend(req, res) {
@@ -63,6 +65,7 @@ function backend(req, res) {
     res.writeHead(404);
     return res.end();
   }
+  searches.set(name, (searches.get(name) ?? 0) + 1);
   if (name === "wk") return json(full);
   // Cut off a third of the way in, as a proxy that gave up would leave it.
   if (name === "wk-cut") return json(full.subarray(0, Math.floor(full.length / 3)));
@@ -108,9 +111,13 @@ test("a cut-off search answer says where it broke off, offers a retry, and the p
   await failed.waitFor();
   assert.match(await failed.innerText(), /jaeger search: unexpected response \(.+\) at line \d+, column \d+/);
   await screenshot(page, "backend-search-worker-cut");
+  const asked = searches.get("wk-cut");
   await failed.getByRole("button", { name: "Retry" }).click();
-  // The retry fails the same way (the backend still cuts it), and says so again.
+  // The retry asks the backend again (the old message goes as it does), fails the same way (the
+  // backend still cuts it), and says so.
+  while (searches.get("wk-cut") === asked) await new Promise((resolve) => setTimeout(resolve, 20));
   await page.getByTestId("backend-search-failed").waitFor();
+  assert.equal(searches.get("wk-cut"), asked + 1);
   await page.getByRole("link", { name: "Services" }).click();
   await page.locator("h1", { hasText: "Services" }).waitFor();
   assert.deepEqual(errors(), []);
@@ -133,5 +140,25 @@ test("a newer search replaces one whose answer is still arriving: the old reques
   assert.equal(new URL(page.url()).searchParams.get("limit"), "5");
   assert.equal(await page.getByTestId("backend-search-failed").count(), 0);
   assert.deepEqual(errors(), []);
+  await context.close();
+});
+
+test("a parsing worker that dies fails the search with the reason instead of searching forever; Retry works", async () => {
+  const { page, context, errors } = await openPage(app.browser);
+  // Every worker this page starts throws at once, until the route is removed.
+  const broken = (route) =>
+    route.fulfill({ status: 200, contentType: "text/javascript", body: 'throw new Error("worker script broken");' });
+  await page.route("**/worker_loader.js", broken);
+  await page.goto(`${app.baseUrl}/search?backend=wk&lookback=1h`);
+  const failed = page.getByTestId("backend-search-failed");
+  await failed.waitFor();
+  assert.match(await failed.innerText(), /parsing worker stopped: .*worker script broken/);
+  assert.equal(await page.getByTestId("backend-searching").count(), 0);
+  await screenshot(page, "backend-search-worker-died");
+  // The page said why in the console too (and nothing else went wrong).
+  assert.ok(errors().every((e) => /parsing worker stopped|worker script broken/.test(e)), errors().join("\n"));
+  await page.unroute("**/worker_loader.js", broken);
+  await failed.getByRole("button", { name: "Retry" }).click();
+  await page.locator(`[data-search-results][data-count='${TRACES}']`).waitFor();
   await context.close();
 });
