@@ -11,8 +11,7 @@ import { TracePage, Waterfall } from "../pages/trace_page.mjs";
 
 /** A Jaeger API answer (`{"data":[trace]}`) of one trace with `n` spans over three services,
  * every tenth span an error. Built here so the test does not depend on the CLI. */
-function jaegerAnswer(n) {
-  const traceID = "5eed0000000000000000000000c01d11";
+function jaegerAnswer(n, traceID = "5eed0000000000000000000000c01d11") {
   const processes = { p1: { serviceName: "frontend", tags: [] }, p2: { serviceName: "cart", tags: [] }, p3: { serviceName: "db", tags: [] } };
   const spans = [];
   for (let i = 0; i < n; i++) {
@@ -35,6 +34,20 @@ function jaegerAnswer(n) {
 }
 
 const GENERATED = jaegerAnswer(5_000);
+// Large enough for the trace page to analyse it in tasks of its own before mounting (pages/trace.rs).
+const LARGE = jaegerAnswer(30_000, "1a46e000000000000000000000c01d11");
+
+/** `/large/api/traces/<id>`: the large answer in one piece. */
+function serveLarge(req, res) {
+  if (!req.url.startsWith(`/large/api/traces/${LARGE.traceID}`)) {
+    res.writeHead(404, { "content-type": "text/plain" });
+    return res.end("not found");
+  }
+  largeRequests++;
+  res.writeHead(200, { "content-type": "application/json", "content-length": LARGE.body.length });
+  res.end(LARGE.body);
+}
+let largeRequests = 0;
 
 /** `/gen/api/traces/<id>`: the generated answer, 4 KiB per event-loop turn (about 200 pieces). */
 function trickleGenerated(req, res) {
@@ -51,7 +64,7 @@ function trickleGenerated(req, res) {
   send(0);
 }
 
-const app = useApp({ backends: true, handlers: { "/gen/": trickleGenerated } });
+const app = useApp({ backends: true, handlers: { "/gen/": trickleGenerated, "/large/": serveLarge } });
 
 /** Pixels of the waterfall canvas that are neither the background nor near-white/near-black. */
 const colouredPixels = (page) =>
@@ -62,6 +75,19 @@ const colouredPixels = (page) =>
     for (let i = 0; i < data.length; i += 4) {
       const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
       if (Math.max(r, g, b) - Math.min(r, g, b) > 60) hits++;
+    }
+    return hits;
+  });
+
+/** Pixels of the waterfall canvas in the critical path's violet (light theme). */
+const criticalPixels = (page) =>
+  page.evaluate(() => {
+    const canvas = document.querySelector("[data-testid=waterfall] canvas");
+    const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+    let hits = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+      if (Math.abs(r - 109) < 30 && Math.abs(g - 40) < 30 && Math.abs(b - 217) < 30) hits++;
     }
     return hits;
   });
@@ -131,3 +157,30 @@ for (const [kind, link] of [
     await context.close();
   });
 }
+
+test("a cold ?url= link to a 30,000-span trace: analysed apart from the mount, listed once, shown whole", async () => {
+  const { page, context, errors } = await openPage(app.browser);
+  const before = largeRequests;
+  await page.goto(`${app.baseUrl}/?url=${encodeURIComponent(`/large/api/traces/${LARGE.traceID}`)}`);
+  await new TracePage(page).waitForTrace();
+  assert.ok((await new Waterfall(page).paintedRows()) > 10, "rows painted");
+  assert.equal(Number(await page.locator("[data-span-count]").first().getAttribute("data-span-count")), 30_000);
+  // The analysis (header numbers, critical path) is the trace's, although computed before the mount.
+  const stats = await page.locator(".sl-stats").innerText();
+  assert.match(stats, /Spans\s+30,000/i);
+  assert.match(stats, /Services\s+3\b/i);
+  assert.match(await page.getByTestId("next-error").innerText(), /^3,000 ›$/);
+  const coloured = await colouredPixels(page);
+  assert.ok(coloured > 2_000, `coloured waterfall pixels: ${coloured}`);
+  const critical = await criticalPixels(page);
+  assert.ok(critical > 50, `critical-path pixels: ${critical}`);
+  await screenshot(page, "deep-link-30k");
+  // Listed in the catalog once, after the navigation, and listing it did not make the page fetch the
+  // link again (nor does going back to the landing page, which lists it).
+  assert.equal(largeRequests - before, 1);
+  await page.getByRole("link", { name: "spanlens home" }).click();
+  await page.locator("[data-testid=trace-list][data-trace-count='1']").waitFor();
+  assert.equal(largeRequests - before, 1);
+  assert.deepEqual(errors(), []);
+  await context.close();
+});
