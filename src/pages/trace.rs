@@ -61,8 +61,8 @@ pub fn TracePage() -> impl IntoView {
     });
     // A large trace is analysed in tasks of its own and mounted in the next: analysing and mounting
     // a 100k-span trace in one task held the thread for 130–190 ms on a cold page. (Setting a signal
-    // re-renders in a microtask of the same task, hence the task boundary before `prepared` is set.) A small one is
-    // analysed while mounting (no task boundary, no frame without the trace).
+    // re-renders in a microtask of the same task, hence the task boundary before `prepared` is set.)
+    // A small one is analysed while mounting (no task boundary, no frame without the trace).
     let prepared = RwSignal::new_local(None::<(TraceRef, Rc<Computed>)>);
     Effect::new(move |_| {
         let Some(data) = trace_ref.get() else { return };

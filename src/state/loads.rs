@@ -9,7 +9,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use spanlens_protocol::TraceSource;
 use std::collections::HashMap;
-use std::sync::Arc;
 
 pub const DEMO_URL: &str = "samples/checkout.json";
 
@@ -43,8 +42,6 @@ pub struct Loads {
     requests: StoredValue<HashMap<u32, Pending>>,
     /// URLs being fetched, with the generation that started them and the handle that cancels them.
     fetching: StoredValue<Vec<(String, u64, Abort)>>,
-    /// Finished loads about to be listed (see `finished`): still "loading" to anyone asking.
-    listing: StoredValue<Vec<TraceSource>>,
     next_load_id: StoredValue<u32>,
     /// Loads whose files are kept for reloads, by load id.
     kept_by_load: StoredValue<HashMap<u32, String>>,
@@ -60,7 +57,6 @@ impl Loads {
             generation: StoredValue::new(0),
             requests: StoredValue::new(HashMap::new()),
             fetching: StoredValue::new(Vec::new()),
-            listing: StoredValue::new(Vec::new()),
             next_load_id: StoredValue::new(1),
             kept_by_load: StoredValue::new(HashMap::new()),
             kept: RwSignal::new(kept_files::manifest()),
@@ -166,7 +162,6 @@ impl Loads {
     pub fn is_loading_url(&self, url: &str) -> bool {
         self.fetching.with_value(|f| f.iter().any(|(u, _, _)| u == url))
             || self.requests.with_value(|r| r.values().any(|p| p.source.url() == Some(url)))
-            || self.listing.with_value(|l| l.iter().any(|s| s.url() == Some(url)))
     }
 
     /// Fetches a trace file by URL (same-origin path or http(s)) and parses it in the worker.
@@ -369,8 +364,9 @@ impl Loads {
         let key = backend_key(name, hex);
         let request = format!("trace {hex}");
         self.fetching.with_value(|f| f.iter().any(|(k, _, _)| *k == key))
-            || self.requests.with_value(|r| r.values().any(|p| is_backend_trace(&p.source, name, &request)))
-            || self.listing.with_value(|l| l.iter().any(|s| is_backend_trace(s, name, &request)))
+            || self.requests.with_value(|r| {
+                r.values().any(|p| matches!(&p.source, TraceSource::Backend { backend, request: q } if backend == name && *q == request))
+            })
     }
 
     /// Closes one load: its traces leave the lists and are freed once no view shows them.
@@ -431,8 +427,7 @@ impl Loads {
         merged.set.traces.first().map(|t| merged.trace_href(t))
     }
 
-    /// Takes one event from the loader. Returns where to navigate when the newest load finished; the
-    /// caller navigates at once, and the load is listed in the catalog right after.
+    /// Takes one event from the loader. Returns where to navigate when the newest load finished.
     pub fn handle(&self, event: LoaderEvent) -> Option<String> {
         match event {
             LoaderEvent::Progress { id, file, bytes_done, bytes_total } => {
@@ -491,40 +486,20 @@ impl Loads {
         // A link's data (a URL or a backend's trace) lands on the page the link opened.
         let from_url = loaded.source.url().is_some() || matches!(loaded.source, TraceSource::Backend { .. });
         self.state.paint_pending.try_set_value(newest);
+        self.state.catalog.try_update(|c| c.push(std::sync::Arc::new(loaded)));
+        if pending.restored {
+            return None;
+        }
+        if !newest {
+            leptos::logging::log!("spanlens: listed a load that finished after a newer one; the newer one stays shown");
+            return None;
+        }
         // A URL load opened by a shared link to a page other than the landing page stays there.
         let on_linked_page = web_sys::window().and_then(|w| w.location().pathname().ok()).is_some_and(|p| {
             p.contains("/trace/")
                 || p.contains("/compare/")
                 || ["/search", "/services", "/warnings"].iter().any(|page| p.ends_with(page))
         });
-        let navigate_to = if pending.restored || !newest || (on_linked_page && from_url) { None } else { target };
-        if !newest && !pending.restored {
-            leptos::logging::log!("spanlens: listed a load that finished after a newer one; the newer one stays shown");
-        }
-        let catalog = self.state.catalog;
-        let loaded = Arc::new(loaded);
-        if navigate_to.is_some() {
-            // Listed just after the caller has navigated: listed first, the page being left (the
-            // landing page) would build its table of the new traces only to be replaced, ~50 ms at
-            // 100k spans before the trace's first frame.
-            let source = loaded.source.clone();
-            self.listing.update_value(|l| l.push(source));
-            let listing = self.listing;
-            spawn_local(async move {
-                catalog.try_update(|c| c.push(Arc::clone(&loaded)));
-                listing.try_update_value(|l| {
-                    if let Some(at) = l.iter().position(|s| *s == loaded.source) {
-                        l.remove(at);
-                    }
-                });
-            });
-        } else {
-            catalog.try_update(|c| c.push(loaded));
-        }
-        navigate_to
+        if on_linked_page && from_url { None } else { target }
     }
-}
-
-fn is_backend_trace(source: &TraceSource, name: &str, request: &str) -> bool {
-    matches!(source, TraceSource::Backend { backend, request: q } if backend == name && q == request)
 }

@@ -19,7 +19,7 @@ pub struct TraceAnalysis {
 }
 
 /// What [`TraceAnalysis`] holds, computed apart from any reactive owner, so that the trace page can
-/// compute it for a large trace in a task of its own before mounting (see `pages::trace`).
+/// compute it for a large trace in tasks of its own before mounting (see `pages::trace`).
 #[derive(Clone)]
 pub struct Computed {
     colors: ServiceColors,
@@ -30,11 +30,8 @@ pub struct Computed {
 
 impl Computed {
     pub fn of(data: &TraceRef) -> Computed {
-        let trace = data.trace();
-        let colors = ServiceColors::for_trace(trace, &data.set().strings);
-        let critical = Shared::new(critical_path(trace));
-        let self_nanos = self_times(trace);
-        let summary = Shared::new(summarize_with_self_times(trace, &self_nanos));
+        let (colors, self_nanos, summary) = header_numbers(data);
+        let critical = Shared::new(critical_path(data.trace()));
         Computed { colors, critical, self_nanos, summary }
     }
 
@@ -48,10 +45,7 @@ impl Computed {
         if !wanted() {
             return None;
         }
-        let trace = data.trace();
-        let colors = ServiceColors::for_trace(trace, &data.set().strings);
-        let self_nanos = self_times(trace);
-        let summary = Shared::new(summarize_with_self_times(trace, &self_nanos));
+        let (colors, self_nanos, summary) = header_numbers(data);
         next_task().await;
         if !wanted() {
             return None;
@@ -60,6 +54,15 @@ impl Computed {
         next_task().await;
         wanted().then_some(Computed { colors, critical, self_nanos, summary })
     }
+}
+
+/// Everything of [`Computed`] but the critical path: service colours, self times and the summary.
+fn header_numbers(data: &TraceRef) -> (ServiceColors, Vec<i64>, Shared<TraceSummary>) {
+    let trace = data.trace();
+    let colors = ServiceColors::for_trace(trace, &data.set().strings);
+    let self_nanos = self_times(trace);
+    let summary = Shared::new(summarize_with_self_times(trace, &self_nanos));
+    (colors, self_nanos, summary)
 }
 
 impl TraceAnalysis {
