@@ -6,6 +6,9 @@ pub const FIRST_PAINT: &str = "spanlens:first-paint";
 /// Finer phases of a load, for finding where load time goes.
 pub const FETCHED: &str = "spanlens:load:fetched";
 pub const RECEIVED: &str = "spanlens:load:received";
+/// The app's wasm runs its first line; and a fetched body's first piece goes to the worker.
+pub const APP_START: &str = "spanlens:app:start";
+pub const FIRST_CHUNK: &str = "spanlens:load:first-chunk";
 pub const WORKER_READ: &str = "spanlens:worker:read";
 pub const WORKER_IMPORT: &str = "spanlens:worker:import";
 /// The parsing worker and the UI thread have run their JIT warm-up (`state::warm_up`): a harness

@@ -427,7 +427,9 @@ fn worker_stopped(inner: &Rc<RefCell<Inner>>, detail: &str) {
 }
 
 /// Terminates the worker once nothing is left in it and starts a fresh spare, so the memory of the
-/// last parse is given back.
+/// last parse is given back. The spare starts a while later: its start-up (compiling the worker's
+/// wasm, its warm-up load) would otherwise take a core from the result being shown, on a machine
+/// with two. A request sent meanwhile starts a worker at once ([`Loader::send`]).
 fn retire_if_idle(inner: &Rc<RefCell<Inner>>) {
     let retired = {
         let mut guard = inner.borrow_mut();
@@ -436,9 +438,18 @@ fn retire_if_idle(inner: &Rc<RefCell<Inner>>) {
     };
     if let Some(worker) = retired {
         worker.terminate();
-        start_worker(inner);
+        let weak = Rc::downgrade(inner);
+        wasm_bindgen_futures::spawn_local(async move {
+            after_millis(SPARE_DELAY_MILLIS).await;
+            if let Some(inner) = weak.upgrade() {
+                start_worker(&inner);
+            }
+        });
     }
 }
+
+/// How long after a load the spare worker starts (see [`retire_if_idle`]): past the first frames.
+const SPARE_DELAY_MILLIS: i32 = 2_000;
 
 fn post(inner: &Rc<RefCell<Inner>>, worker: &Worker, message: &ToWorker, buffers: &[ArrayBuffer]) {
     let sent = js::wrap(message, buffers).and_then(|envelope| {
@@ -573,9 +584,14 @@ async fn assemble(parts: Vec<ArrayBuffer>, current: impl Fn() -> bool) -> Option
 
 /// Resolves in a new task (a zero-delay timeout), after the browser has had a chance to paint.
 pub(crate) async fn next_task() {
+    after_millis(0).await;
+}
+
+/// Resolves in a task at least `millis` from now.
+async fn after_millis(millis: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
         if let Some(window) = web_sys::window() {
-            window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0).ok();
+            window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, millis).ok();
         }
     });
     wasm_bindgen_futures::JsFuture::from(promise).await.ok();

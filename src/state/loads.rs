@@ -215,9 +215,15 @@ impl Loads {
         self.requests.try_update_value(|r| {
             r.insert(sink.id(), Pending { generation, source, kept_key: None, restored });
         });
+        let mut first = true;
         loop {
             match body.next_chunk().await {
-                Ok(Some(piece)) if sink.is_current() => sink.chunk(&piece),
+                Ok(Some(piece)) if sink.is_current() => {
+                    if std::mem::take(&mut first) {
+                        timing::mark(timing::FIRST_CHUNK);
+                    }
+                    sink.chunk(&piece);
+                }
                 // Cancelled meanwhile: stop reading (the fetch was aborted too, or will be dropped).
                 Ok(Some(_)) => return Ok(()),
                 Ok(None) => {

@@ -48,10 +48,16 @@ async function measureOnce(baseUrl, link) {
       return {
         appWasm: app ? app.responseEnd : NaN,
         appStart: t("spanlens:app:start"),
+        firstChunk: t("spanlens:load:first-chunk"),
+        // The early worker's `ready`: seen by index.html if it came before the app took the worker.
+        workerReady: Math.min(t("spanlens:worker:early-ready") || Infinity, t("spanlens:worker:ready") || Infinity),
         fetchStart: trace ? trace.startTime : NaN,
         firstByte: trace ? trace.responseStart : NaN,
         lastByte: trace ? trace.responseEnd : NaN,
         received: t("spanlens:load:received"),
+        // The worker's own clock: until its last byte was in, then parsing left plus its model's finish.
+        workerRead: performance.getEntriesByName("spanlens:worker:read")[0]?.duration ?? NaN,
+        workerImport: performance.getEntriesByName("spanlens:worker:import")[0]?.duration ?? NaN,
         parsed: t("spanlens:parsed"),
         paint,
         longestTask: Math.max(0, ...longTasks.map((x) => x.duration)),

@@ -186,3 +186,38 @@ fn a_failed_file_leaves_no_strings_behind() {
         assert!(b.finish() == whole(&good, "good.json").1, "{chunk}-byte chunks");
     }
 }
+
+/// A Jaeger answer's spans are read one by one while it arrives; whatever the key order inside a
+/// trace object (`processes` before `spans`, a span's own `process` equal to a listed one, spans
+/// without `traceID`, two `spans` members), the model is the whole import's.
+#[test]
+fn jaeger_spans_stream_one_by_one_in_any_key_order() {
+    let text = concat!(
+        r#"{"total":2,"data":["#,
+        r#"{"processes":{"p1":{"serviceName":"a","tags":[{"key":"k","type":"string","value":"v"}]}},"#,
+        r#""traceID":"0000000000000001","spans":["#,
+        r#"{"spanID":"01","processID":"p1","operationName":"x","startTime":1,"duration":2,"tags":[{"key":"error","type":"bool","value":true}]},"#,
+        r#"{"traceID":"02","spanID":"02","process":{"serviceName":"b","tags":[]},"references":[{"refType":"CHILD_OF","traceID":"02","spanID":"01"}],"startTime":"bad","duration":-1},"#,
+        r#"{"spanID":"03","processID":"p9","warnings":["w"],"parentSpanID":"zz"}],"warnings":["trace w"]},"#,
+        r#"{"traceID":"3","spans":[{"spanID":"04","process":{"serviceName":"a","tags":[{"key":"k","type":"string","value":"v"}]}}],"#,
+        r#""spans":[{"spanID":"05","processID":"p2"}],"processes":{"p2":{"serviceName":"c"}}},"#,
+        r#"{"traceID":"4","spans":null},{"spans":[]}"#,
+        r#"],"errors":null}"#,
+    );
+    let bytes = text.as_bytes();
+    let chunks = [1, 5, 64, bytes.len()];
+    assert!(assert_same(bytes, "order.json", &chunks), "the answer streamed");
+    let expected = whole(bytes, "order.json");
+    assert_eq!(expected.1.span_count(), 5);
+    for chunk in chunks {
+        // A body (parsed bytes dropped as it goes) streams to the same model.
+        let mut b = TraceSetBuilder::new();
+        let mut s = StreamingImport::for_response("order.json", None, &mut b);
+        for piece in bytes.chunks(chunk) {
+            s.push(piece);
+            assert!(s.progress().spans_parsed <= 5);
+        }
+        let (r, kept) = s.finish_reporting();
+        assert!(kept && r == expected.0 && b.finish() == expected.1, "{chunk}-byte chunks");
+    }
+}

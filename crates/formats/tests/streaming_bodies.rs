@@ -111,6 +111,29 @@ fn api_envelopes_stream_and_match_whole_import() {
 }
 
 #[test]
+fn one_jaeger_trace_is_parsed_while_it_arrives() {
+    // An answer for one trace (`/api/traces/<id>`): one element of `data`, its spans first. Its
+    // spans must be read as they come, not after the last byte (the trace's `processes`).
+    let bytes = synth(3_000, 1, 8, ExportFormat::JaegerJson);
+    let mut b = TraceSetBuilder::new();
+    let mut s = StreamingImport::for_response("one.json", Some(bytes.len() as u64), &mut b);
+    let half = bytes.len() / 2;
+    for piece in bytes[..half].chunks(4096) {
+        s.push(piece);
+    }
+    let parsed = s.progress().spans_parsed;
+    assert!(parsed > 1_000, "half the body in, {parsed} spans read");
+    // Memory stays bounded by a span and a compaction, not the body.
+    assert!(s.buffered() < half / 2 + (1 << 20), "{} bytes held", s.buffered());
+    for piece in bytes[half..].chunks(4096) {
+        s.push(piece);
+    }
+    let (r, kept) = s.finish_reporting();
+    let expected = whole(&bytes, "one.json");
+    assert!(kept && r == expected.0 && b.finish() == expected.1);
+}
+
+#[test]
 fn progress_reports_bytes_spans_and_fraction() {
     let bytes = jaeger_envelope(true);
     let mut b = TraceSetBuilder::new();
@@ -183,20 +206,32 @@ fn bounded(bytes: &[u8], chunk: usize) -> Outcome {
 fn broken_bodies_give_typed_errors() {
     let jaeger = jaeger_envelope(true);
     let text = String::from_utf8(jaeger.clone()).unwrap();
-    // Cut inside the first trace: nothing complete to keep.
-    let in_first_trace = text.match_indices("\"spanID\"").nth(1).unwrap().0;
+    // Cut inside the first span: nothing complete to keep.
+    let in_first_span = text.match_indices("\"spanID\"").next().unwrap().0;
     for chunk in [1, 7, 4096] {
-        let (r, set) = bounded(&jaeger[..in_first_trace], chunk);
+        let (r, set) = bounded(&jaeger[..in_first_span], chunk);
         let e = r.unwrap_err();
         assert_eq!(e.format, "jaeger-json", "{e}");
         assert!(matches!(e.position, Position::Byte(_)) && e.message.contains("ends early"), "{e}");
         assert!(set.traces.is_empty());
     }
+    // Cut inside the first trace's second span: its spans are read one by one, so the first loads
+    // (its `processes` never came: no service), with the warning naming where the body ended.
+    let in_second_span = text.match_indices("\"spanID\"").nth(1).unwrap().0;
+    for chunk in [1, 7, 4096] {
+        let (r, set) = bounded(&jaeger[..in_second_span], chunk);
+        assert_eq!(r.unwrap().span_records, 1);
+        assert!(
+            set.warnings.iter().any(|w| w.message.contains("ends early") && w.message.contains("`data[0].spans`")),
+            "{:?}",
+            set.warnings
+        );
+    }
     // Cut later: the complete traces load, with one `Truncated` warning naming the byte.
     let (r, set) = bounded(&jaeger[..jaeger.len() * 2 / 3], 4096);
     let s = r.unwrap();
     assert!(s.span_records > 0 && s.span_records < 2_000, "{s:?}");
-    assert!(set.warnings.iter().any(|w| w.message.contains("ends early") && w.message.contains("`data`")));
+    assert!(set.warnings.iter().any(|w| w.message.contains("ends early") && w.message.contains("`data[")));
     // A syntax error inside a trace: its byte offset in the body.
     let bad = text.replacen("\"spans\":[", "\"spans\":[}", 1);
     let at = bad.find("[}").unwrap() + 1;

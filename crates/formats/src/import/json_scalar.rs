@@ -51,6 +51,19 @@ pub enum Scalar<'de> {
 }
 
 impl Scalar<'_> {
+    /// The same value, no longer borrowing from the input.
+    pub fn into_owned(self) -> Scalar<'static> {
+        match self {
+            Scalar::Str(s) => Scalar::Str(Cow::Owned(s.into_owned())),
+            Scalar::U64(v) => Scalar::U64(v),
+            Scalar::I64(v) => Scalar::I64(v),
+            Scalar::F64(v) => Scalar::F64(v),
+            Scalar::Bool(v) => Scalar::Bool(v),
+            Scalar::Null => Scalar::Null,
+            Scalar::Container(k) => Scalar::Container(k),
+        }
+    }
+
     /// The JSON type, for messages such as "expected a string, found a number".
     pub fn kind(&self) -> &'static str {
         match self {

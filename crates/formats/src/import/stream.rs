@@ -84,7 +84,7 @@ enum Mode {
     /// Too few bytes yet to decide.
     Sniff,
     /// Splitting elements off as they complete.
-    Split(Envelope),
+    Split(Box<Envelope>),
     /// Importing the whole input at the end, with [`import_bytes`].
     Whole,
 }
@@ -103,6 +103,13 @@ struct Stream<'b> {
     reordered: bool,
     /// The first element or skeleton that failed to parse.
     failure: Option<ImportError>,
+}
+
+impl Stream<'_> {
+    /// Spans parsed so far, in the builder or waiting for their trace object's end.
+    fn spans_read(&self) -> u64 {
+        self.parser.builder().current_span_records() + self.parser.pending_spans()
+    }
 }
 
 impl<'b> StreamingImport<'b> {
@@ -166,7 +173,7 @@ impl<'b> StreamingImport<'b> {
     pub fn progress(&self) -> Progress {
         Progress {
             bytes_received: self.received(),
-            spans_parsed: self.stream.as_ref().map_or(0, |s| s.parser.builder().current_span_records()),
+            spans_parsed: self.stream.as_ref().map_or(0, |s| s.spans_read()),
             total_bytes: self.total,
             streaming: self.stream.is_some(),
         }
@@ -316,7 +323,7 @@ impl<'b> StreamingImport<'b> {
         let label = format_label(format.as_str());
         let received = self.received();
         let env = match &self.mode {
-            Mode::Split(env) => Some(env),
+            Mode::Split(env) => Some(&**env),
             _ => None,
         };
         let error = if let Some(e) = failure {
@@ -339,7 +346,7 @@ impl<'b> StreamingImport<'b> {
             };
             ImportError::new(file, format.as_str(), Position::Byte(received), message)
         } else {
-            let spans = parser.builder().current_span_records();
+            let spans = parser.builder().current_span_records() + parser.pending_spans();
             let inside = env.map(Envelope::container).unwrap_or_default();
             if spans > 0 {
                 let builder = parser.finish();
@@ -387,7 +394,7 @@ impl<'b> StreamingImport<'b> {
                 return;
             }
         };
-        self.mode = Mode::Split(Envelope::new(parser.paths(), bom));
+        self.mode = Mode::Split(Box::new(Envelope::new(parser.paths(), bom).with_nested(parser.nested())));
         self.stream = Some(Stream {
             parser,
             format,
@@ -416,6 +423,21 @@ impl<'b> StreamingImport<'b> {
                             Err(ImportError::new(file, "", Position::Byte(offset), "internal error: lost an element"))
                         }
                     }
+                }
+                Event::SubItem(item) => {
+                    let offset = *dropped + item.start as u64;
+                    match bytes.get(item.start..item.end) {
+                        Some(b) => stream.parser.sub_item(b, offset, file, stream.format),
+                        None => {
+                            Err(ImportError::new(file, "", Position::Byte(offset), "internal error: lost an element"))
+                        }
+                    }
+                }
+                Event::ItemEnd { end, .. } => {
+                    let index = stream.doc_items;
+                    stream.doc_items += 1;
+                    let skeleton = env.take_item_skeleton();
+                    stream.parser.item_skeleton(&skeleton, index, *dropped + end as u64, file, stream.format)
                 }
                 Event::DocumentEnd { end } => {
                     let streamed_items = std::mem::take(&mut stream.doc_items) > 0;

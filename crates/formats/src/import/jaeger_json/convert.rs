@@ -29,6 +29,9 @@ pub struct Converter<'b> {
     carry: Vec<(WarningKind, String)>,
     /// Whether any trace (spans or server errors) was found.
     pub found: bool,
+    /// The trace object whose `spans` the streaming import is reading one by one: its spans wait
+    /// here until the object's skeleton (its `processes`, its `traceID`) has been read.
+    pub pending: Option<Box<Doc<'static>>>,
     span_kind: Sym,
     status_code: Sym,
     status_description: Sym,
@@ -56,6 +59,7 @@ impl<'b> Converter<'b> {
             scratch: Vec::new(),
             carry: Vec::new(),
             found: false,
+            pending: None,
             span_kind,
             status_code,
             status_description,

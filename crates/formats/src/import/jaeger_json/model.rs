@@ -109,3 +109,73 @@ impl<'a> Doc<'a> {
         self.processes.len() - 1
     }
 }
+
+fn owned_str(s: Cow<'_, str>) -> Cow<'static, str> {
+    Cow::Owned(s.into_owned())
+}
+
+impl Tag<'_> {
+    fn into_owned(self) -> Tag<'static> {
+        let own = |s: Option<Scalar<'_>>| s.map(Scalar::into_owned);
+        Tag {
+            key: own(self.key),
+            ty: own(self.ty),
+            value: own(self.value),
+            v_str: own(self.v_str),
+            v_bool: own(self.v_bool),
+            v_int64: own(self.v_int64),
+            v_float64: own(self.v_float64),
+            v_binary: own(self.v_binary),
+        }
+    }
+}
+
+impl ProcessDraft<'_> {
+    fn into_owned(self) -> ProcessDraft<'static> {
+        ProcessDraft {
+            service: self.service.map(owned_str),
+            tags: self.tags.into_iter().map(Tag::into_owned).collect(),
+            key: self.key,
+        }
+    }
+}
+
+impl Doc<'static> {
+    /// Takes over the spans of `doc`, a trace object's span read from bytes that are about to be
+    /// dropped (the streaming import reads a trace's `spans` one element at a time): what they
+    /// borrow is copied, and their embedded processes join this object's.
+    pub fn adopt(&mut self, doc: Doc<'_>) {
+        let Doc { drafts, processes, .. } = doc;
+        let mut processes: Vec<Option<ProcessDraft<'_>>> = processes.into_iter().map(Some).collect();
+        let mut owned_index: Vec<Option<usize>> = vec![None; processes.len()];
+        for draft in drafts.into_iter().flatten() {
+            let Draft { span, trace, span_id_seen, refs, parent, process_id, process, problems } = draft;
+            // Process indices only name drafts within one object; equal processes stay one entry.
+            let process = process.and_then(|i| {
+                if let Some(Some(j)) = owned_index.get(i) {
+                    return Some(*j);
+                }
+                let j = self.add_process(processes.get_mut(i)?.take()?.into_owned());
+                if let Some(slot) = owned_index.get_mut(i) {
+                    *slot = Some(j);
+                }
+                Some(j)
+            });
+            self.push_draft(Draft {
+                span,
+                trace,
+                span_id_seen,
+                refs,
+                parent,
+                process_id: process_id.map(owned_str),
+                process,
+                problems,
+            });
+        }
+    }
+
+    /// Spans waiting for their trace object to end.
+    pub fn pending_spans(&self) -> usize {
+        self.drafts.iter().map(Vec::len).sum()
+    }
+}

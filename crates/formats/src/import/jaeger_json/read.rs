@@ -26,11 +26,25 @@ pub fn parse_document(bytes: &[u8], conv: &mut Converter<'_>) -> Result<(), serd
 }
 
 /// Reads one element of an envelope's `data` array, given as its own bytes (the streaming import
-/// finds them): exactly what the whole-document reader does with that element.
+/// finds them): exactly what the whole-document reader does with that element. When the element's
+/// `spans` were streamed ([`parse_span`]), `bytes` is its skeleton (`"spans":[]`) and the spans
+/// read so far continue the object, as if they had been read in its place.
 pub fn parse_trace(bytes: &[u8], conv: &mut Converter<'_>) -> Result<(), serde_json::Error> {
+    let pending = conv.pending.take().map(|doc| *doc);
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    NodeSeed { conv, depth: 1, loose: false }.deserialize(&mut de)?;
+    NodeSeed { conv, depth: 1, loose: false, pending }.deserialize(&mut de)?;
     de.end()
+}
+
+/// Reads one element of the `spans` array of the `data` element being streamed: what the
+/// whole-document reader does with it, the span then waiting in [`Converter::pending`].
+pub fn parse_span(bytes: &[u8], conv: &mut Converter<'_>) -> Result<(), serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let mut doc = Doc::default();
+    SpanSeed { conv: &mut *conv, doc: &mut doc }.deserialize(&mut de)?;
+    de.end()?;
+    conv.pending.get_or_insert_with(Box::default).adopt(doc);
+    Ok(())
 }
 
 /// JSON `null` reads as an absent member.
@@ -63,12 +77,12 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_> {
         f.write_str("a Jaeger JSON object or array")
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-        container(self.conv, map, 0, false).map(|_| ())
+        container(self.conv, map, 0, false, None).map(|_| ())
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         // An array of bare spans (anonymizer, Elasticsearch): each span carries its own trace id, and
         // goes to the builder as soon as it is read.
-        while seq.next_element_seed(NodeSeed { conv: &mut *self.conv, depth: 0, loose: true })?.is_some() {}
+        while seq.next_element_seed(NodeSeed::new(&mut *self.conv, 0, true))?.is_some() {}
         Ok(())
     }
 }
@@ -78,6 +92,14 @@ struct NodeSeed<'x, 'b> {
     conv: &'x mut Converter<'b>,
     depth: u8,
     loose: bool,
+    /// The spans of this object already read by the streaming import.
+    pending: Option<Doc<'static>>,
+}
+
+impl<'x, 'b> NodeSeed<'x, 'b> {
+    fn new(conv: &'x mut Converter<'b>, depth: u8, loose: bool) -> Self {
+        NodeSeed { conv, depth, loose, pending: None }
+    }
 }
 
 impl<'de> DeserializeSeed<'de> for NodeSeed<'_, '_> {
@@ -93,7 +115,7 @@ impl<'de> Visitor<'de> for NodeSeed<'_, '_> {
         f.write_str(if self.loose { "a Jaeger trace or span object" } else { "a Jaeger trace object" })
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<bool, A::Error> {
-        container(self.conv, map, self.depth, self.loose)
+        container(self.conv, map, self.depth, self.loose, self.pending)
     }
 }
 
@@ -104,8 +126,9 @@ fn container<'de, A: MapAccess<'de>>(
     mut map: A,
     depth: u8,
     loose: bool,
+    pending: Option<Doc<'static>>,
 ) -> Result<bool, A::Error> {
-    let mut doc: Doc<'de> = Doc::default();
+    let mut doc: Doc<'de> = pending.unwrap_or_default();
     let mut draft = loose.then(|| Draft::new(conv));
     let mut trace_like = false;
     while let Some(k) = map.next_key::<Key>()? {
@@ -357,11 +380,11 @@ impl<'de> Visitor<'de> for DataSeed<'_, '_> {
         f.write_str("an array of traces or one trace object")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
-        while seq.next_element_seed(NodeSeed { conv: &mut *self.conv, depth: self.depth, loose: false })?.is_some() {}
+        while seq.next_element_seed(NodeSeed::new(&mut *self.conv, self.depth, false))?.is_some() {}
         Ok(true)
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<bool, A::Error> {
-        container(self.conv, map, self.depth, false).map(|_| true)
+        container(self.conv, map, self.depth, false, None).map(|_| true)
     }
     fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
         Ok(false)
@@ -387,7 +410,7 @@ impl<'de> Visitor<'de> for ResultSeed<'_, '_> {
         f.write_str("a Jaeger trace object")
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<bool, A::Error> {
-        container(self.conv, map, self.depth, false).map(|_| true)
+        container(self.conv, map, self.depth, false, None).map(|_| true)
     }
     fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
         Ok(false)

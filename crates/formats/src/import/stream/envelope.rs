@@ -7,6 +7,12 @@
 //! same importer, so envelope members (`errors`, `status`, a second trace source) have exactly the
 //! effect they have on the whole document.
 //!
+//! With a *nested* key (Jaeger: `spans`), an element that is an object is not reported whole: its
+//! members are copied into an element skeleton, except the array under that key, whose elements
+//! are reported one by one ([`Event::SubItem`]) as they complete; the element skeleton (the trace
+//! object with `"spans":[]`) comes with [`Event::ItemEnd`]. So a Jaeger answer, one trace of 100,000
+//! spans, is parsed span by span while it arrives instead of after its last byte.
+//!
 //! Nothing here validates JSON: elements are checked by their importer, and the skeleton when it is
 //! parsed. The scanner only tracks strings and bracket depth, with no recursion, and gives up
 //! (`broken`) on input that cannot be JSON of the expected shape.
@@ -28,6 +34,14 @@ pub(crate) struct Item {
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Event {
     Item(Item),
+    /// An element of the nested array inside the current (object) item.
+    SubItem(Item),
+    /// An object item, read member by member, closed at buffer offset `end`; its skeleton (the
+    /// object with its nested arrays left empty) is in [`Envelope::take_item_skeleton`].
+    ItemEnd {
+        end: usize,
+        index: usize,
+    },
     /// A document closed at buffer offset `end`; its skeleton is in [`Envelope::take_skeleton`].
     DocumentEnd {
         end: usize,
@@ -86,6 +100,14 @@ static STRUCTURAL: [bool; 256] = structural();
 pub(crate) struct Envelope {
     /// Paths (key sequences from the document root) whose value is an array of items.
     paths: &'static [&'static [&'static [u8]]],
+    /// The key, inside an object item, whose array's elements are reported one by one.
+    nested: Option<&'static [u8]>,
+    /// Reading the members of an object item (see `nested`): copies go to `item_skeleton`.
+    in_item: bool,
+    /// Inside the nested array of that item: `Element`/`InElement`/`AfterElement` are its states.
+    in_sub: bool,
+    sub_index: usize,
+    item_skeleton: Vec<u8>,
     /// Next byte to look at, as an offset in the caller's buffer.
     pub pos: usize,
     at: At,
@@ -115,6 +137,11 @@ impl Envelope {
     pub fn new(paths: &'static [&'static [&'static [u8]]], start: usize) -> Self {
         Envelope {
             paths,
+            nested: None,
+            in_item: false,
+            in_sub: false,
+            sub_index: 0,
+            item_skeleton: Vec::new(),
             pos: start,
             at: At::DocumentStart,
             open: Vec::new(),
@@ -131,6 +158,22 @@ impl Envelope {
             newline_since_document: false,
             broken: None,
         }
+    }
+
+    /// Reports the elements of `key`'s array inside object items one by one (see the module docs).
+    pub fn with_nested(mut self, key: Option<&'static [u8]>) -> Self {
+        self.nested = key;
+        self
+    }
+
+    /// The skeleton of the object item that just ended (see [`Event::ItemEnd`]).
+    pub fn take_item_skeleton(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.item_skeleton)
+    }
+
+    /// Where copied envelope bytes go: the item's skeleton while inside an object item.
+    fn sink(&mut self) -> &mut Vec<u8> {
+        if self.in_item { &mut self.item_skeleton } else { &mut self.skeleton }
     }
 
     /// The skeleton of the document that just ended (see [`Event::DocumentEnd`]).
@@ -167,7 +210,12 @@ impl Envelope {
             return "the envelope".to_owned();
         }
         let keys: Vec<String> = self.open.iter().map(|k| String::from_utf8_lossy(k).into_owned()).collect();
-        format!("`{}`", keys.join("."))
+        let nested = String::from_utf8_lossy(self.nested.unwrap_or_default());
+        match (self.in_item, self.in_sub) {
+            (true, true) => format!("`{}[{}].{nested}`", keys.join("."), self.index),
+            (true, false) => format!("`{}[{}]`", keys.join("."), self.index),
+            _ => format!("`{}`", keys.join(".")),
+        }
     }
 
     fn fail(&mut self) {
@@ -180,7 +228,7 @@ impl Envelope {
     pub fn next(&mut self, bytes: &[u8]) -> Option<Event> {
         while self.broken.is_none() {
             match self.at {
-                At::InElement => return self.scan_element(bytes).map(Event::Item),
+                At::InElement => return self.scan_element(bytes),
                 At::Skip => {
                     if let Some(event) = self.scan_skip(bytes)? {
                         return Some(event);
@@ -203,7 +251,7 @@ impl Envelope {
                     }
                 }
                 if self.at != At::DocumentStart && !matches!(self.at, At::Element { .. } | At::AfterElement) {
-                    self.skeleton.push(b);
+                    self.sink().push(b);
                 }
                 self.pos += 1;
                 continue;
@@ -228,8 +276,16 @@ impl Envelope {
                     self.copy_step(b, At::InKey);
                 }
                 (At::Key { first: true } | At::AfterMember, b'}') => {
-                    self.skeleton.push(b);
+                    self.sink().push(b);
                     self.pos += 1;
+                    if self.in_item {
+                        // Values inside an item are copied, never entered: this closes the item.
+                        self.in_item = false;
+                        self.at = At::AfterElement;
+                        let index = self.index;
+                        self.index += 1;
+                        return Some(Event::ItemEnd { end: self.pos, index });
+                    }
                     if self.open.pop().is_none() {
                         return Some(self.end_document());
                     }
@@ -238,10 +294,19 @@ impl Envelope {
                 (At::AfterMember, b',') => self.copy_step(b, At::Key { first: false }),
                 (At::Colon, b':') => self.copy_step(b, At::Value),
                 (At::Value, _) => self.value_start(b),
+                (At::Element { .. }, b'{') if self.nested.is_some() && !self.in_item => {
+                    self.in_item = true;
+                    self.item_skeleton.clear();
+                    self.copy_step(b, At::Key { first: true });
+                }
                 (At::Element { .. }, _) if b != b']' => {
                     self.element_start = self.pos;
                     self.value = ValueScan::default();
                     self.at = At::InElement;
+                }
+                (At::Element { first: true } | At::AfterElement, b']') if self.in_sub => {
+                    self.in_sub = false;
+                    self.copy_step(b, At::AfterMember);
                 }
                 (At::Element { first: true } | At::AfterElement, b']') => {
                     self.open.pop();
@@ -272,13 +337,24 @@ impl Envelope {
     }
 
     fn copy_step(&mut self, b: u8, next: At) {
-        self.skeleton.push(b);
+        self.sink().push(b);
         self.pos += 1;
         self.at = next;
     }
 
     /// A member's value: descend into an object on a path, stream an item array, or copy it.
     fn value_start(&mut self, b: u8) {
+        if self.in_item {
+            if b == b'[' && self.nested.is_some_and(|k| k == self.key.as_slice()) {
+                self.in_sub = true;
+                self.sub_index = 0;
+                self.copy_step(b, At::Element { first: true });
+            } else {
+                self.value = ValueScan::default();
+                self.at = At::Skip;
+            }
+            return;
+        }
         let depth = self.open.len();
         let matches = |path: &&[&[u8]]| {
             path.len() > depth
@@ -316,7 +392,8 @@ impl Envelope {
                 self.key_escaped = true;
             } else if b == b'"' {
                 let end = self.pos + offset + 1;
-                self.skeleton.extend_from_slice(rest.get(..=offset).unwrap_or(&[]));
+                let copied = rest.get(..=offset).unwrap_or(&[]);
+                if self.in_item { &mut self.item_skeleton } else { &mut self.skeleton }.extend_from_slice(copied);
                 self.pos = end;
                 self.at = At::Colon;
                 return Some(());
@@ -326,7 +403,7 @@ impl Envelope {
                 self.key.push(b);
             }
         }
-        self.skeleton.extend_from_slice(rest);
+        if self.in_item { &mut self.item_skeleton } else { &mut self.skeleton }.extend_from_slice(rest);
         self.pos = bytes.len();
         None
     }
@@ -335,7 +412,8 @@ impl Envelope {
     fn scan_skip(&mut self, bytes: &[u8]) -> Option<Option<Event>> {
         let start = self.pos;
         let done = scan_value(&mut self.value, bytes, &mut self.pos, &mut self.one_document_per_line);
-        self.skeleton.extend_from_slice(bytes.get(start..self.pos).unwrap_or(&[]));
+        let copied = bytes.get(start..self.pos).unwrap_or(&[]);
+        if self.in_item { &mut self.item_skeleton } else { &mut self.skeleton }.extend_from_slice(copied);
         match done {
             ScanEnd::More => None,
             ScanEnd::TooDeep => {
@@ -355,7 +433,7 @@ impl Envelope {
     }
 
     /// Scans to the element's end; `None` when the bytes run out first.
-    fn scan_element(&mut self, bytes: &[u8]) -> Option<Item> {
+    fn scan_element(&mut self, bytes: &[u8]) -> Option<Event> {
         match scan_value(&mut self.value, bytes, &mut self.pos, &mut self.one_document_per_line) {
             ScanEnd::More => None,
             ScanEnd::TooDeep => {
@@ -364,9 +442,14 @@ impl Envelope {
             }
             ScanEnd::Done => {
                 self.at = At::AfterElement;
+                if self.in_sub {
+                    let item = Item { start: self.element_start, end: self.pos, index: self.sub_index };
+                    self.sub_index += 1;
+                    return Some(Event::SubItem(item));
+                }
                 let item = Item { start: self.element_start, end: self.pos, index: self.index };
                 self.index += 1;
-                Some(item)
+                Some(Event::Item(item))
             }
         }
     }
@@ -502,6 +585,7 @@ mod tests {
                 match e {
                     Event::Item(i) => items.push(String::from_utf8(buf[i.start..i.end].to_vec()).unwrap()),
                     Event::DocumentEnd { .. } => skeletons.push(String::from_utf8(env.take_skeleton()).unwrap()),
+                    other => panic!("no nested key, yet {other:?}"),
                 }
             }
         }
@@ -517,6 +601,66 @@ mod tests {
             assert_eq!(skel, vec![r#"{"total":2,"data":[],"errors":null}"#]);
             assert!(done);
         }
+    }
+
+    /// Items, sub-items and item skeletons (as `sub:` / `end:` strings), in order, for a nested scan.
+    fn run_nested(text: &str, chunk: usize) -> (Vec<String>, Vec<String>, bool) {
+        let bytes = text.as_bytes();
+        let mut buf = Vec::new();
+        let mut env = Envelope::new(PATHS, 0).with_nested(Some(b"spans"));
+        let (mut events, mut skeletons) = (Vec::new(), Vec::new());
+        let text_of = |buf: &[u8], i: Item| String::from_utf8(buf[i.start..i.end].to_vec()).unwrap();
+        for piece in bytes.chunks(chunk) {
+            buf.extend_from_slice(piece);
+            while let Some(e) = env.next(&buf) {
+                match e {
+                    Event::Item(i) => events.push(format!("item {}: {}", i.index, text_of(&buf, i))),
+                    Event::SubItem(i) => events.push(format!("sub {}: {}", i.index, text_of(&buf, i))),
+                    Event::ItemEnd { index, end } => {
+                        assert_eq!(buf[end - 1], b'}');
+                        let skeleton = String::from_utf8(env.take_item_skeleton()).unwrap();
+                        events.push(format!("end {index}: {skeleton}"));
+                    }
+                    Event::DocumentEnd { .. } => skeletons.push(String::from_utf8(env.take_skeleton()).unwrap()),
+                }
+            }
+            // Dropping consumed bytes must not lose anything (the bounded policy does it).
+            let keep = env.keep_from();
+            if chunk == 3 {
+                buf.drain(..keep);
+                env.shift(keep);
+            }
+        }
+        (events, skeletons, env.complete())
+    }
+
+    #[test]
+    fn nested_arrays_stream_inside_object_items() {
+        let text = r#"{"data":[{"traceID":"t", "spans" : [ {"a":1} , {"b":"]}"} ],"processes":{"p1":{"spans":[1]}}},null,{"spans":null},{}],"total":1}"#;
+        for chunk in [1, 2, 3, 7, 1000] {
+            let (events, skel, done) = run_nested(text, chunk);
+            assert_eq!(
+                events,
+                vec![
+                    r#"sub 0: {"a":1}"#,
+                    r#"sub 1: {"b":"]}"}"#,
+                    r#"end 0: {"traceID":"t", "spans" : [],"processes":{"p1":{"spans":[1]}}}"#,
+                    "item 1: null",
+                    r#"end 2: {"spans":null}"#,
+                    "end 3: {}",
+                ],
+                "chunk {chunk}"
+            );
+            assert_eq!(skel, vec![r#"{"data":[],"total":1}"#]);
+            assert!(done);
+        }
+        let mut env = Envelope::new(PATHS, 0).with_nested(Some(b"spans"));
+        let cut = br#"{"data":[{"spans":[{"a":1},{"#;
+        while env.next(cut).is_some() {}
+        assert_eq!(env.container(), "`data[0].spans`");
+        assert!(!env.complete() && env.broken.is_none());
+        let (_, _, done) = run_nested(r#"{"data":[{"spans":[1}]}"#, 4);
+        assert!(!done, "a mismatched bracket breaks the scan");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The importers behind the streaming import: each element the scanner finds is handed to the very
-//! function the whole-document importer calls for it (OTLP: one `ResourceSpans`; Jaeger: one trace of
-//! `data`), and each document's skeleton to the whole-document reader, all on one importer state, so
+//! function the whole-document importer calls for it (OTLP: one `ResourceSpans`; Jaeger: one span of
+//! a trace's `spans`, then the trace object's skeleton, or a whole element of `data` that is not an
+//! object), and each document's skeleton to the whole-document reader, all on one importer state, so
 //! the model comes out as the one-shot import makes it.
 
 use super::super::Format;
@@ -23,6 +24,8 @@ pub(crate) const OTLP_PATHS: &[&[&[u8]]] = &[
     &[b"trace", b"batches"],
 ];
 pub(crate) const JAEGER_PATHS: &[&[&[u8]]] = &[&[b"data"]];
+/// Inside each trace object of `data`, the array streamed span by span.
+const JAEGER_NESTED: &[u8] = b"spans";
 
 pub(crate) enum Parser<'b> {
     Otlp(Ctx<'b>),
@@ -44,6 +47,22 @@ impl<'b> Parser<'b> {
         match self {
             Parser::Otlp(_) => OTLP_PATHS,
             Parser::Jaeger(_) => JAEGER_PATHS,
+        }
+    }
+
+    /// The key whose array is streamed inside each object element (see the envelope scanner).
+    pub fn nested(&self) -> Option<&'static [u8]> {
+        match self {
+            Parser::Otlp(_) => None,
+            Parser::Jaeger(_) => Some(JAEGER_NESTED),
+        }
+    }
+
+    /// Spans read but not yet in the builder (a Jaeger trace object still being read).
+    pub fn pending_spans(&self) -> u64 {
+        match self {
+            Parser::Otlp(_) => 0,
+            Parser::Jaeger(conv) => conv.pending.as_ref().map_or(0, |doc| doc.pending_spans() as u64),
         }
     }
 
@@ -78,6 +97,39 @@ impl<'b> Parser<'b> {
         }
     }
 
+    /// Parses one element of the nested array of the object element being read.
+    pub fn sub_item(&mut self, bytes: &[u8], offset: u64, file: &str, format: Format) -> Result<(), ImportError> {
+        match self {
+            Parser::Otlp(_) => {
+                Err(ImportError::new(file, format.as_str(), Position::Byte(offset), "internal error: a nested element"))
+            }
+            Parser::Jaeger(conv) => jaeger_json::parse_span(bytes, conv).map_err(|err| {
+                let mut e = ImportError::from_json(file, format.as_str(), &err);
+                e.message = explain_json_error(&err);
+                e.position = byte_position(bytes, offset, err.line(), err.column());
+                e
+            }),
+        }
+    }
+
+    /// Parses the skeleton of an object element whose nested array was streamed; errors point at
+    /// the element's end, `end` (the skeleton's own offsets mean nothing in the body).
+    pub fn item_skeleton(
+        &mut self,
+        bytes: &[u8],
+        index: usize,
+        end: u64,
+        file: &str,
+        format: Format,
+    ) -> Result<(), ImportError> {
+        let mut e = match self.item(bytes, index, 0, file, format) {
+            Ok(()) => return Ok(()),
+            Err(e) => e,
+        };
+        e.position = Position::Byte(end);
+        Err(e)
+    }
+
     /// Parses a document's skeleton (its envelope with the streamed arrays left empty). For OTLP,
     /// `Ok(false)` when the document held no `resourceSpans` at all.
     pub fn skeleton(&mut self, bytes: &[u8], end: u64, file: &str, format: Format) -> Result<bool, ImportError> {
@@ -103,11 +155,17 @@ impl<'b> Parser<'b> {
         }
     }
 
-    /// Ends the import, emitting the importer's end-of-file warnings.
+    /// Ends the import, emitting the importer's end-of-file warnings. A trace object cut before its
+    /// end (a truncated body) still gives the spans read from it, without what came after them.
     pub fn finish(self) -> &'b mut TraceSetBuilder {
         match self {
             Parser::Otlp(ctx) => ctx.finish(),
-            Parser::Jaeger(conv) => conv.builder,
+            Parser::Jaeger(mut conv) => {
+                if let Some(doc) = conv.pending.take() {
+                    conv.finish_doc(*doc);
+                }
+                conv.builder
+            }
         }
     }
 
