@@ -11,6 +11,10 @@ pub const APP_START: &str = "spanlens:app:start";
 pub const FIRST_CHUNK: &str = "spanlens:load:first-chunk";
 pub const WORKER_READ: &str = "spanlens:worker:read";
 pub const WORKER_IMPORT: &str = "spanlens:worker:import";
+pub const WORKER_BUSY: &str = "spanlens:worker:busy";
+/// A worker was created, and its wasm started (its `main`), on the page's clock.
+pub const WORKER_CREATED: &str = "spanlens:worker:created";
+pub const WORKER_MAIN: &str = "spanlens:worker:main";
 /// The parsing worker and the UI thread have run their JIT warm-up (`state::warm_up`): a harness
 /// that wants to measure a load the way a user who opened the page a moment ago sees it waits for
 /// this first.
@@ -58,6 +62,23 @@ pub fn record_duration(name: &str, millis: f64) {
         Reflect::get(&performance, &"measure".into()).ok().and_then(|f| f.dyn_into::<Function>().ok())
     {
         measure.call2(&performance, &JsValue::from_str(name), &options).ok();
+    }
+}
+
+/// A mark at a moment another clock measured, given in milliseconds since the epoch.
+pub fn mark_at_epoch(name: &str, epoch_millis: f64) {
+    let Some(performance) = web_sys::window().and_then(|w| w.performance()) else { return };
+    use js_sys::{Function, Object, Reflect};
+    use wasm_bindgen::{JsCast as _, JsValue};
+    let start = epoch_millis - performance.time_origin();
+    if !start.is_finite() || start < 0.0 {
+        return;
+    }
+    // web-sys has no binding for `mark`'s options either.
+    let options = Object::new();
+    Reflect::set(&options, &"startTime".into(), &JsValue::from_f64(start)).ok();
+    if let Some(mark) = Reflect::get(&performance, &"mark".into()).ok().and_then(|f| f.dyn_into::<Function>().ok()) {
+        mark.call2(&performance, &JsValue::from_str(name), &options).ok();
     }
 }
 

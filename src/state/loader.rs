@@ -478,6 +478,10 @@ fn handle_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
     let id = match message.request_id() {
         None => {
             crate::timing::mark(WORKER_READY);
+            if let FromWorker::Ready { created_epoch_millis, main_epoch_millis, .. } = &message {
+                crate::timing::mark_at_epoch(crate::timing::WORKER_CREATED, *created_epoch_millis);
+                crate::timing::mark_at_epoch(crate::timing::WORKER_MAIN, *main_epoch_millis);
+            }
             let (worker, queue) = {
                 let mut guard = inner.borrow_mut();
                 guard.ready = true;

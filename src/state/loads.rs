@@ -470,6 +470,7 @@ impl Loads {
         let pending = self.requests.try_update_value(|r| r.remove(&id)).flatten()?;
         timing::mark(timing::PARSED);
         timing::record_duration(timing::WORKER_READ, result.read_millis);
+        timing::record_duration(timing::WORKER_BUSY, result.busy_millis);
         timing::record_duration(timing::WORKER_IMPORT, result.parse_millis);
         self.settle_progress();
         for e in &result.errors {

@@ -50,6 +50,8 @@ async function measureOnce(baseUrl, link) {
         appStart: t("spanlens:app:start"),
         firstChunk: t("spanlens:load:first-chunk"),
         // The early worker's `ready`: seen by index.html if it came before the app took the worker.
+        workerCreated: t("spanlens:worker:created"),
+        workerMain: t("spanlens:worker:main"),
         workerReady: Math.min(t("spanlens:worker:early-ready") || Infinity, t("spanlens:worker:ready") || Infinity),
         fetchStart: trace ? trace.startTime : NaN,
         firstByte: trace ? trace.responseStart : NaN,
@@ -58,6 +60,7 @@ async function measureOnce(baseUrl, link) {
         // The worker's own clock: until its last byte was in, then parsing left plus its model's finish.
         workerRead: performance.getEntriesByName("spanlens:worker:read")[0]?.duration ?? NaN,
         workerImport: performance.getEntriesByName("spanlens:worker:import")[0]?.duration ?? NaN,
+        workerBusy: performance.getEntriesByName("spanlens:worker:busy")[0]?.duration ?? NaN,
         parsed: t("spanlens:parsed"),
         paint,
         longestTask: Math.max(0, ...longTasks.map((x) => x.duration)),

@@ -26,6 +26,7 @@ type Requests = Rc<RefCell<HashMap<u32, Rc<Inbox>>>>;
 
 fn main() {
     console_error_panic_hook::set_once();
+    let (created_epoch_millis, main_epoch_millis) = request::epoch_millis();
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let handler_scope = scope.clone();
     let requests: Requests = Rc::default();
@@ -76,9 +77,9 @@ fn main() {
     match (!busy && !search_page).then(warm_up::run).flatten() {
         Some(encoded) => {
             let buffer = Uint8Array::from(encoded.as_slice()).buffer();
-            post(&scope, &FromWorker::Ready { warm_up: true }, &[buffer]);
+            post(&scope, &FromWorker::Ready { warm_up: true, created_epoch_millis, main_epoch_millis }, &[buffer]);
         }
-        None => post(&scope, &FromWorker::Ready { warm_up: false }, &[]),
+        None => post(&scope, &FromWorker::Ready { warm_up: false, created_epoch_millis, main_epoch_millis }, &[]),
     }
 }
 

@@ -16,8 +16,23 @@ pub struct Request {
     pub buffers: Vec<ArrayBuffer>,
 }
 
+/// The worker's creation (its clock's origin) and now, in milliseconds since the epoch.
+pub fn epoch_millis() -> (f64, f64) {
+    use wasm_bindgen::JsCast as _;
+    match js_sys::global().dyn_into::<web_sys::WorkerGlobalScope>().ok().and_then(|scope| scope.performance()) {
+        Some(p) => (p.time_origin(), p.time_origin() + p.now()),
+        None => (js_sys::Date::now(), js_sys::Date::now()),
+    }
+}
+
+/// The worker's high-resolution clock (`Date.now()` has whole milliseconds, as long as a chunk's parse).
 fn now_millis() -> f64 {
-    js_sys::Date::now()
+    use wasm_bindgen::JsCast as _;
+    js_sys::global()
+        .dyn_into::<web_sys::WorkerGlobalScope>()
+        .ok()
+        .and_then(|scope| scope.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
 /// Imports every input of a request. `read_millis` is the time until a file's last byte was in;
@@ -29,7 +44,7 @@ pub async fn handle(scope: &DedicatedWorkerGlobalScope, request: Request, inbox:
     let mut builder = TraceSetBuilder::new();
     let mut errors = Vec::new();
     let mut bytes_done = 0u64;
-    let (mut read_millis, mut parse_millis) = (0.0, 0.0);
+    let (mut read_millis, mut busy_millis, mut parse_millis) = (0.0, 0.0, 0.0);
     let mut reported = 0u64;
     // A fetched body (a `?url=` link, a backend's answer) is parsed piece by piece and not kept: its
     // trace array streams whatever envelope the backend wraps it in. Files keep every byte, so any
@@ -63,7 +78,9 @@ pub async fn handle(scope: &DedicatedWorkerGlobalScope, request: Request, inbox:
                 match (part, buffer) {
                     (ChunkPart::Data, Some(buffer)) => {
                         let bytes = Uint8Array::new(&buffer);
+                        let pushed = now_millis();
                         import.push_with(bytes.length() as usize, |dst| bytes.copy_to(dst));
+                        busy_millis += now_millis() - pushed;
                         // A fetched body comes in 64 KiB pieces: a message per piece would keep the
                         // UI thread busy redrawing the bar, so it hears of every mebibyte.
                         let done = bytes_done + import.len() as u64;
@@ -100,7 +117,7 @@ pub async fn handle(scope: &DedicatedWorkerGlobalScope, request: Request, inbox:
     let t2 = now_millis();
     let set = builder.finish();
     parse_millis += now_millis() - t2;
-    let result = LoadResult { source, set, errors, bytes_total, read_millis, parse_millis };
+    let result = LoadResult { source, set, errors, bytes_total, read_millis, busy_millis, parse_millis };
     match protocol::encode_parts(result) {
         Ok(parts) => {
             let buffers: Vec<ArrayBuffer> = parts.iter().map(|p| Uint8Array::from(p.as_slice()).buffer()).collect();

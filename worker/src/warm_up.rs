@@ -32,6 +32,7 @@ pub fn run() -> Option<Vec<u8>> {
         errors: Vec::new(),
         bytes_total: bytes.len() as u64,
         read_millis: 0.0,
+        busy_millis: 0.0,
         parse_millis: 0.0,
     };
     protocol::encode(&result).ok()

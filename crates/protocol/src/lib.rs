@@ -27,6 +27,9 @@ pub struct LoadResult {
     pub errors: Vec<ImportError>,
     pub bytes_total: u64,
     pub read_millis: f64,
+    /// Of `read_millis`, the time spent parsing (the rest waited for bytes): close to all of it
+    /// means the parse, not the network, set the pace.
+    pub busy_millis: f64,
     pub parse_millis: f64,
 }
 
@@ -137,6 +140,7 @@ mod tests {
             errors: Vec::new(),
             bytes_total: 1,
             read_millis: 2.0,
+            busy_millis: 1.0,
             parse_millis: 3.0,
         }
     }

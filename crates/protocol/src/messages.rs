@@ -65,6 +65,10 @@ pub enum FromWorker {
     /// the envelope's buffer is an encoded warm-up result for the UI thread's own warm-up.
     Ready {
         warm_up: bool,
+        /// When the worker was created and when its wasm started, in milliseconds since the epoch
+        /// (a worker's clock has its own origin), for harnesses that break a load's time down.
+        created_epoch_millis: f64,
+        main_epoch_millis: f64,
     },
     Progress {
         id: u32,
@@ -136,7 +140,8 @@ mod tests {
         let progress = FromWorker::Progress { id: 2, file: "x".to_owned(), bytes_done: 5, bytes_total: 9 };
         assert_eq!(decode_message::<FromWorker>(&encode_message(&progress).unwrap()).unwrap(), progress);
         assert_eq!(progress.request_id(), Some(2));
-        assert_eq!(FromWorker::Ready { warm_up: true }.request_id(), None);
+        let ready = FromWorker::Ready { warm_up: true, created_epoch_millis: 1.0, main_epoch_millis: 2.0 };
+        assert_eq!(ready.request_id(), None);
     }
 
     #[test]
