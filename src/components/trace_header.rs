@@ -44,8 +44,8 @@ pub fn TraceHeader() -> impl IntoView {
             format_duration(trace.duration_nanos()),
             summary,
             (
-                set.warnings_for(trace.trace_id).count(),
-                set.warnings_for(trace.trace_id).filter(|w| !w.kind.is_informational()).count(),
+                set.warnings_concerning(trace.trace_id).count(),
+                set.warnings_concerning(trace.trace_id).filter(|w| !w.kind.is_informational()).count(),
             ),
             trace.trace_id_hex(),
             query,

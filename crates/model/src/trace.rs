@@ -170,6 +170,12 @@ impl TraceSet {
         self.warnings.iter().filter(move |w| w.trace_id == Some(trace_id))
     }
 
+    /// What a trace's page counts: its own warnings and those about the input as a whole (a body
+    /// cut short, unreadable ids), which concern every trace read from it.
+    pub fn warnings_concerning(&self, trace_id: TraceId) -> impl Iterator<Item = &Warning> {
+        self.warnings.iter().filter(move |w| w.trace_id.is_none_or(|t| t == trace_id))
+    }
+
     /// Warning counts by kind, sorted by kind.
     pub fn warning_counts(&self) -> Vec<(WarningKind, usize)> {
         let mut counts = std::collections::BTreeMap::new();
@@ -186,6 +192,24 @@ mod tests {
     use super::*;
     use crate::interner::Interner;
     use crate::{SpanId, TraceId};
+
+    #[test]
+    fn a_trace_is_concerned_by_its_own_warnings_and_the_inputs() {
+        use crate::TraceSetBuilder;
+        use crate::warnings::{Warning, WarningKind};
+        let mut b = TraceSetBuilder::new();
+        let name = b.intern("op");
+        b.push_span(TraceId(1), 8, Span::new(SpanId(1), name, name, 0, 1));
+        b.push_span(TraceId(2), 8, Span::new(SpanId(2), name, name, 0, 1));
+        b.warn(Warning::new(WarningKind::Truncated, "the body ends early".to_owned()));
+        b.warn(Warning::new(WarningKind::Other, "about trace 2".to_owned()).with_trace(TraceId(2)));
+        let set = b.finish();
+        let messages =
+            |t: u128| set.warnings_concerning(TraceId(t)).map(|w| w.message.as_str()).collect::<Vec<_>>();
+        assert_eq!(messages(1), vec!["the body ends early"]);
+        assert_eq!(messages(2), vec!["the body ends early", "about trace 2"]);
+        assert_eq!(set.warnings_for(TraceId(1)).count(), 0);
+    }
 
     #[test]
     fn incomplete_spans_count_by_their_start_only() {

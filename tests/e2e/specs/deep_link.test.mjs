@@ -64,7 +64,18 @@ function trickleGenerated(req, res) {
   send(0);
 }
 
-const app = useApp({ backends: true, handlers: { "/gen/": trickleGenerated, "/large/": serveLarge } });
+/** `/cut/api/traces/<id>`: the generated answer cut at 60%, as a proxy that gave up would leave it
+ * (no length announced, the response ends cleanly): the body is cut inside the trace's `spans`. */
+function serveCut(req, res) {
+  if (!req.url.startsWith(`/cut/api/traces/${GENERATED.traceID}`)) {
+    res.writeHead(404, { "content-type": "text/plain" });
+    return res.end("not found");
+  }
+  res.writeHead(200, { "content-type": "application/json" });
+  res.end(GENERATED.body.subarray(0, Math.floor(GENERATED.body.length * 0.6)));
+}
+
+const app = useApp({ backends: true, handlers: { "/gen/": trickleGenerated, "/large/": serveLarge, "/cut/": serveCut } });
 
 /** Pixels of the waterfall canvas that are coloured (neither the background nor near-white or
  * near-black), or with `critical`, in the critical path's violet (light theme). */
@@ -148,6 +159,27 @@ for (const [kind, link] of [
     await context.close();
   });
 }
+
+test("a Jaeger answer cut inside its spans opens with the spans before the cut and says where it ended", async () => {
+  const { page, context, errors } = await openPage(app.browser);
+  await page.goto(`${app.baseUrl}/?url=${encodeURIComponent(`/cut/api/traces/${GENERATED.traceID}`)}`);
+  await new TracePage(page).waitForTrace();
+  // The spans are read one by one as they arrive, so a cut body keeps every span before the cut
+  // (about 60% of 5,000), drawn, instead of failing for want of the trace's end.
+  const spans = Number(await page.locator("[data-span-count]").first().getAttribute("data-span-count"));
+  assert.ok(spans > 2_000 && spans < 5_000, `spans kept: ${spans}`);
+  assert.ok((await colouredPixels(page)) > 2_000, "the kept spans are drawn");
+  const badge = page.getByTestId("warnings-badge").first();
+  await badge.waitFor();
+  await screenshot(page, "deep-link-cut-jaeger");
+  await badge.click();
+  const table = page.getByTestId("warnings-table").first();
+  await table.waitFor();
+  assert.match(await table.innerText(), /ends early[\s\S]*data\[0\]\.spans[\s\S]*kept the \d+ spans/);
+  await screenshot(page, "deep-link-cut-jaeger-warnings");
+  assert.deepEqual(errors(), []);
+  await context.close();
+});
 
 test("a cold ?url= link to a 30,000-span trace: analysed apart from the mount, fetched once, shown whole", async () => {
   const { page, context, errors } = await openPage(app.browser);
