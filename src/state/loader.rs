@@ -1,7 +1,7 @@
 //! Client side of the parsing worker.
 //!
-//! Requests are queued until the worker says it is ready (messages posted before its wasm installs
-//! `onmessage` would be lost). Several requests may be in flight at once (a drop while a URL is still
+//! Requests are posted at once: the worker's loader (`worker/worker_loader.js`) keeps what arrives
+//! before its wasm installs `onmessage` and replays it. Several requests may be in flight at once (a drop while a URL is still
 //! parsing); each result comes back with its request id and source. Messages are the typed
 //! `spanlens_protocol::{ToWorker, FromWorker}` in their envelope.
 //!
@@ -43,8 +43,6 @@ struct Inner {
     /// leave it warm, so the next search neither waits for a fresh worker nor parses in baseline
     /// code, and no warm-up result lands on this thread in the middle of drawing the results.
     heavy: bool,
-    ready: bool,
-    queue: Vec<(ToWorker, Vec<ArrayBuffer>)>,
     next_id: u32,
     /// Requests the worker is working on: sent, not finished, not cancelled.
     in_worker: HashSet<u32>,
@@ -74,8 +72,6 @@ impl Loader {
         let on_event: Rc<dyn Fn(LoaderEvent)> = Rc::new(on_event);
         let inner = Rc::new(RefCell::new(Inner {
             worker: None,
-            ready: false,
-            queue: Vec::new(),
             next_id: 0,
             in_worker: HashSet::new(),
             decoding: HashSet::new(),
@@ -185,10 +181,6 @@ impl Loader {
         let mut inner = self.inner.borrow_mut();
         if matches!(message, ToWorker::Load { .. }) {
             inner.heavy = true;
-        }
-        if !inner.ready {
-            inner.queue.push((message, buffers));
-            return;
         }
         let Some(worker) = inner.worker.clone() else { return };
         drop(inner);
@@ -374,8 +366,9 @@ fn start_worker(inner: &Rc<RefCell<Inner>>) {
             });
             worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
             let mut guard = inner.borrow_mut();
+            // Messages can go at once: the worker's loader keeps them until its wasm takes them
+            // (worker/worker_loader.js), so a trace link's first bytes need not wait for `ready`.
             guard.worker = Some(worker);
-            guard.ready = false;
             guard.heavy = false;
             // The previous worker's handler may be the caller (a spare is started from inside it), so
             // it is parked rather than dropped; the one parked before it has long finished.
@@ -402,9 +395,7 @@ fn start_worker(inner: &Rc<RefCell<Inner>>) {
 fn worker_stopped(inner: &Rc<RefCell<Inner>>, detail: &str) {
     let (held, worker) = {
         let mut guard = inner.borrow_mut();
-        guard.ready = false;
         guard.heavy = false;
-        guard.queue.clear();
         (std::mem::take(&mut guard.in_worker), guard.worker.take())
     };
     if let Some(worker) = worker {
@@ -433,7 +424,7 @@ fn worker_stopped(inner: &Rc<RefCell<Inner>>, detail: &str) {
 fn retire_if_idle(inner: &Rc<RefCell<Inner>>) {
     let retired = {
         let mut guard = inner.borrow_mut();
-        let idle = guard.ready && guard.queue.is_empty() && guard.in_worker.is_empty();
+        let idle = guard.in_worker.is_empty();
         if idle && guard.heavy { guard.worker.take() } else { None }
     };
     if let Some(worker) = retired {
@@ -481,16 +472,6 @@ fn handle_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
             if let FromWorker::Ready { created_epoch_millis, main_epoch_millis, .. } = &message {
                 crate::timing::mark_at_epoch(crate::timing::WORKER_CREATED, *created_epoch_millis);
                 crate::timing::mark_at_epoch(crate::timing::WORKER_MAIN, *main_epoch_millis);
-            }
-            let (worker, queue) = {
-                let mut guard = inner.borrow_mut();
-                guard.ready = true;
-                (guard.worker.clone(), std::mem::take(&mut guard.queue))
-            };
-            if let Some(worker) = worker {
-                for (message, buffers) in queue {
-                    post(inner, &worker, &message, &buffers);
-                }
             }
             let first_warm_up = !std::mem::replace(&mut inner.borrow_mut().warmed_up, true);
             if first_warm_up

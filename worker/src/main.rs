@@ -64,7 +64,8 @@ fn main() {
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The worker lives as long as the page; the handler must outlive this function.
     on_message.forget();
-    // Messages posted before the handler existed would be lost, so the UI queues until this arrives.
+    // Messages posted before the handler existed were kept by the loader (worker_loader.js) and come
+    // once `main` has returned. `ready` carries the warm-up result and this worker's start-up times.
     // The warm-up runs first: a request arriving meanwhile would have to wait for it anyway.
     // A worker started for a trace link has that trace on its way: warming up first would delay it.
     let name = scope.name();

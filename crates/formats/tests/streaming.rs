@@ -221,3 +221,17 @@ fn jaeger_spans_stream_one_by_one_in_any_key_order() {
         assert!(kept && r == expected.0 && b.finish() == expected.1, "{chunk}-byte chunks");
     }
 }
+
+/// Found by the `stream_import` fuzz target: JSON Lines whose third line breaks inside a key (a raw
+/// newline in a string, invalid JSON). The brackets make it one document; a JSON Lines reader
+/// splits it in two bad lines. The file's import must be the whole import's.
+#[test]
+fn a_raw_newline_inside_a_string_splits_json_lines_as_the_whole_import_does() {
+    let line = String::from_utf8(otlp(3, 1)).unwrap().replace('\n', "");
+    let split = line.replacen("\"resource\"", "\"reso\nurce\"", 1);
+    let text = format!("{line}\n{line}\n{split}\n{line}\n");
+    let streamed = assert_same(text.as_bytes(), "split.jsonl", &[1, 8, 64, text.len()]);
+    assert!(!streamed, "the stream gives such a file up for the whole import");
+    let expected = whole(text.as_bytes(), "split.jsonl");
+    assert!(expected.1.warnings.iter().any(|w| w.message.contains("line 4")), "{:?}", expected.1.warnings);
+}

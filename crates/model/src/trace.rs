@@ -204,8 +204,7 @@ mod tests {
         b.warn(Warning::new(WarningKind::Truncated, "the body ends early".to_owned()));
         b.warn(Warning::new(WarningKind::Other, "about trace 2".to_owned()).with_trace(TraceId(2)));
         let set = b.finish();
-        let messages =
-            |t: u128| set.warnings_concerning(TraceId(t)).map(|w| w.message.as_str()).collect::<Vec<_>>();
+        let messages = |t: u128| set.warnings_concerning(TraceId(t)).map(|w| w.message.as_str()).collect::<Vec<_>>();
         assert_eq!(messages(1), vec!["the body ends early"]);
         assert_eq!(messages(2), vec!["the body ends early", "about trace 2"]);
         assert_eq!(set.warnings_for(TraceId(1)).count(), 0);

@@ -61,7 +61,7 @@ pub enum ChunkPart {
 /// Worker → UI.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum FromWorker {
-    /// The worker's handler is installed (messages posted before it would be lost). With `warm_up`,
+    /// The worker's wasm is up (what was posted before it, its loader kept and replays). With `warm_up`,
     /// the envelope's buffer is an encoded warm-up result for the UI thread's own warm-up.
     Ready {
         warm_up: bool,

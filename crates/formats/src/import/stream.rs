@@ -24,7 +24,9 @@
 //!   stays at one element plus the model. A complete body gives exactly what [`import_bytes`] gives;
 //!   a broken one an [`ImportError`] naming the format and the byte offset, and a cut one keeps its
 //!   complete elements with one `Truncated` warning (coarser than the whole import's salvage, which
-//!   can keep single spans of a cut element but needs the whole body).
+//!   can keep single spans of a cut element but needs the whole body). One known difference: JSON
+//!   Lines with a raw newline inside a string (invalid JSON) stream as the documents the brackets
+//!   say, where the whole import splits the line there (files check this with every byte at hand).
 
 mod envelope;
 mod parser;
@@ -303,7 +305,9 @@ impl<'b> StreamingImport<'b> {
         let format = match stream.format {
             _ if otlp && stream.docs_without_spans > 0 => return None,
             _ if otlp && env.documents == 1 => Format::OtlpJson,
-            _ if otlp && env.one_document_per_line => Format::OtlpJsonl,
+            // Every newline must be one between documents: a JSON Lines reader also splits a line
+            // inside a string (raw newlines there are invalid JSON, which the scanner does not check).
+            _ if otlp && env.one_document_per_line && self.newlines_are_between(env) => Format::OtlpJsonl,
             f if !otlp && env.documents == 1 => f,
             _ => return None,
         };
@@ -313,6 +317,12 @@ impl<'b> StreamingImport<'b> {
             return None;
         }
         Some(format)
+    }
+
+    /// Whether the input's newlines are exactly those the scanner met between documents. A bounded
+    /// import no longer has its bytes and trusts the scanner (see the module docs).
+    fn newlines_are_between(&self, env: &Envelope) -> bool {
+        self.bounded || self.bytes.iter().filter(|&&b| b == b'\n').count() == env.newlines_between
     }
 
     /// A bounded import that did not end cleanly: the first error, or the complete elements of a

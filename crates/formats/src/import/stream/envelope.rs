@@ -126,8 +126,12 @@ pub(crate) struct Envelope {
     pub documents: usize,
     /// Item arrays met (over all documents).
     pub arrays: usize,
-    /// Whether every document sat on its own line (what JSON Lines needs).
+    /// Whether every document sat on its own line (what JSON Lines needs), as far as the scanner
+    /// sees: a raw newline inside a string (invalid JSON, but a JSON Lines reader splits there) is
+    /// not seen; compare [`Self::newlines_between`] with the input's newline count to be sure.
     pub one_document_per_line: bool,
+    /// Newlines met between documents.
+    pub newlines_between: usize,
     newline_since_document: bool,
     /// Set when the input cannot be the expected shape; holds the buffer offset of the problem.
     pub broken: Option<usize>,
@@ -155,6 +159,7 @@ impl Envelope {
             documents: 0,
             arrays: 0,
             one_document_per_line: true,
+            newlines_between: 0,
             newline_since_document: false,
             broken: None,
         }
@@ -246,6 +251,7 @@ impl Envelope {
                 if b == b'\n' {
                     if self.at == At::DocumentStart {
                         self.newline_since_document = true;
+                        self.newlines_between += 1;
                     } else {
                         self.one_document_per_line = false;
                     }
