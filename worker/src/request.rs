@@ -16,10 +16,15 @@ pub struct Request {
     pub buffers: Vec<ArrayBuffer>,
 }
 
+/// The worker's own `performance` (a worker's clock has its own origin).
+fn performance() -> Option<web_sys::Performance> {
+    use wasm_bindgen::JsCast as _;
+    js_sys::global().dyn_into::<web_sys::WorkerGlobalScope>().ok()?.performance()
+}
+
 /// The worker's creation (its clock's origin) and now, in milliseconds since the epoch.
 pub fn epoch_millis() -> (f64, f64) {
-    use wasm_bindgen::JsCast as _;
-    match js_sys::global().dyn_into::<web_sys::WorkerGlobalScope>().ok().and_then(|scope| scope.performance()) {
+    match performance() {
         Some(p) => (p.time_origin(), p.time_origin() + p.now()),
         None => (js_sys::Date::now(), js_sys::Date::now()),
     }
@@ -27,12 +32,7 @@ pub fn epoch_millis() -> (f64, f64) {
 
 /// The worker's high-resolution clock (`Date.now()` has whole milliseconds, as long as a chunk's parse).
 fn now_millis() -> f64 {
-    use wasm_bindgen::JsCast as _;
-    js_sys::global()
-        .dyn_into::<web_sys::WorkerGlobalScope>()
-        .ok()
-        .and_then(|scope| scope.performance())
-        .map_or_else(js_sys::Date::now, |p| p.now())
+    performance().map_or_else(js_sys::Date::now, |p| p.now())
 }
 
 /// Imports every input of a request. `read_millis` is the time until a file's last byte was in;

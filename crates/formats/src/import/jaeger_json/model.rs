@@ -141,37 +141,23 @@ impl ProcessDraft<'_> {
 }
 
 impl Doc<'static> {
-    /// Takes over the spans of `doc`, a trace object's span read from bytes that are about to be
-    /// dropped (the streaming import reads a trace's `spans` one element at a time): what they
-    /// borrow is copied, and their embedded processes join this object's.
-    pub fn adopt(&mut self, doc: Doc<'_>) {
-        let Doc { drafts, processes, .. } = doc;
-        let mut processes: Vec<Option<ProcessDraft<'_>>> = processes.into_iter().map(Some).collect();
-        let mut owned_index: Vec<Option<usize>> = vec![None; processes.len()];
-        for draft in drafts.into_iter().flatten() {
-            let Draft { span, trace, span_id_seen, refs, parent, process_id, process, problems } = draft;
-            // Process indices only name drafts within one object; equal processes stay one entry.
-            let process = process.and_then(|i| {
-                if let Some(Some(j)) = owned_index.get(i) {
-                    return Some(*j);
-                }
-                let j = self.add_process(processes.get_mut(i)?.take()?.into_owned());
-                if let Some(slot) = owned_index.get_mut(i) {
-                    *slot = Some(j);
-                }
-                Some(j)
-            });
-            self.push_draft(Draft {
-                span,
-                trace,
-                span_id_seen,
-                refs,
-                parent,
-                process_id: process_id.map(owned_str),
-                process,
-                problems,
-            });
-        }
+    /// Takes over a span of this trace object read from bytes that are about to be dropped (the
+    /// streaming import reads a trace's `spans` one element at a time): what it borrows is copied,
+    /// and its own `process` (an index into `processes`, read with it) joins this object's.
+    pub fn adopt(&mut self, draft: Draft<'_>, processes: Vec<ProcessDraft<'_>>) {
+        let Draft { span, trace, span_id_seen, refs, parent, process_id, process, problems } = draft;
+        // Process indices only name processes within one object; equal processes stay one entry.
+        let process = process.and_then(|i| processes.into_iter().nth(i)).map(|p| self.add_process(p.into_owned()));
+        self.push_draft(Draft {
+            span,
+            trace,
+            span_id_seen,
+            refs,
+            parent,
+            process_id: process_id.map(owned_str),
+            process,
+            problems,
+        });
     }
 
     /// Spans waiting for their trace object to end.

@@ -40,10 +40,11 @@ pub fn parse_trace(bytes: &[u8], conv: &mut Converter<'_>) -> Result<(), serde_j
 /// whole-document reader does with it, the span then waiting in [`Converter::pending`].
 pub fn parse_span(bytes: &[u8], conv: &mut Converter<'_>) -> Result<(), serde_json::Error> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let mut doc = Doc::default();
-    SpanSeed { conv: &mut *conv, doc: &mut doc }.deserialize(&mut de)?;
+    // Only a span's own `process` lands in this object; the span itself is returned.
+    let mut own = Doc::default();
+    let draft = SpanSeed { conv: &mut *conv, doc: &mut own }.deserialize(&mut de)?;
     de.end()?;
-    conv.pending.get_or_insert_with(Box::default).adopt(doc);
+    conv.pending.get_or_insert_with(Box::default).adopt(draft, own.processes);
     Ok(())
 }
 
@@ -325,7 +326,9 @@ impl<'de> Visitor<'de> for SpansSeed<'_, '_, 'de> {
         f.write_str("an array of spans")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
-        while seq.next_element_seed(SpanSeed { conv: &mut *self.conv, doc: &mut *self.doc })?.is_some() {}
+        while let Some(draft) = seq.next_element_seed(SpanSeed { conv: &mut *self.conv, doc: &mut *self.doc })? {
+            self.doc.push_draft(draft);
+        }
         Ok(true)
     }
     fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
@@ -339,25 +342,24 @@ struct SpanSeed<'x, 'b, 'de> {
 }
 
 impl<'de> DeserializeSeed<'de> for SpanSeed<'_, '_, 'de> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+    type Value = Draft<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Draft<'de>, D::Error> {
         deserializer.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for SpanSeed<'_, '_, 'de> {
-    type Value = ();
+    type Value = Draft<'de>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a Jaeger span object")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Draft<'de>, A::Error> {
         let mut d = Draft::new(self.conv);
         while let Some(k) = map.next_key::<Key>()? {
             span_field(self.conv, self.doc, &mut d, &k.0, &mut map)?;
         }
         d.finish(self.conv);
-        self.doc.push_draft(d);
-        Ok(())
+        Ok(d)
     }
 }
 
