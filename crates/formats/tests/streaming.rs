@@ -235,3 +235,73 @@ fn a_raw_newline_inside_a_string_splits_json_lines_as_the_whole_import_does() {
     let expected = whole(text.as_bytes(), "split.jsonl");
     assert!(expected.1.warnings.iter().any(|w| w.message.contains("line 4")), "{:?}", expected.1.warnings);
 }
+
+/// A Jaeger span is read in place by a byte-level reader, which leaves anything unusual to the serde
+/// reader: every variant below, cut into chunks of any size (and cut short anywhere), must give
+/// exactly the whole import's model, warnings and error.
+#[test]
+fn jaeger_spans_read_in_place_match_the_whole_import_on_unusual_spans() {
+    let spans = [
+        r#"{"traceID":"01","spanID":"01","flags":1,"operationName":"op","references":[],"startTime":1,"duration":2,"tags":[{"key":"f","type":"float64","value":0.1},{"key":"i","type":"int64","value":-7},{"key":"b","type":"bool","value":false}],"logs":[{"timestamp":3,"fields":[{"key":"event","type":"string","value":"e"},{"key":"n","type":"float64","value":1e300}]}],"processID":"p1","warnings":null}"#,
+        r#"{"traceID":"01","spanID":"02","startTime":1.5,"duration":"3","operationName":{"x":[1,{"y":2}]},"tags":[{"key":"k","value":[1,2],"extra":{"deep":[[[]]]}}]}"#,
+        r#"{"spanID":"03","unknown":{"a":[1,2,{"b":null}]},"tags":null,"logs":null,"references":null,"processID":7}"#,
+        r#"{"spanID":"04","operationName":"caf\u00e9 \"q\"","tags":[{"ke\u0079":"esc","type":"string","value":"a\nb"}],"warnings":["w1",2,null,{"w":1}]}"#,
+        r#"{"spanID":"05","process":{"serviceName":"emb","tags":[{"key":"h","type":"string","value":"x"}]},"parentSpanID":"01","flags":"9"}"#,
+        "{ \"spanID\" : \"06\" ,\n  \"operationName\" : \"pretty\" ,\n  \"tags\" : [ { \"key\" : \"a\" , \"type\" : \"string\" , \"value\" : \"b\" } ]\n}",
+        r#"{"spanID":"07","duration":-5,"startTime":"2024-01-01T00:00:00Z","references":[{"refType":"FOLLOWS_FROM","spanID":"01"},{"refType":1,"traceID":"zz","spanID":"02"},{"spanID":null}]}"#,
+        r#"{"spanID":"08","spanID":"09","operationName":"dup","operationName":null,"tags":[],"tags":[{"key":"t","type":"string","value":"2"}]}"#,
+        r#"{"spanID":"0a","startTime":18446744073709551616,"duration":-0,"flags":4294967296}"#,
+        r#"{"spanID":"span-text-id","operationName":"text id","logs":[{"fields":[]},{"timestamp":"bad"}]}"#,
+        concat!(
+            r#"{"spanID":"0b","tags":[{"key":"i","type":"int64","value":9223372036854775807},"#,
+            r#"{"key":"j","type":"int64","value":-9223372036854775808},{"key":"k","type":"int64","value":99999999999999999999},"#,
+            r#"{"key":"z","type":"int64","value":-0},{"key":"f","type":"int64","value":1.0},{"key":"s","type":"int64","value":"12"},"#,
+            r#"{"key":"b","type":"bool","value":"true"},{"key":"c","type":"bool","value":true},{"key":"d","type":"string","value":7},"#,
+            r#"{"key":"ключ","type":"string","value":"значение"},{"key":"e\"q","type":"string","value":"x\u0041"},"#,
+            r#"{"key":"u","type":"STRING","value":"up"},{"key":"n","type":"int64","value":-42},{"key":"m","type":"string","value":""}]}"#
+        ),
+    ];
+    let body = |spans: &[&str]| {
+        format!(
+            r#"{{"data":[{{"traceID":"01","spans":[{}],"processes":{{"p1":{{"serviceName":"svc","tags":[]}}}},"warnings":null}}],"total":1,"errors":null}}"#,
+            spans.join(",")
+        )
+    };
+    let all = body(&spans);
+    assert!(whole(all.as_bytes(), "unusual.json").0.is_ok(), "{:?}", whole(all.as_bytes(), "unusual.json").0);
+    assert!(assert_same(all.as_bytes(), "unusual.json", &[1, 2, 3, 7, 64, 1000, all.len()]), "it streamed");
+    assert_eq!(whole(all.as_bytes(), "unusual.json").1.span_count(), spans.len());
+    for (i, span) in spans.iter().enumerate() {
+        let one = body(&[span]);
+        assert_same(one.as_bytes(), &format!("span{i}.json"), &[1, 4, 16, one.len()]);
+    }
+    // Broken spans: the error (message and position) is the whole import's.
+    for bad in [
+        r#"{"spanID":"01","tags":[{"key":"k" "value":1}]}"#,
+        r#"{"spanID":"01","operationName":"\ud800"}"#,
+        r#"{"spanID":"01",}"#,
+        r#"{"spanID":"01","duration":1e400}"#,
+        "{\"spanID\":\"01\",\"operationName\":\"a\u{1}b\"}",
+    ] {
+        let text = body(&[spans[0], bad]);
+        assert_same(text.as_bytes(), "bad.json", &[1, 8, text.len()]);
+        assert!(whole(text.as_bytes(), "bad.json").0.is_err(), "{bad}");
+    }
+    // Invalid UTF-8 in a tag's key or value, or in a name, fails the file as the whole import does.
+    for bad in [
+        &b"{\"key\":\"k\xff\",\"type\":\"string\",\"value\":\"v\"}"[..],
+        b"{\"key\":\"k\",\"type\":\"string\",\"value\":\"\xc3\"}",
+        b"{\"key\":\"k\",\"type\":\"int64\",\"value\":1}",
+    ] {
+        let mut text = body(&[r#"{"spanID":"01","tags":[XX]}"#]).into_bytes();
+        let at = text.windows(2).position(|w| w == b"XX").unwrap();
+        text.splice(at..at + 2, bad.iter().copied());
+        assert_same(&text, "utf8.json", &[1, 8, text.len()]);
+    }
+    // Cut anywhere: the truncated file imports as the whole import of the same bytes does.
+    let short = body(&spans[..3]);
+    for cut in 1..short.len() {
+        let bytes = &short.as_bytes()[..cut];
+        assert_same(bytes, "cut.json", &[7, cut]);
+    }
+}

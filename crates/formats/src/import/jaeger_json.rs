@@ -20,7 +20,7 @@ mod read;
 
 use super::json_scalar::explain_json_error;
 pub(crate) use convert::Converter;
-pub(crate) use read::{parse_document, parse_span, parse_trace};
+pub(crate) use read::{SpanRead, parse_document, parse_span, parse_trace, try_span};
 use spanlens_model::builder::TraceSetBuilder;
 use spanlens_model::error::{ImportError, Position};
 

@@ -12,7 +12,8 @@
 //! of the wrong type become warnings; a broken structure (a span that is not an object) or bad JSON
 //! syntax fails the file. Recursion is bounded by the reader's nesting limit.
 
-mod reader;
+/// Also read by the Jaeger importer's streamed spans (`jaeger_json/read/fast.rs`).
+pub(crate) mod reader;
 mod span;
 mod value;
 

@@ -33,7 +33,7 @@ mod parser;
 
 use super::{Format, ImportSummary, detect, detect::SCAN_BYTES, import_bytes, strip_bom};
 use envelope::{Envelope, Event};
-use parser::Parser;
+use parser::{Parser, SpanRead};
 use spanlens_model::builder::{Checkpoint, TraceSetBuilder};
 use spanlens_model::error::{ImportError, Position, format_label};
 use spanlens_model::warnings::{Warning, WarningKind};
@@ -45,6 +45,10 @@ const SNIFF_BYTES: usize = SCAN_BYTES + 64 * 1024;
 /// In bounded mode, consumed bytes are dropped once they are at least this many (or half the
 /// buffer), so the copy of the unconsumed tail costs no more than the bytes dropped.
 const COMPACT_BYTES: usize = 1 << 20;
+
+/// A nested element read in place ([`Event::SubStart`]) that is still incomplete with this many bytes
+/// available is scanned instead: the scan resumes where it stopped, a read in place starts over.
+const SUB_READ_MAX_BYTES: usize = 1 << 20;
 
 /// How far an import has come, for a progress bar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,6 +84,8 @@ pub struct StreamingImport<'b> {
     /// Present while elements are being streamed into the builder.
     stream: Option<Stream<'b>>,
     builder: Option<&'b mut TraceSetBuilder>,
+    /// No more bytes will come.
+    ended: bool,
 }
 
 enum Mode {
@@ -105,6 +111,10 @@ struct Stream<'b> {
     reordered: bool,
     /// The first element or skeleton that failed to parse.
     failure: Option<ImportError>,
+    /// A nested element that was incomplete when read in place is read again once this many bytes
+    /// of it are available (twice as many as at the last try, so the retries cost at most as much
+    /// as one read of the element).
+    sub_wait: usize,
 }
 
 impl Stream<'_> {
@@ -144,6 +154,7 @@ impl<'b> StreamingImport<'b> {
             mode: Mode::Sniff,
             stream: None,
             builder: Some(builder),
+            ended: false,
         }
     }
 
@@ -232,6 +243,7 @@ impl<'b> StreamingImport<'b> {
         if matches!(self.mode, Mode::Sniff) {
             self.decide();
         }
+        self.ended = true;
         self.advance();
         if let Some(stream) = self.stream.take() {
             match self.streamed_format(&stream) {
@@ -404,7 +416,10 @@ impl<'b> StreamingImport<'b> {
                 return;
             }
         };
-        self.mode = Mode::Split(Box::new(Envelope::new(parser.paths(), bom).with_nested(parser.nested())));
+        let envelope = Envelope::new(parser.paths(), bom)
+            .with_nested(parser.nested())
+            .offering_sub_items(parser.reads_sub_items());
+        self.mode = Mode::Split(Box::new(envelope));
         self.stream = Some(Stream {
             parser,
             format,
@@ -414,11 +429,12 @@ impl<'b> StreamingImport<'b> {
             docs_without_spans: 0,
             reordered: false,
             failure: None,
+            sub_wait: 0,
         });
     }
 
     fn advance(&mut self) {
-        let StreamingImport { mode, stream, bytes, dropped, file, bounded, .. } = self;
+        let StreamingImport { mode, stream, bytes, dropped, file, bounded, ended, .. } = self;
         let (Mode::Split(env), Some(stream)) = (mode, stream.as_mut()) else { return };
         while stream.failure.is_none() {
             let Some(event) = env.next(bytes) else { break };
@@ -433,6 +449,27 @@ impl<'b> StreamingImport<'b> {
                             Err(ImportError::new(file, "", Position::Byte(offset), "internal error: lost an element"))
                         }
                     }
+                }
+                Event::SubStart { start } => {
+                    let rest = bytes.get(start..).unwrap_or(&[]);
+                    if !*ended && rest.len() < stream.sub_wait {
+                        break;
+                    }
+                    match stream.parser.try_sub_item(rest) {
+                        SpanRead::Read(n) => {
+                            stream.sub_wait = 0;
+                            env.sub_item_read(bytes, start + n);
+                        }
+                        SpanRead::NeedMore if !*ended && rest.len() < SUB_READ_MAX_BYTES => {
+                            stream.sub_wait = rest.len() * 2;
+                            break;
+                        }
+                        SpanRead::NeedMore | SpanRead::Unusual => {
+                            stream.sub_wait = 0;
+                            env.scan_sub_item();
+                        }
+                    }
+                    Ok(())
                 }
                 Event::SubItem(item) => {
                     let offset = *dropped + item.start as u64;

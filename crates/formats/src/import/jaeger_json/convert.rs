@@ -2,7 +2,7 @@
 //! trace object (with its `processes`) has been read.
 
 use super::Dialect;
-use super::model::{Doc, Draft, ProcessDraft, Rank, Tag};
+use super::model::{Doc, Draft, ProcessDraft, ProcessId, Rank, RefDraft, Tag, trace_halves, trace_of_halves};
 use crate::import::json_scalar::Scalar;
 use crate::import::text::{is_text_id, micros_to_nanos, parse_duration_nanos, parse_id, parse_rfc3339_nanos};
 use spanlens_model::builder::TraceSetBuilder;
@@ -93,7 +93,12 @@ impl<'b> Converter<'b> {
             self.builder.warn(w);
         }
         for draft in doc.drafts.into_iter().flatten() {
-            let resource = match draft.process_id.as_deref().and_then(|id| by_id.get(id).copied()) {
+            let process_id = match &draft.process_id {
+                Some(ProcessId::Text(text)) => Some(&**text),
+                Some(ProcessId::Listed(i)) => doc.process_ids.get(*i).map(String::as_str),
+                None => None,
+            };
+            let resource = match process_id.and_then(|id| by_id.get(id).copied()) {
                 Some(r) => r,
                 None => match draft.process.and_then(|i| self.resource_at(&doc.processes, &mut made, i)).or(own) {
                     Some(r) => r,
@@ -187,14 +192,14 @@ impl<'b> Converter<'b> {
     /// the `parentSpanID` problem when that field was used and unreadable.
     fn references(
         &mut self,
-        refs: Vec<(Option<TraceId>, SpanId, bool)>,
+        refs: Vec<RefDraft>,
         parent: Option<(Option<SpanId>, Option<String>)>,
         trace_id: TraceId,
         span: &mut Span,
     ) -> Option<String> {
         let mut problem = None;
         let mut refs = refs;
-        let same_trace = |r: &(Option<TraceId>, SpanId, bool)| r.0.unwrap_or(trace_id) == trace_id;
+        let same_trace = |r: &RefDraft| r.0.map_or(trace_id, trace_of_halves) == trace_id;
         let found =
             refs.iter().position(|r| !r.2 && same_trace(r)).or_else(|| refs.iter().position(|r| r.2 && same_trace(r)));
         if let Some(p) = found {
@@ -212,7 +217,7 @@ impl<'b> Converter<'b> {
         span.links = refs
             .into_iter()
             .map(|(tid, sid, follows)| Link {
-                trace_id: tid.unwrap_or(trace_id),
+                trace_id: tid.map_or(trace_id, trace_of_halves),
                 span_id: sid,
                 trace_state: None,
                 attributes: vec![Attribute {
@@ -233,9 +238,9 @@ impl<'b> Converter<'b> {
         ref_type: Option<&Scalar<'_>>,
         trace_id: Option<&Scalar<'_>>,
         span_id: Option<&Scalar<'_>>,
-    ) -> Option<(Option<TraceId>, SpanId, bool)> {
+    ) -> Option<RefDraft> {
         let (sid, _) = self.id(span_id?, 8, "references.spanID")?;
-        let tid = trace_id.and_then(|s| self.id(s, 16, "references.traceID")).map(|(v, _)| TraceId(v));
+        let tid = trace_id.and_then(|s| self.id(s, 16, "references.traceID")).map(|(v, _)| trace_halves(TraceId(v)));
         // protojson omits CHILD_OF because it is the enum's zero value.
         let follows = match ref_type {
             Some(Scalar::Str(t)) => t.eq_ignore_ascii_case("FOLLOWS_FROM"),

@@ -47,6 +47,28 @@ pub enum Rank {
     Warnings,
 }
 
+/// A reference as read: (its trace id if given, span id, `FOLLOWS_FROM`). The trace id is kept as
+/// two halves so that a span's list of references is 8-byte aligned: wasm32's allocator serves
+/// 16-byte alignment (a `u128`) through its much slower `memalign`, and most spans have a reference.
+pub type RefDraft = (Option<[u64; 2]>, SpanId, bool);
+
+/// A trace id as a [`RefDraft`] keeps it.
+pub fn trace_halves(id: TraceId) -> [u64; 2] {
+    [(id.0 >> 64) as u64, id.0 as u64]
+}
+
+/// The trace id of [`trace_halves`].
+pub fn trace_of_halves([high, low]: [u64; 2]) -> TraceId {
+    TraceId(u128::from(high) << 64 | u128::from(low))
+}
+
+/// A span's `processID`: as read, or (a span adopted from a streamed trace object) an index into
+/// [`Doc::process_ids`], so that the ids repeated on every span are not copied for each.
+pub enum ProcessId<'a> {
+    Text(Cow<'a, str>),
+    Listed(usize),
+}
+
 /// A span read and converted except for what depends on the rest of its trace object: its resource
 /// (`processID` may name a process listed after the spans), and, when it has no `traceID` of its own,
 /// its trace id and with it which reference is the parent.
@@ -56,10 +78,10 @@ pub struct Draft<'a> {
     pub trace: Option<(u128, u8)>,
     pub span_id_seen: bool,
     /// References as (trace id if given, span id, `FOLLOWS_FROM`).
-    pub refs: Vec<(Option<TraceId>, SpanId, bool)>,
+    pub refs: Vec<RefDraft>,
     /// `parentSpanID`, used when no reference names the parent; its problem is reported only then.
     pub parent: Option<(Option<SpanId>, Option<String>)>,
-    pub process_id: Option<Cow<'a, str>>,
+    pub process_id: Option<ProcessId<'a>>,
     /// Index of the span's embedded `process` in [`Doc::processes`].
     pub process: Option<usize>,
     pub problems: Vec<(Rank, WarningKind, String)>,
@@ -83,6 +105,8 @@ pub struct Doc<'a> {
     pub own_process: Option<usize>,
     pub warnings: Vec<String>,
     pub errors: Vec<String>,
+    /// The distinct `processID`s of the spans adopted into this object (see [`ProcessId::Listed`]).
+    pub process_ids: Vec<String>,
 }
 
 /// Spans per chunk of [`Doc::drafts`].
@@ -148,16 +172,25 @@ impl Doc<'static> {
         let Draft { span, trace, span_id_seen, refs, parent, process_id, process, problems } = draft;
         // Process indices only name processes within one object; equal processes stay one entry.
         let process = process.and_then(|i| processes.into_iter().nth(i)).map(|p| self.add_process(p.into_owned()));
-        self.push_draft(Draft {
-            span,
-            trace,
-            span_id_seen,
-            refs,
-            parent,
-            process_id: process_id.map(owned_str),
-            process,
-            problems,
-        });
+        let process_id = process_id.map(|id| self.listed_process_id(id));
+        self.push_draft(Draft { span, trace, span_id_seen, refs, parent, process_id, process, problems });
+    }
+
+    fn listed_process_id(&mut self, id: ProcessId<'_>) -> ProcessId<'static> {
+        let text = match id {
+            ProcessId::Text(text) => text,
+            // Only spans adopted here carry an index, and only into this object's list.
+            ProcessId::Listed(i) => Cow::Owned(self.process_ids.get(i).cloned().unwrap_or_default()),
+        };
+        // A trace has a few processes: the last one used is usually the one wanted.
+        let found = match self.process_ids.last() {
+            Some(last) if *last == *text => Some(self.process_ids.len() - 1),
+            _ => self.process_ids.iter().position(|p| *p == *text),
+        };
+        ProcessId::Listed(found.unwrap_or_else(|| {
+            self.process_ids.push(text.into_owned());
+            self.process_ids.len() - 1
+        }))
     }
 
     /// Spans waiting for their trace object to end.

@@ -4,7 +4,7 @@
 //! never by the input: `data` and `result` are followed two levels deep at most, as before.
 
 use super::convert::{Converter, scalar_text};
-use super::model::{Doc, Draft, Rank};
+use super::model::{Doc, Draft, ProcessId, Rank};
 use crate::import::json_scalar::{Key, Scalar};
 use crate::import::seq::List;
 use crate::import::text::parse_id;
@@ -15,6 +15,7 @@ use spanlens_model::warnings::WarningKind;
 use std::borrow::Cow;
 use std::fmt;
 
+mod fast;
 mod parts;
 use parts::{AttrList, ErrorList, LogList, ProcessMapList, ProcessSeed, ProcessesSeed, RefList, WarningsSeed};
 
@@ -39,6 +40,10 @@ pub fn parse_trace(bytes: &[u8], conv: &mut Converter<'_>) -> Result<(), serde_j
 /// Reads one element of the `spans` array of the `data` element being streamed: what the
 /// whole-document reader does with it, the span then waiting in [`Converter::pending`].
 pub fn parse_span(bytes: &[u8], conv: &mut Converter<'_>) -> Result<(), serde_json::Error> {
+    // The span's bytes are exactly its object (the scanner found them).
+    if let SpanRead::Read(_) = try_span(bytes, conv, true) {
+        return Ok(());
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     // Only a span's own `process` lands in this object; the span itself is returned.
     let mut own = Doc::default();
@@ -46,6 +51,38 @@ pub fn parse_span(bytes: &[u8], conv: &mut Converter<'_>) -> Result<(), serde_js
     de.end()?;
     conv.pending.get_or_insert_with(Box::default).adopt(draft, own.processes);
     Ok(())
+}
+
+/// What [`try_span`] did.
+pub enum SpanRead {
+    /// The span was read from the first `n` bytes and waits in [`Converter::pending`].
+    Read(usize),
+    /// The bytes ended inside the span: nothing was kept.
+    NeedMore,
+    /// Nothing was kept: [`parse_span`] is to read the span (and report its error, if any).
+    Unusual,
+}
+
+/// Reads the span object at the start of `bytes` (which may go on past it, unless `whole`) with the
+/// byte-level reader, when the span is of the usual kind; see `read/fast.rs`.
+pub fn try_span(bytes: &[u8], conv: &mut Converter<'_>, whole: bool) -> SpanRead {
+    let mut own = Doc::default();
+    let mark = conv.scratch.len();
+    match fast::read_span(bytes, conv, &mut own) {
+        Ok((_, n)) if whole && n != bytes.len() => {
+            conv.scratch.truncate(mark);
+            SpanRead::Unusual
+        }
+        Ok((draft, n)) => {
+            conv.pending.get_or_insert_with(Box::default).adopt(draft, own.processes);
+            SpanRead::Read(n)
+        }
+        Err(give_up) => {
+            // The problems recorded so far are recorded again when the span is read again.
+            conv.scratch.truncate(mark);
+            if give_up.eof { SpanRead::NeedMore } else { SpanRead::Unusual }
+        }
+    }
 }
 
 /// JSON `null` reads as an absent member.
@@ -288,8 +325,8 @@ fn span_field<'de, A: MapAccess<'de>>(
         }
         b"processID" | b"processId" | b"process_id" => {
             d.process_id = opt(map.next_value::<Scalar>()?).map(|s| match s {
-                Scalar::Str(text) => text,
-                other => Cow::Owned(scalar_text(&other)),
+                Scalar::Str(text) => ProcessId::Text(text),
+                other => ProcessId::Text(Cow::Owned(scalar_text(&other))),
             });
         }
         b"process" => {

@@ -20,6 +20,8 @@ use std::fmt;
 mod skip;
 mod strings;
 
+pub(crate) use strings::plain_string_len;
+
 /// Containers the importer may descend into before the file is rejected (serde_json's limit).
 pub(crate) const MAX_DEPTH: u32 = 128;
 

@@ -36,6 +36,13 @@ pub(crate) enum Event {
     Item(Item),
     /// An element of the nested array inside the current (object) item.
     SubItem(Item),
+    /// An object element of the nested array starts at buffer offset `start` (only when offered,
+    /// see [`Envelope::offering_sub_items`]): the caller reads it in place and reports where it
+    /// ended ([`Envelope::sub_item_read`]), or has it scanned into a [`Event::SubItem`]
+    /// ([`Envelope::scan_sub_item`]), or waits for more bytes (the event then comes again).
+    SubStart {
+        start: usize,
+    },
     /// An object item, read member by member, closed at buffer offset `end`; its skeleton (the
     /// object with its nested arrays left empty) is in [`Envelope::take_item_skeleton`].
     ItemEnd {
@@ -68,33 +75,11 @@ enum At {
     Element { first: bool },
     /// Inside an element.
     InElement,
+    /// At an object element of the nested array, offered to the caller ([`Event::SubStart`]).
+    SubStart,
     /// After an element: `,` or `]`.
     AfterElement,
 }
-
-/// The scan of one value whose bytes are not interpreted: strings, depth, or a bare scalar token.
-#[derive(Clone, Copy, Debug, Default)]
-struct ValueScan {
-    depth: u32,
-    in_string: bool,
-    escaped: bool,
-    /// A number or literal (`true`, `null`): ends at the first delimiter.
-    scalar: bool,
-    started: bool,
-}
-
-/// Bytes that matter inside a container value outside strings; everything else is skipped in bulk.
-const fn structural() -> [bool; 256] {
-    let mut t = [false; 256];
-    t[b'"' as usize] = true;
-    t[b'{' as usize] = true;
-    t[b'}' as usize] = true;
-    t[b'[' as usize] = true;
-    t[b']' as usize] = true;
-    t[b'\n' as usize] = true;
-    t
-}
-static STRUCTURAL: [bool; 256] = structural();
 
 /// The incremental scanner; see the module docs.
 pub(crate) struct Envelope {
@@ -107,6 +92,8 @@ pub(crate) struct Envelope {
     /// Inside the nested array of that item: `Element`/`InElement`/`AfterElement` are its states.
     in_sub: bool,
     sub_index: usize,
+    /// Whether object elements of the nested array are offered to the caller to read in place.
+    offer_sub_items: bool,
     item_skeleton: Vec<u8>,
     /// Next byte to look at, as an offset in the caller's buffer.
     pub pos: usize,
@@ -145,6 +132,7 @@ impl Envelope {
             in_item: false,
             in_sub: false,
             sub_index: 0,
+            offer_sub_items: false,
             item_skeleton: Vec::new(),
             pos: start,
             at: At::DocumentStart,
@@ -169,6 +157,34 @@ impl Envelope {
     pub fn with_nested(mut self, key: Option<&'static [u8]>) -> Self {
         self.nested = key;
         self
+    }
+
+    /// Offers object elements of the nested array to the caller ([`Event::SubStart`]) instead of
+    /// scanning them first: a reader that finds the element's end itself saves a pass over it.
+    pub fn offering_sub_items(mut self, offer: bool) -> Self {
+        self.offer_sub_items = offer;
+        self
+    }
+
+    /// The element offered by [`Event::SubStart`] was read; it ended at buffer offset `end`.
+    pub fn sub_item_read(&mut self, bytes: &[u8], end: usize) {
+        // A newline between tokens means the document is not on one line, as the scan would note.
+        let element = bytes.get(self.element_start..end).unwrap_or(&[]);
+        if self.one_document_per_line && element.contains(&b'\n') {
+            let mut scan = ValueScan::default();
+            let mut at = 0;
+            scan_value(&mut scan, element, &mut at, &mut self.one_document_per_line);
+        }
+        self.pos = end;
+        self.sub_index += 1;
+        self.at = At::AfterElement;
+    }
+
+    /// The element offered by [`Event::SubStart`] is to be scanned and reported as a
+    /// [`Event::SubItem`] after all.
+    pub fn scan_sub_item(&mut self) {
+        self.value = ValueScan::default();
+        self.at = At::InElement;
     }
 
     /// The skeleton of the object item that just ended (see [`Event::ItemEnd`]).
@@ -198,7 +214,7 @@ impl Envelope {
 
     /// The first buffer offset still needed: bytes before it may be dropped (then call [`Self::shift`]).
     pub fn keep_from(&self) -> usize {
-        if self.at == At::InElement { self.element_start } else { self.pos }
+        if matches!(self.at, At::InElement | At::SubStart) { self.element_start } else { self.pos }
     }
 
     /// The caller dropped the first `n` bytes of its buffer.
@@ -234,6 +250,7 @@ impl Envelope {
         while self.broken.is_none() {
             match self.at {
                 At::InElement => return self.scan_element(bytes),
+                At::SubStart => return Some(Event::SubStart { start: self.element_start }),
                 At::Skip => {
                     if let Some(event) = self.scan_skip(bytes)? {
                         return Some(event);
@@ -304,6 +321,10 @@ impl Envelope {
                     self.in_item = true;
                     self.item_skeleton.clear();
                     self.copy_step(b, At::Key { first: true });
+                }
+                (At::Element { .. }, b'{') if self.in_sub && self.offer_sub_items => {
+                    self.element_start = self.pos;
+                    self.at = At::SubStart;
                 }
                 (At::Element { .. }, _) if b != b']' => {
                     self.element_start = self.pos;
@@ -461,117 +482,9 @@ impl Envelope {
     }
 }
 
-enum ScanEnd {
-    Done,
-    More,
-    TooDeep,
-}
-
-/// Advances `pos` over one JSON value (resuming `scan`); a scalar token ends before its delimiter.
-fn scan_value(scan: &mut ValueScan, bytes: &[u8], pos: &mut usize, one_per_line: &mut bool) -> ScanEnd {
-    let rest = bytes.get(*pos..).unwrap_or(&[]);
-    let mut i = 0;
-    if !scan.started {
-        let Some(&first) = rest.first() else { return ScanEnd::More };
-        scan.started = true;
-        scan.scalar = !matches!(first, b'{' | b'[' | b'"');
-    }
-    if scan.scalar {
-        // Numbers and literals: up to the next delimiter (which belongs to the envelope).
-        match rest.iter().position(|&b| matches!(b, b',' | b'}' | b']') || is_json_ws(b)) {
-            Some(n) => {
-                *pos += n;
-                return ScanEnd::Done;
-            }
-            None => {
-                *pos = bytes.len();
-                return ScanEnd::More;
-            }
-        }
-    }
-    while i < rest.len() {
-        if scan.in_string {
-            // Only a quote or a backslash matters inside a string: find the next one in bulk.
-            let Some(tail) = rest.get(i..) else { break };
-            if scan.escaped {
-                scan.escaped = false;
-                i += 1;
-                continue;
-            }
-            match find_quote_or_backslash(tail) {
-                Some(n) => {
-                    i += n;
-                    if rest.get(i) == Some(&b'\\') {
-                        scan.escaped = true;
-                    } else {
-                        scan.in_string = false;
-                        if scan.depth == 0 {
-                            *pos += i + 1;
-                            return ScanEnd::Done;
-                        }
-                    }
-                    i += 1;
-                }
-                None => i = rest.len(),
-            }
-            continue;
-        }
-        let Some(tail) = rest.get(i..) else { break };
-        let Some(n) = tail.iter().position(|&b| STRUCTURAL[usize::from(b)]) else { break };
-        i += n;
-        match rest.get(i) {
-            Some(b'"') => scan.in_string = true,
-            Some(b'{' | b'[') => {
-                scan.depth += 1;
-                if scan.depth > MAX_VALUE_DEPTH {
-                    *pos += i;
-                    return ScanEnd::TooDeep;
-                }
-            }
-            Some(b'}' | b']') => {
-                scan.depth = scan.depth.saturating_sub(1);
-                if scan.depth == 0 {
-                    *pos += i + 1;
-                    return ScanEnd::Done;
-                }
-            }
-            Some(b'\n') => *one_per_line = false,
-            _ => {}
-        }
-        i += 1;
-    }
-    *pos = bytes.len();
-    ScanEnd::More
-}
-
-/// The first `"` or `\\` in `bytes`: eight bytes at a time (SWAR), since most of a trace's bytes
-/// are inside strings and a byte loop would cost a noticeable part of the parse itself.
-fn find_quote_or_backslash(bytes: &[u8]) -> Option<usize> {
-    let mut at = 0;
-    while let Some(word) = bytes.get(at..at + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
-        let w = u64::from_le_bytes(word);
-        let hits = bytes_equal(w, b'"') | bytes_equal(w, b'\\');
-        if hits != 0 {
-            return Some(at + (hits.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    let tail = bytes.get(at..)?;
-    tail.iter().position(|&b| b == b'"' || b == b'\\').map(|n| at + n)
-}
-
-/// The high bit of each byte of `word` that equals `b`, exactly (no borrow crosses bytes, so a
-/// match cannot flag its neighbour).
-fn bytes_equal(word: u64, b: u8) -> u64 {
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    let x = word ^ (u64::from(b) * 0x0101_0101_0101_0101);
-    !(((x & LOW7) + LOW7) | x | LOW7)
-}
-
-/// JSON's whitespace (narrower than ASCII's: no form feed).
-pub(crate) fn is_json_ws(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
-}
+mod scan;
+pub(crate) use scan::is_json_ws;
+use scan::{ScanEnd, ValueScan, scan_value};
 
 #[cfg(test)]
 mod tests;

@@ -5,6 +5,7 @@
 //! the model comes out as the one-shot import makes it.
 
 use super::super::Format;
+pub(crate) use super::super::jaeger_json::SpanRead;
 use super::super::jaeger_json::{self, Converter, Dialect};
 use super::super::json_scalar::explain_json_error;
 use super::super::otlp_json::{self, Ctx};
@@ -110,6 +111,20 @@ impl<'b> Parser<'b> {
                 e
             }),
         }
+    }
+
+    /// Reads the nested element at the start of `bytes` in place, if this importer can (see
+    /// [`super::envelope::Event::SubStart`]).
+    pub fn try_sub_item(&mut self, bytes: &[u8]) -> SpanRead {
+        match self {
+            Parser::Otlp(_) => SpanRead::Unusual,
+            Parser::Jaeger(conv) => jaeger_json::try_span(bytes, conv, false),
+        }
+    }
+
+    /// Whether nested elements are offered to [`Self::try_sub_item`].
+    pub fn reads_sub_items(&self) -> bool {
+        matches!(self, Parser::Jaeger(_))
     }
 
     /// Parses the skeleton of an object element whose nested array was streamed; errors point at

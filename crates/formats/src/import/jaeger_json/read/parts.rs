@@ -3,11 +3,10 @@
 
 use super::{opt, skip};
 use crate::import::jaeger_json::convert::{Converter, process_key, scalar_text};
-use crate::import::jaeger_json::model::{Doc, ProcessDraft, Tag};
+use crate::import::jaeger_json::model::{Doc, ProcessDraft, RefDraft, Tag};
 use crate::import::json_scalar::{Key, Scalar};
 use crate::import::seq::{Each, List};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use spanlens_model::ids::SpanId;
 use spanlens_model::span::Event;
 use spanlens_model::value::Attribute;
 use std::borrow::Cow;
@@ -124,7 +123,7 @@ impl<'de> Visitor<'de> for RawTagSeed<'_, 'de> {
 /// `references`: each becomes (trace id, span id, follows-from) once read.
 pub(super) struct RefList<'x, 'b> {
     pub(super) conv: &'x mut Converter<'b>,
-    pub(super) out: Vec<(Option<spanlens_model::ids::TraceId>, SpanId, bool)>,
+    pub(super) out: Vec<RefDraft>,
 }
 
 impl<'de, 'b> Each<'de> for RefList<'_, 'b> {
@@ -142,7 +141,7 @@ impl<'de, 'b> Each<'de> for RefList<'_, 'b> {
 
 pub(super) struct RefSeed<'y, 'b> {
     pub(super) conv: &'y mut Converter<'b>,
-    pub(super) out: &'y mut Vec<(Option<spanlens_model::ids::TraceId>, SpanId, bool)>,
+    pub(super) out: &'y mut Vec<RefDraft>,
 }
 
 impl<'de> DeserializeSeed<'de> for RefSeed<'_, '_> {

@@ -1,6 +1,30 @@
 //! Strings: scanned eight bytes at a time, borrowed from the input unless they hold escapes.
 
 use super::{JsonError, Mode, RawStr, Reader, STRING_STOP, stop_mask, to_text};
+
+/// The length of a string's contents when nothing in it needs decoding: `bytes` starts just after
+/// the opening quote, and the result is where the closing quote is. `None` at a backslash, a control
+/// character, or the end of `bytes`.
+#[inline]
+pub(crate) fn plain_string_len(bytes: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let Ok(arr) = <[u8; 8]>::try_from(chunk) else { break };
+        let mask = stop_mask(u64::from_le_bytes(arr));
+        if mask != 0 {
+            let at = i + (mask.trailing_zeros() / 8) as usize;
+            return (bytes.get(at) == Some(&b'"')).then_some(at);
+        }
+        i += 8;
+    }
+    while let Some(&b) = bytes.get(i) {
+        if STRING_STOP[b as usize] {
+            return (b == b'"').then_some(i);
+        }
+        i += 1;
+    }
+    None
+}
 use std::borrow::Cow;
 
 impl<'a> Reader<'a> {
@@ -120,6 +144,12 @@ impl<'a> Reader<'a> {
             value = value << 4 | u32::from(d);
         }
         Ok(value)
+    }
+
+    /// The bytes from the cursor on, for a caller that matches a common spelling itself and then
+    /// moves the cursor with [`Self::rewind`].
+    pub fn rest(&self) -> &'a [u8] {
+        self.bytes.get(self.pos..).unwrap_or(&[])
     }
 
     /// The string at the cursor as text, or `None` (nothing consumed) when the value is not a string.

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+use super::scan::{bytes_equal, find_quote_or_backslash};
 use super::*;
 
 const PATHS: &[&[&[u8]]] = &[&[b"data"], &[b"trace", b"batches"]];
@@ -35,20 +36,51 @@ fn finds_items_and_keeps_the_envelope() {
     }
 }
 
-/// Items, sub-items and item skeletons (as `sub:` / `end:` strings), in order, for a nested scan.
+/// Items, sub-items and item skeletons (as `sub:` / `end:` strings), in order, for a nested scan;
+/// the same whether object sub-items are scanned or offered to a reader that finds their end.
 fn run_nested(text: &str, chunk: usize) -> (Vec<String>, Vec<String>, bool) {
+    let scanned = run_nested_with(text, chunk, false);
+    assert_eq!(run_nested_with(text, chunk, true), scanned, "offered sub-items, chunk {chunk}");
+    scanned
+}
+
+fn run_nested_with(text: &str, chunk: usize, offer: bool) -> (Vec<String>, Vec<String>, bool) {
     let bytes = text.as_bytes();
     let mut buf = Vec::new();
-    let mut env = Envelope::new(PATHS, 0).with_nested(Some(b"spans"));
+    let mut env = Envelope::new(PATHS, 0).with_nested(Some(b"spans")).offering_sub_items(offer);
+    let mut sub_read = 0;
     let (mut events, mut skeletons) = (Vec::new(), Vec::new());
     let text_of = |buf: &[u8], i: Item| String::from_utf8(buf[i.start..i.end].to_vec()).unwrap();
-    for piece in bytes.chunks(chunk) {
+    let pieces: Vec<&[u8]> = bytes.chunks(chunk).collect();
+    for (n, piece) in pieces.iter().enumerate() {
+        let last = n + 1 == pieces.len();
         buf.extend_from_slice(piece);
         while let Some(e) = env.next(&buf) {
             match e {
                 Event::Item(i) => events.push(format!("item {}: {}", i.index, text_of(&buf, i))),
-                Event::SubItem(i) => events.push(format!("sub {}: {}", i.index, text_of(&buf, i))),
+                Event::SubItem(i) => {
+                    events.push(format!("sub {}: {}", i.index, text_of(&buf, i)));
+                    sub_read = i.index + 1;
+                }
+                Event::SubStart { start } => {
+                    // A reader in place: here the scan itself, over what has arrived.
+                    let (mut scan, mut at) = (ValueScan::default(), 0);
+                    let mut one_line = true;
+                    match scan_value(&mut scan, &buf[start..], &mut at, &mut one_line) {
+                        ScanEnd::Done => {
+                            events.push(format!(
+                                "sub {sub_read}: {}",
+                                text_of(&buf, Item { start, end: start + at, index: 0 })
+                            ));
+                            sub_read += 1;
+                            env.sub_item_read(&buf, start + at);
+                        }
+                        _ if last => env.scan_sub_item(),
+                        _ => break,
+                    }
+                }
                 Event::ItemEnd { index, end } => {
+                    sub_read = 0;
                     assert_eq!(buf[end - 1], b'}');
                     let skeleton = String::from_utf8(env.take_item_skeleton()).unwrap();
                     events.push(format!("end {index}: {skeleton}"));
