@@ -40,6 +40,11 @@ for f in "$fixtures"/otlp-json/* "$fixtures"/otlp-jsonl/*; do
   [ -f "$f" ] || continue
   { printf '\x07'; head -c 65536 "$f"; } > "$here/corpus/stream_import/$(basename "$f")"
 done
+# Jaeger answers stream span by span (each span read in place, cut by chunk boundaries anywhere).
+for f in "$fixtures"/jaeger-json/* "$fixtures"/jaeger-api-v2-protojson/* "$fixtures"/backend-api/jaeger/*.json; do
+  [ -f "$f" ] || continue
+  { printf '\x2a'; head -c 65536 "$f"; } > "$here/corpus/stream_import/jaeger-$(basename "$f")"
+done
 # A gzipped input, so detection's gunzip path is seeded too.
 gzip -c "$fixtures/zipkin-v2/zipkin-lens__skew.json" > "$here/corpus/import_bytes/skew.json.gz"
 # TraceQL: every query of the Tempo conformance corpus, one file each.

@@ -305,3 +305,18 @@ fn jaeger_spans_read_in_place_match_the_whole_import_on_unusual_spans() {
         assert_same(bytes, "cut.json", &[7, cut]);
     }
 }
+
+/// Found by the `stream_import` fuzz target: a Jaeger answer whose `processes` (before its spans) are
+/// not JSON. The whole import fails there; the stream reads the spans first (one names its parent by
+/// a text id) and fails at the trace object's end. The failed file must leave nothing behind, the
+/// text id's table included.
+#[test]
+fn a_failed_jaeger_stream_leaves_no_text_ids_behind() {
+    let text = concat!(
+        r#"{"data":[{"processes":{"p1":%%{"serviceName":"a"}},"spans":["#,
+        r#"{"traceID":"01","spanID":"01","references":[{"refType":"FOLLOWS_FROM","traceID":"01","spanID":"not-hex-id"}]}"#,
+        r#"]}]}"#
+    );
+    assert_same(text.as_bytes(), "failed.json", &[1, 7, 43, text.len()]);
+    assert!(whole(text.as_bytes(), "failed.json").0.is_err());
+}

@@ -19,6 +19,7 @@ pub struct Checkpoint {
     scopes: usize,
     sources: usize,
     warnings: usize,
+    span_id_texts: usize,
     current_source: SourceIdx,
 }
 
@@ -197,12 +198,13 @@ impl TraceSetBuilder {
             scopes: self.scopes.len(),
             sources: self.sources.len(),
             warnings: self.warnings.len(),
+            span_id_texts: self.span_id_texts.len(),
             current_source: self.current_source,
         }
     }
 
     /// Removes everything added since `checkpoint` (spans, traces, resources, scopes, sources,
-    /// warnings, interned strings), so a file that fails half-way contributes nothing and the
+    /// warnings, interned strings, text span ids), so a file that fails half-way contributes nothing and the
     /// symbols of the files after it do not depend on how far it got. Spans carry their source index and sources only grow, so the spans
     /// to drop are exactly the tail of each trace whose source is at or past the checkpoint.
     pub fn rollback(&mut self, checkpoint: Checkpoint) {
@@ -223,8 +225,10 @@ impl TraceSetBuilder {
         self.strings.truncate(checkpoint.strings);
         self.current_source = checkpoint.current_source;
         self.rollbacks += 1;
-        // Allocated text ids stay (ids must not change if the file is salvaged), but the failed
-        // attempt's warning count goes.
+        // Text ids allocated since go too: a salvage of the same file allocates its texts again in
+        // the same order, so they get the same ids, and a file that fails leaves nothing behind
+        // (a streamed attempt that read further than the whole import would otherwise leave more).
+        self.span_id_texts.truncate(checkpoint.span_id_texts);
         self.file_text_ids.clear();
         self.first_text_id = None;
     }

@@ -66,6 +66,10 @@ pub struct SpanIdTexts {
     /// Text to id, for collisions and repeats; rebuilt on demand after deserializing.
     #[serde(skip)]
     by_text: std::collections::HashMap<Box<str>, u64>,
+    /// Ids in the order they were added (since the table was made or deserialized), so that an
+    /// import that fails can take back what it added ([`Self::truncate`]).
+    #[serde(skip)]
+    added: Vec<u64>,
 }
 
 /// Equal when they map the same ids to the same texts (the reverse index is a cache).
@@ -106,7 +110,18 @@ impl SpanIdTexts {
         }
         self.entries.insert(id, text.into());
         self.by_text.insert(text.into(), id);
+        self.added.push(id);
         (SpanId(id), true)
+    }
+
+    /// Removes the entries added after the table had `len` of them (see [`Self::len`]).
+    pub fn truncate(&mut self, len: usize) {
+        while self.entries.len() > len {
+            let Some(id) = self.added.pop() else { break };
+            if let Some(text) = self.entries.remove(&id) {
+                self.by_text.remove(&text);
+            }
+        }
     }
 
     /// Records `text` for `id` as it was allocated elsewhere (copying a span between sets).
@@ -115,6 +130,7 @@ impl SpanIdTexts {
             return;
         }
         self.entries.insert(id.0, text.into());
+        self.added.push(id.0);
         if self.by_text.len() + 1 == self.entries.len() {
             self.by_text.insert(text.into(), id.0);
         }
