@@ -22,6 +22,44 @@ pub struct Tag<'a> {
     pub v_binary: Option<Scalar<'a>>,
 }
 
+impl<'a> Tag<'a> {
+    /// Where a tag object's member goes, by its key in either spelling; `None` for members a tag
+    /// does not have (they are skipped). Both readers (serde's and the byte-level one) use it.
+    pub fn slot(&mut self, key: &[u8]) -> Option<&mut Option<Scalar<'a>>> {
+        Some(match key {
+            b"key" => &mut self.key,
+            b"type" | b"vType" | b"v_type" => &mut self.ty,
+            b"value" => &mut self.value,
+            b"vStr" | b"v_str" => &mut self.v_str,
+            b"vBool" | b"v_bool" => &mut self.v_bool,
+            b"vInt64" | b"v_int64" => &mut self.v_int64,
+            b"vFloat64" | b"v_float64" => &mut self.v_float64,
+            b"vBinary" | b"v_binary" => &mut self.v_binary,
+            _ => return None,
+        })
+    }
+}
+
+/// A reference object's members as read (JSON `null` is `None`).
+#[derive(Default)]
+pub struct RefFields<'a> {
+    pub ref_type: Option<Scalar<'a>>,
+    pub trace_id: Option<Scalar<'a>>,
+    pub span_id: Option<Scalar<'a>>,
+}
+
+impl<'a> RefFields<'a> {
+    /// Where a reference object's member goes; `None` for others (skipped). See [`Tag::slot`].
+    pub fn slot(&mut self, key: &[u8]) -> Option<&mut Option<Scalar<'a>>> {
+        Some(match key {
+            b"refType" | b"ref_type" => &mut self.ref_type,
+            b"traceID" | b"traceId" | b"trace_id" => &mut self.trace_id,
+            b"spanID" | b"spanId" | b"span_id" => &mut self.span_id,
+            _ => return None,
+        })
+    }
+}
+
 /// A process as read. Its resource is made when a span first needs it, so resources keep the order in
 /// which spans (and the `processes` map) introduce them.
 pub struct ProcessDraft<'a> {

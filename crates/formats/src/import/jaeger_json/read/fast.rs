@@ -12,7 +12,7 @@
 
 use super::{Draft, opt};
 use crate::import::jaeger_json::convert::{Converter, process_key, scalar_text};
-use crate::import::jaeger_json::model::{Doc, ProcessDraft, ProcessId, Rank, RefDraft, Tag};
+use crate::import::jaeger_json::model::{Doc, ProcessDraft, ProcessId, Rank, RefDraft, RefFields, Tag};
 use crate::import::json_scalar::Scalar;
 use crate::import::otlp_json::reader::{JsonError, Reader, plain_string_len};
 use spanlens_model::ids::SpanId;
@@ -200,30 +200,11 @@ fn span_member<'a>(
 fn tag<'a>(r: &mut Reader<'a>) -> Read<Tag<'a>> {
     let mut fields = r.object("a tag object")?;
     let mut tag = Tag::default();
-    // Jaeger's query service writes `{"key":…,"type":…,"value":…}`.
-    let mut expect: &'static [u8] = b"\"key\":";
-    while let Some(k) = r.next_key_or(&mut fields, expect)? {
-        let slot = match &*k {
-            b"key" => {
-                expect = b"\"type\":";
-                &mut tag.key
-            }
-            b"type" | b"vType" | b"v_type" => {
-                expect = b"\"value\":";
-                &mut tag.ty
-            }
-            b"value" => &mut tag.value,
-            b"vStr" | b"v_str" => &mut tag.v_str,
-            b"vBool" | b"v_bool" => &mut tag.v_bool,
-            b"vInt64" | b"v_int64" => &mut tag.v_int64,
-            b"vFloat64" | b"v_float64" => &mut tag.v_float64,
-            b"vBinary" | b"v_binary" => &mut tag.v_binary,
-            _ => {
-                skip(r)?;
-                continue;
-            }
-        };
-        *slot = opt(scalar(r)?);
+    while let Some(k) = r.next_key_or(&mut fields, b"")? {
+        match tag.slot(&k) {
+            Some(slot) => *slot = opt(scalar(r)?),
+            None => skip(r)?,
+        }
     }
     Ok(tag)
 }
@@ -309,20 +290,14 @@ fn references(r: &mut Reader<'_>, conv: &mut Converter<'_>) -> Read<Vec<RefDraft
     let mut items = r.array_or_null("an array of references")?;
     while r.next_item(&mut items)? {
         let mut fields = r.object("a reference object")?;
-        let (mut ref_type, mut trace_id, mut span_id) = (None, None, None);
+        let mut f = RefFields::default();
         while let Some(k) = r.next_key_or(&mut fields, b"")? {
-            let slot = match &*k {
-                b"refType" | b"ref_type" => &mut ref_type,
-                b"traceID" | b"traceId" | b"trace_id" => &mut trace_id,
-                b"spanID" | b"spanId" | b"span_id" => &mut span_id,
-                _ => {
-                    skip(r)?;
-                    continue;
-                }
-            };
-            *slot = opt(scalar(r)?);
+            match f.slot(&k) {
+                Some(slot) => *slot = opt(scalar(r)?),
+                None => skip(r)?,
+            }
         }
-        if let Some(reference) = conv.reference(ref_type.as_ref(), trace_id.as_ref(), span_id.as_ref()) {
+        if let Some(reference) = conv.reference(f.ref_type.as_ref(), f.trace_id.as_ref(), f.span_id.as_ref()) {
             out.push(reference);
         }
     }

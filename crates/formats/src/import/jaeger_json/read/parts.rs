@@ -3,7 +3,7 @@
 
 use super::{opt, skip};
 use crate::import::jaeger_json::convert::{Converter, process_key, scalar_text};
-use crate::import::jaeger_json::model::{Doc, ProcessDraft, RefDraft, Tag};
+use crate::import::jaeger_json::model::{Doc, ProcessDraft, RefDraft, RefFields, Tag};
 use crate::import::json_scalar::{Key, Scalar};
 use crate::import::seq::{Each, List};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -16,21 +16,10 @@ use std::fmt;
 fn read_tag<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Tag<'de>, A::Error> {
     let mut tag = Tag::default();
     while let Some(k) = map.next_key::<Key>()? {
-        let slot = match &*k.0 {
-            b"key" => &mut tag.key,
-            b"type" | b"vType" | b"v_type" => &mut tag.ty,
-            b"value" => &mut tag.value,
-            b"vStr" | b"v_str" => &mut tag.v_str,
-            b"vBool" | b"v_bool" => &mut tag.v_bool,
-            b"vInt64" | b"v_int64" => &mut tag.v_int64,
-            b"vFloat64" | b"v_float64" => &mut tag.v_float64,
-            b"vBinary" | b"v_binary" => &mut tag.v_binary,
-            _ => {
-                skip(map)?;
-                continue;
-            }
-        };
-        *slot = opt(map.next_value::<Scalar>()?);
+        match tag.slot(&k.0) {
+            Some(slot) => *slot = opt(map.next_value::<Scalar>()?),
+            None => skip(map)?,
+        }
     }
     Ok(tag)
 }
@@ -157,20 +146,14 @@ impl<'de> Visitor<'de> for RefSeed<'_, '_> {
         f.write_str("a reference object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let (mut ref_type, mut trace_id, mut span_id) = (None, None, None);
+        let mut f = RefFields::default();
         while let Some(k) = map.next_key::<Key>()? {
-            let slot = match &*k.0 {
-                b"refType" | b"ref_type" => &mut ref_type,
-                b"traceID" | b"traceId" | b"trace_id" => &mut trace_id,
-                b"spanID" | b"spanId" | b"span_id" => &mut span_id,
-                _ => {
-                    skip(&mut map)?;
-                    continue;
-                }
-            };
-            *slot = opt(map.next_value::<Scalar>()?);
+            match f.slot(&k.0) {
+                Some(slot) => *slot = opt(map.next_value::<Scalar>()?),
+                None => skip(&mut map)?,
+            }
         }
-        if let Some(r) = self.conv.reference(ref_type.as_ref(), trace_id.as_ref(), span_id.as_ref()) {
+        if let Some(r) = self.conv.reference(f.ref_type.as_ref(), f.trace_id.as_ref(), f.span_id.as_ref()) {
             self.out.push(r);
         }
         Ok(())
