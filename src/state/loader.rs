@@ -8,11 +8,14 @@
 //! Backend search answers go through the same worker (`Loader::search`): their result is a short list
 //! of summaries that goes back to the search that asked, not to the catalog.
 
+use crate::state::answer_slot::AnswerSlot;
 use crate::state::file_reader::{Slice, read_slices};
+use crate::state::incoming::{IncomingParts, assemble};
+use crate::state::schedule::{after_millis, next_task};
 use js_sys::{ArrayBuffer, Uint8Array};
 use spanlens_backends::BackendKind;
 use spanlens_protocol::{
-    self as protocol, Assembly, ChunkPart, FromWorker, InputMeta, LoadResult, SearchAnswer, ToWorker, TraceSource, js,
+    self as protocol, ChunkPart, FromWorker, InputMeta, LoadResult, SearchAnswer, ToWorker, TraceSource, js,
 };
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -48,9 +51,12 @@ struct Inner {
     in_worker: HashSet<u32>,
     /// Results being decoded on this thread; a cancel removes the id and the result is dropped.
     decoding: HashSet<u32>,
+    /// The parts of results still arriving or being decoded, by request (see `incoming`).
+    incoming: HashMap<u32, IncomingParts>,
     warmed_up: bool,
-    /// Search requests in flight, by id: where their answer goes (see [`PendingSearch`]).
-    searches: HashMap<u32, Rc<AnswerSlot>>,
+    /// Search requests in flight, by id: their body's length (about what the worker's memory grows
+    /// by) and where their answer goes (see [`PendingSearch`]).
+    searches: HashMap<u32, (u64, Rc<AnswerSlot<SearchOutcome>>)>,
     /// The first worker's name, when the page was opened on a link that loads at once (see
     /// [`first_worker_name`]); taken by the first start.
     first_name: Option<&'static str>,
@@ -75,6 +81,7 @@ impl Loader {
             next_id: 0,
             in_worker: HashSet::new(),
             decoding: HashSet::new(),
+            incoming: HashMap::new(),
             warmed_up: false,
             searches: HashMap::new(),
             heavy: false,
@@ -156,8 +163,8 @@ impl Loader {
         start_worker(&self.inner);
         self.inner.borrow().worker.as_ref()?;
         let id = self.next_id();
-        let slot = Rc::new(AnswerSlot { bytes: u64::from(body.byte_length()), ..AnswerSlot::default() });
-        self.inner.borrow_mut().searches.insert(id, Rc::clone(&slot));
+        let slot = Rc::new(AnswerSlot::default());
+        self.inner.borrow_mut().searches.insert(id, (u64::from(body.byte_length()), Rc::clone(&slot)));
         self.send(ToWorker::Search { id, kind }, vec![body]);
         Some(PendingSearch { loader: self.clone(), id, slot })
     }
@@ -167,6 +174,9 @@ impl Loader {
         let was_running = {
             let mut inner = self.inner.borrow_mut();
             inner.decoding.remove(&id);
+            if let Some(parts) = inner.incoming.remove(&id) {
+                parts.end();
+            }
             inner.in_worker.remove(&id)
         };
         deliver(&self.inner, id, SearchOutcome::Cancelled);
@@ -228,7 +238,7 @@ impl StreamSink {
 pub struct PendingSearch {
     loader: Loader,
     id: u32,
-    slot: Rc<AnswerSlot>,
+    slot: Rc<AnswerSlot<SearchOutcome>>,
 }
 
 /// How a search request ended in the worker.
@@ -256,38 +266,6 @@ impl PendingSearch {
     }
 }
 
-/// A one-shot mailbox: the worker's answer is put here, and the waiting search is woken by resolving
-/// the promise it awaits.
-#[derive(Default)]
-struct AnswerSlot {
-    /// The body's length: about what the worker's memory grows by.
-    bytes: u64,
-    outcome: RefCell<Option<SearchOutcome>>,
-    wake: RefCell<Option<js_sys::Function>>,
-}
-
-impl AnswerSlot {
-    fn fulfil(&self, outcome: SearchOutcome) {
-        *self.outcome.borrow_mut() = Some(outcome);
-        if let Some(resolve) = self.wake.borrow_mut().take() {
-            // Resolving a pending promise cannot fail in a way worth reporting.
-            resolve.call0(&JsValue::UNDEFINED).ok();
-        }
-    }
-
-    async fn wait(&self) -> SearchOutcome {
-        loop {
-            if let Some(outcome) = self.outcome.borrow_mut().take() {
-                return outcome;
-            }
-            let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-                *self.wake.borrow_mut() = Some(resolve);
-            });
-            wasm_bindgen_futures::JsFuture::from(promise).await.ok();
-        }
-    }
-}
-
 /// Search bodies up to this size leave the worker warm for the next search; a larger one (the wasm
 /// memory it took is never given back) retires it. Jaeger UI's largest page of results is 22 MB.
 const KEEP_AFTER_SEARCH_MAX_BYTES: u64 = 32 << 20;
@@ -297,10 +275,10 @@ fn deliver(inner: &Rc<RefCell<Inner>>, id: u32, outcome: SearchOutcome) -> bool 
     let slot = {
         let mut guard = inner.borrow_mut();
         let slot = guard.searches.remove(&id);
-        if slot.as_ref().is_some_and(|s| s.bytes > KEEP_AFTER_SEARCH_MAX_BYTES) {
+        if slot.as_ref().is_some_and(|(bytes, _)| *bytes > KEEP_AFTER_SEARCH_MAX_BYTES) {
             guard.heavy = true;
         }
-        slot
+        slot.map(|(_, slot)| slot)
     };
     match slot {
         Some(slot) => {
@@ -411,6 +389,7 @@ fn worker_stopped(inner: &Rc<RefCell<Inner>>, detail: &str) {
     let mut held: Vec<u32> = held.into_iter().collect();
     held.sort_unstable();
     for id in held {
+        end_incoming(inner, id);
         if !deliver(inner, id, SearchOutcome::Failed(reason.clone())) {
             on_event(LoaderEvent::Failed(id, reason.clone()));
         }
@@ -493,6 +472,7 @@ fn handle_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
         }
         FromWorker::Failed { id, error } => {
             inner.borrow_mut().in_worker.remove(&id);
+            end_incoming(inner, id);
             // A search first: its size decides whether the worker is kept.
             let search = deliver(inner, id, SearchOutcome::Failed(error.clone()));
             retire_if_idle(inner);
@@ -505,6 +485,7 @@ fn handle_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
             deliver(inner, id, SearchOutcome::Found(answer));
             retire_if_idle(inner);
         }
+        FromWorker::Parts { id } => incoming(inner, id).push(buffers),
         FromWorker::Done { id } => {
             {
                 let mut guard = inner.borrow_mut();
@@ -512,83 +493,53 @@ fn handle_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
                 guard.decoding.insert(id);
             }
             retire_if_idle(inner);
-            let inner = Rc::clone(inner);
-            wasm_bindgen_futures::spawn_local(async move {
-                let result = assemble(buffers, || inner.borrow().decoding.contains(&id)).await;
-                // Showing the result (listing it, navigating, mounting the trace page) is a task of
-                // its own: together with the decoding's last part it would hold the thread too long.
-                next_task().await;
-                if !inner.borrow_mut().decoding.remove(&id) {
-                    return; // cancelled while decoding
-                }
-                match result {
-                    Some(Ok(result)) => on_event(LoaderEvent::Done(id, Box::new(result))),
-                    Some(Err(e)) => on_event(LoaderEvent::Failed(id, e)),
-                    None => {}
-                }
-            });
+            let parts = incoming(inner, id);
+            parts.push(buffers);
+            parts.end();
         }
         FromWorker::Ready { .. } => {}
     }
 }
 
+/// The parts of request `id`'s result, with the task that decodes them, started by the first part.
+fn incoming(inner: &Rc<RefCell<Inner>>, id: u32) -> IncomingParts {
+    if let Some(parts) = inner.borrow().incoming.get(&id) {
+        return parts.clone();
+    }
+    let parts = IncomingParts::default();
+    inner.borrow_mut().incoming.insert(id, parts.clone());
+    let inner = Rc::clone(inner);
+    let decoded = parts.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let current = || {
+            let guard = inner.borrow();
+            guard.in_worker.contains(&id) || guard.decoding.contains(&id)
+        };
+        let result = assemble(decoded, current).await;
+        inner.borrow_mut().incoming.remove(&id);
+        // Showing the result (listing it, navigating, mounting the trace page) is a task of its
+        // own: together with the decoding's last part it would hold the thread too long.
+        next_task().await;
+        if !inner.borrow_mut().decoding.remove(&id) {
+            return; // cancelled while decoding, or the worker failed before its `Done`
+        }
+        let on_event = Rc::clone(&inner.borrow().on_event);
+        match result {
+            Some(Ok(result)) => on_event(LoaderEvent::Done(id, Box::new(result))),
+            Some(Err(e)) => on_event(LoaderEvent::Failed(id, e)),
+            None => {}
+        }
+    });
+    parts
+}
+
+/// Request `id` ended without a result: the parts that came are dropped.
+fn end_incoming(inner: &Rc<RefCell<Inner>>, id: u32) {
+    let parts = inner.borrow_mut().incoming.remove(&id);
+    if let Some(parts) = parts {
+        parts.end();
+    }
+}
+
 /// Marked each time a worker says it is ready, for benchmarks: a request sent before it waited.
 pub const WORKER_READY: &str = "spanlens:worker:ready";
-
-/// How long decoding may hold the UI thread before it lets the browser paint and handle input.
-const TASK_BUDGET_MILLIS: f64 = 40.0;
-
-/// Decodes the worker's result part by part, giving the browser a turn between parts so the page
-/// keeps painting and answering input while a large result is decoded. `None` when the load was
-/// cancelled meanwhile.
-async fn assemble(parts: Vec<ArrayBuffer>, current: impl Fn() -> bool) -> Option<Result<LoadResult, String>> {
-    crate::timing::mark(crate::timing::RECEIVED);
-    let Some(head) = parts.first().map(|b| Uint8Array::new(b).to_vec()) else {
-        return Some(Err("the parsing worker sent an empty result".to_owned()));
-    };
-    let mut assembly = match Assembly::start(&head) {
-        Ok(a) => a,
-        Err(e) => return Some(Err(e)),
-    };
-    drop(head);
-    let mut task_start = crate::timing::now_millis();
-    for part in parts.iter().skip(1) {
-        if crate::timing::now_millis() - task_start > TASK_BUDGET_MILLIS {
-            next_task().await;
-            if !current() {
-                return None;
-            }
-            task_start = crate::timing::now_millis();
-        }
-        if let Err(e) = assembly.add(&Uint8Array::new(part).to_vec()) {
-            return Some(Err(e));
-        }
-    }
-    Some(assembly.finish())
-}
-
-/// Resolves in a new task, after the browser has had a chance to paint. A message through a fresh
-/// channel rather than a zero-delay timeout: timeouts nested five deep are held back at least 4 ms
-/// each, and decoding a million spans yields a few hundred times.
-pub(crate) async fn next_task() {
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        let posted = web_sys::MessageChannel::new().ok().is_some_and(|channel| {
-            channel.port1().set_onmessage(Some(resolve.unchecked_ref()));
-            channel.port2().post_message(&JsValue::NULL).is_ok()
-        });
-        if !posted && let Some(window) = web_sys::window() {
-            window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0).ok();
-        }
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.ok();
-}
-
-/// Resolves in a task at least `millis` from now.
-async fn after_millis(millis: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        if let Some(window) = web_sys::window() {
-            window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, millis).ok();
-        }
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.ok();
-}

@@ -174,7 +174,7 @@ impl Loads {
         spawn_local(async move {
             // Started at the app's start-up, a task of its own: the fetch itself is under way already
             // for a link (index.html asked for it), and start-up alone is long enough.
-            crate::state::loader::next_task().await;
+            crate::state::schedule::next_task().await;
             let fetched = api::fetch_stream(&url, FetchOptions { abort, ..FetchOptions::default() }).await;
             let name = url.rsplit('/').next().unwrap_or(&url).to_owned();
             let streamed = match fetched {

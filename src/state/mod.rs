@@ -1,5 +1,6 @@
 //! Application state shared through Leptos context.
 
+pub mod answer_slot;
 pub mod app_state;
 pub mod backend_form;
 pub mod backend_search_run;
@@ -11,10 +12,12 @@ pub mod early_worker;
 pub mod file_reader;
 pub mod focus;
 pub mod graph_focus;
+pub mod incoming;
 pub mod kept_files;
 pub mod loader;
 pub mod loads;
 pub mod metrics;
+pub mod schedule;
 pub mod search;
 pub mod trace_analysis;
 pub mod trace_chrome;

@@ -2,7 +2,7 @@
 //! service colours, critical path, self times and the header's summary. Every view and panel of the
 //! trace page reads it from context instead of recomputing.
 
-use crate::state::loader::next_task;
+use crate::state::schedule::next_task;
 use crate::state::trace_ref::{Shared, TraceRef};
 use leptos::prelude::*;
 use spanlens_analysis::critical_path::{CriticalPath, critical_path, self_times};

@@ -76,7 +76,14 @@ pub enum FromWorker {
         bytes_done: u64,
         bytes_total: u64,
     },
-    /// Request `id` is parsed: the envelope's buffers are the parts of [`crate::encode_parts`].
+    /// Parts of request `id`'s result ([`crate::encode_parts`]), in order, the head first: the
+    /// envelope's buffers. A large result's parts are posted as they are encoded, so that decoding
+    /// starts before the last one is encoded.
+    Parts {
+        id: u32,
+    },
+    /// Request `id` is parsed: the envelope's buffers are the parts of [`crate::encode_parts`] that
+    /// no [`FromWorker::Parts`] message carried before (for a small result, all of them).
     Done {
         id: u32,
     },
@@ -98,6 +105,7 @@ impl FromWorker {
         match self {
             FromWorker::Ready { .. } => None,
             FromWorker::Progress { id, .. }
+            | FromWorker::Parts { id }
             | FromWorker::Done { id }
             | FromWorker::Failed { id, .. }
             | FromWorker::Found { id, .. } => Some(*id),
@@ -140,6 +148,10 @@ mod tests {
         let progress = FromWorker::Progress { id: 2, file: "x".to_owned(), bytes_done: 5, bytes_total: 9 };
         assert_eq!(decode_message::<FromWorker>(&encode_message(&progress).unwrap()).unwrap(), progress);
         assert_eq!(progress.request_id(), Some(2));
+        for m in [FromWorker::Parts { id: 3 }, FromWorker::Done { id: 3 }] {
+            assert_eq!(decode_message::<FromWorker>(&encode_message(&m).unwrap()).unwrap(), m);
+            assert_eq!(m.request_id(), Some(3));
+        }
         let ready = FromWorker::Ready { warm_up: true, created_epoch_millis: 1.0, main_epoch_millis: 2.0 };
         assert_eq!(ready.request_id(), None);
     }
