@@ -307,3 +307,66 @@ fn waterfall_marks_errors_status_chips_and_dimmed_ancestors() {
     let sum = |p: [u8; 3]| p.iter().map(|&v| u32::from(v)).sum::<u32>();
     assert!(sum(root) > sum(full), "dimmed means lighter on white: {root:?} vs {full:?}");
 }
+
+/// A result's parts decode as they arrive, in batches with waits between them, into the result the
+/// worker encoded; a broken part is an error reported once the parts have ended (a late part never
+/// starts a second decoding); a cancelled load yields nothing.
+#[wasm_bindgen_test]
+async fn incoming_parts_decode_as_they_arrive() {
+    use spanlens::state::incoming::{IncomingParts, assemble};
+    use spanlens_protocol::{LoadResult, TraceSource, encode_parts};
+    let spans: Vec<(u64, u64, u64, &str, &str, i64, i64)> =
+        (1..=10_000u64).map(|i| (1, i, i / 2, "svc", "op", i as i64, 5)).collect();
+    let set = load(1, "parts.json", &spans).set.clone();
+    let result = |set| LoadResult {
+        source: TraceSource::Url { url: "/t".to_owned() },
+        set,
+        errors: Vec::new(),
+        bytes_total: 1,
+        read_millis: 0.0,
+        busy_millis: 0.0,
+        parse_millis: 0.0,
+    };
+    let buffers = |parts: &[Vec<u8>]| -> Vec<js_sys::ArrayBuffer> {
+        parts.iter().map(|p| js_sys::Uint8Array::from(p.as_slice()).buffer()).collect()
+    };
+    let parts = encode_parts(result(set.clone())).unwrap();
+    assert_eq!(parts.len(), 4, "a head and three span parts");
+
+    // The head and one part now, the rest from a later task, then the end.
+    let incoming = IncomingParts::default();
+    incoming.push(buffers(&parts[..2]));
+    let later = incoming.clone();
+    let rest = buffers(&parts[2..]);
+    wasm_bindgen_futures::spawn_local(async move {
+        spanlens::state::schedule::next_task().await;
+        later.push(rest);
+        later.end();
+    });
+    let decoded = assemble(incoming, || true).await.unwrap().unwrap();
+    assert!(decoded.set == set, "the parts reassemble the worker's model");
+
+    // A broken part: an error, returned only after the end.
+    let incoming = IncomingParts::default();
+    incoming.push(buffers(&parts[..1]));
+    incoming.push(vec![js_sys::Uint8Array::from(&[0xff_u8, 0xff, 0xff][..]).buffer()]);
+    let later = incoming.clone();
+    let rest = buffers(&parts[2..]);
+    let ended = std::rc::Rc::new(std::cell::Cell::new(false));
+    let ended_later = std::rc::Rc::clone(&ended);
+    wasm_bindgen_futures::spawn_local(async move {
+        spanlens::state::schedule::next_task().await;
+        later.push(rest);
+        ended_later.set(true);
+        later.end();
+    });
+    let outcome = assemble(incoming, || true).await.unwrap();
+    assert!(outcome.is_err(), "a part that does not decode is an error");
+    assert!(ended.get(), "the decoding waited for the end of the parts");
+
+    // Cancelled: nothing.
+    let incoming = IncomingParts::default();
+    incoming.push(buffers(&parts));
+    incoming.end();
+    assert!(assemble(incoming, || false).await.is_none());
+}

@@ -26,10 +26,10 @@ struct Queue {
 /// The parts of one result that have arrived and not been decoded yet; shared by the loader, which
 /// adds what the worker posts, and the task that decodes them.
 #[derive(Clone, Default)]
-pub(crate) struct IncomingParts(Rc<RefCell<Queue>>);
+pub struct IncomingParts(Rc<RefCell<Queue>>);
 
 impl IncomingParts {
-    pub(crate) fn push(&self, buffers: Vec<ArrayBuffer>) {
+    pub fn push(&self, buffers: Vec<ArrayBuffer>) {
         let waker = {
             let mut queue = self.0.borrow_mut();
             queue.parts.extend(buffers);
@@ -42,7 +42,7 @@ impl IncomingParts {
 
     /// No more parts: the decoding task finishes with what it has (or stops, if its load is no
     /// longer current).
-    pub(crate) fn end(&self) {
+    pub fn end(&self) {
         let waker = {
             let mut queue = self.0.borrow_mut();
             queue.ended = true;
@@ -94,7 +94,7 @@ impl Future for NextPart {
 /// painting and answering input while a large result is decoded. `None` when the load was
 /// cancelled meanwhile (`current` turned false). Returns only once the parts have ended, even after
 /// an error, so that a part arriving late never starts a second decoding of the same request.
-pub(crate) async fn assemble(parts: IncomingParts, current: impl Fn() -> bool) -> Option<Result<LoadResult, String>> {
+pub async fn assemble(parts: IncomingParts, current: impl Fn() -> bool) -> Option<Result<LoadResult, String>> {
     let outcome = decode(&parts, &current).await?;
     if outcome.is_err() {
         while let (Some(_), _) = parts.next().await {

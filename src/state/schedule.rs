@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 /// Resolves in a new task, after the browser has had a chance to paint. A message through a fresh
 /// channel rather than a zero-delay timeout: timeouts nested five deep are held back at least 4 ms
 /// each, and decoding a million spans yields a few hundred times.
-pub(crate) async fn next_task() {
+pub async fn next_task() {
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
         let posted = web_sys::MessageChannel::new().ok().is_some_and(|channel| {
             channel.port1().set_onmessage(Some(resolve.unchecked_ref()));
