@@ -8,7 +8,6 @@
 //! Backend search answers go through the same worker (`Loader::search`): their result is a short list
 //! of summaries that goes back to the search that asked, not to the catalog.
 
-use crate::state::answer_slot::AnswerSlot;
 use crate::state::file_reader::{Slice, read_slices};
 use crate::state::incoming::{IncomingParts, assemble};
 use crate::state::schedule::{after_millis, next_task};
@@ -54,9 +53,8 @@ struct Inner {
     /// The parts of results still arriving or being decoded, by request (see `incoming`).
     incoming: HashMap<u32, IncomingParts>,
     warmed_up: bool,
-    /// Search requests in flight, by id: their body's length (about what the worker's memory grows
-    /// by) and where their answer goes (see [`PendingSearch`]).
-    searches: HashMap<u32, (u64, Rc<AnswerSlot<SearchOutcome>>)>,
+    /// Search requests in flight, by id: where their answer goes (see [`PendingSearch`]).
+    searches: HashMap<u32, Rc<AnswerSlot>>,
     /// The first worker's name, when the page was opened on a link that loads at once (see
     /// [`first_worker_name`]); taken by the first start.
     first_name: Option<&'static str>,
@@ -163,8 +161,8 @@ impl Loader {
         start_worker(&self.inner);
         self.inner.borrow().worker.as_ref()?;
         let id = self.next_id();
-        let slot = Rc::new(AnswerSlot::default());
-        self.inner.borrow_mut().searches.insert(id, (u64::from(body.byte_length()), Rc::clone(&slot)));
+        let slot = Rc::new(AnswerSlot { bytes: u64::from(body.byte_length()), ..AnswerSlot::default() });
+        self.inner.borrow_mut().searches.insert(id, Rc::clone(&slot));
         self.send(ToWorker::Search { id, kind }, vec![body]);
         Some(PendingSearch { loader: self.clone(), id, slot })
     }
@@ -174,11 +172,9 @@ impl Loader {
         let was_running = {
             let mut inner = self.inner.borrow_mut();
             inner.decoding.remove(&id);
-            if let Some(parts) = inner.incoming.remove(&id) {
-                parts.end();
-            }
             inner.in_worker.remove(&id)
         };
+        end_incoming(&self.inner, id);
         deliver(&self.inner, id, SearchOutcome::Cancelled);
         if was_running {
             self.send(ToWorker::Cancel { id }, Vec::new());
@@ -238,7 +234,7 @@ impl StreamSink {
 pub struct PendingSearch {
     loader: Loader,
     id: u32,
-    slot: Rc<AnswerSlot<SearchOutcome>>,
+    slot: Rc<AnswerSlot>,
 }
 
 /// How a search request ended in the worker.
@@ -266,6 +262,38 @@ impl PendingSearch {
     }
 }
 
+/// A one-shot mailbox: the worker's answer is put here, and the waiting search is woken by resolving
+/// the promise it awaits.
+#[derive(Default)]
+struct AnswerSlot {
+    /// The body's length: about what the worker's memory grows by.
+    bytes: u64,
+    outcome: RefCell<Option<SearchOutcome>>,
+    wake: RefCell<Option<js_sys::Function>>,
+}
+
+impl AnswerSlot {
+    fn fulfil(&self, outcome: SearchOutcome) {
+        *self.outcome.borrow_mut() = Some(outcome);
+        if let Some(resolve) = self.wake.borrow_mut().take() {
+            // Resolving a pending promise cannot fail in a way worth reporting.
+            resolve.call0(&JsValue::UNDEFINED).ok();
+        }
+    }
+
+    async fn wait(&self) -> SearchOutcome {
+        loop {
+            if let Some(outcome) = self.outcome.borrow_mut().take() {
+                return outcome;
+            }
+            let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+                *self.wake.borrow_mut() = Some(resolve);
+            });
+            wasm_bindgen_futures::JsFuture::from(promise).await.ok();
+        }
+    }
+}
+
 /// Search bodies up to this size leave the worker warm for the next search; a larger one (the wasm
 /// memory it took is never given back) retires it. Jaeger UI's largest page of results is 22 MB.
 const KEEP_AFTER_SEARCH_MAX_BYTES: u64 = 32 << 20;
@@ -275,10 +303,10 @@ fn deliver(inner: &Rc<RefCell<Inner>>, id: u32, outcome: SearchOutcome) -> bool 
     let slot = {
         let mut guard = inner.borrow_mut();
         let slot = guard.searches.remove(&id);
-        if slot.as_ref().is_some_and(|(bytes, _)| *bytes > KEEP_AFTER_SEARCH_MAX_BYTES) {
+        if slot.as_ref().is_some_and(|s| s.bytes > KEEP_AFTER_SEARCH_MAX_BYTES) {
             guard.heavy = true;
         }
-        slot.map(|(_, slot)| slot)
+        slot
     };
     match slot {
         Some(slot) => {

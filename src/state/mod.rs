@@ -1,6 +1,5 @@
 //! Application state shared through Leptos context.
 
-pub mod answer_slot;
 pub mod app_state;
 pub mod backend_form;
 pub mod backend_search_run;
