@@ -331,7 +331,7 @@ async fn incoming_parts_decode_as_they_arrive() {
         parts.iter().map(|p| js_sys::Uint8Array::from(p.as_slice()).buffer()).collect()
     };
     let parts = encode_parts(result(set.clone())).unwrap();
-    assert_eq!(parts.len(), 4, "a head and three span parts");
+    assert_eq!(parts.len(), 13, "a head, the tree's nine index columns and three span parts");
 
     // The head and one part now, the rest from a later task, then the end.
     let incoming = IncomingParts::default();

@@ -123,11 +123,13 @@ pub async fn handle(scope: &DedicatedWorkerGlobalScope, request: Request, inbox:
     // thread encodes (at a million spans, 0.3 s of encoding). A small one goes in one message: each
     // message is a task of the UI thread's, which at a cold link's start has other work queued.
     let mut held: Vec<ArrayBuffer> = Vec::new();
+    let mut held_bytes = 0;
     let mut streaming = false;
     let encoded = protocol::encode_parts_with(result, |part| {
+        held_bytes += part.len();
         held.push(Uint8Array::from(part.as_slice()).buffer());
         drop(part);
-        streaming |= held.len() >= STREAM_AFTER_PARTS;
+        streaming |= held_bytes >= STREAM_AFTER_BYTES;
         if streaming {
             post(scope, &FromWorker::Parts { id }, &std::mem::take(&mut held));
         }
@@ -138,9 +140,9 @@ pub async fn handle(scope: &DedicatedWorkerGlobalScope, request: Request, inbox:
     }
 }
 
-/// A result of this many parts or more (the head, then [`protocol::SPANS_PER_PART`] spans a part) is
-/// posted part by part from its eighth part on: past ~29,000 spans, whose encoding takes ~10 ms.
-const STREAM_AFTER_PARTS: usize = 8;
+/// A result whose parts add up to this many bytes is posted part by part from there on: past ~29,000
+/// spans (about 86 bytes a span), whose encoding takes ~10 ms.
+const STREAM_AFTER_BYTES: usize = 2_500_000;
 
 /// Grows the wasm heap once, before a parse, to about what its model will take, and hands it back
 /// to the allocator, which then carves the model out of it instead of growing the heap a page run
