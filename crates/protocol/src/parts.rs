@@ -64,21 +64,6 @@ impl Column<'_> {
     }
 }
 
-/// The length of `tree`'s column `column` (see [`Column::of`] for the order).
-fn column_len(tree: &Tree, column: usize) -> usize {
-    match column {
-        0 => tree.parent.len(),
-        1 => tree.child_offsets.len(),
-        2 => tree.child_indices.len(),
-        3 => tree.roots.len(),
-        4 => tree.preorder.len(),
-        5 => tree.preorder_pos.len(),
-        6 => tree.subtree_len.len(),
-        7 => tree.depth.len(),
-        _ => tree.missing_parent.len(),
-    }
-}
-
 /// Encodes `result` in parts (see the module's documentation).
 pub fn encode_parts(result: LoadResult) -> Result<Vec<Vec<u8>>, String> {
     let mut parts = Vec::new();
@@ -107,11 +92,11 @@ fn encode_parts_sized(
         trees.push(tree);
     }
     let tree_lens = trees
-        .iter()
+        .iter_mut()
         .map(|tree| {
             let mut lens = [0u32; COLUMNS];
             for (column, len) in lens.iter_mut().enumerate() {
-                *len = u32::try_from(column_len(tree, column)).map_err(|_| "a trace too large to send")?;
+                *len = u32::try_from(Column::of(tree, column).len()).map_err(|_| "a trace too large to send")?;
             }
             Ok(lens)
         })
@@ -248,6 +233,7 @@ impl Assembly {
             let wanted = (lens[column] as usize).saturating_sub(target.len());
             let (now, later) = rest.split_at(wanted.min(rest.len() / size) * size);
             match &mut target {
+                // `chunks_exact(4)`: every chunk has the four bytes indexed.
                 Column::Index(v) => {
                     v.extend(now.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])));
                 }
@@ -262,10 +248,10 @@ impl Assembly {
     /// Moves past the tree columns (and traces within one) that are complete.
     fn skip_full_columns(&mut self) {
         while self.column < COLUMNS {
-            match (self.result.set.traces.get(self.column_trace), self.tree_lens.get(self.column_trace)) {
-                (Some(trace), Some(lens)) if column_len(&trace.tree, self.column) < lens[self.column] as usize => {
-                    return;
-                }
+            let filled =
+                self.result.set.traces.get_mut(self.column_trace).map(|t| Column::of(&mut t.tree, self.column).len());
+            match (filled, self.tree_lens.get(self.column_trace)) {
+                (Some(filled), Some(lens)) if filled < lens[self.column] as usize => return,
                 (Some(_), Some(_)) => self.column_trace += 1,
                 _ => {
                     self.column += 1;
