@@ -107,7 +107,7 @@ fn load(
         b.push_span(TraceId(u128::from(trace)), 16, s);
     }
     let source = spanlens_protocol::TraceSource::Files { names: vec![source.to_owned()] };
-    std::sync::Arc::new(spanlens::state::Loaded { id, source, set: b.finish() })
+    std::sync::Arc::new(spanlens::state::Loaded::new(id, source, b.finish()))
 }
 
 const CHECKOUT: &[(u64, u64, u64, &str, &str, i64, i64)] = &[
@@ -318,15 +318,7 @@ async fn incoming_parts_decode_as_they_arrive() {
     let spans: Vec<(u64, u64, u64, &str, &str, i64, i64)> =
         (1..=10_000u64).map(|i| (1, i, i / 2, "svc", "op", i as i64, 5)).collect();
     let set = load(1, "parts.json", &spans).set.clone();
-    let result = |set| LoadResult {
-        source: TraceSource::Url { url: "/t".to_owned() },
-        set,
-        errors: Vec::new(),
-        bytes_total: 1,
-        read_millis: 0.0,
-        busy_millis: 0.0,
-        parse_millis: 0.0,
-    };
+    let result = |set| LoadResult { bytes_total: 1, ..LoadResult::new(TraceSource::Url { url: "/t".to_owned() }, set) };
     let buffers = |parts: &[Vec<u8>]| -> Vec<js_sys::ArrayBuffer> {
         parts.iter().map(|p| js_sys::Uint8Array::from(p.as_slice()).buffer()).collect()
     };

@@ -3,9 +3,11 @@
 
 use crate::hooks::{use_canvas_2d, use_element_size, use_wheel};
 use crate::render::minimap::{self, MinimapFrame};
-use crate::state::{Focus, Shared, TraceAnalysis};
+use crate::state::schedule::{after_millis, next_task};
+use crate::state::{Focus, Shared, TraceAnalysis, TraceChrome};
 use leptos::html;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use spanlens_layout::lod::{DensityGrid, density_grid};
 use spanlens_layout::viewport::Viewport;
 use web_sys::{MouseEvent, WheelEvent};
@@ -21,9 +23,34 @@ pub fn Minimap() -> impl IntoView {
     let size = use_element_size(host_ref);
     let selection = RwSignal::new(None::<(f64, f64)>);
 
-    // The grid depends on the width only: O(spans) once per resize, then every redraw is O(pixels).
+    // The grid depends on the whole-pixel width only: O(spans) once per resize, then every redraw is
+    // O(pixels). Not before the width is measured (0 at mount), and not again when the observer
+    // reports the same width with a fraction: at a million spans each grid takes a cold page 50 ms.
+    let width_px = Memo::new(move |_| size.get().0.round().max(0.0) as u32);
+    // A large trace's grid waits for the task after the active view's first frame, so that the rows
+    // come first and alone (the grid and the waterfall's rows in one task took a cold page 0.2 s at
+    // a million spans); or for a second, should no view draw anything.
+    let chrome = TraceChrome::from_context();
+    let grid_due = RwSignal::new(analysis.span_count() < spanlens_protocol::ANALYSED_SPANS);
+    if !grid_due.get_untracked() {
+        spawn_local(async move {
+            after_millis(1000).await;
+            grid_due.try_set(true);
+        });
+        Effect::new(move |_| {
+            if chrome.first_frame_drawn.get() && !grid_due.get_untracked() {
+                spawn_local(async move {
+                    next_task().await;
+                    grid_due.try_set(true);
+                });
+            }
+        });
+    }
     let grid = Memo::new(move |_| {
-        let width = size.get().0.round().max(1.0) as u32;
+        let width = width_px.get();
+        if width == 0 || !grid_due.get() {
+            return Shared::new(DensityGrid::default());
+        }
         analysis.data.with_value(|d| {
             let trace = d.trace();
             let full = Viewport::for_trace(trace, f64::from(width));

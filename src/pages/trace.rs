@@ -13,8 +13,9 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use std::rc::Rc;
 
-/// Spans from which a trace is analysed in a task before its page mounts.
-const ANALYSE_APART_SPANS: usize = 20_000;
+/// Spans from which a trace is analysed in tasks before its page mounts (in one task boundary when
+/// the parsing worker analysed it, as it does from the same size).
+const ANALYSE_APART_SPANS: usize = spanlens_protocol::ANALYSED_SPANS;
 
 #[component]
 pub fn TracePage() -> impl IntoView {
@@ -176,6 +177,9 @@ fn TraceScreen(data: TraceRef, computed: Option<Computed>) -> impl IntoView {
     // Harness hooks (a contract, see the issues): the active view and the shown trace's span count,
     // present once the view's first frame with rows is drawn.
     let span_count = analysis.span_count();
+    // Who analysed the trace: the parsing worker (a large trace, as it arrived) or this page.
+    let analysed_by =
+        analysis.data.with_value(|d| if d.loaded.analysed.contains_key(&d.index) { "worker" } else { "page" });
     let drawn = chrome.first_frame_drawn;
     view! {
         <section
@@ -183,6 +187,7 @@ fn TraceScreen(data: TraceRef, computed: Option<Computed>) -> impl IntoView {
             data-testid="trace-view"
             data-view=move || drawn.get().then(|| view_key.get())
             data-span-count=move || drawn.get().then(|| span_count.to_string())
+            data-analysed-by=analysed_by
         >
             <TraceHeader/>
             <TraceToolbar find_ref=find_ref/>

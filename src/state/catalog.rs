@@ -3,6 +3,7 @@
 //! entries, labelled by source, until the user merges them.
 
 use crate::state::TraceRef;
+use crate::state::trace_analysis::Computed;
 use spanlens_model::{Trace, TraceId, TraceSet, ids::parse_trace_id_hex};
 use spanlens_protocol::TraceSource;
 use std::collections::HashMap;
@@ -15,9 +16,22 @@ pub struct Loaded {
     pub id: u32,
     pub source: TraceSource,
     pub set: TraceSet,
+    /// The analyses the parsing worker computed for the large traces, by trace index: their pages
+    /// mount with these instead of analysing on this thread.
+    pub analysed: HashMap<usize, Computed>,
 }
 
 impl Loaded {
+    pub fn new(id: u32, source: TraceSource, set: TraceSet) -> Loaded {
+        Loaded { id, source, set, analysed: HashMap::new() }
+    }
+
+    /// This load with the worker's analyses of its large traces.
+    pub fn with_analysed(mut self, analysed: Vec<spanlens_protocol::Analysed>) -> Loaded {
+        self.analysed = analysed.into_iter().map(|a| (a.trace as usize, Computed::from(a))).collect();
+        self
+    }
+
     /// Finds a trace by hex id, tolerating missing leading zeros and either id width.
     pub fn trace_by_hex(&self, hex: &str) -> Option<(usize, &Trace)> {
         let (id, _) = parse_trace_id_hex(hex).ok()?;

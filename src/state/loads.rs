@@ -408,7 +408,7 @@ impl Loads {
 
     /// Adds a load built on this thread (a merge) to the catalog.
     pub fn add(&self, source: TraceSource, set: spanlens_model::TraceSet) -> std::sync::Arc<Loaded> {
-        let loaded = std::sync::Arc::new(Loaded { id: self.next_load_id(), source, set });
+        let loaded = std::sync::Arc::new(Loaded::new(self.next_load_id(), source, set));
         self.state.catalog.update(|c| c.push(std::sync::Arc::clone(&loaded)));
         loaded
     }
@@ -433,8 +433,8 @@ impl Loads {
         merged.set.traces.first().map(|t| merged.trace_href(t))
     }
 
-    /// Takes one event from the loader. Returns where to navigate when the newest load finished.
-    pub fn handle(&self, event: LoaderEvent) -> Option<String> {
+    /// Takes one event from the loader; `navigate` goes where the newest load, once finished, leads.
+    pub fn handle(&self, event: LoaderEvent, navigate: impl Fn(&str)) {
         match event {
             LoaderEvent::Progress { id, file, bytes_done, bytes_total } => {
                 // Progress of a load that is not the newest would make the bar jump back and forth.
@@ -442,11 +442,9 @@ impl Loads {
                     let parsing = bytes_total > 0 && bytes_done >= bytes_total;
                     self.state.progress.try_set(Some(LoadProgress { file, bytes_done, bytes_total, parsing }));
                 }
-                None
             }
             LoaderEvent::WarmUp(result) => {
                 crate::state::warm_up::run(&result.set);
-                None
             }
             LoaderEvent::Failed(id, message) => {
                 let pending = self.requests.try_update_value(|r| r.remove(&id)).flatten();
@@ -454,9 +452,8 @@ impl Loads {
                 let what = pending
                     .map_or_else(|| "Loading failed".to_owned(), |p| format!("Could not load {}", p.source.label()));
                 self.state.report(what, message);
-                None
             }
-            LoaderEvent::Done(id, result) => self.finished(id, *result),
+            LoaderEvent::Done(id, result) => self.finished(id, *result, navigate),
         }
     }
 
@@ -465,9 +462,9 @@ impl Loads {
         generation.is_some() && generation == self.generation.try_get_value()
     }
 
-    fn finished(&self, id: u32, result: spanlens_protocol::LoadResult) -> Option<String> {
+    fn finished(&self, id: u32, result: spanlens_protocol::LoadResult, navigate: impl Fn(&str)) {
         let newest = self.is_newest(id);
-        let pending = self.requests.try_update_value(|r| r.remove(&id)).flatten()?;
+        let Some(pending) = self.requests.try_update_value(|r| r.remove(&id)).flatten() else { return };
         timing::mark(timing::PARSED);
         timing::record_duration(timing::WORKER_READ, result.read_millis);
         timing::record_duration(timing::WORKER_BUSY, result.busy_millis);
@@ -479,7 +476,7 @@ impl Loads {
         if result.set.traces.is_empty() && result.errors.is_empty() {
             self.state.report("No traces found", "The files were read, but they contain no spans.");
         }
-        let loaded = Loaded { id: self.next_load_id(), source: pending.source, set: result.set };
+        let loaded = Loaded::new(self.next_load_id(), pending.source, result.set).with_analysed(result.analysed);
         if let Some(key) = pending.kept_key {
             self.kept_by_load.try_update_value(|k| {
                 k.insert(loaded.id, key);
@@ -492,21 +489,34 @@ impl Loads {
         };
         // A link's data (a URL or a backend's trace) lands on the page the link opened.
         let from_url = loaded.source.url().is_some() || matches!(loaded.source, TraceSource::Backend { .. });
+        let target = if pending.restored {
+            None
+        } else if !newest {
+            leptos::logging::log!("spanlens: listed a load that finished after a newer one; the newer one stays shown");
+            None
+        } else if on_linked_page() && from_url {
+            // A URL load opened by a shared link to a page other than the landing page stays there.
+            None
+        } else {
+            target
+        };
+        // Away first, then listed: the route changes before the catalog does, so the page being
+        // left (the landing page, which would list the load: 120 ms at a million spans, profiled)
+        // is gone before it could render the new load. The new page still renders with it: both
+        // changes are made before any effect runs.
+        if let Some(target) = &target {
+            navigate(target);
+        }
         self.state.paint_pending.try_set_value(newest);
         self.state.catalog.try_update(|c| c.push(std::sync::Arc::new(loaded)));
-        if pending.restored {
-            return None;
-        }
-        if !newest {
-            leptos::logging::log!("spanlens: listed a load that finished after a newer one; the newer one stays shown");
-            return None;
-        }
-        // A URL load opened by a shared link to a page other than the landing page stays there.
-        let on_linked_page = web_sys::window().and_then(|w| w.location().pathname().ok()).is_some_and(|p| {
-            p.contains("/trace/")
-                || p.contains("/compare/")
-                || ["/search", "/services", "/warnings"].iter().any(|page| p.ends_with(page))
-        });
-        if on_linked_page && from_url { None } else { target }
     }
+}
+
+/// Whether the page is one a shared link can open other than the landing page.
+fn on_linked_page() -> bool {
+    web_sys::window().and_then(|w| w.location().pathname().ok()).is_some_and(|p| {
+        p.contains("/trace/")
+            || p.contains("/compare/")
+            || ["/search", "/services", "/warnings"].iter().any(|page| p.ends_with(page))
+    })
 }

@@ -52,7 +52,7 @@ pub fn run_search(query: &str, catalog: &Catalog) -> SearchOutcome {
                 continue;
             }
             let matched: BTreeSet<u32> = m.spansets.iter().flat_map(|s| s.spans.iter().copied()).collect();
-            let mut row = TraceTableRow::new(&copies, loaded, trace);
+            let Some(mut row) = TraceTableRow::new(&copies, loaded, m.trace_index) else { continue };
             row.href = format!("{}&q={q}", row.href);
             row.matched = Some(matched.len());
             rows.push(row);

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use spanlens_analysis::critical_path::{CriticalPath, critical_path, self_times};
 use spanlens_analysis::summary::{TraceSummary, summarize_with_self_times};
 use spanlens_layout::palette::ServiceColors;
+use spanlens_protocol::Analysed;
 
 #[derive(Clone, Copy)]
 pub struct TraceAnalysis {
@@ -20,30 +21,61 @@ pub struct TraceAnalysis {
 
 /// What [`TraceAnalysis`] holds, computed apart from any reactive owner, so that the trace page can
 /// compute it for a large trace in tasks of its own before mounting (see `pages::trace`).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Computed {
     colors: ServiceColors,
     critical: Shared<CriticalPath>,
-    self_nanos: Vec<i64>,
+    self_nanos: Shared<Vec<i64>>,
     summary: Shared<TraceSummary>,
 }
 
+/// The parsing worker's analysis of a large trace (it arrives with the trace, see
+/// `spanlens_protocol::Analysed`).
+impl From<Analysed> for Computed {
+    fn from(a: Analysed) -> Computed {
+        Computed {
+            colors: a.colors,
+            critical: Shared::new(a.critical),
+            self_nanos: Shared::new(a.self_nanos),
+            summary: Shared::new(a.summary),
+        }
+    }
+}
+
 impl Computed {
+    /// The worker's analysis of `data` if it made one, or this thread's.
     pub fn of(data: &TraceRef) -> Computed {
+        if let Some(computed) = Computed::by_worker(data) {
+            return computed;
+        }
         let (colors, self_nanos, summary) = header_numbers(data);
         let critical = Shared::new(critical_path(data.trace()));
         Computed { colors, critical, self_nanos, summary }
+    }
+
+    pub fn summary(&self) -> &TraceSummary {
+        &self.summary
+    }
+
+    /// What the parsing worker computed for `data`: a large trace's analysis.
+    pub fn by_worker(data: &TraceRef) -> Option<Computed> {
+        data.loaded.analysed.get(&data.index).cloned()
     }
 
     /// [`Computed::of`] spread over tasks for a large trace on a cold page: the critical path
     /// (its largest part, 15–40 ms at 100k spans before V8 has optimized it) gets a task of its own,
     /// and the result comes back in a fresh task, so that whoever mounts with it does not add the
     /// mount to the analysis' task. `None` when `wanted` says the trace is no longer wanted between
-    /// tasks.
+    /// tasks. With the worker's analysis, all that is left is the task boundary: without it the
+    /// mount (at a million spans, its minimap and rows take ~100 ms) would run in the task that
+    /// decoded the last part.
     pub async fn in_tasks(data: &TraceRef, wanted: impl Fn() -> bool) -> Option<Computed> {
         next_task().await;
         if !wanted() {
             return None;
+        }
+        if let Some(computed) = Computed::by_worker(data) {
+            return Some(computed);
         }
         let (colors, self_nanos, summary) = header_numbers(data);
         next_task().await;
@@ -57,12 +89,12 @@ impl Computed {
 }
 
 /// Everything of [`Computed`] but the critical path: service colours, self times and the summary.
-fn header_numbers(data: &TraceRef) -> (ServiceColors, Vec<i64>, Shared<TraceSummary>) {
+fn header_numbers(data: &TraceRef) -> (ServiceColors, Shared<Vec<i64>>, Shared<TraceSummary>) {
     let trace = data.trace();
     let colors = ServiceColors::for_trace(trace, &data.set().strings);
     let self_nanos = self_times(trace);
     let summary = Shared::new(summarize_with_self_times(trace, &self_nanos));
-    (colors, self_nanos, summary)
+    (colors, Shared::new(self_nanos), summary)
 }
 
 impl TraceAnalysis {
@@ -78,7 +110,7 @@ impl TraceAnalysis {
             data: StoredValue::new(data),
             colors: StoredValue::new(colors),
             critical: StoredValue::new(critical),
-            self_nanos: StoredValue::new(Shared::new(self_nanos)),
+            self_nanos: StoredValue::new(self_nanos),
             summary: StoredValue::new(summary),
         }
     }

@@ -3,7 +3,7 @@
 
 use crate::state::{Catalog, Loaded};
 use spanlens_analysis::overview::{TraceRow, newest_first};
-use spanlens_model::{Trace, TraceId};
+use spanlens_model::TraceId;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -22,26 +22,31 @@ pub struct TraceTableRow {
 }
 
 impl TraceTableRow {
-    /// `copies` is [`Catalog::copy_counts`], computed once per list.
-    pub fn new(copies: &HashMap<TraceId, usize>, loaded: &Loaded, trace: &Trace) -> TraceTableRow {
-        TraceTableRow {
+    /// The row of trace `index` of `loaded`. `copies` is [`Catalog::copy_counts`], computed once per
+    /// list.
+    pub fn new(copies: &HashMap<TraceId, usize>, loaded: &Loaded, index: usize) -> Option<TraceTableRow> {
+        let trace = loaded.set.traces.get(index)?;
+        // A large trace's summary came with it from the parsing worker: no pass over its spans.
+        let summary = match loaded.analysed.get(&index) {
+            Some(computed) => TraceRow::from_summary(&loaded.set, trace, computed.summary()),
+            None => TraceRow::of(&loaded.set, trace),
+        };
+        Some(TraceTableRow {
             key: format!("{}/{}", loaded.id, trace.trace_id_hex()),
             href: loaded.trace_href(trace),
-            summary: TraceRow::of(&loaded.set, trace),
+            summary,
             source: loaded.source.label(),
             matched: None,
             other_copies: copies.get(&trace.trace_id).copied().unwrap_or(1).saturating_sub(1),
-        }
+        })
     }
 }
 
 /// Every listed trace of the catalog, newest first.
 pub fn list_rows(catalog: &Catalog) -> Vec<TraceTableRow> {
     let copies = catalog.copy_counts();
-    let mut rows: Vec<TraceTableRow> = catalog
-        .entries()
-        .filter_map(|(loaded, index)| Some(TraceTableRow::new(&copies, loaded, loaded.set.traces.get(index)?)))
-        .collect();
+    let mut rows: Vec<TraceTableRow> =
+        catalog.entries().filter_map(|(loaded, index)| TraceTableRow::new(&copies, loaded, index)).collect();
     sort_rows(&mut rows);
     rows
 }

@@ -14,6 +14,12 @@ import { cli } from "./lib.mjs";
 import { SHAPES, SIZES, body, traceId, backendHandlers } from "./cold_cases.mjs";
 
 const TOP = Number(process.env.TOP || 25);
+// `STACKS=8`: also the heaviest call stacks of each task, their innermost 8 wasm/JS frames (Rust
+// names without their hashes, framework glue left out): when inlining makes a function's self time
+// mean little, the stack says whose work it is.
+const STACKS = Number(process.env.STACKS || 0);
+const GLUE = /^(wasm_bindgen|js-to-wasm|wasm-to-js|real |\(root\)|js_sys::futures|<core::pin::Pin|wasm-function)/;
+const short = (n) => n.replace(/::h[0-9a-f]{16}/g, "").replace(/ app-[^ ]*$/, "").replace(/ [a-z0-9_-]+\.js$/, "");
 
 function summarize(profile, from, to) {
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -21,6 +27,7 @@ function summarize(profile, from, to) {
   for (const n of profile.nodes) for (const c of n.children || []) parent.set(c, n.id);
   const self = new Map();
   const inclusive = new Map();
+  const stacks = new Map();
   let t = profile.startTime;
   let total = 0;
   for (let i = 0; i < profile.samples.length; i++) {
@@ -33,17 +40,23 @@ function summarize(profile, from, to) {
     const name = (n) => `${n.callFrame.functionName || "(anonymous)"} ${n.callFrame.url ? n.callFrame.url.split("/").pop() : ""}`.trim();
     self.set(name(nodes.get(id)), (self.get(name(nodes.get(id))) || 0) + dt);
     const seen = new Set();
+    const frames = [];
     while (id !== undefined) {
       const key = name(nodes.get(id));
+      if (frames.length < STACKS && !GLUE.test(key)) frames.push(short(key));
       if (!seen.has(key)) {
         seen.add(key);
         inclusive.set(key, (inclusive.get(key) || 0) + dt);
       }
       id = parent.get(id);
     }
+    if (STACKS) {
+      const stack = frames.reverse().join("\n        > ");
+      stacks.set(stack, (stacks.get(stack) || 0) + dt);
+    }
   }
   const top = (m) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, TOP);
-  return { total, self: top(self), inclusive: top(inclusive) };
+  return { total, self: top(self), inclusive: top(inclusive), stacks: [...stacks.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12) };
 }
 
 async function main() {
@@ -108,6 +121,10 @@ async function main() {
       for (const [k, v] of s.self) console.log(`    ${v.toFixed(1).padStart(7)} ms  ${k}`);
       console.log("  inclusive:");
       for (const [k, v] of s.inclusive) console.log(`    ${v.toFixed(1).padStart(7)} ms  ${k}`);
+      if (STACKS) {
+        console.log("  stacks:");
+        for (const [k, v] of s.stacks) console.log(`    ${v.toFixed(1).padStart(7)} ms  ${k}`);
+      }
     }
     await context.close();
   } finally {

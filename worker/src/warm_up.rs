@@ -26,15 +26,8 @@ pub fn run() -> Option<Vec<u8>> {
     drop(set);
     let mut builder = TraceSetBuilder::new();
     import_bytes(&bytes, "warm-up.json", &mut builder).ok()?;
-    let result = LoadResult {
-        source: TraceSource::Files { names: vec!["warm-up.json".to_owned()] },
-        set: builder.finish(),
-        errors: Vec::new(),
-        bytes_total: bytes.len() as u64,
-        read_millis: 0.0,
-        busy_millis: 0.0,
-        parse_millis: 0.0,
-    };
+    let source = TraceSource::Files { names: vec!["warm-up.json".to_owned()] };
+    let result = LoadResult { bytes_total: bytes.len() as u64, ..LoadResult::new(source, builder.finish()) };
     protocol::encode(&result).ok()
 }
 

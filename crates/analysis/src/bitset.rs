@@ -38,6 +38,13 @@ impl BitSet {
         self.len
     }
 
+    /// Whether the words match the capacity: a set decoded from elsewhere (the parsing worker's
+    /// message) is checked before use, as one that does not could hold members past its capacity.
+    pub fn is_well_formed(&self) -> bool {
+        self.words.len() == self.len.div_ceil(64)
+            && self.words.last().is_none_or(|w| self.len.is_multiple_of(64) || w >> (self.len % 64) == 0)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.words.iter().all(|&w| w == 0)
     }
@@ -176,6 +183,15 @@ impl BitSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_set_is_well_formed_when_its_words_match_its_capacity() {
+        assert!(BitSet::full(130).is_well_formed());
+        assert!(BitSet::full(128).is_well_formed());
+        assert!(BitSet::new(0).is_well_formed());
+        assert!(!BitSet { words: vec![0; 2], len: 200 }.is_well_formed(), "too few words");
+        assert!(!BitSet { words: vec![0, 0, 1 << 3], len: 130 }.is_well_formed(), "a member past the capacity");
+    }
 
     #[test]
     fn members_counts_and_ranges() {

@@ -81,6 +81,17 @@ impl CriticalPath {
         &self.on_path
     }
 
+    /// Whether this path can belong to a trace of `span_count` spans: every segment names one of
+    /// its spans, and the flags cover them all. A path decoded from elsewhere (the parsing worker
+    /// computes it for a large trace) is checked before any view indexes spans with it.
+    pub fn fits(&self, span_count: usize) -> bool {
+        self.segments.len() == self.segment_pos.len()
+            && self.on_path.len() == span_count
+            && self.on_path.is_well_formed()
+            && self.segments.iter().all(|s| (s.span as usize) < span_count)
+            && self.segment_pos.iter().all(|p| (*p as usize) < span_count)
+    }
+
     fn range_of_positions(&self, from: u32, to: u32) -> &[Segment] {
         let a = self.segment_pos.partition_point(|&p| p < from);
         let b = self.segment_pos.partition_point(|&p| p < to);
@@ -293,6 +304,16 @@ mod tests {
         // An incomplete root has no path at all.
         let set = build(&[s(1, 0, 0, 0).incomplete(), s(2, 1, 10, 30)]);
         assert!(critical_path(trace(&set)).segments().is_empty());
+    }
+
+    #[test]
+    fn a_path_fits_its_own_trace_only() {
+        let set = build(&[s(1, 0, 0, 100), s(2, 1, 10, 30), s(3, 1, 50, 30)]);
+        let cp = critical_path(trace(&set));
+        assert!(cp.fits(3));
+        assert!(!cp.fits(2), "a segment names span 2, which a 2-span trace lacks");
+        assert!(!cp.fits(4), "the flags cover 3 spans");
+        assert!(CriticalPath::default().fits(0));
     }
 
     #[test]

@@ -68,13 +68,13 @@ impl FlameWindow {
     }
 
     pub fn px_per_nanos(&self) -> f64 {
-        // In i128: a window over the whole i64 range is wider than i64 can say.
-        let visible = (i128::from(self.end_nanos) - i128::from(self.start_nanos)).max(1);
-        self.width_px / visible as f64
+        // Not in i64: a window over the whole i64 range is wider than i64 can say.
+        let visible = crate::viewport::difference_f64(self.end_nanos, self.start_nanos).max(1.0);
+        self.width_px / visible
     }
 
     pub fn px_from_nanos(&self, nanos: i64) -> f64 {
-        (i128::from(nanos) - i128::from(self.start_nanos)) as f64 * self.px_per_nanos()
+        crate::viewport::difference_f64(nanos, self.start_nanos) * self.px_per_nanos()
     }
 
     /// Graph time at an x, rounded and clamped into `i64`.

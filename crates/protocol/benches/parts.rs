@@ -9,19 +9,12 @@ use std::hint::black_box;
 use std::time::Duration;
 
 fn result(spans: usize) -> LoadResult {
-    LoadResult {
-        source: TraceSource::Url { url: "bench".to_owned() },
-        set: generate(&SynthOptions { spans, traces: 1, seed: 5, deep_chain: false }),
-        errors: Vec::new(),
-        bytes_total: 0,
-        read_millis: 0.0,
-        busy_millis: 0.0,
-        parse_millis: 0.0,
-    }
+    let set = generate(&SynthOptions { spans, traces: 1, seed: 5, deep_chain: false });
+    LoadResult::new(TraceSource::Url { url: "bench".to_owned() }, set)
 }
 
 fn copy(result: &LoadResult) -> LoadResult {
-    LoadResult { source: result.source.clone(), set: result.set.clone(), errors: Vec::new(), ..*result }
+    LoadResult::new(result.source.clone(), result.set.clone())
 }
 
 fn parts(c: &mut Criterion) {

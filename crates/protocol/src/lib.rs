@@ -8,12 +8,14 @@ use serde::{Deserialize, Serialize};
 use spanlens_model::ImportError;
 use spanlens_model::TraceSet;
 
+mod analysed;
 pub mod js;
 pub mod messages;
 mod parts;
 mod search;
 mod source;
 
+pub use analysed::{ANALYSED_SPANS, Analysed};
 pub use messages::{ChunkPart, FromWorker, InputMeta, ToWorker};
 pub use parts::{Assembly, TREE_PART_BYTES, encode_parts, encode_parts_with};
 pub use search::SearchAnswer;
@@ -33,6 +35,26 @@ pub struct LoadResult {
     /// means the parse, not the network, set the pace.
     pub busy_millis: f64,
     pub parse_millis: f64,
+    /// The analyses of the large traces ([`ANALYSED_SPANS`] spans or more), by trace: filled by
+    /// [`Assembly`] from the parts that follow the spans, never part of an encoded result.
+    #[serde(skip)]
+    pub analysed: Vec<Analysed>,
+}
+
+impl LoadResult {
+    /// A result of `set` from `source` with no errors and no timings (tests, warm-ups).
+    pub fn new(source: TraceSource, set: TraceSet) -> LoadResult {
+        LoadResult {
+            source,
+            set,
+            errors: Vec::new(),
+            bytes_total: 0,
+            read_millis: 0.0,
+            busy_millis: 0.0,
+            parse_millis: 0.0,
+            analysed: Vec::new(),
+        }
+    }
 }
 
 pub fn encode(result: &LoadResult) -> Result<Vec<u8>, String> {

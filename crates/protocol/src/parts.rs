@@ -9,8 +9,11 @@
 //!    most [`TREE_PART_BYTES`] a part. They are a third of a large result (33 bytes a span) and as
 //!    postcard varints took a cold UI thread 80–100 ms for the head of a million spans, in one task;
 //!    raw, a part is little more than a copy;
-//! 3. the spans, in trace order, [`crate::SPANS_PER_PART`] a part (postcard).
+//! 3. the spans, in trace order, [`crate::SPANS_PER_PART`] a part (postcard);
+//! 4. the analysis of each large trace (see [`crate::analysed`]), computed while the UI thread
+//!    decodes the spans.
 
+use crate::analysed::{self, Incoming};
 use crate::{LoadResult, SPANS_PER_PART};
 use serde::{Deserialize, Serialize};
 use spanlens_model::{Span, Tree};
@@ -21,11 +24,21 @@ pub const TREE_PART_BYTES: usize = 1 << 20;
 /// The tree's index arrays that travel raw, in the order they are sent.
 const COLUMNS: usize = 9;
 
-#[derive(Serialize, Deserialize)]
+/// The first part, as sent ([`Head`] as received).
+#[derive(Serialize)]
+struct HeadRef<'a> {
+    result: &'a LoadResult,
+    tree_lens: &'a [[u32; COLUMNS]],
+    analysed: &'a [u32],
+}
+
+#[derive(Deserialize)]
 struct Head {
     result: LoadResult,
     /// Per trace, the length of each of its tree's [`COLUMNS`].
     tree_lens: Vec<[u32; COLUMNS]>,
+    /// The traces whose analysis follows the spans, by index.
+    analysed: Vec<u32>,
 }
 
 /// One tree column: `u32` indices, or (the last) flags of one byte each.
@@ -83,6 +96,9 @@ fn encode_parts_sized(
     tree_part_bytes: usize,
     mut emit: impl FnMut(Vec<u8>),
 ) -> Result<(), String> {
+    let analysed = analysed::traces_to_analyse(&result.set);
+    // The head is the result without its spans and tree index arrays: taken out while it is
+    // encoded, and put back for the parts that follow (and for the analysis, which needs both).
     let mut spans: Vec<Vec<Span>> = Vec::with_capacity(result.set.traces.len());
     let mut trees: Vec<Tree> = Vec::with_capacity(result.set.traces.len());
     for trace in &mut result.set.traces {
@@ -101,14 +117,17 @@ fn encode_parts_sized(
             Ok(lens)
         })
         .collect::<Result<Vec<_>, String>>()?;
-    let head = Head { result, tree_lens };
+    let head = HeadRef { result: &result, tree_lens: &tree_lens, analysed: &analysed };
     emit(postcard::to_allocvec(&head).map_err(|e| format!("could not encode the parsed traces: {e}"))?);
-    drop(head);
+    for ((trace, spans), tree) in result.set.traces.iter_mut().zip(spans).zip(trees) {
+        trace.spans = spans;
+        trace.tree = tree;
+    }
 
     for column in 0..COLUMNS {
         let mut part: Vec<u8> = Vec::new();
-        for tree in &mut trees {
-            match Column::of(tree, column) {
+        for trace in &mut result.set.traces {
+            match Column::of(&mut trace.tree, column) {
                 Column::Index(values) => {
                     for value in values.iter() {
                         part.extend_from_slice(&value.to_le_bytes());
@@ -116,7 +135,6 @@ fn encode_parts_sized(
                             emit(std::mem::take(&mut part));
                         }
                     }
-                    *values = Vec::new();
                 }
                 Column::Flags(values) => {
                     for flag in values.iter() {
@@ -125,7 +143,6 @@ fn encode_parts_sized(
                             emit(std::mem::take(&mut part));
                         }
                     }
-                    *values = Vec::new();
                 }
             }
         }
@@ -133,12 +150,11 @@ fn encode_parts_sized(
             emit(part);
         }
     }
-    drop(trees);
 
     let encode_spans =
-        |part: &[Span]| postcard::to_allocvec(part).map_err(|e| format!("could not encode the spans: {e}"));
-    let mut part: Vec<Span> = Vec::with_capacity(SPANS_PER_PART);
-    for span in spans.into_iter().flatten() {
+        |part: &[&Span]| postcard::to_allocvec(part).map_err(|e| format!("could not encode the spans: {e}"));
+    let mut part: Vec<&Span> = Vec::with_capacity(SPANS_PER_PART);
+    for span in result.set.traces.iter().flat_map(|t| &t.spans) {
         part.push(span);
         if part.len() == SPANS_PER_PART {
             emit(encode_spans(&part)?);
@@ -148,7 +164,8 @@ fn encode_parts_sized(
     if !part.is_empty() {
         emit(encode_spans(&part)?);
     }
-    Ok(())
+    drop(part);
+    analysed::encode(&result.set, &analysed, tree_part_bytes, &mut emit)
 }
 
 /// Reassembles what [`encode_parts`] produced, one part at a time. Parts out of place, too long or
@@ -162,11 +179,13 @@ pub struct Assembly {
     column_trace: usize,
     /// The trace the next spans belong to.
     trace: usize,
+    /// The large traces' analyses, which follow the spans.
+    analyses: Incoming,
 }
 
 impl Assembly {
     pub fn start(head: &[u8]) -> Result<Assembly, String> {
-        let Head { mut result, tree_lens } =
+        let Head { mut result, tree_lens, analysed } =
             postcard::from_bytes(head).map_err(|e| format!("could not decode the parsed traces: {e}"))?;
         if tree_lens.len() != result.set.traces.len() {
             return Err("the parsing worker's result lists its trees wrongly".to_owned());
@@ -185,15 +204,20 @@ impl Assembly {
                 reserved.ok();
             }
         }
-        let mut assembly = Assembly { result, tree_lens, column: 0, column_trace: 0, trace: 0 };
+        let analyses = Incoming::new(analysed);
+        let mut assembly = Assembly { result, tree_lens, column: 0, column_trace: 0, trace: 0, analyses };
         assembly.skip_full_columns();
         Ok(assembly)
     }
 
-    /// Adds the next part: a piece of a tree column while any is incomplete, then spans.
+    /// Adds the next part: a piece of a tree column while any is incomplete, then spans, then the
+    /// large traces' analyses.
     pub fn add(&mut self, part: &[u8]) -> Result<(), String> {
         if self.column < COLUMNS {
             return self.add_tree_part(part);
+        }
+        if self.trace >= self.result.set.traces.len() {
+            return self.analyses.add(part, &self.result.set);
         }
         let spans: Vec<Span> =
             postcard::from_bytes(part).map_err(|e| format!("could not decode the parsed spans: {e}"))?;
@@ -270,11 +294,24 @@ impl Assembly {
 
     /// The whole result, once every part has been added.
     pub fn finish(self) -> Result<LoadResult, String> {
-        if self.column < COLUMNS || self.trace < self.result.set.traces.len() {
+        if self.column < COLUMNS || self.trace < self.result.set.traces.len() || !self.analyses.is_complete() {
             return Err("the parsing worker's result is missing parts".to_owned());
         }
-        Ok(self.result)
+        let mut result = self.result;
+        result.analysed = self.analyses.done;
+        Ok(result)
     }
+}
+
+/// Every part through one [`Assembly`] (tests).
+#[cfg(test)]
+pub(crate) fn reassemble(parts: &[Vec<u8>]) -> Result<LoadResult, String> {
+    let Some((head, rest)) = parts.split_first() else { return Err("no parts".to_owned()) };
+    let mut assembly = Assembly::start(head)?;
+    for part in rest {
+        assembly.add(part)?;
+    }
+    assembly.finish()
 }
 
 #[cfg(test)]
@@ -286,23 +323,14 @@ mod tests {
 
     fn result(spans: usize, traces: usize) -> LoadResult {
         let set = generate(&SynthOptions { spans, traces, seed: 5, deep_chain: false });
+        let source = TraceSource::Url { url: "u".to_owned() };
         LoadResult {
-            source: TraceSource::Url { url: "u".to_owned() },
-            set,
-            errors: Vec::new(),
             bytes_total: 1,
             read_millis: 2.0,
             busy_millis: 1.0,
             parse_millis: 3.0,
+            ..LoadResult::new(source, set)
         }
-    }
-
-    fn reassemble(parts: &[Vec<u8>]) -> Result<LoadResult, String> {
-        let mut assembly = Assembly::start(&parts[0])?;
-        for part in &parts[1..] {
-            assembly.add(part)?;
-        }
-        assembly.finish()
     }
 
     #[test]
@@ -336,7 +364,9 @@ mod tests {
         let expected = original.set.clone();
         let parts = encode_parts(original).unwrap();
         let span_parts = 300_000usize.div_ceil(SPANS_PER_PART);
-        let tree_parts: Vec<usize> = parts[1..parts.len() - span_parts].iter().map(Vec::len).collect();
+        // The trace's analysis: a part, then its self times (2.4 MB) in three.
+        let analysis_parts = 1 + 3;
+        let tree_parts: Vec<usize> = parts[1..parts.len() - span_parts - analysis_parts].iter().map(Vec::len).collect();
         // Seven columns of ~300,000 indices (1.2 MB) in two parts each; `roots` (one index) and the
         // flags (300,000 bytes) in one.
         assert_eq!(tree_parts.len(), 16, "{tree_parts:?}");

@@ -116,6 +116,8 @@ test("a cold ?url= link to a 5,000-span Jaeger answer that trickles in shows eve
   assert.ok((await new Waterfall(page).paintedRows()) > 10, "rows painted");
   assert.equal(Number(await page.locator("[data-span-count]").first().getAttribute("data-span-count")), 5_000);
   assert.match(await page.getByTestId("trace-title").innerText(), /frontend/);
+  // Below the size the worker analyses, the page analyses the trace itself.
+  assert.equal(await page.getByTestId("trace-view").getAttribute("data-analysed-by"), "page");
   const coloured = await colouredPixels(page);
   assert.ok(coloured > 2_000, `coloured waterfall pixels: ${coloured}`);
   await screenshot(page, "deep-link-trickle-generated");
@@ -181,14 +183,16 @@ test("a Jaeger answer cut inside its spans opens with the spans before the cut a
   await context.close();
 });
 
-test("a cold ?url= link to a 30,000-span trace: analysed apart from the mount, fetched once, shown whole", async () => {
+test("a cold ?url= link to a 30,000-span trace: analysed by the worker, fetched once, shown whole", async () => {
   const { page, context, errors } = await openPage(app.browser);
   const before = largeRequests;
   await page.goto(`${app.baseUrl}/?url=${encodeURIComponent(`/large/api/traces/${LARGE.traceID}`)}`);
   await new TracePage(page).waitForTrace();
   assert.ok((await new Waterfall(page).paintedRows()) > 10, "rows painted");
   assert.equal(Number(await page.locator("[data-span-count]").first().getAttribute("data-span-count")), 30_000);
-  // The analysis (header numbers, critical path) is the trace's, although computed before the mount.
+  // The analysis (header numbers, critical path) is the trace's, although the parsing worker computed
+  // it and sent it after the spans.
+  assert.equal(await page.getByTestId("trace-view").getAttribute("data-analysed-by"), "worker");
   const stats = await page.locator(".sl-stats").innerText();
   assert.match(stats, /Spans\s+30,000/i);
   assert.match(stats, /Services\s+3\b/i);
