@@ -47,10 +47,8 @@ impl Analysed {
 
 /// The traces of `set` the worker analyses, by index.
 pub(crate) fn traces_to_analyse(set: &TraceSet) -> Vec<u32> {
-    (0..set.traces.len().min(u32::MAX as usize))
-        .filter(|&i| set.traces[i].spans.len() >= ANALYSED_SPANS)
-        .map(|i| i as u32)
-        .collect()
+    let large = set.traces.iter().enumerate().filter(|(_, t)| t.spans.len() >= ANALYSED_SPANS);
+    large.filter_map(|(i, _)| u32::try_from(i).ok()).collect()
 }
 
 /// The part before a trace's self times.
