@@ -58,10 +58,25 @@ impl Trace {
         self.spans.iter().filter(|s| s.is_error()).count()
     }
 
-    /// Distinct services, in order of first appearance.
+    /// Distinct services, in order of first appearance. Symbols are dense indices into the set's
+    /// string table, so a flag per index replaces a hash set (a million spans, natively: 14–15 →
+    /// 10 ms; the rest is reading the spans).
     pub fn services(&self) -> Vec<Sym> {
-        let mut seen = std::collections::HashSet::new();
-        self.spans.iter().map(|s| s.service).filter(|s| seen.insert(*s)).collect()
+        let mut seen: Vec<bool> = Vec::new();
+        let mut services = Vec::new();
+        for span in &self.spans {
+            let i = span.service.index();
+            if i >= seen.len() {
+                seen.resize(i + 1, false);
+            }
+            if let Some(flag) = seen.get_mut(i)
+                && !*flag
+            {
+                *flag = true;
+                services.push(span.service);
+            }
+        }
+        services
     }
 
     /// Spans whose parent is named but not loaded.
@@ -208,6 +223,19 @@ mod tests {
         assert_eq!(messages(1), vec!["the body ends early"]);
         assert_eq!(messages(2), vec!["the body ends early", "about trace 2"]);
         assert_eq!(set.warnings_for(TraceId(1)).count(), 0);
+    }
+
+    #[test]
+    fn services_are_distinct_in_order_of_first_appearance() {
+        use crate::TraceSetBuilder;
+        let mut b = TraceSetBuilder::new();
+        let names: Vec<Sym> = ["op", "cart", "front", "db"].iter().map(|n| b.intern(n)).collect();
+        // Interned in another order than they appear: "db" (the highest index) first.
+        for (i, svc) in [3, 1, 3, 2, 1, 3].into_iter().enumerate() {
+            b.push_span(TraceId(1), 8, Span::new(SpanId(i as u64 + 1), names[0], names[svc], 0, 1));
+        }
+        let set = b.finish();
+        assert_eq!(set.traces[0].services(), vec![names[3], names[1], names[2]]);
     }
 
     #[test]
