@@ -5,8 +5,8 @@
 use crate::state::schedule::next_task;
 use crate::state::trace_ref::{Shared, TraceRef};
 use leptos::prelude::*;
-use spanlens_analysis::critical_path::{CriticalPath, critical_path, self_times};
-use spanlens_analysis::summary::{TraceSummary, summarize_with_self_times};
+use spanlens_analysis::critical_path::{CriticalPath, critical_path};
+use spanlens_analysis::summary::TraceSummary;
 use spanlens_layout::palette::ServiceColors;
 use spanlens_protocol::Analysed;
 
@@ -88,13 +88,11 @@ impl Computed {
     }
 }
 
-/// Everything of [`Computed`] but the critical path: service colours, self times and the summary.
+/// Everything of [`Computed`] but the critical path: service colours, self times and the summary,
+/// as the parsing worker computes them (`spanlens_protocol::header_numbers`).
 fn header_numbers(data: &TraceRef) -> (ServiceColors, Shared<Vec<i64>>, Shared<TraceSummary>) {
-    let trace = data.trace();
-    let colors = ServiceColors::for_trace(trace, &data.set().strings);
-    let self_nanos = self_times(trace);
-    let summary = Shared::new(summarize_with_self_times(trace, &self_nanos));
-    (colors, Shared::new(self_nanos), summary)
+    let (colors, self_nanos, summary) = spanlens_protocol::header_numbers(data.set(), data.trace());
+    (colors, Shared::new(self_nanos), Shared::new(summary))
 }
 
 impl TraceAnalysis {

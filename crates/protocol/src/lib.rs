@@ -15,7 +15,7 @@ mod parts;
 mod search;
 mod source;
 
-pub use analysed::{ANALYSED_SPANS, Analysed};
+pub use analysed::{ANALYSED_SPANS, Analysed, header_numbers};
 pub use messages::{ChunkPart, FromWorker, InputMeta, ToWorker};
 pub use parts::{Assembly, TREE_PART_BYTES, encode_parts, encode_parts_with};
 pub use search::SearchAnswer;
