@@ -24,7 +24,7 @@ fn attr_rows(attrs: &[Attribute], strings: &Interner) -> Vec<AttrRow> {
             type_name: a.value.type_name(),
         })
         .collect();
-    rows.sort_by(|a, b| a.key.cmp(&b.key));
+    spanlens_model::sorting::sort_by(&mut rows, |a, b| a.key.cmp(&b.key));
     rows
 }
 

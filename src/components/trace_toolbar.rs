@@ -108,7 +108,7 @@ fn ServiceFilter() -> impl IntoView {
                 (sym, name, totals.span_count as usize)
             })
             .collect();
-        list.sort_by(|a, b| a.1.cmp(&b.1));
+        spanlens_model::sorting::sort_by(&mut list, |a, b| a.1.cmp(&b.1));
         list
     });
     let hidden_count = move || focus.hidden_services.with(|h| h.len());

@@ -56,7 +56,9 @@ fn groups(state: AppState) -> Vec<Group> {
         }
         // Problems first, routine notes last; within each, the most frequent first.
         let mut list: Vec<Group> = by_kind.into_values().collect();
-        list.sort_by(|a, b| a.kind.is_informational().cmp(&b.kind.is_informational()).then(b.count.cmp(&a.count)));
+        spanlens_model::sorting::sort_by(&mut list, |a, b| {
+            a.kind.is_informational().cmp(&b.kind.is_informational()).then(b.count.cmp(&a.count))
+        });
         list
     })
 }

@@ -124,7 +124,7 @@ pub fn sort_rows(rows: &mut [TraceTableRow]) {
 
 /// Sorts by `order` (see [`RowOrder::compare`] for ties).
 pub fn sort_rows_by(rows: &mut [TraceTableRow], order: RowOrder) {
-    rows.sort_by(|a, b| order.compare(a, b));
+    spanlens_model::sorting::sort_by(rows, |a, b| order.compare(a, b));
 }
 
 #[cfg(test)]

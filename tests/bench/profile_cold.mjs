@@ -18,6 +18,9 @@ const TOP = Number(process.env.TOP || 25);
 // names without their hashes, framework glue left out): when inlining makes a function's self time
 // mean little, the stack says whose work it is.
 const STACKS = Number(process.env.STACKS || 0);
+// `WINDOW=spanlens:app:start,spanlens:first-paint`: also the main thread's whole time between two marks,
+// long tasks or not, idle included: whether the thread is the bottleneck, and on what.
+const WINDOW = process.env.WINDOW ? process.env.WINDOW.split(",") : null;
 const GLUE = /^(wasm_bindgen|js-to-wasm|wasm-to-js|real |\(root\)|js_sys::futures|<core::pin::Pin|wasm-function)/;
 const short = (n) => n.replace(/::h[0-9a-f]{16}/g, "").replace(/ app-[^ ]*$/, "").replace(/ [a-z0-9_-]+\.js$/, "");
 
@@ -113,10 +116,18 @@ async function main() {
     const rebased = { ...profile, startTime: profile.startTime - syncMicros + page_.syncAt * 1000 };
     const skew = 0;
     console.log(`link ${link}\nmarks: ${page_.marks.map(([n, t]) => `${n}@${t}`).join(" ")}`);
-    for (const task of page_.tasks) {
+    const tasks = [...page_.tasks];
+    if (WINDOW) {
+      const at = (name) => page_.marks.find(([n]) => n === name)?.[1];
+      const [from, to] = WINDOW.map(at);
+      if (from === undefined || to === undefined) throw new Error(`WINDOW: no mark ${WINDOW.find((n) => at(n) === undefined)}`);
+      tasks.unshift({ start: from, duration: to - from, window: WINDOW.join(" → ") });
+    }
+    for (const task of tasks) {
       // The profiler started a little before navigation; correct by the first mark if needed.
       const s = summarize(rebased, task.start - skew, task.start + task.duration - skew);
-      console.log(`\n== long task at ${task.start.toFixed(0)} ms, ${task.duration.toFixed(0)} ms (sampled ${s.total.toFixed(1)} ms)`);
+      const what = task.window ? `window ${task.window}` : "long task";
+      console.log(`\n== ${what} at ${task.start.toFixed(0)} ms, ${task.duration.toFixed(0)} ms (sampled ${s.total.toFixed(1)} ms)`);
       console.log("  self:");
       for (const [k, v] of s.self) console.log(`    ${v.toFixed(1).padStart(7)} ms  ${k}`);
       console.log("  inclusive:");

@@ -9,6 +9,7 @@
 use crate::critical_path::self_times;
 use crate::path_merge::{MergeSide, merge_paths};
 use serde::{Deserialize, Serialize};
+use spanlens_model::sorting;
 use spanlens_model::{Interner, NONE, Sym, Trace};
 use std::collections::HashMap;
 
@@ -164,15 +165,21 @@ impl TraceDiff {
     pub fn got_slower(&self, metric: DiffMetric) -> Vec<u32> {
         let mut ids: Vec<u32> =
             (0..self.nodes.len() as u32).filter(|&i| self.change(i, metric).is_some_and(|c| c > 0)).collect();
-        ids.sort_by_key(|&i| std::cmp::Reverse(self.change(i, metric).unwrap_or(0)));
+        self.sort_by_change(&mut ids, metric);
         ids
     }
 
     /// Every node ranked by `metric`'s change, largest growth first, largest shrink last.
     pub fn ranked(&self, metric: DiffMetric) -> Vec<u32> {
         let mut ids: Vec<u32> = (0..self.nodes.len() as u32).collect();
-        ids.sort_by_key(|&i| std::cmp::Reverse(self.change(i, metric).unwrap_or(0)));
+        self.sort_by_change(&mut ids, metric);
         ids
+    }
+
+    /// Largest growth first, ties in node order.
+    fn sort_by_change(&self, ids: &mut [u32], metric: DiffMetric) {
+        let growth = |i: &u32| sorting::ascending_i64(self.change(*i, metric).unwrap_or(0));
+        sorting::sort_by_u64_key(ids, |i| sorting::descending_u64(growth(i)));
     }
 
     fn change(&self, node: u32, metric: DiffMetric) -> Option<i64> {

@@ -3,6 +3,7 @@
 
 use crate::flame::{known_len, op_key};
 use serde::{Deserialize, Serialize};
+use spanlens_model::sorting;
 use spanlens_model::{Sym, Trace};
 use std::collections::HashMap;
 
@@ -72,6 +73,6 @@ pub fn flame_table(trace: &Trace, self_nanos: &[i64]) -> Vec<FlameTableRow> {
             r.self_nanos = r.self_nanos.saturating_add(self_nanos.get(i).copied().unwrap_or(0));
         }
     }
-    rows.sort_by_key(|r| std::cmp::Reverse(r.self_nanos));
+    sorting::sort_by_u64_key(&mut rows, |r| sorting::descending_u64(sorting::ascending_i64(r.self_nanos)));
     rows
 }

@@ -7,6 +7,7 @@
 use crate::critical_path::self_times;
 use crate::summary::TraceSummary;
 use serde::{Deserialize, Serialize};
+use spanlens_model::sorting;
 use spanlens_model::{Sym, Trace, TraceSet};
 use std::collections::HashMap;
 
@@ -113,7 +114,7 @@ pub fn service_rows<'a>(traces: impl IntoIterator<Item = (&'a TraceSet, &'a Trac
         }
     }
     let mut rows: Vec<ServiceRow> = by_name.into_values().collect();
-    rows.sort_by(|a, b| b.span_count.cmp(&a.span_count).then_with(|| a.name.cmp(&b.name)));
+    sorting::sort_by(&mut rows, |a, b| b.span_count.cmp(&a.span_count).then_with(|| a.name.cmp(&b.name)));
     rows
 }
 
@@ -131,7 +132,7 @@ pub enum ServiceColumn {
 
 /// Sorts by `column` (names A→Z when ascending), ties by name so the order is stable.
 pub fn sort_service_rows(rows: &mut [ServiceRow], column: ServiceColumn, descending: bool) {
-    rows.sort_by(|a, b| {
+    sorting::sort_by(rows, |a, b| {
         let primary = match column {
             ServiceColumn::Name => a.name.cmp(&b.name),
             ServiceColumn::Traces => a.trace_count.cmp(&b.trace_count),

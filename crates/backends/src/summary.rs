@@ -111,7 +111,7 @@ pub(crate) fn summarise(trace_id_hex: String, spans: &[SpanFacts]) -> TraceSumma
 }
 
 pub(crate) fn sorted_services(mut services: Vec<(String, usize)>) -> Vec<(String, usize)> {
-    services.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    spanlens_model::sorting::sort_by(&mut services, |a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     services
 }
 

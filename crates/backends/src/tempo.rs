@@ -213,7 +213,7 @@ pub(crate) fn parse_tag_names(body: &[u8]) -> Result<Vec<(String, Vec<String>)>,
     let mut out: Vec<(String, Vec<String>)> =
         resp.scopes.unwrap_or_default().into_iter().map(|s| (s.name, s.tags.unwrap_or_default())).collect();
     let rank = |name: &str| SCOPE_ORDER.iter().position(|s| *s == name).unwrap_or(SCOPE_ORDER.len());
-    out.sort_by(|a, b| rank(&a.0).cmp(&rank(&b.0)).then_with(|| a.0.cmp(&b.0)));
+    spanlens_model::sorting::sort_by(&mut out, |a, b| rank(&a.0).cmp(&rank(&b.0)).then_with(|| a.0.cmp(&b.0)));
     if let Some(names) = resp.tag_names {
         out.push((String::new(), names));
     }

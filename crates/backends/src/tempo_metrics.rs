@@ -207,7 +207,7 @@ pub fn parse_metrics_query_range(body: impl AsRef<[u8]>) -> Result<MetricsResult
                 .iter()
                 .map(|p| (millis_to_nanos(&p.timestamp_ms), float_of(&p.value)))
                 .collect();
-            samples.sort_by_key(|p| p.0);
+            spanlens_model::sorting::sort_by_u64_key(&mut samples, |p| spanlens_model::sorting::ascending_i64(p.0));
             Series {
                 labels: labels_of(s.labels),
                 timestamps_nanos: samples.iter().map(|p| p.0).collect(),

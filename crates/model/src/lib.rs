@@ -15,6 +15,7 @@ pub mod builder;
 pub mod error;
 pub mod ids;
 pub mod interner;
+pub mod sorting;
 pub mod span;
 pub mod trace;
 pub mod tree;

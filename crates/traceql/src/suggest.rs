@@ -77,7 +77,7 @@ impl Counter {
         for (key, counts) in self.values {
             // Most frequent first; ties in text order so the list is stable across loads.
             let mut counts: Vec<(usize, String)> = counts.into_iter().map(|(v, n)| (n, literal(set, v))).collect();
-            counts.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            spanlens_model::sorting::sort_by(&mut counts, |a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
             let literals: Vec<String> = counts.into_iter().take(TOP_VALUES).map(|(_, l)| l).collect();
             out.insert((scope, set.resolve(key).to_owned()), literals);
         }
@@ -87,7 +87,9 @@ impl Counter {
 
 fn by_frequency(set: &TraceSet, counts: HashMap<Sym, usize>) -> Vec<String> {
     let mut counts: Vec<(Sym, usize)> = counts.into_iter().collect();
-    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| set.resolve(a.0).cmp(set.resolve(b.0))));
+    spanlens_model::sorting::sort_by(&mut counts, |a, b| {
+        b.1.cmp(&a.1).then_with(|| set.resolve(a.0).cmp(set.resolve(b.0)))
+    });
     counts.into_iter().map(|(s, _)| set.resolve(s).to_owned()).collect()
 }
 

@@ -56,7 +56,7 @@ pub fn FlameTable() -> impl IntoView {
             })
         });
         let (column, descending) = sort.get();
-        rows.sort_by(|a, b| {
+        spanlens_model::sorting::sort_by(&mut rows, |a, b| {
             let order = match column {
                 Column::Operation => (&a.service, &a.name).cmp(&(&b.service, &b.name)),
                 Column::Count => a.count.cmp(&b.count),

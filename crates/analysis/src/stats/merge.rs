@@ -110,8 +110,8 @@ impl Gathered {
 
 fn push_row(out: &mut StatsTable, key: &Key, parent: Option<u32>, g: Option<Gathered>) {
     let mut g = g.unwrap_or_default();
-    // Each part's members were sorted; a stable sort of the concatenation keeps ties in part order.
-    g.members.sort_by_key(|&(d, m)| (d, m));
+    // Each part's members were sorted; ordered by the whole pair, equal pairs are the same member.
+    g.members.sort_unstable();
     let from = out.members.len() as u32;
     out.members.extend(g.members.iter().map(|&(_, m)| m));
     out.member_durations_nanos.extend(g.members.iter().map(|&(d, _)| d));

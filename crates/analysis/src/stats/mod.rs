@@ -29,6 +29,7 @@ use crate::critical_path::self_times;
 use keys::{IdMap, Keyer, MISSING, PairMap};
 use serde::{Deserialize, Serialize};
 use spanlens_model::TraceSet;
+use spanlens_model::sorting;
 
 /// What spans are grouped by.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -203,12 +204,14 @@ pub fn stats(set: &TraceSet, traces: &[usize], first: &GroupKey, second: Option<
 
     // Rows in first-appearance order, "Without tag" last on each level.
     let mut groups1: Vec<u32> = (0..acc1.len() as u32).collect();
-    groups1.sort_by_key(|&g| (ids1.key_of(g) == MISSING, acc1.get(g as usize).map_or(u64::MAX, |a| a.seen)));
+    let order1 = |g: u32| (ids1.key_of(g) == MISSING, acc1.get(g as usize).map_or(u64::MAX, |a| a.seen));
+    sorting::sort_by(&mut groups1, |&a, &b| order1(a).cmp(&order1(b)));
     let mut details: Vec<u32> = (0..acc2.len() as u32).collect();
-    details.sort_by_key(|&g2| {
+    let order2 = |g2: u32| {
         let a = acc2.get(g2 as usize);
         (a.map_or(u32::MAX, |a| a.parent), ids2.key_of(g2) == MISSING, a.map_or(u64::MAX, |a| a.seen))
-    });
+    };
+    sorting::sort_by(&mut details, |&a, &b| order2(a).cmp(&order2(b)));
     let total = table.traces_duration_nanos;
     let span_at = |at: SpanRef| set.traces.get(at.trace as usize).and_then(|t| t.spans.get(at.span as usize));
     let mut rows = Vec::with_capacity(acc1.len() + acc2.len());

@@ -83,14 +83,14 @@ impl StatsTable {
                 }
             }
         }
-        top.sort_by(cmp);
+        spanlens_model::sorting::sort_by(&mut top, cmp);
         let mut out = Vec::with_capacity(self.rows.len());
         for t in top {
             out.push(t);
             if let Ok(k) = details.binary_search_by_key(&t, |d| d.0)
                 && let Some((_, kids)) = details.get_mut(k)
             {
-                kids.sort_by(cmp);
+                spanlens_model::sorting::sort_by(kids, cmp);
                 out.extend(kids.iter());
             }
         }

@@ -1,11 +1,12 @@
 //! Cycle breaking (greedy feedback arc set) and layer assignment (longest path).
 
 use super::NodeBox;
+use spanlens_model::sorting;
 
 /// Each node's position when sorted by key (index breaks equal keys): the tie-breaker everywhere.
 pub(super) fn key_ranks(nodes: &[NodeBox]) -> Vec<u32> {
     let mut by_key: Vec<usize> = (0..nodes.len()).collect();
-    by_key.sort_by(|&a, &b| {
+    sorting::sort_by(&mut by_key, |&a, &b| {
         let ka = nodes.get(a).map(|n| n.key.as_str());
         let kb = nodes.get(b).map(|n| n.key.as_str());
         ka.cmp(&kb).then(a.cmp(&b))
@@ -40,7 +41,7 @@ pub(super) fn feedback_sequence(n: usize, edges: &[(u32, u32)], rank: &[u32]) ->
     }
     // Scan in key order so every choice is stable.
     let mut scan: Vec<usize> = (0..n).collect();
-    scan.sort_by_key(|&i| rank.get(i).copied().unwrap_or(u32::MAX));
+    sorting::sort_by_u64_key(&mut scan, |&i| u64::from(rank.get(i).copied().unwrap_or(u32::MAX)));
     let mut removed = vec![false; n];
     let mut front: Vec<usize> = Vec::with_capacity(n);
     let mut back: Vec<usize> = Vec::new();
@@ -111,7 +112,7 @@ pub(super) fn longest_path_layers(n: usize, edges: &[(u32, u32)], sequence: &[u3
         }
     }
     let mut in_order: Vec<usize> = (0..n).collect();
-    in_order.sort_by_key(|&i| sequence.get(i).copied().unwrap_or(u32::MAX));
+    sorting::sort_by_u64_key(&mut in_order, |&i| u64::from(sequence.get(i).copied().unwrap_or(u32::MAX)));
     let mut layer = vec![0u32; n];
     for &v in &in_order {
         let l = preds

@@ -2,6 +2,7 @@
 
 use super::NodeBox;
 use super::acyclic::is_reversed;
+use spanlens_model::sorting;
 
 /// What an input edge became.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,7 +105,7 @@ impl Layered {
             let key: Vec<(f64, (u32, u32))> =
                 layer.iter().map(|&v| (barycenter(self.preds(v), &pos).unwrap_or(0.0), at(&self.tie, v))).collect();
             let mut idx: Vec<usize> = (0..layer.len()).collect();
-            idx.sort_by(|&a, &b| {
+            sorting::sort_by(&mut idx, |&a, &b| {
                 let (ka, kb) = (key.get(a), key.get(b));
                 match (ka, kb) {
                     (Some(x), Some(y)) => x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)),
@@ -144,7 +145,7 @@ impl Layered {
                             (barycenter(nbrs, &pos).unwrap_or(f64::from(here)), here, v)
                         })
                         .collect();
-                    keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                    sorting::sort_by(&mut keyed, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
                     let Some(layer) = self.layers.get_mut(l) else { continue };
                     *layer = keyed.iter().map(|k| k.2).collect();
                     set_positions(&mut pos, layer);

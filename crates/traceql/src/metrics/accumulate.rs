@@ -152,7 +152,9 @@ impl Acc {
         let div = if self.duration { NANOS_PER_SECOND } else { 1.0 };
         let timestamps = buckets.timestamps_nanos();
         let mut exemplars = self.exemplars;
-        exemplars.sort_by_key(|e| e.timestamp_nanos);
+        spanlens_model::sorting::sort_by_u64_key(&mut exemplars, |e| {
+            spanlens_model::sorting::ascending_i64(e.timestamp_nanos)
+        });
         let one = |values: Vec<f64>| {
             vec![Series {
                 labels: labels.clone(),

@@ -18,7 +18,7 @@ use super::result::{LabelValue, Series};
 use super::{MetricsError, MetricsLimits};
 use crate::ast::{MetricsFn, Pipeline, Stage};
 use crate::eval::{ModelTrace, Spanset};
-use spanlens_model::{AnyValue, Attribute, Span, StatusCode, Sym, TraceSet};
+use spanlens_model::{AnyValue, Attribute, Span, StatusCode, Sym, TraceSet, sorting};
 use std::collections::HashMap;
 
 const DEFAULT_TOP_N: i64 = 10;
@@ -192,13 +192,15 @@ fn shape(
         by_attr.entry(attr).or_default().push((value_label(set, v), sides));
     }
     let mut attrs: Vec<(String, AttrId)> = totals.keys().map(|&a| (attr_label(set, a), a)).collect();
-    attrs.sort_by(|a, b| a.0.cmp(&b.0));
+    sorting::sort_by(&mut attrs, |a, b| a.0.cmp(&b.0));
     let mut out = Vec::new();
     for (label, attr) in attrs {
         let mut entries = by_attr.remove(&attr).unwrap_or_default();
         for (side, name) in SIDES.iter().enumerate() {
             let total_of = |s: &Sides| s.get(side).map_or(0, |c| c.iter().sum::<u64>());
-            entries.sort_by(|a, b| total_of(&b.1).cmp(&total_of(&a.1)).then_with(|| a.0.to_text().cmp(&b.0.to_text())));
+            sorting::sort_by(&mut entries, |a, b| {
+                total_of(&b.1).cmp(&total_of(&a.1)).then_with(|| a.0.to_text().cmp(&b.0.to_text()))
+            });
             for (value, sides) in entries.iter().filter(|(_, s)| total_of(s) > 0).take(top_n) {
                 let labels = vec![
                     ("__meta_type".to_owned(), LabelValue::String((*name).to_owned())),

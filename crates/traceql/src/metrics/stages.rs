@@ -34,7 +34,9 @@ fn rank(mut series: Vec<Series>, k: i64, top: bool) -> Vec<Series> {
             series.iter().enumerate().filter_map(|(i, s)| s.values.get(step).filter(|v| !v.is_nan()).map(|&v| (v, i))),
         );
         // Ties keep query order, so the answer does not depend on hashing.
-        column.sort_by(|a, b| if top { b.0.total_cmp(&a.0) } else { a.0.total_cmp(&b.0) }.then(a.1.cmp(&b.1)));
+        spanlens_model::sorting::sort_by(&mut column, |a, b| {
+            if top { b.0.total_cmp(&a.0) } else { a.0.total_cmp(&b.0) }.then(a.1.cmp(&b.1))
+        });
         for &(_, i) in column.iter().take(k) {
             if let Some(flag) = keep.get_mut(i).and_then(|row| row.get_mut(step)) {
                 *flag = true;
