@@ -1,32 +1,32 @@
 //! `/`: what to do, how to open traces, and the list of loaded traces. `?backend=<name>&traces=<id>,…`
 //! (search results opened together) fetches those traces from that backend into the list.
 
-use crate::components::{BackendList, KeptFiles, OpenedTogether, SourceList, TraceList};
+use crate::components::{BackendList, KeptFiles, OpenFilesButton, OpenedTogether, SourceList, TraceList};
 use crate::format::thousands;
 use crate::state::compare_link::{MAX_OPEN_TOGETHER, together_ids};
 use crate::state::{AppState, Backends, LoadSelector};
 use crate::state::{DEMO_URL, Loads};
-use leptos::html;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use web_sys::File;
 
 #[component]
 pub fn LandingPage() -> impl IntoView {
     let state = AppState::from_context();
     let loads = Loads::use_context();
-    let file_input = NodeRef::<html::Input>::new();
+    open_linked_traces(state, loads);
+    let opening = opening_link(state, loads);
+    view! {
+        <Show when=move || !opening.get() fallback=|| view! { <OpeningLink/> }>
+            <StartPage/>
+        </Show>
+    }
+}
 
-    let on_pick = move |_| {
-        let Some(input) = file_input.get() else { return };
-        let Some(list) = input.files() else { return };
-        let files: Vec<File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
-        if !files.is_empty() {
-            loads.open_files(files);
-        }
-        // Let the same file be picked again after it changes on disk.
-        input.set_value("");
-    };
+/// What to do, how to open traces, and the list of loaded traces.
+#[component]
+fn StartPage() -> impl IntoView {
+    let state = AppState::from_context();
+    let loads = Loads::use_context();
     let open_demo = move |_| loads.open_url(DEMO_URL.to_owned());
     let has_traces = move || state.catalog.with(|c| !c.loads().is_empty());
     let navigate = leptos_router::hooks::use_navigate();
@@ -35,7 +35,6 @@ pub fn LandingPage() -> impl IntoView {
             navigate(&href, Default::default());
         }
     });
-    open_linked_traces(state, loads);
 
     view! {
         <section class="sl-landing">
@@ -59,17 +58,7 @@ pub fn LandingPage() -> impl IntoView {
                         </span>
                     </div>
                     <div class="sl-dropzone__actions">
-                        <label class="sl-button sl-button--primary">
-                            "Open files…"
-                            <input
-                                node_ref=file_input
-                                type="file"
-                                multiple
-                                class="sl-visually-hidden"
-                                data-testid="file-input"
-                                on:change=on_pick
-                            />
-                        </label>
+                        <OpenFilesButton label="Open files…" primary=true/>
                         <button class="sl-button" data-testid="open-demo" on:click=open_demo>
                             "Open demo trace"
                         </button>
@@ -133,6 +122,48 @@ fn LoadedSummary() -> impl IntoView {
                 </div>
             }
         }
+    }
+}
+
+/// While this page's `?url=` link is on its way, and until its load has ended (a page that was opened
+/// for the link is replaced by the trace's when it arrives): the start page would be built, laid out
+/// and painted on a cold page's UI thread (~0.1 s at 1,000 spans, before the link's answer could
+/// reach the worker) only to be dropped. A load that fails, or lists several traces, shows the start
+/// page a task after it ended, so that one that navigates away never builds it.
+fn opening_link(state: AppState, loads: Loads) -> ReadSignal<bool> {
+    let query = leptos_router::hooks::use_query_map();
+    let link = query.with_untracked(|q| q.get("url"));
+    let for_link = link.as_deref().is_some_and(|url| {
+        state.catalog.with_untracked(|c| !c.has_url(url))
+            && (state.progress.with_untracked(Option::is_none) || loads.is_loading_url(url))
+    });
+    let (opening, set_opening) = signal(for_link);
+    if for_link {
+        let started = StoredValue::new(false);
+        Effect::new(move |_| {
+            let same_link = query.with(|q| q.get("url")) == link;
+            if same_link && state.progress.with(Option::is_some) {
+                started.set_value(true);
+            } else if started.get_value() || !same_link {
+                leptos::task::spawn_local(async move {
+                    crate::state::schedule::next_task().await;
+                    set_opening.try_set(false);
+                });
+            }
+        });
+    }
+    opening
+}
+
+/// The page while a link's trace is on its way: the progress bar above says how far (and cancels);
+/// files can be opened instead, here or by dropping them anywhere.
+#[component]
+fn OpeningLink() -> impl IntoView {
+    view! {
+        <section class="sl-empty" data-testid="opening-link">
+            <p class="sl-muted">"Opening the linked trace…"</p>
+            <OpenFilesButton label="Open files instead…"/>
+        </section>
     }
 }
 

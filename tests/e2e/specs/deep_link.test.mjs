@@ -75,7 +75,25 @@ function serveCut(req, res) {
   res.end(GENERATED.body.subarray(0, Math.floor(GENERATED.body.length * 0.6)));
 }
 
-const app = useApp({ backends: true, handlers: { "/gen/": trickleGenerated, "/large/": serveLarge, "/cut/": serveCut } });
+/** `/held/api/traces/<id>`: the generated answer, held back until the test lets it go (`releaseHeld`);
+ * any other path under `/held/` is a 404. */
+function serveHeld(req, res) {
+  if (!req.url.startsWith(`/held/api/traces/${GENERATED.traceID}`)) {
+    res.writeHead(404, { "content-type": "text/plain" });
+    return res.end("no such trace here");
+  }
+  held.push(() => {
+    res.writeHead(200, { "content-type": "application/json", "content-length": GENERATED.body.length });
+    res.end(GENERATED.body);
+  });
+}
+let held = [];
+const releaseHeld = () => {
+  for (const send of held) send();
+  held = [];
+};
+
+const app = useApp({ backends: true, handlers: { "/gen/": trickleGenerated, "/large/": serveLarge, "/cut/": serveCut, "/held/": serveHeld } });
 
 /** Pixels of the waterfall canvas that are coloured (neither the background nor near-white or
  * near-black), or with `critical`, in the critical path's violet (light theme). */
@@ -208,5 +226,34 @@ test("a cold ?url= link to a 30,000-span trace: analysed by the worker, fetched 
   await page.locator("[data-testid=trace-list][data-trace-count='1']").waitFor();
   assert.equal(largeRequests - before, 1);
   assert.deepEqual(errors(), []);
+  await context.close();
+});
+
+test("while a ?url= link's trace is on its way the page says so, and a link that fails shows the start page", async () => {
+  const { page, context, errors } = await openPage(app.browser);
+  await page.goto(`${app.baseUrl}/?url=${encodeURIComponent(`/held/api/traces/${GENERATED.traceID}`)}`);
+  // The start page (drop zone, backends, tips) is not built for a page about to be replaced.
+  const opening = page.getByTestId("opening-link");
+  await opening.waitFor();
+  assert.match(await opening.innerText(), /Opening the linked trace/);
+  assert.equal(await page.getByTestId("dropzone").count(), 0);
+  // Files can still be opened instead (a slow link need not be waited for).
+  assert.match(await opening.innerText(), /Open files instead/);
+  assert.equal(await opening.getByTestId("file-input").count(), 1);
+  await screenshot(page, "deep-link-opening");
+  releaseHeld();
+  await new TracePage(page).waitForTrace();
+  assert.equal(Number(await page.locator("[data-span-count]").first().getAttribute("data-span-count")), 5_000);
+  assert.equal(await page.getByTestId("opening-link").count(), 0);
+
+  // A link whose answer is an error: the start page comes back, under the error that says why.
+  await page.goto(`${app.baseUrl}/?url=${encodeURIComponent("/held/api/traces/ffff")}`);
+  await page.getByTestId("error-banner").waitFor();
+  assert.match(await page.getByTestId("error-banner").innerText(), /Could not load[\s\S]*404/);
+  await page.getByTestId("dropzone").waitFor();
+  assert.equal(await page.getByTestId("opening-link").count(), 0);
+  await screenshot(page, "deep-link-failed-start-page");
+  // The browser logs the 404 itself; nothing else went wrong.
+  assert.deepEqual(errors().filter((e) => !/Failed to load resource.*404/.test(e)), []);
   await context.close();
 });
