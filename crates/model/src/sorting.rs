@@ -7,8 +7,8 @@
 //! - [`sort_by`] compares through a `dyn` closure: for lists a person reads (table rows, names,
 //!   graph nodes), where a comparison costs more than the indirection;
 //! - [`sort_by_u64_key`] sorts `(key, position)` pairs by their natural order: one instantiation for
-//!   every caller, and as fast as a keyed sort of the elements themselves. Keys that are not `u64`
-//!   map to one with [`ascending_i64`] or [`descending_u64`].
+//!   every caller, no comparison through a closure, the key computed once per element. Keys that are
+//!   not `u64` map to one with [`ascending_i64`] or [`descending_u64`].
 //!
 //! Both are stable, as `slice::sort_by` is. They are for lists of up to some ten thousand
 //! elements: moving the elements along the permutation's cycles misses the cache once a list no
