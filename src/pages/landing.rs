@@ -1,20 +1,21 @@
 //! `/`: what to do, how to open traces, and the list of loaded traces. `?backend=<name>&traces=<id>,…`
 //! (search results opened together) fetches those traces from that backend into the list.
 
-use crate::components::{BackendList, KeptFiles, OpenFilesButton, OpenedTogether, SourceList, TraceList};
-use crate::format::thousands;
+use crate::components::{
+    BackendList, KeptFiles, LoadedSummary, OpenFilesButton, OpenedTogether, OpeningLink, SourceList, TraceList,
+};
+use crate::hooks::use_opening_link;
 use crate::state::compare_link::{MAX_OPEN_TOGETHER, together_ids};
 use crate::state::{AppState, Backends, LoadSelector};
 use crate::state::{DEMO_URL, Loads};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn LandingPage() -> impl IntoView {
     let state = AppState::from_context();
     let loads = Loads::use_context();
     open_linked_traces(state, loads);
-    let opening = opening_link(state, loads);
+    let opening = use_opening_link();
     view! {
         <Show when=move || !opening.get() fallback=|| view! { <OpeningLink/> }>
             <StartPage/>
@@ -76,93 +77,6 @@ fn StartPage() -> impl IntoView {
                 <KeptFiles/>
                 <TraceList on_merge=merge/>
             </Show>
-        </section>
-    }
-}
-
-/// "3 traces · 1,204 spans · 2 warnings" above the list.
-#[component]
-fn LoadedSummary() -> impl IntoView {
-    let state = AppState::from_context();
-    let summary = move || {
-        state.catalog.with(|c| (c.trace_count(), c.span_count(), c.warning_count(), c.alarm_count(), c.loads().len()))
-    };
-    let params = leptos_router::hooks::use_query_map();
-    let query = move || params.with(crate::url::data_query);
-    move || {
-        // Routine notes (merged Zipkin halves) do not raise the alarm colour.
-        let (traces, spans, warnings, alarms, loads) = summary();
-        {
-            view! {
-                <div class="sl-loaded-summary">
-                    <h2>"Loaded traces"</h2>
-                    <span class="sl-muted">
-                        {format!(
-                            "{} {} · {} spans · {} {}",
-                            thousands(traces),
-                            if traces == 1 { "trace" } else { "traces" },
-                            thousands(spans),
-                            loads,
-                            if loads == 1 { "source" } else { "sources" },
-                        )}
-                    </span>
-                    <Show when=move || { warnings > 0 }>
-                        <A
-                            href=format!("/warnings{}", query())
-                            attr:class={ if alarms > 0 { "sl-badge sl-badge--warn" } else { "sl-badge" } }
-                            attr:data-testid="warnings-link"
-                        >
-                            {if alarms > 0 {
-                                format!("{} {}", thousands(alarms), if alarms == 1 { "warning" } else { "warnings" })
-                            } else {
-                                format!("{} {}", thousands(warnings), if warnings == 1 { "note" } else { "notes" })
-                            }}
-                        </A>
-                    </Show>
-                </div>
-            }
-        }
-    }
-}
-
-/// While this page's `?url=` link is on its way, and until its load has ended (a page that was opened
-/// for the link is replaced by the trace's when it arrives): the start page would be built, laid out
-/// and painted on a cold page's UI thread (~0.1 s at 1,000 spans, before the link's answer could
-/// reach the worker) only to be dropped. A load that fails, or lists several traces, shows the start
-/// page a task after it ended, so that one that navigates away never builds it.
-fn opening_link(state: AppState, loads: Loads) -> ReadSignal<bool> {
-    let query = leptos_router::hooks::use_query_map();
-    let link = query.with_untracked(|q| q.get("url"));
-    let for_link = link.as_deref().is_some_and(|url| {
-        state.catalog.with_untracked(|c| !c.has_url(url))
-            && (state.progress.with_untracked(Option::is_none) || loads.is_loading_url(url))
-    });
-    let (opening, set_opening) = signal(for_link);
-    if for_link {
-        let started = StoredValue::new(false);
-        Effect::new(move |_| {
-            let same_link = query.with(|q| q.get("url")) == link;
-            if same_link && state.progress.with(Option::is_some) {
-                started.set_value(true);
-            } else if started.get_value() || !same_link {
-                leptos::task::spawn_local(async move {
-                    crate::state::schedule::next_task().await;
-                    set_opening.try_set(false);
-                });
-            }
-        });
-    }
-    opening
-}
-
-/// The page while a link's trace is on its way: the progress bar above says how far (and cancels);
-/// files can be opened instead, here or by dropping them anywhere.
-#[component]
-fn OpeningLink() -> impl IntoView {
-    view! {
-        <section class="sl-empty" data-testid="opening-link">
-            <p class="sl-muted">"Opening the linked trace…"</p>
-            <OpenFilesButton label="Open files instead…"/>
         </section>
     }
 }
