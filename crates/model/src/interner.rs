@@ -18,7 +18,7 @@ impl Sym {
         (self.0.get() - 1) as usize
     }
 
-    fn from_index(index: usize) -> Option<Self> {
+    pub(crate) fn from_index(index: usize) -> Option<Self> {
         u32::try_from(index + 1).ok().and_then(NonZeroU32::new).map(Sym)
     }
 }

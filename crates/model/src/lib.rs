@@ -17,6 +17,7 @@ pub mod ids;
 pub mod interner;
 pub mod sorting;
 pub mod span;
+pub mod sym_slots;
 pub mod trace;
 pub mod tree;
 pub mod value;
@@ -30,6 +31,7 @@ pub use interner::{Interner, Sym};
 pub use span::{
     DroppedCounts, Event, Link, Resource, ResourceIdx, Scope, ScopeIdx, SourceIdx, Span, SpanKind, Status, StatusCode,
 };
+pub use sym_slots::SymSlots;
 pub use trace::{SourceInfo, Trace, TraceSet};
 pub use tree::{NONE, Tree};
 pub use value::{AnyValue, Attribute};

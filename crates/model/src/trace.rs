@@ -3,6 +3,7 @@
 use crate::ids::TraceId;
 use crate::interner::{Interner, Sym};
 use crate::span::{Resource, Scope, Span};
+use crate::sym_slots::SymSlots;
 use crate::tree::Tree;
 use crate::warnings::{Warning, WarningKind};
 use serde::{Deserialize, Serialize};
@@ -58,25 +59,11 @@ impl Trace {
         self.spans.iter().filter(|s| s.is_error()).count()
     }
 
-    /// Distinct services, in order of first appearance. Symbols are dense indices into the set's
-    /// string table, so a flag per index replaces a hash set (a million spans, natively: 14–15 →
-    /// 10 ms; the rest is reading the spans).
+    /// Distinct services, in order of first appearance (numbered by [`SymSlots`], not a hash per
+    /// span: a million spans, natively, 14–15 → 10 ms).
     pub fn services(&self) -> Vec<Sym> {
-        let mut seen: Vec<bool> = Vec::new();
-        let mut services = Vec::new();
-        for span in &self.spans {
-            let i = span.service.index();
-            if i >= seen.len() {
-                seen.resize(i + 1, false);
-            }
-            if let Some(flag) = seen.get_mut(i)
-                && !*flag
-            {
-                *flag = true;
-                services.push(span.service);
-            }
-        }
-        services
+        let mut slots = SymSlots::default();
+        self.spans.iter().map(|s| s.service).filter(|&service| slots.slot(service).1).collect()
     }
 
     /// Spans whose parent is named but not loaded.
