@@ -55,16 +55,11 @@ pub async fn handle(scope: &DedicatedWorkerGlobalScope, request: Request, inbox:
     for input in inputs {
         let t0 = now_millis();
         let name = input.name;
-        let mut import = if response {
-            StreamingImport::for_response(&name, (input.size > 0).then_some(input.size), &mut builder)
-        } else {
-            StreamingImport::new(&name, usize::try_from(input.size).unwrap_or(0), &mut builder)
-        };
+        let mut import = begin(&name, input.size, response, &mut builder);
         let import = if input.inline {
             match buffers.next() {
                 Some(buffer) => {
-                    let view = Uint8Array::new(&buffer);
-                    import.push_with(view.length() as usize, |dst| view.copy_to(dst));
+                    push(&mut import, &Uint8Array::new(&buffer));
                     Some(import)
                 }
                 None => {
@@ -78,9 +73,8 @@ pub async fn handle(scope: &DedicatedWorkerGlobalScope, request: Request, inbox:
                 let Some((part, buffer)) = inbox.next().await else { return };
                 match (part, buffer) {
                     (ChunkPart::Data, Some(buffer)) => {
-                        let bytes = Uint8Array::new(&buffer);
                         let pushed = now_millis();
-                        import.push_with(bytes.length() as usize, |dst| bytes.copy_to(dst));
+                        push(&mut import, &Uint8Array::new(&buffer));
                         busy_millis += now_millis() - pushed;
                         // A fetched body comes in 64 KiB pieces: a message per piece would keep the
                         // UI thread busy redrawing the bar, so it hears of every mebibyte.
@@ -109,19 +103,55 @@ pub async fn handle(scope: &DedicatedWorkerGlobalScope, request: Request, inbox:
         progress(scope, id, bytes_done, bytes_total, &name);
         let t1 = now_millis();
         read_millis += t1 - t0;
-        if let Some(Err(e)) = import.map(StreamingImport::finish) {
+        if let Some(Err(e)) = import.map(finish) {
             errors.push(e);
         }
         parse_millis += now_millis() - t1;
     }
 
     let t2 = now_millis();
-    let set = builder.finish();
+    let set = finish_set(builder);
     parse_millis += now_millis() - t2;
     // `analysed` stays empty: the encoding computes the large traces' analyses itself and sends
     // them after the spans.
     let analysed = Vec::new();
     let result = LoadResult { source, set, errors, bytes_total, read_millis, busy_millis, parse_millis, analysed };
+    send(scope, id, result);
+}
+
+// The functions below are kept out of `handle`, whose future is polled once per 64 KiB piece: V8
+// optimizes a wasm function once it has run long enough, whole, on a background thread, and polling
+// that future a thousand times made it a 47 kB function (everything here inlined into it) whose
+// optimization took ~150 ms of a two-core machine's CPU in every cold link, ahead of the parser's
+// own hot functions in the queue (BENCHMARKS.md, "what V8 optimizes").
+
+#[inline(never)]
+fn begin<'b>(name: &str, size: u64, response: bool, builder: &'b mut TraceSetBuilder) -> StreamingImport<'b> {
+    if response {
+        StreamingImport::for_response(name, (size > 0).then_some(size), builder)
+    } else {
+        StreamingImport::new(name, usize::try_from(size).unwrap_or(0), builder)
+    }
+}
+
+#[inline(never)]
+fn push(import: &mut StreamingImport<'_>, bytes: &Uint8Array) {
+    import.push_with(bytes.length() as usize, |dst| bytes.copy_to(dst));
+}
+
+#[inline(never)]
+fn finish(import: StreamingImport<'_>) -> Result<spanlens_formats::import::ImportSummary, ImportError> {
+    import.finish()
+}
+
+#[inline(never)]
+fn finish_set(builder: TraceSetBuilder) -> spanlens_model::TraceSet {
+    builder.finish()
+}
+
+/// Encodes and posts the result.
+#[inline(never)]
+fn send(scope: &DedicatedWorkerGlobalScope, id: u32, result: LoadResult) {
     // A large result's parts are posted as they are encoded, so the UI thread decodes while this
     // thread encodes and analyses (at a million spans, 0.35 s natively). A small one goes in one message: each
     // message is a task of the UI thread's, which at a cold link's start has other work queued.
@@ -154,6 +184,7 @@ const STREAM_AFTER_BYTES: usize = 2_500_000;
 /// one. Chromium grows heaps far more cheaply: there the gain is about a tenth of the worker's
 /// parse time (BENCHMARKS.md). Memory is never returned from a wasm heap anyway, and reserved pages
 /// that are never touched cost no RAM. A reservation the browser refuses is skipped.
+#[inline(never)]
 fn reserve_heap(bytes_total: u64) {
     if let Some(bytes) = heap_reserve_bytes(bytes_total) {
         let mut reserve: Vec<u8> = Vec::new();
@@ -179,6 +210,7 @@ const MAX_RESERVE_BYTES: u64 = 1536 << 20;
 /// How far a load moves between two progress messages.
 const PROGRESS_STEP_BYTES: u64 = 1 << 20;
 
+#[inline(never)]
 fn progress(scope: &DedicatedWorkerGlobalScope, id: u32, bytes_done: u64, bytes_total: u64, file: &str) {
     post(scope, &FromWorker::Progress { id, file: file.to_owned(), bytes_done, bytes_total }, &[]);
 }

@@ -118,12 +118,46 @@ fn encode_parts_sized(
         })
         .collect::<Result<Vec<_>, String>>()?;
     let head = HeadRef { result: &result, tree_lens: &tree_lens, analysed: &analysed };
-    emit(postcard::to_allocvec(&head).map_err(|e| format!("could not encode the parsed traces: {e}"))?);
+    emit(encode_head(&head)?);
     for ((trace, spans), tree) in result.set.traces.iter_mut().zip(spans).zip(trees) {
         trace.spans = spans;
         trace.tree = tree;
     }
+    encode_tree_columns(&mut result, tree_part_bytes, &mut emit);
 
+    let mut part: Vec<&Span> = Vec::with_capacity(SPANS_PER_PART);
+    for span in result.set.traces.iter().flat_map(|t| &t.spans) {
+        part.push(span);
+        if part.len() == SPANS_PER_PART {
+            emit(encode_spans(&part)?);
+            part.clear();
+        }
+    }
+    if !part.is_empty() {
+        emit(encode_spans(&part)?);
+    }
+    drop(part);
+    analysed::encode(&result.set, &analysed, tree_part_bytes, &mut emit)
+}
+
+// The encoding runs once per load, in the worker, whose wasm V8 first runs in its baseline tier and
+// optimizes a function, whole, once it has run long enough; a call already running keeps the
+// baseline code. As one function (everything inlined) the encoding was 32 kB that V8 optimized
+// only when it was nearly done, at ~0.1 s of a two-core machine's CPU; in pieces, each piece is
+// small to optimize and the pieces called again (a part of spans) run optimized from then on.
+
+#[inline(never)]
+fn encode_head(head: &HeadRef<'_>) -> Result<Vec<u8>, String> {
+    postcard::to_allocvec(head).map_err(|e| format!("could not encode the parsed traces: {e}"))
+}
+
+#[inline(never)]
+fn encode_spans(part: &[&Span]) -> Result<Vec<u8>, String> {
+    postcard::to_allocvec(part).map_err(|e| format!("could not encode the spans: {e}"))
+}
+
+#[inline(never)]
+fn encode_tree_columns(result: &mut LoadResult, tree_part_bytes: usize, emit: &mut impl FnMut(Vec<u8>)) {
     for column in 0..COLUMNS {
         let mut part: Vec<u8> = Vec::new();
         for trace in &mut result.set.traces {
@@ -150,22 +184,6 @@ fn encode_parts_sized(
             emit(part);
         }
     }
-
-    let encode_spans =
-        |part: &[&Span]| postcard::to_allocvec(part).map_err(|e| format!("could not encode the spans: {e}"));
-    let mut part: Vec<&Span> = Vec::with_capacity(SPANS_PER_PART);
-    for span in result.set.traces.iter().flat_map(|t| &t.spans) {
-        part.push(span);
-        if part.len() == SPANS_PER_PART {
-            emit(encode_spans(&part)?);
-            part.clear();
-        }
-    }
-    if !part.is_empty() {
-        emit(encode_spans(&part)?);
-    }
-    drop(part);
-    analysed::encode(&result.set, &analysed, tree_part_bytes, &mut emit)
 }
 
 /// Reassembles what [`encode_parts`] produced, one part at a time. Parts out of place, too long or

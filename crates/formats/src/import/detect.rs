@@ -51,6 +51,7 @@ pub(crate) const TRIED: &str =
 /// The first characters of `text` for a message: at most [`PREVIEW_CHARS`], control characters and
 /// backticks escaped (the preview is shown between backticks, and may be hostile or binary-ish), an
 /// ellipsis when cut.
+#[inline(never)]
 fn preview(text: &[u8]) -> String {
     let head = String::from_utf8_lossy(text.get(..text.len().min(PREVIEW_CHARS * 4)).unwrap_or(&[])).into_owned();
     let mut out = String::new();
@@ -93,6 +94,33 @@ impl Scan {
         self.values.iter().find(|(k, _)| k == path).map(|(_, v)| v.as_str())
     }
 
+    /// Records the string at `text[start..end]` (quotes included) as a key, or as the value of the
+    /// pending key. Kept out of [`Self::run`]'s loop, which V8 optimizes while it runs: a small loop
+    /// is quick to optimize, and this rarer work runs as it is (see `worker/src/request.rs`).
+    #[inline(never)]
+    fn note_string(
+        &mut self,
+        text: &[u8],
+        start: usize,
+        end: usize,
+        stack: &[String],
+        pending_key: &mut Option<String>,
+    ) {
+        let raw = text.get(start + 1..end.saturating_sub(1)).unwrap_or(&[]);
+        let s = String::from_utf8_lossy(raw).into_owned();
+        let after = text.get(end..).unwrap_or(&[]);
+        let is_key = after.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b':');
+        if is_key {
+            self.keys.push(join(stack, &s));
+            *pending_key = Some(s);
+        } else if let Some(k) = pending_key.take()
+            && s.len() <= 256
+        {
+            self.values.push((join(stack, &k), s));
+        }
+    }
+
+    #[inline(never)]
     fn run(text: &[u8]) -> Scan {
         let limit = text.len().min(SCAN_BYTES);
         let mut scan = Scan { keys: Vec::new(), more_values_after_first_line: false, values: Vec::new() };
@@ -116,18 +144,7 @@ impl Scan {
                 b'"' => {
                     let end = string_end(text, i + 1);
                     if i < limit && stack.len() <= MAX_KEY_DEPTH && scan.keys.len() < MAX_KEYS {
-                        let raw = text.get(i + 1..end.saturating_sub(1)).unwrap_or(&[]);
-                        let s = String::from_utf8_lossy(raw).into_owned();
-                        let after = text.get(end..).unwrap_or(&[]);
-                        let is_key = after.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b':');
-                        if is_key {
-                            scan.keys.push(join(&stack, &s));
-                            pending_key = Some(s);
-                        } else if let Some(k) = pending_key.take()
-                            && s.len() <= 256
-                        {
-                            scan.values.push((join(&stack, &k), s));
-                        }
+                        scan.note_string(text, i, end, &stack, &mut pending_key);
                     }
                     i = end;
                     continue;
@@ -187,6 +204,7 @@ fn join(stack: &[String], key: &str) -> String {
     path
 }
 
+#[inline(never)]
 fn classify(scan: &Scan) -> Result<Format, String> {
     let has = |p: &str| scan.has(p);
     let otlp =

@@ -122,6 +122,26 @@ impl Stream<'_> {
     fn spans_read(&self) -> u64 {
         self.parser.builder().current_span_records() + self.parser.pending_spans()
     }
+
+    /// The skeleton of an element whose members were streamed (an element's `{…}` around them).
+    #[inline(never)]
+    fn item_end(&mut self, env: &mut Envelope, end: u64, file: &str) -> Result<(), ImportError> {
+        let index = self.doc_items;
+        self.doc_items += 1;
+        let skeleton = env.take_item_skeleton();
+        self.parser.item_skeleton(&skeleton, index, end, file, self.format)
+    }
+
+    /// A document's skeleton: everything in it but the streamed elements.
+    #[inline(never)]
+    fn document_end(&mut self, env: &mut Envelope, end: u64, file: &str) -> Result<(), ImportError> {
+        let streamed_items = std::mem::take(&mut self.doc_items) > 0;
+        let skeleton = env.take_skeleton();
+        let spans_before = self.parser.builder().current_span_records();
+        let result = self.parser.skeleton(&skeleton, end, file, self.format);
+        self.reordered |= streamed_items && self.parser.builder().current_span_records() > spans_before;
+        result.map(|found| self.docs_without_spans += usize::from(!found))
+    }
 }
 
 impl<'b> StreamingImport<'b> {
@@ -433,6 +453,8 @@ impl<'b> StreamingImport<'b> {
         });
     }
 
+    // `advance` runs once per element, so V8 optimizes it early; what it does once per trace object
+    // or document is kept out of it, to keep it small to optimize (see `worker/src/request.rs`).
     fn advance(&mut self) {
         let StreamingImport { mode, stream, bytes, dropped, file, bounded, ended, .. } = self;
         let (Mode::Split(env), Some(stream)) = (mode, stream.as_mut()) else { return };
@@ -445,9 +467,7 @@ impl<'b> StreamingImport<'b> {
                     let offset = *dropped + item.start as u64;
                     match bytes.get(item.start..item.end) {
                         Some(b) => stream.parser.item(b, index, offset, file, stream.format),
-                        None => {
-                            Err(ImportError::new(file, "", Position::Byte(offset), "internal error: lost an element"))
-                        }
+                        None => Err(lost_element(file, offset)),
                     }
                 }
                 Event::SubStart { start } => {
@@ -475,26 +495,11 @@ impl<'b> StreamingImport<'b> {
                     let offset = *dropped + item.start as u64;
                     match bytes.get(item.start..item.end) {
                         Some(b) => stream.parser.sub_item(b, offset, file, stream.format),
-                        None => {
-                            Err(ImportError::new(file, "", Position::Byte(offset), "internal error: lost an element"))
-                        }
+                        None => Err(lost_element(file, offset)),
                     }
                 }
-                Event::ItemEnd { end, .. } => {
-                    let index = stream.doc_items;
-                    stream.doc_items += 1;
-                    let skeleton = env.take_item_skeleton();
-                    stream.parser.item_skeleton(&skeleton, index, *dropped + end as u64, file, stream.format)
-                }
-                Event::DocumentEnd { end } => {
-                    let streamed_items = std::mem::take(&mut stream.doc_items) > 0;
-                    let skeleton = env.take_skeleton();
-                    let end = *dropped + end as u64;
-                    let spans_before = stream.parser.builder().current_span_records();
-                    let result = stream.parser.skeleton(&skeleton, end, file, stream.format);
-                    stream.reordered |= streamed_items && stream.parser.builder().current_span_records() > spans_before;
-                    result.map(|found| stream.docs_without_spans += usize::from(!found))
-                }
+                Event::ItemEnd { end, .. } => stream.item_end(env, *dropped + end as u64, file),
+                Event::DocumentEnd { end } => stream.document_end(env, *dropped + end as u64, file),
             };
             if let Err(e) = result {
                 stream.failure = Some(e);
@@ -509,4 +514,10 @@ impl<'b> StreamingImport<'b> {
             }
         }
     }
+}
+
+#[cold]
+#[inline(never)]
+fn lost_element(file: &str, offset: u64) -> ImportError {
+    ImportError::new(file, "", Position::Byte(offset), "internal error: lost an element")
 }

@@ -378,6 +378,16 @@ impl<'b> Converter<'b> {
 
     /// Query JSON: µs integers. Protojson: RFC 3339 strings. Either dialect tolerates the other.
     pub fn time(&mut self, s: &Scalar<'_>, field: &str) -> i64 {
+        // Query JSON's µs integer, the usual case, in line; the rest out of it (see `duration`).
+        match s {
+            Scalar::U64(v) if *v <= i64::MAX as u64 => micros_to_nanos(*v as i64),
+            _ => self.time_other(s, field),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn time_other(&mut self, s: &Scalar<'_>, field: &str) -> i64 {
         let value = match s {
             Scalar::U64(v) => i64::try_from(*v).ok().map(micros_to_nanos),
             Scalar::Str(text) => {
@@ -396,6 +406,17 @@ impl<'b> Converter<'b> {
 
     /// Query JSON: µs integers. Protojson: `"0.0001s"`/`"100000ns"` strings, or integer nanoseconds.
     pub fn duration(&mut self, s: &Scalar<'_>) -> i64 {
+        // The usual case in line, the rest out of it: every span calls this, so V8 optimizes it
+        // early, and the text parsing and warnings made it a 5 kB function to optimize.
+        match (s, self.dialect) {
+            (Scalar::U64(v), Dialect::QueryJson) if *v <= i64::MAX as u64 => micros_to_nanos(*v as i64),
+            _ => self.duration_other(s),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn duration_other(&mut self, s: &Scalar<'_>) -> i64 {
         let value = match (s, self.dialect) {
             (Scalar::Str(text), _) => {
                 parse_duration_nanos(text).or_else(|| text.trim().parse::<i64>().ok().map(micros_to_nanos))

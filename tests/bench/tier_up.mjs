@@ -1,0 +1,89 @@
+// Profiling aid (not a test, not a benchmark): which wasm functions V8 optimizes during a cold deep
+// link, and how long each took to optimize. V8 runs a new module in its baseline tier (Liftoff) and
+// compiles a function with its optimizing tier (TurboFan) on a background thread once the function
+// has run long enough; a call already running keeps the baseline code (there is no on-stack
+// replacement for wasm). On two cores that background work competes with the worker and the page,
+// and a large function queued early holds back the optimization of the hot ones behind it.
+//
+//   node tests/bench/tier_up.mjs 100k jaeger       # ?url= link, one run
+//   SPANLENS_DIST=dist-prof TOP=30 node tests/bench/tier_up.mjs 1m jaeger
+//
+// With a names build (see DEVELOPERS.md, "function names") the function indices are named, through
+// binaryen's `wasm-dis` from node_modules. Times are wall-clock per compile, so they stretch when the
+// machine is busy: compare builds run by run.
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { chromium } from "playwright-core";
+import { startServer } from "../e2e/lib/server.mjs";
+import { CHROMIUM_ARGS, DIST, PROJECT_ROOT } from "../e2e/lib/browser.mjs";
+import { cli } from "./lib.mjs";
+import { SHAPES, SIZES, body, traceId, backendHandlers } from "./cold_cases.mjs";
+
+const TOP = Number(process.env.TOP || 12);
+const [size = "100k", shape = "jaeger"] = process.argv.slice(2);
+if (!(size in SIZES) || !(shape in SHAPES)) throw new Error(`usage: tier_up.mjs <${Object.keys(SIZES)}> <${Object.keys(SHAPES)}>`);
+
+/** Function names by index (imports first), or null for a stripped module. */
+function functionNames(file) {
+  const dis = path.join(PROJECT_ROOT, "node_modules/.bin/wasm-dis");
+  if (!fs.existsSync(dis)) return null;
+  const text = execFileSync(dis, [file], { maxBuffer: 1 << 30, encoding: "utf8" });
+  const names = [];
+  for (const line of text.split("\n")) {
+    const m = line.match(/^ \((?:import "[^"]*" "[^"]*" )?\(?func \$(\S+)/);
+    if (m) names.push(m[1].replace(/^"|"$/g, ""));
+  }
+  return names.some((n) => n.includes("::")) ? names : null;
+}
+
+const modules = fs
+  .readdirSync(DIST)
+  .filter((f) => f.endsWith(".wasm"))
+  .map((f) => ({ file: f, names: functionNames(path.join(DIST, f)) }));
+
+const file = body(cli(), size, shape);
+const files = { [`${size}/${shape}`]: { path: file, id: traceId(file) } };
+const server = await startServer({ root: DIST, handlers: backendHandlers(files) });
+const link = `/?url=${encodeURIComponent(`/b/${shape}/${size}${SHAPES[shape].path(files[`${size}/${shape}`].id)}`)}`;
+// A browser server, so that its process's stdout (where V8 prints) can be read.
+const browserServer = await chromium.launchServer({
+  executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+  args: [...CHROMIUM_ARGS, "--js-flags=--trace-wasm-compilation-times"],
+  headless: true,
+});
+let out = "";
+browserServer.process().stdout.on("data", (d) => (out += d));
+try {
+  const browser = await chromium.connect(browserServer.wsEndpoint());
+  const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+  await page.goto(server.url + link);
+  await page.waitForFunction(() => performance.getEntriesByName("spanlens:first-paint").length > 0, null, { timeout: 600_000 });
+  const paint = await page.evaluate(() => Math.round(performance.getEntriesByName("spanlens:first-paint")[0].startTime));
+  await new Promise((r) => setTimeout(r, 500)); // the last compiles' lines
+  await browser.close();
+  console.log(`${size} ${shape} ?url= link, first frame at ${paint} ms`);
+} finally {
+  await browserServer.close();
+  await server.close();
+}
+
+// "Compiled function 0x…#52 using TurboFan, took 135954 μs and … bodysize 47508 codesize …"
+const byModule = new Map();
+for (const m of out.matchAll(/function (0x[0-9a-f]+)#(\d+) using TurboFan, took (\d+) .*?bodysize (\d+)/g)) {
+  const list = byModule.get(m[1]) || [];
+  list.push({ index: Number(m[2]), ms: Number(m[3]) / 1000, bodyBytes: Number(m[4]) });
+  byModule.set(m[1], list);
+}
+for (const list of byModule.values()) {
+  const total = list.reduce((s, f) => s + f.ms, 0);
+  // The module with the most functions is the app's; a names build names its functions.
+  const highest = Math.max(...list.map((f) => f.index));
+  const named = modules.filter((m) => m.names && m.names.length > highest);
+  const mod = named.length ? named.reduce((a, b) => (a.names.length <= b.names.length ? a : b)) : null;
+  console.log(`\n${mod ? mod.file : "a module"}: ${list.length} functions optimized, ${total.toFixed(0)} ms`);
+  for (const f of list.sort((a, b) => b.ms - a.ms).slice(0, TOP)) {
+    const name = mod ? (mod.names[f.index] ?? "?").replace(/::h[0-9a-f]{16}$/, "") : "";
+    console.log(`  ${f.ms.toFixed(1).padStart(7)} ms  #${String(f.index).padEnd(5)} ${String(f.bodyBytes).padStart(6)} B  ${name}`);
+  }
+}
