@@ -10,7 +10,9 @@
 //
 // With a names build (see DEVELOPERS.md, "function names") the function indices are named, through
 // binaryen's `wasm-dis` from node_modules. Times are wall-clock per compile, so they stretch when the
-// machine is busy: compare builds run by run.
+// machine is busy: compare builds run by run. "done ≤" is when V8's line about that compile reached this
+// script, in ms after navigation, beside the page's marks: an upper bound, as the renderer's output
+// comes in buffered batches.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -52,17 +54,31 @@ const browserServer = await chromium.launchServer({
   args: [...CHROMIUM_ARGS, "--js-flags=--trace-wasm-compilation-times"],
   headless: true,
 });
-let out = "";
-browserServer.process().stdout.on("data", (d) => (out += d));
+// Each line of V8's output with when it reached us (ms since the epoch): no sooner than that compile ended.
+const lines = [];
+let partial = "";
+browserServer.process().stdout.on("data", (d) => {
+  const now = Date.now();
+  const text = partial + d;
+  const cut = text.lastIndexOf("\n");
+  for (const line of text.slice(0, cut + 1).split("\n")) if (line) lines.push([now, line]);
+  partial = text.slice(cut + 1);
+});
+let navigationEpochMillis = 0;
+let marks = {};
 try {
   const browser = await chromium.connect(browserServer.wsEndpoint());
   const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
   await page.goto(server.url + link);
   await page.waitForFunction(() => performance.getEntriesByName("spanlens:first-paint").length > 0, null, { timeout: 600_000 });
-  const paint = await page.evaluate(() => Math.round(performance.getEntriesByName("spanlens:first-paint")[0].startTime));
+  ({ navigationEpochMillis, marks } = await page.evaluate(() => ({
+    navigationEpochMillis: performance.timeOrigin,
+    marks: Object.fromEntries(performance.getEntriesByType("mark").map((m) => [m.name.replace("spanlens:", ""), Math.round(m.startTime)])),
+  })));
   await new Promise((r) => setTimeout(r, 500)); // the last compiles' lines
   await browser.close();
-  console.log(`${size} ${shape} ?url= link, first frame at ${paint} ms`);
+  const shown = ["app:start", "load:first-chunk", "load:fetched", "load:received", "parsed", "first-paint"];
+  console.log(`${size} ${shape} ?url= link (ms after navigation): ${shown.map((m) => `${m} ${marks[m]}`).join(", ")}`);
 } finally {
   await browserServer.close();
   await server.close();
@@ -70,9 +86,12 @@ try {
 
 // "Compiled function 0x…#52 using TurboFan, took 135954 μs and … bodysize 47508 codesize …"
 const byModule = new Map();
-for (const m of out.matchAll(/function (0x[0-9a-f]+)#(\d+) using TurboFan, took (\d+) .*?bodysize (\d+)/g)) {
+for (const [epochMillis, line] of lines) {
+  const m = line.match(/function (0x[0-9a-f]+)#(\d+) using TurboFan, took (\d+) .*?bodysize (\d+)/);
+  if (!m) continue;
   const list = byModule.get(m[1]) || [];
-  list.push({ index: Number(m[2]), ms: Number(m[3]) / 1000, bodyBytes: Number(m[4]) });
+  const doneAt = Math.round(epochMillis - navigationEpochMillis);
+  list.push({ index: Number(m[2]), ms: Number(m[3]) / 1000, bodyBytes: Number(m[4]), doneAt });
   byModule.set(m[1], list);
 }
 for (const list of byModule.values()) {
@@ -84,6 +103,6 @@ for (const list of byModule.values()) {
   console.log(`\n${mod ? mod.file : "a module"}: ${list.length} functions optimized, ${total.toFixed(0)} ms`);
   for (const f of list.sort((a, b) => b.ms - a.ms).slice(0, TOP)) {
     const name = mod ? (mod.names[f.index] ?? "?").replace(/::h[0-9a-f]{16}$/, "") : "";
-    console.log(`  ${f.ms.toFixed(1).padStart(7)} ms  #${String(f.index).padEnd(5)} ${String(f.bodyBytes).padStart(6)} B  ${name}`);
+    console.log(`  ${f.ms.toFixed(1).padStart(7)} ms  done ≤ ${String(f.doneAt).padStart(5)}  #${String(f.index).padEnd(5)} ${String(f.bodyBytes).padStart(6)} B  ${name}`);
   }
 }
