@@ -112,34 +112,52 @@ fn ServiceFilter() -> impl IntoView {
         list
     });
     let hidden_count = move || focus.hidden_services.with(|h| h.len());
+    // The menu's rows exist only while it is open: a closed menu held a checkbox, a swatch and two
+    // reactive bindings per service, built in the trace page's mount (on a cold page, in the task
+    // that shows the trace's first frame) and kept in every layout, for a menu seldom opened.
+    let open = RwSignal::new(false);
+    let services = StoredValue::new(services);
+    let rows = move || {
+        services.with_value(|list| {
+            list.iter()
+                .cloned()
+                .map(|(sym, name, count)| {
+                    view! {
+                        <label class="sl-check sl-dropdown__item">
+                            <input type="checkbox"
+                                prop:checked=move || focus.hidden_services.with(|h| !h.contains(&sym))
+                                on:change:target=move |ev| {
+                                    let show = ev.target().checked();
+                                    focus.hidden_services.update(|h| { if show { h.remove(&sym); } else { h.insert(sym); } });
+                                }/>
+                            // The bar colour of the theme in effect, as the canvas draws it.
+                            <span class="sl-swatch" style:background=move || {
+                                let theme = app.theme.get().palette();
+                                analysis.colors.with_value(|c| crate::render::canvas::css(c.color(sym, theme)))
+                            }></span>
+                            <span class="sl-dropdown__label">{name}</span>
+                            <span class="sl-muted">{thousands(count)}</span>
+                        </label>
+                    }
+                })
+                .collect_view()
+        })
+    };
     view! {
-        <details class="sl-dropdown" data-testid="service-filter">
+        <details class="sl-dropdown" data-testid="service-filter"
+            on:toggle:target=move |ev| open.set(ev.target().open())>
             <summary class="sl-button sl-button--small">
                 {move || match hidden_count() {
                     0 => "Services".to_owned(),
                     n => format!("Services ({n} hidden)"),
                 }}
             </summary>
-            <div class="sl-dropdown__menu">
-                {services.into_iter().map(|(sym, name, count)| view! {
-                    <label class="sl-check sl-dropdown__item">
-                        <input type="checkbox"
-                            prop:checked=move || focus.hidden_services.with(|h| !h.contains(&sym))
-                            on:change:target=move |ev| {
-                                let show = ev.target().checked();
-                                focus.hidden_services.update(|h| { if show { h.remove(&sym); } else { h.insert(sym); } });
-                            }/>
-                        // The bar colour of the theme in effect, as the canvas draws it.
-                        <span class="sl-swatch" style:background=move || {
-                            let theme = app.theme.get().palette();
-                            analysis.colors.with_value(|c| crate::render::canvas::css(c.color(sym, theme)))
-                        }></span>
-                        <span class="sl-dropdown__label">{name}</span>
-                        <span class="sl-muted">{thousands(count)}</span>
-                    </label>
-                }).collect_view()}
-                <button class="sl-link-button" on:click=move |_| focus.hidden_services.set(Default::default())>"Show all"</button>
-            </div>
+            <Show when=move || open.get()>
+                <div class="sl-dropdown__menu">
+                    {rows}
+                    <button class="sl-link-button" on:click=move |_| focus.hidden_services.set(Default::default())>"Show all"</button>
+                </div>
+            </Show>
         </details>
     }
     .into_any()

@@ -73,6 +73,39 @@ test("find counts matches and can hide the spans that don't match", async () => 
   await context.close();
 });
 
+test("the service filter hides a service's spans and shows them again", async () => {
+  const { page, context, errors, wf } = await openDemo();
+  const filter = page.getByTestId("service-filter");
+  // Closed, the menu holds no rows; open, one per service, each with its span count.
+  assert.equal(await filter.locator("label").count(), 0);
+  await filter.locator("summary").click();
+  const rows = filter.locator("label");
+  await rows.first().waitFor();
+  const services = await rows.evaluateAll((labels) =>
+    labels.map((l) => ({ name: l.querySelector(".sl-dropdown__label").textContent, spans: Number(l.querySelector(".sl-muted").textContent) })),
+  );
+  assert.ok(services.length > 2, `expected the demo's services, got ${JSON.stringify(services)}`);
+  assert.equal(services.reduce((s, x) => s + x.spans, 0), DEMO_SPANS);
+  // Hide the service with the fewest spans that is not the root's: its spans leave the waterfall.
+  const root = await page.evaluate(() => document.querySelector(".sl-trace-header .sl-service-name")?.textContent);
+  const target = services.filter((s) => s.name !== root).sort((a, b) => a.spans - b.spans)[0];
+  await rows.filter({ hasText: target.name }).locator("input").uncheck();
+  await page.waitForFunction(
+    (n) => Number(document.querySelector("[data-testid=waterfall]")?.getAttribute("data-painted-rows")) <= n,
+    DEMO_SPANS - target.spans,
+  );
+  assert.equal(await filter.locator("summary").innerText(), "Services (1 hidden)");
+  await screenshot(page, "trace-view-service-filter");
+  await filter.getByRole("button", { name: "Show all" }).click();
+  await wf.waitForPaintedRows(DEMO_SPANS);
+  assert.equal(await filter.locator("summary").innerText(), "Services");
+  // Closed again, its rows are gone.
+  await filter.locator("summary").click();
+  await rows.first().waitFor({ state: "detached" });
+  assert.deepEqual(errors(), []);
+  await context.close();
+});
+
 test("dragging on the minimap zooms into a range and reset restores it", async () => {
   const { page, context, errors } = await openDemo();
   const reset = page.getByTestId("zoom-reset");
@@ -162,8 +195,12 @@ test("the canvas draws the selected span's bar in its service's colour", async (
   const { page, context, errors, wf } = await openDemo();
   await wf.find("SELECT transactions");
   await page.waitForFunction(() => document.querySelector("[data-testid=span-detail-name]")?.textContent === "SELECT transactions");
-  // The service's colour, as the service filter's swatch shows it.
+  // The service's colour, as the service filter's swatch shows it (its rows exist while it is open;
+  // it is closed again before the canvas is read, as it lies over the waterfall).
   const service = await page.getByTestId("span-detail").locator(".sl-detail__service").innerText();
+  const filter = page.getByTestId("service-filter");
+  await filter.locator("summary").click();
+  await filter.locator("label").first().waitFor();
   const swatch = await page.evaluate((name) => {
     for (const label of document.querySelectorAll("[data-testid=service-filter] label")) {
       if (label.textContent.includes(name)) return getComputedStyle(label.querySelector(".sl-swatch")).backgroundColor;
@@ -171,6 +208,8 @@ test("the canvas draws the selected span's bar in its service's colour", async (
     return null;
   }, service);
   assert.ok(swatch, `no swatch for ${service}`);
+  await filter.locator("summary").click();
+  await filter.locator("label").first().waitFor({ state: "detached" });
   const rgb = swatch.match(/\d+/g).slice(0, 3).map(Number);
   // Read the canvas: find the selected row by its highlight in the label column, then look along that
   // row for the bar's colour.

@@ -75,6 +75,10 @@ async function canvasColour(page, selector, rgb, tolerance = 8) {
 
 /** The colour of a service's swatch in the service filter, as [r, g, b]. */
 async function serviceColour(page, service) {
+  // The filter's rows exist while it is open; it lies over the views, so it is closed again.
+  const filter = page.getByTestId("service-filter");
+  await filter.locator("summary").click();
+  await filter.locator("label").first().waitFor();
   const css = await page.evaluate((name) => {
     for (const label of document.querySelectorAll("[data-testid=service-filter] label")) {
       if (label.textContent.includes(name)) return getComputedStyle(label.querySelector(".sl-swatch")).backgroundColor;
@@ -82,6 +86,8 @@ async function serviceColour(page, service) {
     return null;
   }, service);
   assert.ok(css, `no swatch for ${service}`);
+  await filter.locator("summary").click();
+  await filter.locator("label").first().waitFor({ state: "detached" });
   return css.match(/\d+/g).slice(0, 3).map(Number);
 }
 
