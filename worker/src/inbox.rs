@@ -39,6 +39,11 @@ impl Inbox {
         }
     }
 
+    /// Whether the import loop is waiting for a chunk that has not come (nothing queued for it).
+    pub fn waiting(&self) -> bool {
+        self.wake.borrow().is_some() && self.queue.borrow().is_empty()
+    }
+
     /// The next chunk, waiting for it if needed; `None` once closed.
     pub async fn next(&self) -> Option<Chunk> {
         loop {

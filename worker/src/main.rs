@@ -30,6 +30,7 @@ fn main() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let handler_scope = scope.clone();
     let requests: Requests = Rc::default();
+    let idle_requests = Rc::clone(&requests);
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
         let (message, mut buffers) = match js::unwrap::<ToWorker>(&event.data()) {
             Ok(m) => m,
@@ -81,6 +82,19 @@ fn main() {
             post(&scope, &FromWorker::Ready { warm_up: true, created_epoch_millis, main_epoch_millis }, &[buffer]);
         }
         None => post(&scope, &FromWorker::Ready { warm_up: false, created_epoch_millis, main_epoch_millis }, &[]),
+    }
+    // A worker started for a trace link compiles the answer's path while the answer is still on its
+    // way, a task from now: the loader has handed over the messages kept so far by then, and if the
+    // answer's bytes are among them the warm-up is skipped rather than put before them.
+    if busy {
+        let warm = Closure::once_into_js(move || {
+            if idle_requests.borrow().values().all(|inbox| inbox.waiting()) {
+                warm_up::link();
+            }
+        });
+        if scope.set_timeout_with_callback_and_timeout_and_arguments_0(warm.unchecked_ref(), 0).is_err() {
+            web_sys::console::error_1(&JsValue::from_str("spanlens worker: could not schedule the link warm-up"));
+        }
     }
 }
 

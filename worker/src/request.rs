@@ -126,7 +126,12 @@ pub async fn handle(scope: &DedicatedWorkerGlobalScope, request: Request, inbox:
 // own hot functions in the queue (BENCHMARKS.md, "what V8 optimizes").
 
 #[inline(never)]
-fn begin<'b>(name: &str, size: u64, response: bool, builder: &'b mut TraceSetBuilder) -> StreamingImport<'b> {
+pub(crate) fn begin<'b>(
+    name: &str,
+    size: u64,
+    response: bool,
+    builder: &'b mut TraceSetBuilder,
+) -> StreamingImport<'b> {
     if response {
         StreamingImport::for_response(name, (size > 0).then_some(size), builder)
     } else {
@@ -135,17 +140,17 @@ fn begin<'b>(name: &str, size: u64, response: bool, builder: &'b mut TraceSetBui
 }
 
 #[inline(never)]
-fn push(import: &mut StreamingImport<'_>, bytes: &Uint8Array) {
+pub(crate) fn push(import: &mut StreamingImport<'_>, bytes: &Uint8Array) {
     import.push_with(bytes.length() as usize, |dst| bytes.copy_to(dst));
 }
 
 #[inline(never)]
-fn finish(import: StreamingImport<'_>) -> Result<spanlens_formats::import::ImportSummary, ImportError> {
+pub(crate) fn finish(import: StreamingImport<'_>) -> Result<spanlens_formats::import::ImportSummary, ImportError> {
     import.finish()
 }
 
 #[inline(never)]
-fn finish_set(builder: TraceSetBuilder) -> spanlens_model::TraceSet {
+pub(crate) fn finish_set(builder: TraceSetBuilder) -> spanlens_model::TraceSet {
     builder.finish()
 }
 
@@ -158,7 +163,7 @@ fn send(scope: &DedicatedWorkerGlobalScope, id: u32, result: LoadResult) {
     let mut held: Vec<ArrayBuffer> = Vec::new();
     let mut held_bytes = 0;
     let mut streaming = false;
-    let encoded = protocol::encode_parts_with(result, |part| {
+    let encoded = encode(result, &mut |part| {
         held_bytes += part.len();
         held.push(Uint8Array::from(part.as_slice()).buffer());
         drop(part);
@@ -171,6 +176,14 @@ fn send(scope: &DedicatedWorkerGlobalScope, id: u32, result: LoadResult) {
         Ok(()) => post(scope, &FromWorker::Done { id }, &held),
         Err(error) => post(scope, &FromWorker::Failed { id, error }, &[]),
     }
+}
+
+/// The encoding of a result into parts, each handed to `emit`. One instance, behind `dyn`, for
+/// [`send`] and the link warm-up (`crate::warm_up::link`), so that the warm-up compiles the very
+/// functions a request runs.
+#[inline(never)]
+pub(crate) fn encode(result: LoadResult, emit: &mut dyn FnMut(Vec<u8>)) -> Result<(), String> {
+    protocol::encode_parts_with(result, emit)
 }
 
 /// A result whose parts add up to this many bytes is posted part by part from there on: past ~29,000

@@ -111,6 +111,26 @@ fn api_envelopes_stream_and_match_whole_import() {
 }
 
 #[test]
+fn the_worker_link_warm_up_answers_stream_cleanly() {
+    // `worker/src/warm_up.rs` runs these through a trace link's path so that V8 has compiled it by
+    // the time the answer comes: an answer that failed or warned would compile the error paths.
+    let samples: [(&str, &[u8], &str); 2] = [
+        ("warm-up-jaeger.json", include_bytes!("../../../worker/samples/warm-up-jaeger.json"), "jaeger-json"),
+        ("warm-up-otlp.json", include_bytes!("../../../worker/samples/warm-up-otlp.json"), "otlp-json"),
+    ];
+    for (name, bytes, format) in samples {
+        let ((summary, set), kept) = streamed(bytes, name, bytes.len(), true);
+        let summary = summary.unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(kept, "{name}: the streamed parse was not kept");
+        assert_eq!(summary.format.to_string(), format, "{name}");
+        assert_eq!(summary.warnings, 0, "{name}");
+        assert!(set.warnings.is_empty(), "{name}: {:?}", set.warnings);
+        assert_eq!(set.traces.len(), 1, "{name}");
+        assert_eq!(set.traces[0].spans.len(), 5, "{name}");
+    }
+}
+
+#[test]
 fn one_jaeger_trace_is_parsed_while_it_arrives() {
     // An answer for one trace (`/api/traces/<id>`): one element of `data`, its spans first. Its
     // spans must be read as they come, not after the last byte (the trace's `processes`).
