@@ -24,6 +24,7 @@ const CATEGORIES = [
   "v8.wasm",
   "disabled-by-default-v8.gc",
   "v8.execute",
+  ...(process.env.CATEGORIES ? process.env.CATEGORIES.split(",") : []),
 ];
 
 /** Self time per event name on one thread between `from` and `to` (µs, trace clock). */
