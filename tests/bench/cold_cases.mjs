@@ -3,7 +3,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
-import { OUT } from "./lib.mjs";
+import { OUT, cli } from "./lib.mjs";
+import { startServer } from "../e2e/lib/server.mjs";
+import { DIST } from "../e2e/lib/browser.mjs";
 
 export const SIZES = { "1k": 1_000, "100k": 100_000, "1m": 1_000_000 };
 export const SHAPES = {
@@ -66,3 +68,18 @@ export function backendHandlers(files) {
   };
 }
 
+
+/** One case served for a profiling script run as `<script> <size> <shape>`: the stand-in backend over
+ *  `dist` (or `SPANLENS_DIST`) and the link to open, `?url=` or, with `LINK=backend`,
+ *  `/trace/<id>?backend=`. */
+export async function serveCase(script, [size = "1k", shape = "jaeger"] = []) {
+  if (!(size in SIZES) || !(shape in SHAPES)) throw new Error(`usage: ${script} <${Object.keys(SIZES)}> <${Object.keys(SHAPES)}>`);
+  const file = body(cli(), size, shape);
+  const id = traceId(file);
+  const server = await startServer({ root: DIST, handlers: backendHandlers({ [`${size}/${shape}`]: { path: file, id } }) });
+  const link =
+    process.env.LINK === "backend"
+      ? `/trace/${id}?backend=${shape}-${size}`
+      : `/?url=${encodeURIComponent(`/b/${shape}/${size}${SHAPES[shape].path(id)}`)}`;
+  return { server, link, size, shape };
+}

@@ -8,10 +8,8 @@
 //
 // Wasm function names show only in a build that keeps the name section: drop `--strip-debug` from
 // the app's `data-wasm-opt-params` in index.html for a profiling build (never commit that).
-import { startServer } from "../e2e/lib/server.mjs";
-import { launch, DIST } from "../e2e/lib/browser.mjs";
-import { cli } from "./lib.mjs";
-import { SHAPES, SIZES, body, traceId, backendHandlers } from "./cold_cases.mjs";
+import { launch } from "../e2e/lib/browser.mjs";
+import { serveCase } from "./cold_cases.mjs";
 
 const TOP = Number(process.env.TOP || 25);
 // `STACKS=8`: also the heaviest call stacks of each task, their innermost 8 wasm/JS frames (Rust
@@ -63,16 +61,7 @@ function summarize(profile, from, to) {
 }
 
 async function main() {
-  const [size = "1k", shape = "jaeger"] = process.argv.slice(2);
-  if (!(size in SIZES) || !(shape in SHAPES)) throw new Error(`usage: profile_cold.mjs <${Object.keys(SIZES)}> <${Object.keys(SHAPES)}>`);
-  const file = body(cli(), size, shape);
-  const files = { [`${size}/${shape}`]: { path: file, id: traceId(file) } };
-  const server = await startServer({ root: DIST, handlers: backendHandlers(files) });
-  const id = files[`${size}/${shape}`].id;
-  const link =
-    process.env.LINK === "backend"
-      ? `/trace/${id}?backend=${shape}-${size}`
-      : `/?url=${encodeURIComponent(`/b/${shape}/${size}${SHAPES[shape].path(id)}`)}`;
+  const { server, link, size, shape } = await serveCase("profile_cold.mjs", process.argv.slice(2));
   const browser = await launch();
   try {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });

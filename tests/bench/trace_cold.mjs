@@ -7,10 +7,9 @@
 //   node tests/bench/trace_cold.mjs 1k jaeger
 //   LINK=backend WINDOW=spanlens:app:start,spanlens:first-paint node tests/bench/trace_cold.mjs 100k tempo
 import fs from "node:fs";
-import { startServer } from "../e2e/lib/server.mjs";
-import { launch, DIST } from "../e2e/lib/browser.mjs";
-import { cli, OUT } from "./lib.mjs";
-import { SHAPES, SIZES, body, traceId, backendHandlers } from "./cold_cases.mjs";
+import { launch } from "../e2e/lib/browser.mjs";
+import { OUT } from "./lib.mjs";
+import { serveCase } from "./cold_cases.mjs";
 
 const TOP = Number(process.env.TOP || 20);
 const WINDOW = (process.env.WINDOW || "spanlens:page:start,spanlens:first-paint").split(",");
@@ -52,16 +51,7 @@ function tasks(events) {
 }
 
 async function main() {
-  const [size = "1k", shape = "jaeger"] = process.argv.slice(2);
-  if (!(size in SIZES) || !(shape in SHAPES)) throw new Error(`usage: trace_cold.mjs <${Object.keys(SIZES)}> <${Object.keys(SHAPES)}>`);
-  const file = body(cli(), size, shape);
-  const files = { [`${size}/${shape}`]: { path: file, id: traceId(file) } };
-  const server = await startServer({ root: DIST, handlers: backendHandlers(files) });
-  const id = files[`${size}/${shape}`].id;
-  const link =
-    process.env.LINK === "backend"
-      ? `/trace/${id}?backend=${shape}-${size}`
-      : `/?url=${encodeURIComponent(`/b/${shape}/${size}${SHAPES[shape].path(id)}`)}`;
+  const { server, link, size, shape } = await serveCase("trace_cold.mjs", process.argv.slice(2));
   const browser = await launch();
   try {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
