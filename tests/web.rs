@@ -210,6 +210,31 @@ async fn find_mask_and_rows_follow_each_other() {
     drop(owner);
 }
 
+/// A label fitted to a width comes back with its own measured width: the whole text when it fits, the
+/// longest prefix with an ellipsis that fits otherwise, nothing when there is no room.
+#[wasm_bindgen_test]
+fn fitted_text_comes_with_its_width() {
+    use spanlens::render::canvas::{fit_text, fit_text_measured, prepare};
+    use wasm_bindgen::JsCast as _;
+    let canvas: web_sys::HtmlCanvasElement = document().create_element("canvas").unwrap().dyn_into().unwrap();
+    let ctx = prepare(&canvas, 400.0, 40.0, 1.0).unwrap();
+    ctx.set_font(spanlens::render::waterfall::FONT);
+    let measure = |s: &str| ctx.measure_text(s).unwrap().width();
+    let text = "checkout-service POST /api/orders/{id}/payment";
+    let (whole, whole_px) = fit_text_measured(&ctx, text, 1_000.0).unwrap();
+    assert_eq!((whole.as_str(), whole_px), (text, measure(text)));
+    let room = measure(text) / 2.0;
+    let (cut, cut_px) = fit_text_measured(&ctx, text, room).unwrap();
+    assert!(cut.ends_with('…') && cut.len() < text.len(), "{cut}");
+    assert_eq!(cut_px, measure(&cut));
+    assert!(cut_px <= room);
+    // One more character would not have fitted.
+    let longer: String = text.chars().take(cut.chars().count()).collect::<String>() + "…";
+    assert!(measure(&longer) > room, "{longer} fits in {room}");
+    assert_eq!(fit_text(&ctx, text, room), Some(cut));
+    assert_eq!(fit_text_measured(&ctx, text, 4.0), None);
+}
+
 /// What the waterfall paints, read back from a canvas: an error too short to see still gets a mark,
 /// an HTTP 503 on a span not marked as an error gets a chip, and a filtered-out ancestor is faint.
 #[wasm_bindgen_test]

@@ -142,25 +142,36 @@ pub fn css_alpha(rgb: Rgb, alpha: f64) -> String {
 /// Fits `text` into `max_px`, cutting the end with an ellipsis. Binary search keeps measureText calls
 /// logarithmic in the text length.
 pub fn fit_text(ctx: &CanvasRenderingContext2d, text: &str, max_px: f64) -> Option<String> {
+    fit_text_measured(ctx, text, max_px).map(|(fitted, _)| fitted)
+}
+
+/// [`fit_text`] with the fitted text's width in CSS pixels, for a caller that lays out what follows
+/// it: measured once here instead of again there (`measureText` crosses into the browser, per label,
+/// per frame).
+pub fn fit_text_measured(ctx: &CanvasRenderingContext2d, text: &str, max_px: f64) -> Option<(String, f64)> {
     if max_px < 8.0 {
         return None;
     }
     let width = |s: &str| ctx.measure_text(s).map(|m| m.width()).unwrap_or(0.0);
-    if width(text) <= max_px {
-        return Some(text.to_owned());
+    let whole = width(text);
+    if whole <= max_px {
+        return Some((text.to_owned(), whole));
     }
     let chars: Vec<char> = text.chars().collect();
     let (mut lo, mut hi) = (0usize, chars.len());
+    let mut fitted_px = 0.0;
     while lo < hi {
         let mid = (lo + hi).div_ceil(2);
         let candidate: String = chars[..mid].iter().collect::<String>() + "…";
-        if width(&candidate) <= max_px {
+        let candidate_px = width(&candidate);
+        if candidate_px <= max_px {
             lo = mid;
+            fitted_px = candidate_px;
         } else {
             hi = mid - 1;
         }
     }
-    (lo > 0).then(|| chars[..lo].iter().collect::<String>() + "…")
+    (lo > 0).then(|| (chars[..lo].iter().collect::<String>() + "…", fitted_px))
 }
 
 /// Collects rectangles by fill colour so each colour is filled with one path: far fewer state changes

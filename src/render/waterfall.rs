@@ -1,7 +1,7 @@
 //! Draws the waterfall: time axis, the label column (tree guides, toggles, service and operation)
 //! and the timeline (bars, critical path, event ticks, duration labels) for the visible rows only.
 
-use crate::render::canvas::{Chrome, RectBatch, css, css_alpha, fit_text};
+use crate::render::canvas::{Chrome, RectBatch, css, css_alpha, fit_text_measured};
 use spanlens_analysis::bitset::BitSet;
 use spanlens_analysis::critical_path::CriticalPath;
 use spanlens_analysis::http::{StatusClass, http_status, status_class};
@@ -235,15 +235,15 @@ fn draw_labels(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame<'_>, visible: 
         ctx.set_font(FONT_BOLD);
         ctx.set_fill_style_str(if row.dimmed { &c.muted } else { &c.text });
         let service = f.set.resolve(span.service);
-        if let Some(text) = fit_text(ctx, service, (text_limit - x - badge_w).max(0.0) * 0.6) {
+        if let Some((text, width_px)) = fit_text_measured(ctx, service, (text_limit - x - badge_w).max(0.0) * 0.6) {
             ctx.fill_text(&text, x, mid).ok();
-            x += ctx.measure_text(&text).map(|m| m.width()).unwrap_or(0.0) + 6.0;
+            x += width_px + 6.0;
         }
         ctx.set_font(FONT);
         ctx.set_fill_style_str(if span.is_error() { &c.error } else { &c.muted });
-        if let Some(text) = fit_text(ctx, f.set.resolve(span.name), text_limit - x - badge_w) {
+        if let Some((text, width_px)) = fit_text_measured(ctx, f.set.resolve(span.name), text_limit - x - badge_w) {
             ctx.fill_text(&text, x, mid).ok();
-            x += ctx.measure_text(&text).map(|m| m.width()).unwrap_or(0.0) + 6.0;
+            x += width_px + 6.0;
         }
         if let Some(badge) = badge {
             ctx.set_font(FONT_SMALL);
