@@ -39,10 +39,70 @@ function functionNames(file) {
   return names.some((n) => n.includes("::")) ? names : null;
 }
 
+/** Each function's body size in bytes, by function index (imports first, sized 0), from the binary. */
+function bodySizes(file) {
+  const b = fs.readFileSync(file);
+  let p = 8; // magic and version
+  const leb = () => {
+    let value = 0;
+    let shift = 0;
+    let byte;
+    do {
+      byte = b[p++];
+      value += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte & 0x80);
+    return value;
+  };
+  const skipName = () => {
+    const length = leb();
+    p += length;
+  };
+  const limits = () => {
+    const flags = leb();
+    leb();
+    if (flags & 1) leb();
+  };
+  const sizes = [];
+  while (p < b.length) {
+    const id = b[p++];
+    const size = leb();
+    const end = p + size;
+    if (id === 2) {
+      // Imports: only functions take a function index.
+      for (let n = leb(); n > 0; n--) {
+        skipName();
+        skipName();
+        const kind = b[p++];
+        if (kind === 0) {
+          leb();
+          sizes.push(0);
+        } else if (kind === 1) {
+          p++;
+          limits();
+        } else if (kind === 2) limits();
+        else if (kind === 3) p += 2;
+        else if (kind === 4) {
+          p++;
+          leb();
+        }
+      }
+    } else if (id === 10) {
+      for (let n = leb(); n > 0; n--) {
+        const body = leb();
+        sizes.push(body);
+        p += body;
+      }
+    }
+    p = end;
+  }
+  return sizes;
+}
+
 const modules = fs
   .readdirSync(DIST)
   .filter((f) => f.endsWith(".wasm"))
-  .map((f) => ({ file: f, names: functionNames(path.join(DIST, f)) }));
+  .map((f) => ({ file: f, names: functionNames(path.join(DIST, f)), sizes: bodySizes(path.join(DIST, f)) }));
 
 const file = body(cli(), size, shape);
 const files = { [`${size}/${shape}`]: { path: file, id: traceId(file) } };
@@ -96,13 +156,13 @@ for (const [epochMillis, line] of lines) {
 }
 for (const list of byModule.values()) {
   const total = list.reduce((s, f) => s + f.ms, 0);
-  // The module with the most functions is the app's; a names build names its functions.
-  const highest = Math.max(...list.map((f) => f.index));
-  const named = modules.filter((m) => m.names && m.names.length > highest);
-  const mod = named.length ? named.reduce((a, b) => (a.names.length <= b.names.length ? a : b)) : null;
+  // V8 names the module by an address; the module is the one whose function bodies have the sizes V8
+  // gives at those indices (the app and the worker are both named by their files this way, stripped or
+  // not; a names build also names the functions).
+  const mod = modules.find((m) => list.every((f) => m.sizes[f.index] === f.bodyBytes)) ?? null;
   console.log(`\n${mod ? mod.file : "a module"}: ${list.length} functions optimized, ${total.toFixed(0)} ms`);
   for (const f of list.sort((a, b) => b.ms - a.ms).slice(0, TOP)) {
-    const name = mod ? (mod.names[f.index] ?? "?").replace(/::h[0-9a-f]{16}$/, "") : "";
+    const name = mod?.names ? (mod.names[f.index] ?? "?").replace(/::h[0-9a-f]{16}$/, "") : "";
     console.log(`  ${f.ms.toFixed(1).padStart(7)} ms  done ≤ ${String(f.doneAt).padStart(5)}  #${String(f.index).padEnd(5)} ${String(f.bodyBytes).padStart(6)} B  ${name}`);
   }
 }
