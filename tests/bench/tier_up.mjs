@@ -5,7 +5,7 @@
 // replacement for wasm). On two cores that background work competes with the worker and the page,
 // and a large function queued early holds back the optimization of the hot ones behind it.
 //
-//   node tests/bench/tier_up.mjs 100k jaeger       # ?url= link, one run
+//   node tests/bench/tier_up.mjs 100k jaeger       # ?url= link, one run (LINK=backend: /trace/<id>?backend=)
 //   SPANLENS_DIST=dist-prof TOP=30 node tests/bench/tier_up.mjs 1m jaeger
 //
 // With a names build (see DEVELOPERS.md, "function names") the function indices are named, through
@@ -17,14 +17,10 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { chromium } from "playwright-core";
-import { startServer } from "../e2e/lib/server.mjs";
 import { CHROMIUM_ARGS, DIST, PROJECT_ROOT } from "../e2e/lib/browser.mjs";
-import { cli } from "./lib.mjs";
-import { SHAPES, SIZES, body, traceId, backendHandlers } from "./cold_cases.mjs";
+import { serveCase } from "./cold_cases.mjs";
 
 const TOP = Number(process.env.TOP || 12);
-const [size = "100k", shape = "jaeger"] = process.argv.slice(2);
-if (!(size in SIZES) || !(shape in SHAPES)) throw new Error(`usage: tier_up.mjs <${Object.keys(SIZES)}> <${Object.keys(SHAPES)}>`);
 
 /** Function names by index (imports first), or null for a stripped module. */
 function functionNames(file) {
@@ -104,10 +100,9 @@ const modules = fs
   .filter((f) => f.endsWith(".wasm"))
   .map((f) => ({ file: f, names: functionNames(path.join(DIST, f)), sizes: bodySizes(path.join(DIST, f)) }));
 
-const file = body(cli(), size, shape);
-const files = { [`${size}/${shape}`]: { path: file, id: traceId(file) } };
-const server = await startServer({ root: DIST, handlers: backendHandlers(files) });
-const link = `/?url=${encodeURIComponent(`/b/${shape}/${size}${SHAPES[shape].path(files[`${size}/${shape}`].id)}`)}`;
+const args = process.argv.slice(2);
+const { server, link, size, shape } = await serveCase("tier_up.mjs", [args[0] ?? "100k", args[1]]);
+const kind = link.startsWith("/trace/") ? "?backend=" : "?url=";
 // A browser server, so that its process's stdout (where V8 prints) can be read.
 const browserServer = await chromium.launchServer({
   executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
@@ -138,7 +133,7 @@ try {
   await new Promise((r) => setTimeout(r, 500)); // the last compiles' lines
   await browser.close();
   const shown = ["app:start", "load:first-chunk", "load:fetched", "load:received", "parsed", "first-paint"];
-  console.log(`${size} ${shape} ?url= link (ms after navigation): ${shown.map((m) => `${m} ${marks[m]}`).join(", ")}`);
+  console.log(`${size} ${shape} ${kind} link (ms after navigation): ${shown.map((m) => `${m} ${marks[m]}`).join(", ")}`);
 } finally {
   await browserServer.close();
   await server.close();
