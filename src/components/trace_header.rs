@@ -55,15 +55,14 @@ pub fn TraceHeader() -> impl IntoView {
     let (root_service, root_name, start, duration, summary, (warnings, alarms), id_hex, query, traces) = info;
     let utc = focus.utc;
     // The error spans in screen order: the Errors figure steps through them.
-    let errors = StoredValue::new(analysis.data.with_value(|d| {
-        let trace = d.trace();
-        let mut list: Vec<u32> =
-            (0..trace.spans.len() as u32).filter(|&i| trace.spans[i as usize].is_error()).collect();
-        crate::state::focus::in_screen_order(&trace.tree, &mut list);
-        list
-    }));
+    // Listed at the first step, not in the page's mount: see `error_spans`.
+    let errors: StoredValue<Option<Vec<u32>>> = StoredValue::new(None);
     let next_error = move |_| {
+        if errors.with_value(Option::is_none) {
+            errors.set_value(Some(analysis.data.with_value(|d| error_spans(d.trace()))));
+        }
         let next = errors.with_value(|list| {
+            let list = list.as_deref().unwrap_or_default();
             let after = focus.selected.get_untracked().and_then(|s| list.iter().position(|&e| e == s));
             match after {
                 Some(i) => list.get((i + 1) % list.len().max(1)).copied(),
@@ -150,4 +149,13 @@ pub fn TraceHeader() -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// The error spans of `trace` in screen order. Not computed in the page's mount: a loop over every
+/// span there made V8 optimize the whole mount (35 kB of wasm) once it had run, in vain, on a
+/// background thread while the first frame was being drawn (`tests/bench/tier_up.mjs`).
+fn error_spans(trace: &spanlens_model::Trace) -> Vec<u32> {
+    let mut list: Vec<u32> = (0..trace.spans.len() as u32).filter(|&i| trace.spans[i as usize].is_error()).collect();
+    crate::state::focus::in_screen_order(&trace.tree, &mut list);
+    list
 }

@@ -100,6 +100,8 @@ impl CriticalPath {
 }
 
 /// Computes the critical path of each root's tree (orphans count as roots). O(n log n), iterative.
+// Out of line: see `spanlens_protocol::analysed::Analysed::of`.
+#[inline(never)]
 pub fn critical_path(trace: &Trace) -> CriticalPath {
     let tree = &trace.tree;
     let n = tree.len();
@@ -246,6 +248,8 @@ fn push(segments: &mut Vec<Segment>, span: u32, start_nanos: i64, end_nanos: i64
 /// An incomplete span (end unknown) has self time 0 and covers none of its parent's time: its
 /// interval is empty (see [`span_bounds`]), so its parent keeps its whole self time. Views should
 /// show "incomplete" for it rather than the 0.
+// Out of line: see `spanlens_protocol::analysed::Analysed::of`.
+#[inline(never)]
 pub fn self_times(trace: &Trace) -> Vec<i64> {
     let tree = &trace.tree;
     let (starts, ends) = span_bounds(&trace.spans);

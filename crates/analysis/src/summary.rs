@@ -44,6 +44,8 @@ pub fn summarize(trace: &Trace) -> TraceSummary {
 }
 
 /// As [`summarize`], reusing self times already computed for other views.
+// Out of line: see `spanlens_protocol::analysed::Analysed::of`.
+#[inline(never)]
 pub fn summarize_with_self_times(trace: &Trace, self_nanos: &[i64]) -> TraceSummary {
     let mut services: Vec<ServiceTotals> = Vec::new();
     // Each service's row, numbered by `SymSlots` rather than a hash lookup per span (a million

@@ -34,7 +34,11 @@ pub struct Analysed {
 }
 
 impl Analysed {
-    /// Analyses trace `trace` of `set` (`None` if there is no such trace).
+    /// Analyses trace `trace` of `set` (`None` if there is no such trace). The worker calls this once
+    /// per large trace, so V8 optimizes what runs long in it only when it is nearly done: each of
+    /// its analyses is a function of its own (not inlined here), each a smaller such compile than the
+    /// 9.5 kB they made together (`tests/bench/tier_up.mjs`).
+    #[inline(never)]
     pub fn of(set: &TraceSet, trace: usize) -> Option<Analysed> {
         let t = set.traces.get(trace)?;
         let (colors, self_nanos, summary) = header_numbers(set, t);
@@ -78,6 +82,9 @@ struct Head {
 }
 
 /// Analyses `traces` of `set` one after the other and emits each one's parts as soon as it is done.
+/// Out of line, like its parts (see the note in `parts.rs`): inlined into the encoding, it made one
+/// function of 20 kB that V8 optimized in vain at the end of every large load (~0.12 s of CPU).
+#[inline(never)]
 pub(crate) fn encode(
     set: &TraceSet,
     traces: &[u32],
@@ -88,18 +95,27 @@ pub(crate) fn encode(
         let Some(a) = Analysed::of(set, trace as usize) else {
             return Err(format!("trace {trace} to analyse is not in the result"));
         };
-        let head = HeadRef { trace, colors: &a.colors, critical: &a.critical, summary: &a.summary };
-        emit(postcard::to_allocvec(&head).map_err(|e| format!("could not encode a trace's analysis: {e}"))?);
+        emit(encode_head(&HeadRef { trace, colors: &a.colors, critical: &a.critical, summary: &a.summary })?);
         let per_part = (part_bytes / 8).max(1);
         for values in a.self_nanos.chunks(per_part) {
-            let mut part = Vec::with_capacity(values.len() * 8);
-            for value in values {
-                part.extend_from_slice(&value.to_le_bytes());
-            }
-            emit(part);
+            emit(i64_part(values));
         }
     }
     Ok(())
+}
+
+#[inline(never)]
+fn encode_head(head: &HeadRef<'_>) -> Result<Vec<u8>, String> {
+    postcard::to_allocvec(head).map_err(|e| format!("could not encode a trace's analysis: {e}"))
+}
+
+#[inline(never)]
+fn i64_part(values: &[i64]) -> Vec<u8> {
+    let mut part = Vec::with_capacity(values.len() * 8);
+    for value in values {
+        part.extend_from_slice(&value.to_le_bytes());
+    }
+    part
 }
 
 /// The analyses of a result as their parts arrive, checked against the traces they belong to.

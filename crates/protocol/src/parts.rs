@@ -125,18 +125,7 @@ fn encode_parts_sized(
     }
     encode_tree_columns(&mut result, tree_part_bytes, &mut emit);
 
-    let mut part: Vec<&Span> = Vec::with_capacity(SPANS_PER_PART);
-    for span in result.set.traces.iter().flat_map(|t| &t.spans) {
-        part.push(span);
-        if part.len() == SPANS_PER_PART {
-            emit(encode_spans(&part)?);
-            part.clear();
-        }
-    }
-    if !part.is_empty() {
-        emit(encode_spans(&part)?);
-    }
-    drop(part);
+    encode_span_parts(&result, &mut emit)?;
     analysed::encode(&result.set, &analysed, tree_part_bytes, &mut emit)
 }
 
@@ -149,6 +138,22 @@ fn encode_parts_sized(
 #[inline(never)]
 fn encode_head(head: &HeadRef<'_>) -> Result<Vec<u8>, String> {
     postcard::to_allocvec(head).map_err(|e| format!("could not encode the parsed traces: {e}"))
+}
+
+#[inline(never)]
+fn encode_span_parts(result: &LoadResult, emit: &mut impl FnMut(Vec<u8>)) -> Result<(), String> {
+    let mut part: Vec<&Span> = Vec::with_capacity(SPANS_PER_PART);
+    for span in result.set.traces.iter().flat_map(|t| &t.spans) {
+        part.push(span);
+        if part.len() == SPANS_PER_PART {
+            emit(encode_spans(&part)?);
+            part.clear();
+        }
+    }
+    if !part.is_empty() {
+        emit(encode_spans(&part)?);
+    }
+    Ok(())
 }
 
 #[inline(never)]
@@ -186,6 +191,11 @@ fn encode_tree_columns(result: &mut LoadResult, tree_part_bytes: usize, emit: &m
     }
 }
 
+#[inline(never)]
+fn decode_spans(part: &[u8]) -> Result<Vec<Span>, String> {
+    postcard::from_bytes(part).map_err(|e| format!("could not decode the parsed spans: {e}"))
+}
+
 /// Reassembles what [`encode_parts`] produced, one part at a time. Parts out of place, too long or
 /// too short are errors, never panics.
 pub struct Assembly {
@@ -202,6 +212,7 @@ pub struct Assembly {
 }
 
 impl Assembly {
+    #[inline(never)]
     pub fn start(head: &[u8]) -> Result<Assembly, String> {
         let Head { mut result, tree_lens, analysed } =
             postcard::from_bytes(head).map_err(|e| format!("could not decode the parsed traces: {e}"))?;
@@ -229,7 +240,9 @@ impl Assembly {
     }
 
     /// Adds the next part: a piece of a tree column while any is incomplete, then spans, then the
-    /// large traces' analyses.
+    /// large traces' analyses. Out of line, as its callers run once per result and loop over the
+    /// parts (see the note above `encode_head`): V8 then optimizes this and [`decode_spans`] alone.
+    #[inline(never)]
     pub fn add(&mut self, part: &[u8]) -> Result<(), String> {
         if self.column < COLUMNS {
             return self.add_tree_part(part);
@@ -237,9 +250,7 @@ impl Assembly {
         if self.trace >= self.result.set.traces.len() {
             return self.analyses.add(part, &self.result.set);
         }
-        let spans: Vec<Span> =
-            postcard::from_bytes(part).map_err(|e| format!("could not decode the parsed spans: {e}"))?;
-        let mut spans = spans.into_iter();
+        let mut spans = decode_spans(part)?.into_iter();
         while let Some(trace) = self.result.set.traces.get_mut(self.trace) {
             let wanted = trace.tree.len().saturating_sub(trace.spans.len());
             trace.spans.extend(spans.by_ref().take(wanted));
@@ -311,6 +322,7 @@ impl Assembly {
     }
 
     /// The whole result, once every part has been added.
+    #[inline(never)]
     pub fn finish(self) -> Result<LoadResult, String> {
         if self.column < COLUMNS || self.trace < self.result.set.traces.len() || !self.analyses.is_complete() {
             return Err("the parsing worker's result is missing parts".to_owned());
