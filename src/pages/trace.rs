@@ -78,6 +78,9 @@ pub fn TracePage() -> impl IntoView {
             }
         });
     });
+    // Whether anything is loading, not how far: the progress changes with every mebibyte of a large
+    // answer, and each change would build this page's "Loading trace…" again.
+    let loading = Memo::new(move |_| state.progress.with(Option::is_some));
     move || match trace_ref.get() {
         Some(data) if data.trace().spans.len() < ANALYSE_APART_SPANS => {
             view! { <TraceScreen data=data computed=None/> }.into_any()
@@ -89,10 +92,7 @@ pub fn TracePage() -> impl IntoView {
                 None => view! { <div class="sl-trace-preparing" data-testid="trace-preparing"></div> }.into_any(),
             }
         }
-        None => {
-            let loading = state.progress.with(Option::is_some);
-            view! { <TraceMissing id=trace_id() loading=loading/> }.into_any()
-        }
+        None => view! { <TraceMissing id=trace_id() loading=loading.get()/> }.into_any(),
     }
 }
 
