@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 TRUNK_VERSION="0.21.14"          # 0.22 needs rustc >= 1.96.1; this machine has 1.95
 # wasm-bindgen-cli must equal the wasm-bindgen crate in Cargo.lock, or the generated JS glue breaks.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)"
+# Splits the app's wasm into chunks loaded on first use (scripts/split_app.mjs). Its chunk format must
+# match the wasm_split_helpers crate leptos re-exports (0.2.x in Cargo.lock).
+WASM_SPLIT_VERSION="0.2.4"
 APT_PACKAGES=(chromium chromium-driver)
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
@@ -59,6 +62,14 @@ if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen ${WASM_BI
   "${cheap_profile[@]}" cargo install wasm-bindgen-cli --version "${WASM_BINDGEN_VERSION}" \
     >target/setup/wasm-bindgen.log 2>&1 &
   pids+=($!); names+=(wasm-bindgen-cli)
+fi
+
+# wasm-split-cli, from the wasm_split_cli_support crate (its binary is behind a feature).
+if ! cargo install --list 2>/dev/null | grep -qx "wasm_split_cli_support v${WASM_SPLIT_VERSION}:"; then
+  log "installing wasm-split-cli ${WASM_SPLIT_VERSION} in the background (first time only)"
+  "${cheap_profile[@]}" cargo install wasm_split_cli_support --version "${WASM_SPLIT_VERSION}" --locked \
+    --features build-binary >target/setup/wasm-split.log 2>&1 &
+  pids+=($!); names+=(wasm-split-cli)
 fi
 
 # 4. Chromium and ChromeDriver from Debian (Playwright must never download its own browser).

@@ -39,6 +39,8 @@ for stage in "${stages[@]}"; do
       cargo clippy -p spanlens --lib --tests -- -D warnings
       banner "clippy (wasm32, -D warnings)"
       cargo clippy --target wasm32-unknown-unknown "${WASM_CRATES[@]}" --lib --bins -- -D warnings
+      # The split build (Trunk's): the split points' generated glue (src/chunks) is checked too.
+      cargo clippy --target wasm32-unknown-unknown -p spanlens --features split --lib --bins -- -D warnings
       ;;
     native)
       shared_check

@@ -1,8 +1,9 @@
 //! The application root: router, shared state, the parsing worker and the page shell.
 
+use crate::chunks::{self, Deferred};
 use crate::components::{DropOverlay, ErrorBanner, Header, ProgressBar};
 use crate::hooks::use_window_drop;
-use crate::pages::{ComparePage, LandingPage, NotFoundPage, SearchPage, ServicesPage, TracePage, WarningsPage};
+use crate::pages::{LandingPage, NotFoundPage, TracePage};
 use crate::state::{AppState, Loader, Loads};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -72,10 +73,11 @@ fn Shell() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFoundPage/> }>
                     <Route path=path!("/") view=LandingPage/>
                     <Route path=path!("/trace/:id") view=TracePage/>
-                    <Route path=path!("/search") view=SearchPage/>
-                    <Route path=path!("/compare/:a/:b") view=ComparePage/>
-                    <Route path=path!("/services") view=ServicesPage/>
-                    <Route path=path!("/warnings") view=WarningsPage/>
+                    // The other pages' code is fetched when first opened (crate::chunks).
+                    <Route path=path!("/search") view=|| view! { <Deferred load=chunks::SEARCH_PAGE what="the search page"/> }/>
+                    <Route path=path!("/compare/:a/:b") view=|| view! { <Deferred load=chunks::COMPARE_PAGE what="the comparison"/> }/>
+                    <Route path=path!("/services") view=|| view! { <Deferred load=chunks::SERVICES_PAGE what="the services page"/> }/>
+                    <Route path=path!("/warnings") view=|| view! { <Deferred load=chunks::WARNINGS_PAGE what="the warnings"/> }/>
                 </Routes>
             </main>
             <DropOverlay visible=dragging/>

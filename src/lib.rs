@@ -4,6 +4,7 @@
 pub mod api;
 pub mod app;
 pub mod charts;
+pub mod chunks;
 pub mod components;
 pub mod format;
 pub mod hooks;

@@ -387,3 +387,64 @@ async fn incoming_parts_decode_as_they_arrive() {
     incoming.end();
     assert!(assemble(incoming, || false).await.is_none());
 }
+
+thread_local! {
+    static CHUNK_ATTEMPTS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// A split point whose first load fails, as a chunk refused by the network would.
+fn flaky_chunk()
+-> std::pin::Pin<Box<dyn Future<Output = Result<spanlens::chunks::Render, spanlens::chunks::ChunkError>>>> {
+    Box::pin(async {
+        let attempt = CHUNK_ATTEMPTS.with(|a| {
+            a.set(a.get() + 1);
+            a.get()
+        });
+        if attempt == 1 {
+            return Err(spanlens::chunks::ChunkError);
+        }
+        let render: spanlens::chunks::Render = || view! { <p data-testid="chunk-view">"from the chunk"</p> }.into_any();
+        Ok(render)
+    })
+}
+
+/// Waits until `selector` matches in `host` (a few executor turns; the loads here resolve at once).
+async fn settle(host: &web_sys::Element, selector: &str) -> web_sys::Element {
+    for _ in 0..20 {
+        if let Some(found) = host.query_selector(selector).unwrap() {
+            return found;
+        }
+        leptos::task::tick().await;
+        spanlens::state::schedule::next_task().await;
+    }
+    panic!("{selector} never appeared; the host holds {:?}", host.inner_html());
+}
+
+#[wasm_bindgen_test]
+async fn a_deferred_view_reports_a_failed_load_retries_and_is_built_at_once_when_loaded() {
+    use spanlens::chunks::Deferred;
+    let document = document();
+    let host = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&host).unwrap();
+    let html: web_sys::HtmlElement = host.clone().dyn_into_html();
+    let handle = leptos::mount::mount_to(html, || view! { <Deferred load=flaky_chunk what="the test view"/> });
+    let failed = settle(&host, "[data-testid=deferred-error]").await;
+    assert!(failed.text_content().unwrap().contains("Could not load the test view"));
+    assert!(host.query_selector("[data-testid=chunk-view]").unwrap().is_none());
+    let retry: web_sys::HtmlElement = failed.query_selector("button").unwrap().unwrap().dyn_into_html();
+    retry.click();
+    settle(&host, "[data-testid=chunk-view]").await;
+    assert!(host.query_selector("[data-testid=deferred-error]").unwrap().is_none());
+    assert_eq!(CHUNK_ATTEMPTS.with(|a| a.get()), 2);
+    drop(handle);
+
+    // Shown again, a loaded chunk's view is built in the same turn: no "Loading…" and no new load.
+    let again = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&again).unwrap();
+    let html: web_sys::HtmlElement = again.clone().dyn_into_html();
+    let handle = leptos::mount::mount_to(html, || view! { <Deferred load=flaky_chunk what="the test view"/> });
+    assert!(again.query_selector("[data-testid=chunk-view]").unwrap().is_some());
+    assert!(again.query_selector("[data-testid=deferred-loading]").unwrap().is_none());
+    assert_eq!(CHUNK_ATTEMPTS.with(|a| a.get()), 2);
+    drop(handle);
+}

@@ -181,6 +181,12 @@ fn TraceScreen(data: TraceRef, computed: Option<Computed>) -> impl IntoView {
     let analysed_by =
         analysis.data.with_value(|d| if d.loaded.analysed.contains_key(&d.index) { "worker" } else { "page" });
     let drawn = chrome.first_frame_drawn;
+    // Once the trace is on screen, the other views' code comes in the background (crate::chunks).
+    Effect::new(move |_| {
+        if drawn.get() {
+            crate::chunks::prefetch_trace_views();
+        }
+    });
     view! {
         <section
             class="sl-trace"

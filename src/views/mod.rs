@@ -17,6 +17,8 @@ pub use waterfall::{WaterfallState, WaterfallView};
 
 use leptos::prelude::*;
 
+use crate::chunks::{self, Deferred};
+
 pub struct ViewEntry {
     /// The `?view=` value.
     pub key: &'static str,
@@ -26,9 +28,22 @@ pub struct ViewEntry {
 
 pub const VIEWS: &[ViewEntry] = &[
     ViewEntry { key: "waterfall", label: "Waterfall", render: || view! { <WaterfallView/> }.into_any() },
-    ViewEntry { key: "flame", label: "Flame graph", render: || view! { <FlameView/> }.into_any() },
-    ViewEntry { key: "stats", label: "Statistics", render: || view! { <StatsView/> }.into_any() },
-    ViewEntry { key: "graph", label: "Service graph", render: || view! { <GraphView/> }.into_any() },
+    // The other views' code is fetched when first shown (crate::chunks).
+    ViewEntry {
+        key: "flame",
+        label: "Flame graph",
+        render: || view! { <Deferred load=chunks::FLAME_VIEW what="the flame graph"/> }.into_any(),
+    },
+    ViewEntry {
+        key: "stats",
+        label: "Statistics",
+        render: || view! { <Deferred load=chunks::STATS_VIEW what="the statistics"/> }.into_any(),
+    },
+    ViewEntry {
+        key: "graph",
+        label: "Service graph",
+        render: || view! { <Deferred load=chunks::GRAPH_VIEW what="the service graph"/> }.into_any(),
+    },
 ];
 
 /// The view named by `?view=`; the first (the waterfall) when none or an unknown one is named.

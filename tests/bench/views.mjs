@@ -8,6 +8,11 @@
 //                                        # 300 services / 1,500 links and 500 / 5,000 (generated),
 //                                        # layout time and draw times while panning and zooming
 //   RUNS=5 node tests/bench/views.mjs 1m # runs per case (median reported)
+//   LOOK_MS=2000 node tests/bench/views.mjs 10k
+//                                        # the user looks at the waterfall this long before the
+//                                        # first switch (default 0: at once). The other views' code
+//                                        # is fetched in the background after the first frame
+//                                        # (src/chunks); at once, the first switch waits for it.
 //
 // Times are read from the app's User Timing measures (spanlens:flame-build, spanlens:flame-draw,
 // spanlens:stats-build, spanlens:graph-layout, spanlens:graph-draw) and from the harness hooks
@@ -24,6 +29,8 @@ const SIZES = {
   "1m": { spans: 1_000_000, args: [] },
   deep100k: { spans: 100_000, args: ["--deep-chain"] },
 };
+
+const LOOK_MS = Number(process.env.LOOK_MS || 0);
 
 const measures = (page, name, from = 0) =>
   page.evaluate(({ name, from }) => performance.getEntriesByName(name).slice(from).map((e) => e.duration), { name, from });
@@ -53,6 +60,7 @@ async function traceViewsOnce(browser, baseUrl, name) {
   await page.getByTestId("file-input").setInputFiles(path.join(OUT, `gen-${name}.json`));
   await page.waitForSelector("[data-testid=waterfall][data-painted-rows]", { timeout: 600_000 });
   await nextFrames(page);
+  if (LOOK_MS > 0) await page.waitForTimeout(LOOK_MS);
 
   const flameFirstMs = await switchTo(page, "2", "[data-testid=flame][data-painted-frames]");
   const [flameBuildMs] = await measures(page, "spanlens:flame-build");
