@@ -50,7 +50,7 @@ macro_rules! split_point {
             Ok($render)
         }
         #[cfg(not(feature = "split"))]
-        #[allow(dead_code)] // only the trace views are preloaded
+        #[allow(dead_code)] // the compare page's is never preloaded
         async fn $preload() -> Result<(), ChunkError> {
             Ok(())
         }
@@ -88,6 +88,27 @@ pub fn prefetch_trace_views() {
         let _ = preload_flame_view().await;
         let _ = preload_stats_view().await;
         let _ = preload_graph_view().await;
+    });
+}
+
+/// Starts fetching the search page's code: a pointer is over its link, which is likely to be clicked.
+pub fn prefetch_search_page() {
+    leptos::task::spawn_local(async {
+        let _ = preload_search_page().await;
+    });
+}
+
+/// Starts fetching the services page's code (as `prefetch_search_page`).
+pub fn prefetch_services_page() {
+    leptos::task::spawn_local(async {
+        let _ = preload_services_page().await;
+    });
+}
+
+/// Starts fetching the warnings page's code (as `prefetch_search_page`).
+pub fn prefetch_warnings_page() {
+    leptos::task::spawn_local(async {
+        let _ = preload_warnings_page().await;
     });
 }
 

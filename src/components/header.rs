@@ -1,5 +1,6 @@
 //! The top bar: product name, navigation and theme toggle.
 
+use crate::chunks;
 use crate::state::AppState;
 use crate::theme;
 use leptos::prelude::*;
@@ -36,15 +37,36 @@ pub fn Header() -> impl IntoView {
                 <span class="sl-brand__name">"spanlens"</span>
             </A>
             <nav class="sl-nav" aria-label="Main">
-                <A href=move || format!("/search{}", query()) attr:class="sl-nav__link">"Search"</A>
+                // A pointer over (or focus on) a page's link starts fetching its code (crate::chunks).
+                <A
+                    href=move || format!("/search{}", query())
+                    attr:class="sl-nav__link"
+                    on:pointerenter=|_| chunks::prefetch_search_page()
+                    on:focus=|_| chunks::prefetch_search_page()
+                >
+                    "Search"
+                </A>
                 {move || match trace_href() {
                     Some(href) => view! { <A href=href attr:class="sl-nav__link">"Trace"</A> }.into_any(),
                     None => view! {
                         <span class="sl-nav__link sl-nav__link--disabled" title="Open a trace first" aria-disabled="true">"Trace"</span>
                     }.into_any(),
                 }}
-                <A href=move || format!("/services{}", query()) attr:class="sl-nav__link">"Services"</A>
-                <A href=move || format!("/warnings{}", query()) attr:class="sl-nav__link" attr:data-testid="nav-warnings">
+                <A
+                    href=move || format!("/services{}", query())
+                    attr:class="sl-nav__link"
+                    on:pointerenter=|_| chunks::prefetch_services_page()
+                    on:focus=|_| chunks::prefetch_services_page()
+                >
+                    "Services"
+                </A>
+                <A
+                    href=move || format!("/warnings{}", query())
+                    attr:class="sl-nav__link"
+                    attr:data-testid="nav-warnings"
+                    on:pointerenter=|_| chunks::prefetch_warnings_page()
+                    on:focus=|_| chunks::prefetch_warnings_page()
+                >
                     "Warnings"
                     {move || {
                         let alarms = state.catalog.with(|c| c.alarm_count());

@@ -1,7 +1,7 @@
 // The app's code split into chunks fetched on first use (src/chunks, scripts/split_app.mjs): a trace
 // link's first frame needs none of them, and the trace's other views are fetched after it; a page's
-// chunk comes when the page is opened; a chunk that fails to load says so, and trying again shows
-// the view.
+// chunk comes when the pointer is over its link (or it has focus); a chunk that fails to load says
+// so, and trying again shows the view.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { useApp } from "../lib/fixture.mjs";
@@ -92,15 +92,25 @@ test("a chunk that fails to load says so, and trying again shows the view", asyn
   await context.close();
 });
 
-test("the search page's code comes when the page is opened", async () => {
+test("a page's code is fetched when the pointer is over its link, and the page opens", async () => {
   const { page, context, errors } = await openPage(app.browser);
   const chunks = chunkRequests(page);
   await page.goto(app.baseUrl + DEMO);
   await new TracePage(page).waitForTrace();
   assert.ok(!chunks.includes("split_search.wasm"));
-  await page.getByRole("link", { name: "Search", exact: true }).click();
+  const link = page.getByRole("link", { name: "Search", exact: true });
+  const fetched = page.waitForResponse((r) => r.url().endsWith("/split_search.wasm"));
+  await link.hover();
+  await fetched;
+  await link.click();
   await page.getByTestId("query-input").waitFor();
-  assert.ok(chunks.includes("split_search.wasm"), `the search page's chunk was fetched: ${chunks}`);
+  assert.equal(chunks.filter((c) => c === "split_search.wasm").length, 1, `fetched once: ${chunks}`);
+  // The services page, opened from its link without a pointer over it first (keyboard focus).
+  await page.getByRole("link", { name: "Services", exact: true }).focus();
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/\/services/);
+  await page.getByTestId("services-table").waitFor();
+  assert.ok(chunks.includes("split_services.wasm"), `the services page's chunk was fetched: ${chunks}`);
   assert.deepEqual(errors(), []);
   await context.close();
 });
