@@ -55,9 +55,22 @@ pub fn Deferred(
         Some(Err(error)) => view! {
             <div class="sl-deferred sl-deferred--error" role="alert" data-testid="deferred-error">
                 <span>{format!("Could not load {what}: {error}.")}</span>
-                <button class="sl-button" on:click=move |_| set_attempt.update(|a| *a += 1)>
-                    "Try again"
-                </button>
+                // A page left open across a deployment asks for chunks the server no longer has:
+                // only a reload brings the new ones.
+                <span class="sl-muted">"If spanlens was updated since this page was opened, reload it."</span>
+                <div class="sl-deferred__actions">
+                    <button class="sl-button" on:click=move |_| set_attempt.update(|a| *a += 1)>
+                        "Try again"
+                    </button>
+                    <button
+                        class="sl-button"
+                        on:click=|_| {
+                            let _ = window().location().reload();
+                        }
+                    >
+                        "Reload page"
+                    </button>
+                </div>
             </div>
         }
         .into_any(),
