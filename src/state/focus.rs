@@ -5,6 +5,7 @@
 //! Everything derivable is a memo (matches, the filter mask). The effects only mirror the selection
 //! and a find query into the URL, and debounce TraceQL.
 
+use crate::chunks::{ChunkError, TraceqlFind};
 use crate::state::TraceAnalysis;
 use crate::state::trace_ref::{Shared, TraceRef};
 use leptos::prelude::*;
@@ -233,9 +234,26 @@ fn find_memos(
             handle.clear();
         }
     });
+    // The TraceQL engine is a chunk of its own (crate::chunks), fetched as soon as the box holds a
+    // query, or before (the trace page prefetches it); a failed fetch is retried by the next query.
+    let engine = RwSignal::new(None::<Result<TraceqlFind, ChunkError>>);
+    Effect::new(move |_| {
+        if is_traceql(&find_text.get()) && !engine.with_untracked(|e| matches!(e, Some(Ok(_)))) {
+            leptos::task::spawn_local(async move {
+                let loaded = crate::chunks::traceql_find().await;
+                engine.try_set(Some(loaded));
+            });
+        }
+    });
     let traceql = Memo::new(move |_| {
         let text = traceql_text.get();
-        is_traceql(&text).then(|| data.with_value(|d| traceql_matches(d, &text)))
+        if !is_traceql(&text) {
+            return None;
+        }
+        match engine.get()? {
+            Ok(find) => Some(data.with_value(|d| find(d, &text))),
+            Err(error) => Some(Err(format!("TraceQL could not be loaded: {error}"))),
+        }
     });
     let matches = Memo::new(move |_| {
         let text = find_text.get();
@@ -294,8 +312,10 @@ pub fn is_traceql(text: &str) -> bool {
     text.trim_start().starts_with('{')
 }
 
-/// Spans of this trace in any spanset the query matches, sorted; or the query's first error.
-fn traceql_matches(data: &TraceRef, text: &str) -> Result<Vec<u32>, String> {
+/// Spans of this trace in any spanset the query matches, sorted; or the query's first error. Reached
+/// only through its chunk (`crate::chunks::traceql_find`), so the TraceQL engine is not in the app's
+/// main module.
+pub(crate) fn traceql_matches(data: &TraceRef, text: &str) -> Result<Vec<u32>, String> {
     spanlens_traceql::eval::search_trace(text, data.set(), data.index).map_err(|errors| {
         errors.0.first().map_or_else(|| "invalid query".to_owned(), |e| format!("{}:{}: {}", e.line, e.col, e.message))
     })
