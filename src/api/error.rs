@@ -20,12 +20,35 @@ pub enum ApiError {
         "{url} could not be reached ({detail}). Is the server up, and does it allow requests from this page's origin (CORS)? Serving spanlens from the same origin as the server, or behind a proxy that forwards to it, avoids CORS altogether."
     )]
     Network { url: String, detail: String },
+    /// The answer's head came, then its body stopped short: the connection was closed or dropped
+    /// (not a CORS problem: the browser let the head through).
+    #[error(
+        "{url}: the answer broke off {} ({detail}). The server, or a proxy in front of it, closed the connection before the end; try again, or save the answer and open the file.",
+        how_far(*.received_bytes, *.expected_bytes)
+    )]
+    BrokenOff { url: String, received_bytes: u64, expected_bytes: u64, detail: String },
     #[error("{url} did not answer within {after_secs} s")]
     Timeout { url: String, after_secs: u32 },
     #[error("{url}: the answer could not be read: {message}")]
     Decode { url: String, message: String },
     #[error("{url}: the request was cancelled")]
     Aborted { url: String },
+}
+
+/// A size for messages and the progress bar: "1.5 MB" (MiB, one decimal).
+pub fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1_048_576.0)
+}
+
+/// How far a body got before it broke off. The browser drops what it held of a body that errors
+/// before anyone read it, so nothing read does not mean nothing was sent.
+fn how_far(received: u64, expected: u64) -> String {
+    match (received, expected) {
+        (0, 0) => "before any of it could be read".to_owned(),
+        (0, expected) => format!("before any of its {} could be read", megabytes(expected)),
+        (received, 0) => format!("after {}", megabytes(received)),
+        (received, expected) => format!("after {} of {}", megabytes(received), megabytes(expected)),
+    }
 }
 
 fn excerpt_suffix(body: &str) -> String {
@@ -59,6 +82,32 @@ mod tests {
         assert_eq!(e.to_string(), "http://h/x did not answer within 30 s");
         let e = ApiError::Network { url: "http://h/x".to_owned(), detail: "TypeError".to_owned() };
         assert!(e.to_string().contains("CORS"));
+        let e = ApiError::BrokenOff {
+            url: "/api/traces/1".to_owned(),
+            received_bytes: 3 * 1_048_576 / 2,
+            expected_bytes: 4 * 1_048_576,
+            detail: "network error".to_owned(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "/api/traces/1: the answer broke off after 1.5 MB of 4.0 MB (network error). The server, or a proxy in \
+             front of it, closed the connection before the end; try again, or save the answer and open the file."
+        );
+        assert!(!e.to_string().contains("CORS"));
+        let e = ApiError::BrokenOff {
+            url: "/x".to_owned(),
+            received_bytes: 0,
+            expected_bytes: 0,
+            detail: "network error".to_owned(),
+        };
+        assert!(e.to_string().contains(": the answer broke off before any of it could be read (network error)."));
+        let e = ApiError::BrokenOff {
+            url: "/x".to_owned(),
+            received_bytes: 0,
+            expected_bytes: 1_048_576,
+            detail: "network error".to_owned(),
+        };
+        assert!(e.to_string().contains("broke off before any of its 1.0 MB could be read (network error)"));
     }
 
     #[test]

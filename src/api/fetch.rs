@@ -160,9 +160,18 @@ impl BodyStream {
     pub async fn next_chunk(&mut self) -> Result<Option<js_sys::Uint8Array>, ApiError> {
         let Some(reader) = &self.reader else { return Ok(None) };
         loop {
-            let step = JsFuture::from(reader.read())
-                .await
-                .map_err(|e| failure(&self.shown, &self.options, false, js_message(&e)))?;
+            // The head came, so a failure now is the body breaking off (or the caller's cancel).
+            let step = JsFuture::from(reader.read()).await.map_err(|e| {
+                if self.options.abort.is_aborted() {
+                    return ApiError::Aborted { url: self.shown.clone() };
+                }
+                ApiError::BrokenOff {
+                    url: self.shown.clone(),
+                    received_bytes: self.received,
+                    expected_bytes: self.content_length,
+                    detail: js_message(&e),
+                }
+            })?;
             let done =
                 js_sys::Reflect::get(&step, &JsValue::from_str("done")).ok().and_then(|d| d.as_bool()).unwrap_or(true);
             if done {

@@ -9,6 +9,6 @@ mod fetch;
 mod urls;
 
 pub use abort::{Abort, AbortHook};
-pub use error::ApiError;
+pub use error::{ApiError, megabytes};
 pub use fetch::{BodyStream, FetchOptions, fetch_bytes, fetch_stream, fetch_text};
 pub use urls::{is_allowed_url, redact};

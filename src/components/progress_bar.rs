@@ -1,11 +1,8 @@
 //! Load progress: bytes read, then an indeterminate bar while the importers run.
 
+use crate::api::megabytes;
 use crate::state::{AppState, Loads};
 use leptos::prelude::*;
-
-fn megabytes(bytes: u64) -> String {
-    format!("{:.1} MB", bytes as f64 / 1_048_576.0)
-}
 
 #[component]
 pub fn ProgressBar() -> impl IntoView {

@@ -93,7 +93,40 @@ const releaseHeld = () => {
   held = [];
 };
 
-const app = useApp({ backends: true, handlers: { "/gen/": trickleGenerated, "/large/": serveLarge, "/cut/": serveCut, "/held/": serveHeld } });
+/** `/broken/api/traces/<id>`: 40% of the generated answer (its length announced in full), then the
+ * connection is torn down, as a dying proxy or backend leaves it. */
+function serveBroken(req, res) {
+  res.writeHead(200, { "content-type": "application/json", "content-length": GENERATED.body.length });
+  res.write(GENERATED.body.subarray(0, Math.floor(GENERATED.body.length * 0.4)));
+  setTimeout(() => res.destroy(), 50);
+}
+
+/** `/stalled/api/traces/<id>`: a third of the generated answer, then nothing more until the client
+ * goes away; `stalledClosed` resolves when it does. */
+function serveStalled(req, res) {
+  res.writeHead(200, { "content-type": "application/json", "content-length": GENERATED.body.length });
+  res.write(GENERATED.body.subarray(0, Math.floor(GENERATED.body.length / 3)));
+  res.on("close", () => stalledClosed.resolve());
+}
+/** A promise with its `resolve` (Node 20 has no `Promise.withResolvers`). */
+function signal() {
+  let resolve;
+  const promise = new Promise((r) => (resolve = r));
+  return { promise, resolve };
+}
+let stalledClosed = signal();
+
+const app = useApp({
+  backends: true,
+  handlers: {
+    "/gen/": trickleGenerated,
+    "/large/": serveLarge,
+    "/cut/": serveCut,
+    "/held/": serveHeld,
+    "/broken/": serveBroken,
+    "/stalled/": serveStalled,
+  },
+});
 
 /** Pixels of the waterfall canvas that are coloured (neither the background nor near-white or
  * near-black), or with `critical`, in the critical path's violet (light theme). */
@@ -226,6 +259,44 @@ test("a cold ?url= link to a 30,000-span trace: analysed by the worker, fetched 
   await page.locator("[data-testid=trace-list][data-trace-count='1']").waitFor();
   assert.equal(largeRequests - before, 1);
   assert.deepEqual(errors(), []);
+  await context.close();
+});
+
+test("a ?url= link whose connection breaks off mid-answer says so, naming the link", async () => {
+  const { page, context, errors } = await openPage(app.browser);
+  await page.goto(`${app.baseUrl}/?url=${encodeURIComponent(`/broken/api/traces/${GENERATED.traceID}`)}`);
+  const banner = page.getByTestId("error-banner");
+  await banner.waitFor();
+  // The server was reached (its head came): the message says the answer broke off, and how far it
+  // got, rather than suggesting CORS or a server that is down.
+  const text = await banner.innerText();
+  assert.match(text, /Could not load \/broken\/api\/traces\/5eed0+c01d11/);
+  // (How far it got depends on whether the app read any of it before the browser saw the break.)
+  assert.match(text, /the answer broke off (after \d+\.\d MB of|before any of its) 1\.5 MB( could be read)? \(.+\)\. The server, or a proxy in front of it, closed/);
+  assert.doesNotMatch(text, /CORS|could not be reached/);
+  // No trace was made of a part of the answer; the start page is back.
+  await page.getByTestId("dropzone").waitFor();
+  assert.equal(await page.locator("[data-span-count]").count(), 0);
+  await screenshot(page, "deep-link-broke-off");
+  assert.deepEqual(errors().filter((e) => !/Failed to load resource|ERR_/.test(e)), []);
+  await context.close();
+});
+
+test("cancelling a link's load while its answer is still coming stops the transfer", async () => {
+  const { page, context, errors } = await openPage(app.browser);
+  stalledClosed = signal();
+  await page.goto(`${app.baseUrl}/?url=${encodeURIComponent(`/stalled/api/traces/${GENERATED.traceID}`)}`);
+  const cancel = page.getByTestId("cancel-load");
+  await cancel.waitFor();
+  // The first third of the answer is in the worker's hands.
+  await page.waitForFunction(() => performance.getEntriesByName("spanlens:load:first-chunk").length === 1);
+  await cancel.click();
+  // The server sees the connection closed: the fetch was cancelled, not left to run.
+  await stalledClosed.promise;
+  await page.getByTestId("dropzone").waitFor();
+  assert.equal(await page.locator("[data-span-count]").count(), 0);
+  assert.equal(await page.getByTestId("error-banner").count(), 0, "a cancelled load is no error");
+  assert.deepEqual(errors().filter((e) => !/Failed to load resource|ERR_/.test(e)), []);
   await context.close();
 });
 
