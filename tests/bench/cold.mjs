@@ -48,6 +48,8 @@ async function measureOnce(baseUrl, link) {
       return {
         appWasm: app ? app.responseEnd : NaN,
         appStart: t("spanlens:app:start"),
+        // The load began (the app's `?url=` or backend fetch, after its start-up's first tasks).
+        loadStart: t("spanlens:load:start"),
         firstChunk: t("spanlens:load:first-chunk"),
         // The early worker's `ready`: seen by index.html if it came before the app took the worker.
         workerCreated: t("spanlens:worker:created"),

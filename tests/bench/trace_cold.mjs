@@ -2,7 +2,8 @@
 // by trace event (script, wasm compiles, style, layout, paint, GC, parsing), where the CPU profile of
 // profile_cold.mjs only says "(program)". Opens the link in a new Chromium with tracing on from
 // navigation, waits for the first frame, and prints, per thread, each event's self time (its duration
-// less its children's) between two marks, and each main-thread task over 50 ms by event.
+// less its children's) between two marks, the thread's CPU time in its tasks beside their wall time,
+// and each main-thread task over 50 ms by event.
 //
 //   node tests/bench/trace_cold.mjs 1k jaeger
 //   LINK=backend WINDOW=spanlens:app:start,spanlens:first-paint node tests/bench/trace_cold.mjs 100k tempo
@@ -90,12 +91,17 @@ async function main() {
       if (busy < 5000) continue;
       const runTasks = tasks(events).filter((t) => t.ts < to && t.ts + t.dur > from);
       const inTasks = runTasks.reduce((s, t) => s + Math.min(t.ts + t.dur, to) - Math.max(t.ts, from), 0);
-      console.log(`\n== ${threadNames.get(tid)} (tid ${tid}): events ${(busy / 1000).toFixed(0)} ms, tasks ${(inTasks / 1000).toFixed(0)} ms`);
+      // The thread's own CPU time in those tasks (a task cut by the window counts pro rata): far below
+      // their wall time when the thread was runnable but not running (two cores, many threads).
+      const cpu = runTasks.reduce((s, t) => s + ((t.tdur || 0) * (Math.min(t.ts + t.dur, to) - Math.max(t.ts, from))) / t.dur, 0);
+      console.log(
+        `\n== ${threadNames.get(tid)} (tid ${tid}): events ${(busy / 1000).toFixed(0)} ms, tasks ${(inTasks / 1000).toFixed(0)} ms (CPU ${(cpu / 1000).toFixed(0)} ms)`,
+      );
       for (const [name, us] of self.slice(0, TOP)) console.log(`  ${(us / 1000).toFixed(1).padStart(7)} ms  ${name}`);
       if (/CrRendererMain/.test(threadNames.get(tid))) {
         for (const t of runTasks.filter((t) => t.dur > 50_000)) {
           const relative = ((t.ts - from) / 1000).toFixed(0);
-          console.log(`  -- task at +${relative} ms, ${(t.dur / 1000).toFixed(0)} ms:`);
+          console.log(`  -- task at +${relative} ms, ${(t.dur / 1000).toFixed(0)} ms (CPU ${((t.tdur || 0) / 1000).toFixed(0)} ms):`);
           for (const [name, us] of selfTimes(events, t.ts, t.ts + t.dur).slice(0, 8)) console.log(`     ${(us / 1000).toFixed(1).padStart(7)} ms  ${name}`);
         }
       }
