@@ -26,7 +26,14 @@ pub enum ApiError {
         "{url}: the answer broke off {} ({detail}). The server, or a proxy in front of it, closed the connection before the end; try again, or save the answer and open the file.",
         how_far(*.received_bytes, *.expected_bytes)
     )]
-    BrokenOff { url: String, received_bytes: u64, expected_bytes: u64, detail: String },
+    BrokenOff {
+        url: String,
+        /// Bytes read before the break, when the body was read piece by piece.
+        received_bytes: Option<u64>,
+        /// The announced length, or 0.
+        expected_bytes: u64,
+        detail: String,
+    },
     #[error("{url} did not answer within {after_secs} s")]
     Timeout { url: String, after_secs: u32 },
     #[error("{url}: the answer could not be read: {message}")]
@@ -42,12 +49,14 @@ pub fn megabytes(bytes: u64) -> String {
 
 /// How far a body got before it broke off. The browser drops what it held of a body that errors
 /// before anyone read it, so nothing read does not mean nothing was sent.
-fn how_far(received: u64, expected: u64) -> String {
+fn how_far(received: Option<u64>, expected: u64) -> String {
     match (received, expected) {
-        (0, 0) => "before any of it could be read".to_owned(),
-        (0, expected) => format!("before any of its {} could be read", megabytes(expected)),
-        (received, 0) => format!("after {}", megabytes(received)),
-        (received, expected) => format!("after {} of {}", megabytes(received), megabytes(expected)),
+        (None, 0) => "before its end".to_owned(),
+        (None, expected) => format!("before its end ({} announced)", megabytes(expected)),
+        (Some(0), 0) => "before any of it could be read".to_owned(),
+        (Some(0), expected) => format!("before any of its {} could be read", megabytes(expected)),
+        (Some(received), 0) => format!("after {}", megabytes(received)),
+        (Some(received), expected) => format!("after {} of {}", megabytes(received), megabytes(expected)),
     }
 }
 
@@ -84,7 +93,7 @@ mod tests {
         assert!(e.to_string().contains("CORS"));
         let e = ApiError::BrokenOff {
             url: "/api/traces/1".to_owned(),
-            received_bytes: 3 * 1_048_576 / 2,
+            received_bytes: Some(3 * 1_048_576 / 2),
             expected_bytes: 4 * 1_048_576,
             detail: "network error".to_owned(),
         };
@@ -96,18 +105,25 @@ mod tests {
         assert!(!e.to_string().contains("CORS"));
         let e = ApiError::BrokenOff {
             url: "/x".to_owned(),
-            received_bytes: 0,
+            received_bytes: Some(0),
             expected_bytes: 0,
             detail: "network error".to_owned(),
         };
         assert!(e.to_string().contains(": the answer broke off before any of it could be read (network error)."));
         let e = ApiError::BrokenOff {
             url: "/x".to_owned(),
-            received_bytes: 0,
+            received_bytes: Some(0),
             expected_bytes: 1_048_576,
             detail: "network error".to_owned(),
         };
         assert!(e.to_string().contains("broke off before any of its 1.0 MB could be read (network error)"));
+        let e = ApiError::BrokenOff {
+            url: "/x".to_owned(),
+            received_bytes: None,
+            expected_bytes: 1_048_576,
+            detail: "network error".to_owned(),
+        };
+        assert!(e.to_string().contains("broke off before its end (1.0 MB announced) (network error)"));
     }
 
     #[test]

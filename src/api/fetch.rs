@@ -125,9 +125,11 @@ fn failure(shown: &str, options: &FetchOptions, timed_out: bool, detail: String)
 pub async fn fetch_bytes(url: &str, options: FetchOptions) -> Result<ArrayBuffer, ApiError> {
     let shown = redact(url);
     let sent = send(url, &options).await?;
+    let expected = announced_length(&sent.response);
     let raw: web_sys::Response = sent.response.into();
     let promise = raw.array_buffer().map_err(|e| failure(&shown, &options, false, format!("{e:?}")))?;
-    let body = JsFuture::from(promise).await.map_err(|e| failure(&shown, &options, false, js_message(&e)))?;
+    let body =
+        JsFuture::from(promise).await.map_err(|e| broken_off(&shown, &options, None, expected, js_message(&e)))?;
     drop(sent._hook);
     body.dyn_into::<ArrayBuffer>()
         .map_err(|_| ApiError::Decode { url: shown.clone(), message: "the body is not binary data".to_owned() })
@@ -162,15 +164,7 @@ impl BodyStream {
         loop {
             // The head came, so a failure now is the body breaking off (or the caller's cancel).
             let step = JsFuture::from(reader.read()).await.map_err(|e| {
-                if self.options.abort.is_aborted() {
-                    return ApiError::Aborted { url: self.shown.clone() };
-                }
-                ApiError::BrokenOff {
-                    url: self.shown.clone(),
-                    received_bytes: self.received,
-                    expected_bytes: self.content_length,
-                    detail: js_message(&e),
-                }
+                broken_off(&self.shown, &self.options, Some(self.received), self.content_length, js_message(&e))
             })?;
             let done =
                 js_sys::Reflect::get(&step, &JsValue::from_str("done")).ok().and_then(|d| d.as_bool()).unwrap_or(true);
@@ -194,7 +188,7 @@ impl BodyStream {
 pub async fn fetch_stream(url: &str, options: FetchOptions) -> Result<BodyStream, ApiError> {
     let shown = redact(url);
     let Sent { response, _hook } = send(url, &options).await?;
-    let content_length: u64 = response.headers().get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let content_length = announced_length(&response);
     let raw: web_sys::Response = response.into();
     let reader = match raw.body() {
         Some(body) => Some(body.get_reader().dyn_into::<web_sys::ReadableStreamDefaultReader>().map_err(|_| {
@@ -209,7 +203,28 @@ pub async fn fetch_stream(url: &str, options: FetchOptions) -> Result<BodyStream
 pub async fn fetch_text(url: &str, options: FetchOptions) -> Result<String, ApiError> {
     let shown = redact(url);
     let sent = send(url, &options).await?;
-    sent.response.text().await.map_err(|e| failure(&shown, &options, false, e.to_string()))
+    let expected = announced_length(&sent.response);
+    sent.response.text().await.map_err(|e| broken_off(&shown, &options, None, expected, e.to_string()))
+}
+
+/// The `Content-Length` an answer announced, or 0.
+fn announced_length(response: &gloo_net::http::Response) -> u64 {
+    response.headers().get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0)
+}
+
+/// A body that failed after its head came: it broke off (or the caller cancelled). `received_bytes`
+/// when it was read piece by piece.
+fn broken_off(
+    shown: &str,
+    options: &FetchOptions,
+    received_bytes: Option<u64>,
+    expected_bytes: u64,
+    detail: String,
+) -> ApiError {
+    if options.abort.is_aborted() {
+        return ApiError::Aborted { url: shown.to_owned() };
+    }
+    ApiError::BrokenOff { url: shown.to_owned(), received_bytes, expected_bytes, detail }
 }
 
 fn js_message(value: &JsValue) -> String {

@@ -51,7 +51,7 @@ function backend(req, res) {
     res.end(body);
   };
   if (url.pathname === "/config.json") {
-    const backends = ["wk", "wk-cut", "wk-late"].map((name) => ({ name, kind: "jaeger", url: `/${name}` }));
+    const backends = ["wk", "wk-cut", "wk-broken", "wk-late"].map((name) => ({ name, kind: "jaeger", url: `/${name}` }));
     return json(JSON.stringify({ backends }));
   }
   const [, name, api] = url.pathname.match(/^\/([^/]+)(\/.*)$/) ?? [];
@@ -66,6 +66,12 @@ function backend(req, res) {
   if (name === "wk") return json(full);
   // Cut off a third of the way in, as a proxy that gave up would leave it.
   if (name === "wk-cut") return json(full.subarray(0, Math.floor(full.length / 3)));
+  // A third of the answer (its length announced in full), then the connection is torn down.
+  if (name === "wk-broken") {
+    res.writeHead(200, { "content-type": "application/json", "content-length": full.length });
+    res.write(full.subarray(0, Math.floor(full.length / 3)));
+    return setTimeout(() => res.destroy(), 50);
+  }
   const limit = Number(url.searchParams.get("limit") || 20);
   if (limit !== 20) return json(jaegerAnswer(limit));
   res.writeHead(200, { "content-type": "application/json" });
@@ -81,7 +87,9 @@ function backend(req, res) {
   step();
 }
 
-const app = useApp({ handlers: { "/config.json": backend, "/wk/": backend, "/wk-cut/": backend, "/wk-late/": backend } });
+const app = useApp({
+  handlers: { "/config.json": backend, "/wk/": backend, "/wk-cut/": backend, "/wk-broken/": backend, "/wk-late/": backend },
+});
 
 test("a Jaeger search answer is parsed in the worker: every result listed and plotted, light and dark", async () => {
   for (const colorScheme of ["light", "dark"]) {
@@ -117,6 +125,19 @@ test("a cut-off search answer says where it broke off, offers a retry, and the p
   await page.getByRole("link", { name: "Services" }).click();
   await page.locator("h1", { hasText: "Services" }).waitFor();
   assert.deepEqual(errors(), []);
+  await context.close();
+});
+
+test("a search answer whose connection breaks off says so, not that the backend could not be reached", async () => {
+  const { page, context, errors } = await openPage(app.browser);
+  await page.goto(`${app.baseUrl}/search?backend=wk-broken&lookback=1h`);
+  const failed = page.getByTestId("backend-search-failed");
+  await failed.waitFor();
+  const text = await failed.innerText();
+  assert.match(text, /\/wk-broken\/api\/traces.*: the answer broke off before its end \(\d+\.\d MB announced\)/);
+  assert.doesNotMatch(text, /CORS|could not be reached/);
+  await screenshot(page, "backend-search-broke-off");
+  assert.deepEqual(errors().filter((e) => !/Failed to load resource|ERR_/.test(e)), []);
   await context.close();
 });
 
